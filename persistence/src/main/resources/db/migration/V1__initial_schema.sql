@@ -1,0 +1,98 @@
+-- Herald's schema. Migrations are append-only: change the schema in a new V<n>__ file.
+
+-- One signing key per project, made on first use.
+create table signing_secrets (
+    id          uuid        primary key,
+    project_id  text        not null unique,
+    secret_key  bytea       not null,
+    create_time timestamptz not null
+);
+
+create table webhooks (
+    id          uuid        primary key,
+    project_id  text        not null,
+    -- null for a project-level webhook
+    bot_id      text,
+    url         text        not null,
+    triggers    text[]      not null,
+    active      boolean     not null,
+    create_time timestamptz not null,
+    update_time timestamptz not null,
+    -- soft delete: the delivery history keeps pointing here
+    delete_time timestamptz
+);
+
+-- ListWebhooks: a project's live webhooks, oldest first.
+create index webhooks_by_project on webhooks (project_id, create_time, id)
+    where delete_time is null;
+
+-- Fan-out: the live webhooks that may match one bot's event.
+create index webhooks_for_fan_out on webhooks (project_id, bot_id)
+    where delete_time is null and active;
+
+create table events (
+    id             uuid        primary key,
+    project_id     text        not null,
+    -- the caller's idempotency key, or the id Herald made when none was given
+    event_id       text        not null,
+    bot_id         text        not null,
+    trigger        text        not null,
+    bot_metadata   text,
+    old_state      text        not null,
+    new_state      text        not null,
+    event_type     text        not null,
+    event_sub_type text,
+    created_at     timestamptz not null,
+    create_time    timestamptz not null,
+    constraint events_event_id_unique unique (project_id, event_id)
+);
+
+create table deliveries (
+    id                uuid        primary key,
+    event_id          uuid        not null references events (id),
+    webhook_id        uuid        not null references webhooks (id),
+    project_id        text        not null,
+    bot_id            text        not null,
+    trigger           text        not null,
+    idempotency_key   uuid        not null unique,
+    url               text        not null,
+    -- the exact body sent, identical on every attempt
+    payload           text        not null,
+    status            text        not null
+        constraint deliveries_status_known check (status in ('PENDING', 'SUCCEEDED', 'FAILED')),
+    attempt_count     integer     not null default 0,
+    -- PENDING only: when the next attempt is due, or, while a worker holds it, when its lease ends
+    next_attempt_time timestamptz,
+    -- set while a worker holds the delivery; its attempt is recorded only under the same token
+    lease_token       uuid,
+    failure_reason    text,
+    create_time       timestamptz not null,
+    last_attempt_time timestamptz,
+    succeeded_time    timestamptz,
+    constraint deliveries_pending_is_scheduled
+        check ((status = 'PENDING') = (next_attempt_time is not null))
+);
+
+-- The dispatcher's claim: due pending deliveries, earliest first. Small, since only PENDING rows
+-- are in it.
+create index deliveries_due on deliveries (next_attempt_time) where status = 'PENDING';
+
+-- ListDeliveries: newest first, within a project, a bot or a webhook.
+create index deliveries_by_project on deliveries (project_id, create_time desc, id desc);
+create index deliveries_by_bot on deliveries (project_id, bot_id, create_time desc, id desc);
+create index deliveries_by_webhook on deliveries (webhook_id, create_time desc, id desc);
+create index deliveries_by_event on deliveries (event_id);
+
+create table delivery_attempts (
+    delivery_id          uuid        not null references deliveries (id),
+    attempt_number       integer     not null,
+    url                  text        not null,
+    start_time           timestamptz not null,
+    duration_ms          bigint      not null,
+    -- 0 when no response arrived
+    response_status_code integer     not null,
+    response_body        text        not null,
+    error                text        not null,
+    succeeded            boolean     not null,
+    primary key (delivery_id, attempt_number)
+);
