@@ -1,0 +1,96 @@
+package dev.herald.api;
+
+import com.google.protobuf.Any;
+import com.google.rpc.BadRequest;
+import com.google.rpc.Code;
+import dev.herald.domain.FieldViolation;
+import dev.herald.domain.InvalidArgumentException;
+import dev.herald.domain.NotFoundException;
+import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where exceptions become gRPC statuses. Invalid input becomes {@code
+ * INVALID_ARGUMENT} with a {@code google.rpc.BadRequest} naming each field; an unknown resource
+ * {@code NOT_FOUND}; anything unexpected {@code INTERNAL} with a correlation id that is also in
+ * the log next to the stack trace, which never reaches the client.
+ */
+final class DomainErrorInterceptor implements ServerInterceptor {
+  private static final Logger log = LoggerFactory.getLogger(DomainErrorInterceptor.class);
+
+  @Override
+  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+      ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+    ServerCall.Listener<ReqT> listener = next.startCall(call, headers);
+    return new SimpleForwardingServerCallListener<>(listener) {
+      @Override
+      public void onMessage(ReqT message) {
+        try {
+          super.onMessage(message);
+        } catch (RuntimeException e) {
+          fail(call, e);
+        }
+      }
+
+      @Override
+      public void onHalfClose() {
+        try {
+          super.onHalfClose();
+        } catch (RuntimeException e) {
+          fail(call, e);
+        }
+      }
+    };
+  }
+
+  private static void fail(ServerCall<?, ?> call, RuntimeException error) {
+    StatusException status = toStatus(call, error);
+    call.close(status.getStatus(), status.getTrailers() == null ? new Metadata() : status.getTrailers());
+  }
+
+  static StatusException toStatus(ServerCall<?, ?> call, RuntimeException error) {
+    if (error instanceof InvalidArgumentException invalid) {
+      return StatusProto.toStatusException(badRequest(invalid));
+    }
+    if (error instanceof NotFoundException) {
+      return Status.NOT_FOUND.withDescription(error.getMessage()).asException();
+    }
+    if (error instanceof StatusRuntimeException explicit) {
+      return explicit.getStatus().asException(explicit.getTrailers());
+    }
+    String correlationId = UUID.randomUUID().toString();
+    log.error(
+        "Unexpected error in {} (correlation id {})",
+        call.getMethodDescriptor().getFullMethodName(),
+        correlationId,
+        error);
+    return Status.INTERNAL
+        .withDescription("internal error; correlation id " + correlationId)
+        .asException();
+  }
+
+  private static com.google.rpc.Status badRequest(InvalidArgumentException invalid) {
+    BadRequest.Builder details = BadRequest.newBuilder();
+    for (FieldViolation violation : invalid.violations()) {
+      details.addFieldViolations(
+          BadRequest.FieldViolation.newBuilder()
+              .setField(violation.field())
+              .setDescription(violation.description()));
+    }
+    return com.google.rpc.Status.newBuilder()
+        .setCode(Code.INVALID_ARGUMENT_VALUE)
+        .setMessage(invalid.getMessage())
+        .addDetails(Any.pack(details.build()))
+        .build();
+  }
+}

@@ -1,0 +1,31 @@
+package dev.herald.api;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.herald.domain.event.IngestResult;
+import dev.herald.domain.event.IngestionService;
+import dev.herald.proto.v1.IngestStateChangeRequest;
+import dev.herald.proto.v1.IngestStateChangeResponse;
+import dev.herald.proto.v1.IngestionServiceGrpc;
+import io.grpc.stub.StreamObserver;
+import java.util.UUID;
+
+final class IngestionGrpcService extends IngestionServiceGrpc.IngestionServiceImplBase {
+  private final IngestionService ingestion;
+
+  IngestionGrpcService(IngestionService ingestion) {
+    this.ingestion = requireNonNull(ingestion, "ingestion");
+  }
+
+  @Override
+  public void ingestStateChange(
+      IngestStateChangeRequest request, StreamObserver<IngestStateChangeResponse> response) {
+    IngestResult result = ingestion.ingest(StateChangeMapper.toDomain(request));
+    Unary.reply(
+        response,
+        IngestStateChangeResponse.newBuilder()
+            .setEventId(result.eventId())
+            .addAllDeliveryIds(result.deliveryIds().stream().map(UUID::toString).toList())
+            .build());
+  }
+}

@@ -1,0 +1,97 @@
+package dev.herald.api;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.herald.domain.Ids;
+import dev.herald.domain.page.Page;
+import dev.herald.domain.page.PageRequest;
+import dev.herald.domain.secret.SigningSecret;
+import dev.herald.domain.secret.SigningSecretService;
+import dev.herald.domain.webhook.Webhook;
+import dev.herald.domain.webhook.WebhookService;
+import dev.herald.proto.v1.CreateWebhookRequest;
+import dev.herald.proto.v1.DeleteWebhookRequest;
+import dev.herald.proto.v1.DeleteWebhookResponse;
+import dev.herald.proto.v1.GetSigningSecretRequest;
+import dev.herald.proto.v1.GetWebhookRequest;
+import dev.herald.proto.v1.ListWebhooksRequest;
+import dev.herald.proto.v1.ListWebhooksResponse;
+import dev.herald.proto.v1.RotateSigningSecretRequest;
+import dev.herald.proto.v1.UpdateWebhookRequest;
+import dev.herald.proto.v1.WebhookServiceGrpc;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+
+final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceImplBase {
+  private final WebhookService webhooks;
+  private final SigningSecretService secrets;
+
+  WebhookGrpcService(WebhookService webhooks, SigningSecretService secrets) {
+    this.webhooks = requireNonNull(webhooks, "webhooks");
+    this.secrets = requireNonNull(secrets, "secrets");
+  }
+
+  @Override
+  public void createWebhook(
+      CreateWebhookRequest request, StreamObserver<dev.herald.proto.v1.Webhook> response) {
+    Webhook created = webhooks.create(WebhookMapper.toDomain(request));
+    Unary.reply(response, WebhookMapper.toProto(created));
+  }
+
+  @Override
+  public void getWebhook(
+      GetWebhookRequest request, StreamObserver<dev.herald.proto.v1.Webhook> response) {
+    Webhook webhook = webhooks.get(Ids.parse("id", request.getId()));
+    Unary.reply(response, WebhookMapper.toProto(webhook));
+  }
+
+  @Override
+  public void listWebhooks(
+      ListWebhooksRequest request, StreamObserver<ListWebhooksResponse> response) {
+    PageRequest pageRequest = PageRequest.of(request.getPageSize(), request.getPageToken());
+    Page<Webhook> page = webhooks.list(request.getProjectId(), pageRequest);
+    Unary.reply(
+        response,
+        ListWebhooksResponse.newBuilder()
+            .addAllWebhooks(page.items().stream().map(WebhookMapper::toProto).toList())
+            .setNextPageToken(page.nextPageToken())
+            .build());
+  }
+
+  @Override
+  public void updateWebhook(
+      UpdateWebhookRequest request, StreamObserver<dev.herald.proto.v1.Webhook> response) {
+    Webhook updated = webhooks.update(WebhookMapper.toDomain(request));
+    Unary.reply(response, WebhookMapper.toProto(updated));
+  }
+
+  @Override
+  public void deleteWebhook(
+      DeleteWebhookRequest request, StreamObserver<DeleteWebhookResponse> response) {
+    webhooks.delete(Ids.parse("id", request.getId()));
+    Unary.reply(response, DeleteWebhookResponse.getDefaultInstance());
+  }
+
+  @Override
+  public void getSigningSecret(
+      GetSigningSecretRequest request, StreamObserver<dev.herald.proto.v1.SigningSecret> response) {
+    SigningSecret secret = secrets.get(request.getProjectId());
+    Unary.reply(
+        response,
+        dev.herald.proto.v1.SigningSecret.newBuilder()
+            .setProjectId(secret.projectId())
+            .setSecret(secret.base64())
+            .setStandardSecret(secret.standardForm())
+            .setCreateTime(ProtoTimes.toProto(secret.createTime()))
+            .build());
+  }
+
+  @Override
+  public void rotateSigningSecret(
+      RotateSigningSecretRequest request,
+      StreamObserver<dev.herald.proto.v1.SigningSecret> response) {
+    throw Status.UNIMPLEMENTED
+        .withDescription("secret rotation is not available yet; each project has one secret")
+        .asRuntimeException();
+  }
+}

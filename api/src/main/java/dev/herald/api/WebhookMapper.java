@@ -1,0 +1,40 @@
+package dev.herald.api;
+
+import dev.herald.domain.Ids;
+import dev.herald.domain.webhook.NewWebhook;
+import dev.herald.domain.webhook.Trigger;
+import dev.herald.domain.webhook.Webhook;
+import dev.herald.domain.webhook.WebhookChanges;
+import dev.herald.proto.v1.CreateWebhookRequest;
+import dev.herald.proto.v1.UpdateWebhookRequest;
+import java.util.Optional;
+
+final class WebhookMapper {
+  private WebhookMapper() {}
+
+  static NewWebhook toDomain(CreateWebhookRequest request) {
+    String botId = request.hasBotId() && !request.getBotId().isEmpty() ? request.getBotId() : null;
+    return new NewWebhook(request.getProjectId(), botId, request.getUrl(), request.getTriggersList());
+  }
+
+  static WebhookChanges toDomain(UpdateWebhookRequest request) {
+    return new WebhookChanges(
+        Ids.parse("id", request.getId()),
+        request.hasUrl() ? Optional.of(request.getUrl()) : Optional.empty(),
+        request.getTriggersList(),
+        request.hasActive() ? Optional.of(request.getActive()) : Optional.empty());
+  }
+
+  static dev.herald.proto.v1.Webhook toProto(Webhook webhook) {
+    return dev.herald.proto.v1.Webhook.newBuilder()
+        .setId(webhook.id().toString())
+        .setProjectId(webhook.projectId())
+        .setUrl(webhook.url())
+        .addAllTriggers(webhook.triggers().stream().map(Trigger::wireName).toList())
+        .setActive(webhook.active())
+        .setBotId(webhook.botId() == null ? "" : webhook.botId())
+        .setCreateTime(ProtoTimes.toProto(webhook.createTime()))
+        .setUpdateTime(ProtoTimes.toProto(webhook.updateTime()))
+        .build();
+  }
+}

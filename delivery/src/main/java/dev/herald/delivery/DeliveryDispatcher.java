@@ -1,0 +1,231 @@
+package dev.herald.delivery;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.herald.domain.delivery.ClaimedDelivery;
+import dev.herald.domain.delivery.DeliveryAttempt;
+import dev.herald.domain.delivery.DeliveryNotifier;
+import dev.herald.domain.delivery.DeliveryQueue;
+import dev.herald.domain.delivery.NextStep;
+import dev.herald.domain.delivery.RetryPolicy;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pulls due deliveries from the queue and attempts them, at most {@code concurrency} at a time.
+ *
+ * <p>One loop thread claims work; worker threads make the HTTP calls, outside any transaction.
+ * The loop sleeps until the earliest known due time or the poll interval, and is woken early
+ * when new deliveries are committed or an attempt finishes.
+ */
+public final class DeliveryDispatcher implements DeliveryNotifier {
+  private static final Logger log = LoggerFactory.getLogger(DeliveryDispatcher.class);
+  private static final int MAX_BATCH = 64;
+  private static final Duration MIN_WAIT = Duration.ofMillis(10);
+
+  private final DeliveryQueue queue;
+  private final WebhookSender sender;
+  private final RetryPolicy retryPolicy;
+  private final DeliveryConfig config;
+  private final Clock clock;
+  private final Semaphore slots;
+  private final Set<ClaimedDelivery> inFlight = ConcurrentHashMap.newKeySet();
+  private final Object wakeSignal = new Object();
+  private boolean wakeRequested;
+  private volatile boolean running;
+  private ExecutorService workers;
+  private Thread loop;
+
+  DeliveryDispatcher(DeliveryQueue queue, WebhookSender sender, DeliveryConfig config, Clock clock) {
+    this.queue = requireNonNull(queue, "queue");
+    this.sender = requireNonNull(sender, "sender");
+    this.config = requireNonNull(config, "config");
+    this.retryPolicy = config.retryPolicy();
+    this.clock = requireNonNull(clock, "clock");
+    this.slots = new Semaphore(config.concurrency());
+  }
+
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    running = true;
+    AtomicInteger workerNumber = new AtomicInteger();
+    workers =
+        Executors.newFixedThreadPool(
+            config.concurrency(),
+            task -> {
+              Thread thread = new Thread(task, "herald-delivery-" + workerNumber.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
+    loop = new Thread(this::run, "herald-dispatcher");
+    loop.start();
+  }
+
+  /**
+   * Stops claiming, lets attempts in flight finish within the delivery timeout, and gives back
+   * any that did not, so another server (or this one, restarted) makes them.
+   */
+  public synchronized void stop() {
+    if (!running) {
+      return;
+    }
+    running = false;
+    wake();
+    try {
+      loop.join();
+      workers.shutdown();
+      if (!workers.awaitTermination(config.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+        workers.shutdownNow();
+        workers.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (ClaimedDelivery unfinished : inFlight) {
+      releaseQuietly(unfinished);
+    }
+  }
+
+  @Override
+  public void deliveriesCreated() {
+    wake();
+  }
+
+  private void wake() {
+    synchronized (wakeSignal) {
+      wakeRequested = true;
+      wakeSignal.notifyAll();
+    }
+  }
+
+  private void run() {
+    while (running) {
+      try {
+        slots.acquire();
+        slots.release();
+        int wanted = Math.min(slots.availablePermits(), MAX_BATCH);
+        Instant now = clock.instant();
+        List<ClaimedDelivery> claimed = queue.claimDue(wanted, now, now.plus(config.lease()));
+        claimed.forEach(this::dispatch);
+        if (claimed.size() < wanted) {
+          sleepUntilDue();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        log.warn("Claiming deliveries failed; trying again in {}", config.pollInterval(), e);
+        sleep(config.pollInterval());
+      }
+    }
+  }
+
+  private void dispatch(ClaimedDelivery claim) {
+    slots.acquireUninterruptibly();
+    inFlight.add(claim);
+    if (!running) {
+      finish(claim);
+      releaseQuietly(claim);
+      return;
+    }
+    workers.execute(() -> attempt(claim));
+  }
+
+  private void attempt(ClaimedDelivery claim) {
+    try {
+      DeliveryAttempt attempt = sender.send(claim);
+      NextStep next = retryPolicy.after(attempt, clock.instant(), ThreadLocalRandom.current()::nextDouble);
+      if (!queue.recordAttempt(claim, attempt, next)) {
+        log.warn("Lease on delivery {} ran out during attempt {}", claim.id(), attempt.attemptNumber());
+      }
+      logOutcome(claim, attempt, next);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      releaseQuietly(claim);
+    } catch (RuntimeException e) {
+      log.error("Attempt of delivery {} could not be recorded; it is due again when its lease ends", claim.id(), e);
+    } finally {
+      finish(claim);
+      wake();
+    }
+  }
+
+  private void finish(ClaimedDelivery claim) {
+    inFlight.remove(claim);
+    slots.release();
+  }
+
+  private static void logOutcome(ClaimedDelivery claim, DeliveryAttempt attempt, NextStep next) {
+    if (attempt.succeeded()) {
+      log.debug("Delivery {} succeeded on attempt {}", claim.id(), attempt.attemptNumber());
+    } else if (next instanceof NextStep.RetryAt retry) {
+      log.info(
+          "Delivery {} attempt {} failed ({}); retrying at {}",
+          claim.id(), attempt.attemptNumber(), reason(attempt), retry.time());
+    } else {
+      log.warn(
+          "Delivery {} failed after {} attempts ({})",
+          claim.id(), attempt.attemptNumber(), reason(attempt));
+    }
+  }
+
+  private static String reason(DeliveryAttempt attempt) {
+    return attempt.error().isEmpty() ? "HTTP " + attempt.responseStatusCode() : attempt.error();
+  }
+
+  private void releaseQuietly(ClaimedDelivery claim) {
+    try {
+      queue.release(claim);
+    } catch (RuntimeException e) {
+      log.warn("Could not release delivery {}; it is due again when its lease ends", claim.id(), e);
+    }
+  }
+
+  private void sleepUntilDue() throws InterruptedException {
+    Instant now = clock.instant();
+    Duration wait = config.pollInterval();
+    Instant nextDue = queue.nextDueTime().orElse(null);
+    if (nextDue != null) {
+      Duration untilDue = Duration.between(now, nextDue);
+      if (untilDue.compareTo(wait) < 0) {
+        wait = untilDue;
+      }
+    }
+    if (wait.compareTo(MIN_WAIT) < 0) {
+      // Due but not claimed: another worker holds it. Give it a moment rather than spin.
+      wait = MIN_WAIT;
+    }
+    synchronized (wakeSignal) {
+      if (!wakeRequested && running) {
+        wakeSignal.wait(Math.max(1, wait.toMillis()));
+      }
+      wakeRequested = false;
+    }
+  }
+
+  private void sleep(Duration duration) {
+    synchronized (wakeSignal) {
+      try {
+        if (running) {
+          wakeSignal.wait(duration.toMillis());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

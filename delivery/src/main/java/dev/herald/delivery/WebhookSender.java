@@ -1,0 +1,140 @@
+package dev.herald.delivery;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.herald.domain.delivery.ClaimedDelivery;
+import dev.herald.domain.delivery.DeliveryAttempt;
+import dev.herald.domain.webhook.DestinationPolicy;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
+
+/** Makes one attempt of a delivery: a signed POST, bounded in time, its outcome recorded as-is. */
+final class WebhookSender {
+  static final int RESPONSE_BODY_CAP = 2048;
+  private static final String USER_AGENT = "Herald-Webhooks/" + HeraldVersion.get();
+
+  private final HttpClient client;
+  private final DestinationPolicy destinations;
+  private final Duration timeout;
+  private final Clock clock;
+
+  WebhookSender(HttpClient client, DestinationPolicy destinations, Duration timeout, Clock clock) {
+    this.client = requireNonNull(client, "client");
+    this.destinations = requireNonNull(destinations, "destinations");
+    this.timeout = requireNonNull(timeout, "timeout");
+    this.clock = requireNonNull(clock, "clock");
+  }
+
+  /**
+   * Sends the attempt and describes what happened; never throws for anything the receiver or
+   * the network did.
+   *
+   * @throws InterruptedException when the dispatcher is stopping; nothing was recorded
+   */
+  DeliveryAttempt send(ClaimedDelivery delivery) throws InterruptedException {
+    Instant start = clock.instant();
+    long startNanos = System.nanoTime();
+    Outcome outcome = post(delivery, start, startNanos);
+    Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
+    return new DeliveryAttempt(
+        delivery.nextAttemptNumber(),
+        delivery.url(),
+        start,
+        took,
+        outcome.status,
+        outcome.body,
+        outcome.error,
+        outcome.status >= 200 && outcome.status < 300);
+  }
+
+  private Outcome post(ClaimedDelivery delivery, Instant start, long startNanos)
+      throws InterruptedException {
+    URI uri = URI.create(delivery.url());
+    if (destinations.refusal(uri).isPresent()) {
+      return Outcome.failure("blocked_address");
+    }
+    HttpRequest request = request(delivery, uri, start);
+    CompletableFuture<HttpResponse<byte[]>> response =
+        client.sendAsync(request, info -> new CappedBodySubscriber(RESPONSE_BODY_CAP));
+    try {
+      long remaining = timeout.toNanos() - (System.nanoTime() - startNanos);
+      HttpResponse<byte[]> received = response.get(remaining, TimeUnit.NANOSECONDS);
+      return new Outcome(received.statusCode(), printable(received.body()), "");
+    } catch (TimeoutException e) {
+      response.cancel(true);
+      return Outcome.failure("timeout");
+    } catch (ExecutionException e) {
+      return Outcome.failure(describe(e.getCause()));
+    } catch (InterruptedException e) {
+      response.cancel(true);
+      throw e;
+    }
+  }
+
+  private HttpRequest request(ClaimedDelivery delivery, URI uri, Instant start) {
+    byte[] body = delivery.payload().getBytes(StandardCharsets.UTF_8);
+    byte[] key = delivery.signingKey();
+    String messageId = delivery.idempotencyKey().toString();
+    long timestamp = start.getEpochSecond();
+    return HttpRequest.newBuilder(uri)
+        .timeout(timeout)
+        .header("Content-Type", "application/json")
+        .header("User-Agent", USER_AGENT)
+        .header("X-Webhook-Signature", WebhookSigner.bodySignature(key, body))
+        .header("webhook-id", messageId)
+        .header("webhook-timestamp", Long.toString(timestamp))
+        .header("webhook-signature", WebhookSigner.standardSignature(key, messageId, timestamp, body))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+        .build();
+  }
+
+  /** Error texts operators can read and group by; never a stack trace. */
+  static String describe(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause()) {
+      if (e instanceof HttpConnectTimeoutException) {
+        return "connect timeout";
+      }
+      if (e instanceof HttpTimeoutException) {
+        return "timeout";
+      }
+      if (e instanceof ConnectException) {
+        return "connection refused";
+      }
+      if (e instanceof UnknownHostException || e instanceof UnresolvedAddressException) {
+        return "dns failure";
+      }
+      if (e instanceof SSLException) {
+        return "tls error: " + e.getMessage();
+      }
+    }
+    String message = error.getMessage();
+    return "io error: " + (message == null ? error.getClass().getSimpleName() : message);
+  }
+
+  /** Response bytes as text: UTF-8, invalid sequences replaced, NULs (which text columns refuse) dropped. */
+  private static String printable(byte[] body) {
+    return new String(body, StandardCharsets.UTF_8).replace("\u0000", "");
+  }
+
+  private record Outcome(int status, String body, String error) {
+    static Outcome failure(String error) {
+      return new Outcome(0, "", error);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package dev.herald.domain.delivery;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.UUID;
+
+/**
+ * A due delivery leased to one worker until its lease ends. {@code url} is the webhook's current
+ * URL, so a corrected URL also fixes pending retries. {@code signingKey} is the project's secret.
+ */
+public record ClaimedDelivery(
+    UUID id,
+    UUID leaseToken,
+    UUID idempotencyKey,
+    UUID webhookId,
+    String projectId,
+    String url,
+    String payload,
+    int attemptsMade,
+    byte[] signingKey) {
+
+  public ClaimedDelivery {
+    requireNonNull(id, "id");
+    requireNonNull(leaseToken, "leaseToken");
+    requireNonNull(idempotencyKey, "idempotencyKey");
+    requireNonNull(url, "url");
+    requireNonNull(payload, "payload");
+    signingKey = signingKey.clone();
+  }
+
+  @Override
+  public byte[] signingKey() {
+    return signingKey.clone();
+  }
+
+  public int nextAttemptNumber() {
+    return attemptsMade + 1;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ClaimedDelivery other
+        && id.equals(other.id)
+        && leaseToken.equals(other.leaseToken);
+  }
+
+  @Override
+  public int hashCode() {
+    return id.hashCode() * 31 + leaseToken.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "ClaimedDelivery[id=" + id + ", attempt=" + nextAttemptNumber() + ", url=" + url + "]";
+  }
+}

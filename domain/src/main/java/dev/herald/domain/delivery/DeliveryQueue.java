@@ -1,0 +1,28 @@
+package dev.herald.domain.delivery;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The work queue the dispatcher pulls from. Claims are leases: a delivery whose lease ends
+ * without an attempt being recorded (its worker died) is due again.
+ */
+public interface DeliveryQueue {
+
+  /** Leases up to {@code max} deliveries due at {@code now}, earliest first, until {@code leaseUntil}. */
+  List<ClaimedDelivery> claimDue(int max, Instant now, Instant leaseUntil);
+
+  /**
+   * Stores the attempt and moves the delivery on, if {@code claim} still holds the lease.
+   *
+   * @return false when the lease was lost (the attempt is still stored)
+   */
+  boolean recordAttempt(ClaimedDelivery claim, DeliveryAttempt attempt, NextStep next);
+
+  /** Gives a claimed delivery back unattempted, due at once. */
+  void release(ClaimedDelivery claim);
+
+  /** When the earliest pending delivery is due, if any is pending. */
+  Optional<Instant> nextDueTime();
+}

@@ -1,0 +1,36 @@
+package dev.herald.domain.event;
+
+import dev.herald.domain.webhook.Webhook;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Which webhooks receive an event. A bot-level webhook subscribed to the trigger takes
+ * precedence: when the bot has one, the project's webhooks are not used for that bot's events.
+ */
+public final class FanOut {
+  private FanOut() {}
+
+  public static List<Webhook> recipients(Event event, List<Webhook> candidates) {
+    List<Webhook> subscribed =
+        candidates.stream()
+            .filter(w -> w.projectId().equals(event.projectId()))
+            .filter(w -> w.subscribesTo(event.trigger()))
+            .filter(w -> !w.isBotLevel() || w.botId().equals(event.botId()))
+            .toList();
+    List<Webhook> botLevel = subscribed.stream().filter(Webhook::isBotLevel).toList();
+    return botLevel.isEmpty() ? subscribed : botLevel;
+  }
+
+  /** One delivery per recipient, each with its own idempotency key inside its own body. */
+  public static List<NewDelivery> deliveries(Event event, List<Webhook> candidates) {
+    return recipients(event, candidates).stream()
+        .map(
+            webhook -> {
+              UUID idempotencyKey = UUID.randomUUID();
+              String payload = PayloadBuilder.build(event, idempotencyKey);
+              return new NewDelivery(UUID.randomUUID(), idempotencyKey, webhook, payload);
+            })
+        .toList();
+  }
+}

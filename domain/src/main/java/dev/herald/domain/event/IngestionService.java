@@ -1,0 +1,53 @@
+package dev.herald.domain.event;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.herald.domain.delivery.DeliveryNotifier;
+import dev.herald.domain.json.JsonValue;
+import dev.herald.domain.webhook.Trigger;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+/**
+ * Accepts bot state changes: stores each event with one delivery per recipient webhook, in one
+ * transaction, before answering, so an acknowledged event is never lost.
+ */
+public final class IngestionService {
+  private final EventRepository events;
+  private final DeliveryNotifier notifier;
+  private final Clock clock;
+
+  public IngestionService(EventRepository events, DeliveryNotifier notifier, Clock clock) {
+    this.events = requireNonNull(events, "events");
+    this.notifier = requireNonNull(notifier, "notifier");
+    this.clock = requireNonNull(clock, "clock");
+  }
+
+  public IngestResult ingest(StateChange change) {
+    StateChangeRules.check(change);
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    Event event =
+        new Event(
+            UUID.randomUUID(),
+            change.eventId() == null || change.eventId().isEmpty()
+                ? UUID.randomUUID().toString()
+                : change.eventId(),
+            change.projectId(),
+            change.botId(),
+            Trigger.BOT_STATE_CHANGE,
+            change.botMetadata() == null ? JsonValue.NULL : change.botMetadata(),
+            change.oldState() == null || change.oldState().isEmpty() ? null : change.oldState(),
+            change.newState(),
+            change.eventType(),
+            change.eventSubType(),
+            change.createdAt() == null ? now : change.createdAt().truncatedTo(ChronoUnit.MICROS),
+            now);
+    IngestResult result = events.recordOnce(event, candidates -> FanOut.deliveries(event, candidates));
+    if (!result.deliveryIds().isEmpty() && !result.repeated()) {
+      notifier.deliveriesCreated();
+    }
+    return result;
+  }
+}

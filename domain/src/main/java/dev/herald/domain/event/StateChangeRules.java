@@ -1,0 +1,63 @@
+package dev.herald.domain.event;
+
+import dev.herald.domain.Limits;
+import dev.herald.domain.Violations;
+import dev.herald.domain.json.CanonicalJson;
+import dev.herald.domain.json.JsonValue;
+import java.nio.charset.StandardCharsets;
+
+/** What a state change must carry before Herald accepts it. */
+final class StateChangeRules {
+  private StateChangeRules() {}
+
+  static void check(StateChange change) {
+    Violations violations = new Violations();
+    violations.requireToken("project_id", change.projectId(), Limits.ID_LENGTH);
+    violations.requireToken("bot_id", change.botId(), Limits.ID_LENGTH);
+    violations.optionalToken("event_id", change.eventId(), Limits.ID_LENGTH);
+    requireText(violations, "new_state", change.newState());
+    requireText(violations, "event_type", change.eventType());
+    violations.optionalText("old_state", change.oldState(), Limits.STATE_LENGTH);
+    violations.optionalText("event_sub_type", change.eventSubType(), Limits.STATE_LENGTH);
+    checkMetadata(violations, change.botMetadata());
+    violations.throwIfAny();
+  }
+
+  private static void requireText(Violations violations, String field, String value) {
+    if (value == null || value.isEmpty()) {
+      violations.add(field, "is required");
+    } else {
+      violations.optionalText(field, value, Limits.STATE_LENGTH);
+    }
+  }
+
+  private static void checkMetadata(Violations violations, JsonValue metadata) {
+    if (metadata == null || metadata instanceof JsonValue.Null) {
+      return;
+    }
+    if (!(metadata instanceof JsonValue.Object)) {
+      violations.add("bot_metadata", "must be an object");
+      return;
+    }
+    if (depth(metadata) > Limits.BOT_METADATA_DEPTH) {
+      violations.add("bot_metadata", "must nest at most " + Limits.BOT_METADATA_DEPTH + " levels");
+      return;
+    }
+    int bytes = CanonicalJson.write(metadata).getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > Limits.BOT_METADATA_BYTES) {
+      violations.add(
+          "bot_metadata",
+          "must be at most " + Limits.BOT_METADATA_BYTES + " bytes as JSON, is " + bytes);
+    }
+  }
+
+  private static int depth(JsonValue value) {
+    if (value instanceof JsonValue.Object o) {
+      return 1 + o.members().values().stream().mapToInt(StateChangeRules::depth).max().orElse(0);
+    }
+    if (value instanceof JsonValue.Array a) {
+      return 1 + a.elements().stream().mapToInt(StateChangeRules::depth).max().orElse(0);
+    }
+    return 0;
+  }
+}

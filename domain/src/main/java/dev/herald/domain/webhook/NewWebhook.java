@@ -1,0 +1,10 @@
+package dev.herald.domain.webhook;
+
+import java.util.List;
+
+/** A CreateWebhook request as the caller sent it, not yet validated. */
+public record NewWebhook(String projectId, String botId, String url, List<String> triggers) {
+  public NewWebhook {
+    triggers = triggers == null ? List.of() : List.copyOf(triggers);
+  }
+}

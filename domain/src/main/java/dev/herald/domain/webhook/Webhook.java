@@ -1,0 +1,39 @@
+package dev.herald.domain.webhook;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A subscription: where to POST which triggers of a project. With a {@code botId} it is
+ * bot-level and only that bot's events reach it; {@code botId} is {@code null} otherwise.
+ */
+public record Webhook(
+    UUID id,
+    String projectId,
+    String botId,
+    String url,
+    List<Trigger> triggers,
+    boolean active,
+    Instant createTime,
+    Instant updateTime) {
+
+  public Webhook {
+    requireNonNull(id, "id");
+    requireNonNull(projectId, "projectId");
+    requireNonNull(url, "url");
+    triggers = List.copyOf(triggers);
+    requireNonNull(createTime, "createTime");
+    requireNonNull(updateTime, "updateTime");
+  }
+
+  public boolean isBotLevel() {
+    return botId != null;
+  }
+
+  public boolean subscribesTo(Trigger trigger) {
+    return active && triggers.contains(trigger);
+  }
+}

@@ -1,0 +1,18 @@
+package dev.herald.domain.webhook;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** An UpdateWebhook request: absent fields, and an empty trigger list, keep their value. */
+public record WebhookChanges(
+    UUID id, Optional<String> url, List<String> triggers, Optional<Boolean> active) {
+  public WebhookChanges {
+    requireNonNull(id, "id");
+    requireNonNull(url, "url");
+    triggers = List.copyOf(triggers);
+    requireNonNull(active, "active");
+  }
+}

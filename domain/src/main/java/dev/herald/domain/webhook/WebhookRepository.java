@@ -1,0 +1,31 @@
+package dev.herald.domain.webhook;
+
+import dev.herald.domain.page.Page;
+import dev.herald.domain.page.PageRequest;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Stored webhooks. Deleted ones are kept for their delivery history but never returned. */
+public interface WebhookRepository {
+
+  void insert(Webhook webhook);
+
+  Optional<Webhook> find(UUID id);
+
+  /** A project's webhooks, oldest first. */
+  Page<Webhook> list(String projectId, PageRequest page);
+
+  /**
+   * Stores new values of an existing webhook. When {@code endPendingReason} is given, the
+   * webhook's pending deliveries end FAILED with that reason in the same transaction.
+   */
+  void update(Webhook webhook, Optional<String> endPendingReason);
+
+  /**
+   * Marks the webhook deleted and ends its pending deliveries FAILED with {@code reason}.
+   *
+   * @return false when there was no such live webhook
+   */
+  boolean delete(UUID id, Instant at, String reason);
+}

@@ -1,0 +1,106 @@
+package dev.herald.domain.webhook;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.herald.domain.Limits;
+import dev.herald.domain.NotFoundException;
+import dev.herald.domain.Violations;
+import dev.herald.domain.page.Page;
+import dev.herald.domain.page.PageRequest;
+import dev.herald.domain.secret.SigningSecretService;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Creating, reading, changing and deleting webhook subscriptions. */
+public final class WebhookService {
+  static final String DELETED = "webhook deleted";
+  static final String DEACTIVATED = "webhook deactivated";
+
+  private final WebhookRepository webhooks;
+  private final SigningSecretService secrets;
+  private final WebhookUrlRules urlRules;
+  private final Clock clock;
+
+  public WebhookService(
+      WebhookRepository webhooks, SigningSecretService secrets, WebhookUrlRules urlRules, Clock clock) {
+    this.webhooks = requireNonNull(webhooks, "webhooks");
+    this.secrets = requireNonNull(secrets, "secrets");
+    this.urlRules = requireNonNull(urlRules, "urlRules");
+    this.clock = requireNonNull(clock, "clock");
+  }
+
+  public Webhook create(NewWebhook request) {
+    Violations violations = new Violations();
+    violations.requireToken("project_id", request.projectId(), Limits.ID_LENGTH);
+    if (request.botId() != null) {
+      violations.requireToken("bot_id", request.botId(), Limits.ID_LENGTH);
+    }
+    urlRules.check(request.url(), violations);
+    List<Trigger> triggers = TriggerRules.parse(request.triggers(), violations);
+    violations.throwIfAny();
+
+    // The project's secret exists before its first delivery can, so receivers can fetch it now.
+    secrets.ensureExists(request.projectId());
+    Instant now = now();
+    Webhook webhook =
+        new Webhook(
+            UUID.randomUUID(),
+            request.projectId(),
+            request.botId(),
+            request.url(),
+            triggers,
+            true,
+            now,
+            now);
+    webhooks.insert(webhook);
+    return webhook;
+  }
+
+  public Webhook get(UUID id) {
+    return webhooks.find(id).orElseThrow(() -> new NotFoundException("webhook", id));
+  }
+
+  public Page<Webhook> list(String projectId, PageRequest page) {
+    new Violations().requireToken("project_id", projectId, Limits.ID_LENGTH).throwIfAny();
+    return webhooks.list(projectId, page);
+  }
+
+  public Webhook update(WebhookChanges changes) {
+    Violations violations = new Violations();
+    changes.url().ifPresent(url -> urlRules.check(url, violations));
+    List<Trigger> triggers =
+        changes.triggers().isEmpty() ? null : TriggerRules.parse(changes.triggers(), violations);
+    violations.throwIfAny();
+
+    Webhook current = get(changes.id());
+    boolean active = changes.active().orElse(current.active());
+    Webhook updated =
+        new Webhook(
+            current.id(),
+            current.projectId(),
+            current.botId(),
+            changes.url().orElse(current.url()),
+            triggers == null ? current.triggers() : triggers,
+            active,
+            current.createTime(),
+            now());
+    Optional<String> endPending =
+        current.active() && !active ? Optional.of(DEACTIVATED) : Optional.empty();
+    webhooks.update(updated, endPending);
+    return updated;
+  }
+
+  public void delete(UUID id) {
+    if (!webhooks.delete(id, now(), DELETED)) {
+      throw new NotFoundException("webhook", id);
+    }
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+}

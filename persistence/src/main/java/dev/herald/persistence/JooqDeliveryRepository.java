@@ -1,0 +1,132 @@
+package dev.herald.persistence;
+
+import static dev.herald.persistence.jooq.Tables.DELIVERIES;
+import static dev.herald.persistence.jooq.Tables.DELIVERY_ATTEMPTS;
+import static dev.herald.persistence.jooq.Tables.EVENTS;
+import static java.util.Objects.requireNonNull;
+
+import dev.herald.domain.delivery.Delivery;
+import dev.herald.domain.delivery.DeliveryAttempt;
+import dev.herald.domain.delivery.DeliveryFilter;
+import dev.herald.domain.delivery.DeliveryRepository;
+import dev.herald.domain.delivery.DeliveryStatus;
+import dev.herald.domain.page.Page;
+import dev.herald.domain.page.PageCursor;
+import dev.herald.domain.page.PageRequest;
+import dev.herald.persistence.jooq.tables.records.DeliveryAttemptsRecord;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Record;
+import org.jooq.SelectOnConditionStep;
+import org.jooq.impl.DSL;
+
+final class JooqDeliveryRepository implements DeliveryRepository {
+  private final Transactor transactor;
+
+  JooqDeliveryRepository(Transactor transactor) {
+    this.transactor = requireNonNull(transactor, "transactor");
+  }
+
+  @Override
+  public Optional<Delivery> find(UUID id) {
+    return transactor.inTransaction(
+        dsl -> {
+          List<Record> rows = selectDeliveries(dsl).where(DELIVERIES.ID.eq(id)).fetch();
+          return withAttempts(dsl, rows).stream().findFirst();
+        });
+  }
+
+  @Override
+  public Page<Delivery> list(DeliveryFilter filter, PageRequest page) {
+    List<Condition> conditions = new ArrayList<>();
+    conditions.add(DELIVERIES.PROJECT_ID.eq(filter.projectId()));
+    filter.botId().ifPresent(bot -> conditions.add(DELIVERIES.BOT_ID.eq(bot)));
+    filter.webhookId().ifPresent(webhook -> conditions.add(DELIVERIES.WEBHOOK_ID.eq(webhook)));
+    filter.status().ifPresent(status -> conditions.add(DELIVERIES.STATUS.eq(status.name())));
+    page.after()
+        .ifPresent(
+            c ->
+                conditions.add(
+                    DSL.row(DELIVERIES.CREATE_TIME, DELIVERIES.ID).lt(Times.toDb(c.time()), c.id())));
+    List<Delivery> rows =
+        transactor.inTransaction(
+            dsl ->
+                withAttempts(
+                    dsl,
+                    selectDeliveries(dsl)
+                        .where(conditions)
+                        .orderBy(DELIVERIES.CREATE_TIME.desc(), DELIVERIES.ID.desc())
+                        .limit(page.size() + 1)
+                        .fetch()));
+    return Keysets.page(rows, page.size(), d -> new PageCursor(d.createTime(), d.id()));
+  }
+
+  private static SelectOnConditionStep<Record> selectDeliveries(DSLContext dsl) {
+    return dsl.select(DELIVERIES.fields())
+        .select(EVENTS.EVENT_ID)
+        .from(DELIVERIES)
+        .join(EVENTS)
+        .on(EVENTS.ID.eq(DELIVERIES.EVENT_ID));
+  }
+
+  /** Loads the attempts of all rows in one query, rather than one query per delivery. */
+  private static List<Delivery> withAttempts(DSLContext dsl, List<Record> rows) {
+    Collection<UUID> ids = rows.stream().map(r -> r.get(DELIVERIES.ID)).toList();
+    Map<UUID, List<DeliveryAttempt>> attempts =
+        ids.isEmpty()
+            ? Map.of()
+            : dsl.selectFrom(DELIVERY_ATTEMPTS)
+                .where(DELIVERY_ATTEMPTS.DELIVERY_ID.in(ids))
+                .orderBy(DELIVERY_ATTEMPTS.DELIVERY_ID, DELIVERY_ATTEMPTS.ATTEMPT_NUMBER)
+                .fetch()
+                .stream()
+                .collect(
+                    Collectors.groupingBy(
+                        DeliveryAttemptsRecord::getDeliveryId,
+                        Collectors.mapping(JooqDeliveryRepository::toAttempt, Collectors.toList())));
+    return rows.stream()
+        .map(row -> toDelivery(row, attempts.getOrDefault(row.get(DELIVERIES.ID), List.of())))
+        .toList();
+  }
+
+  private static Delivery toDelivery(Record row, List<DeliveryAttempt> attempts) {
+    return new Delivery(
+        row.get(DELIVERIES.ID),
+        row.get(DELIVERIES.IDEMPOTENCY_KEY),
+        row.get(EVENTS.EVENT_ID),
+        row.get(DELIVERIES.WEBHOOK_ID),
+        row.get(DELIVERIES.PROJECT_ID),
+        row.get(DELIVERIES.BOT_ID),
+        row.get(DELIVERIES.TRIGGER),
+        row.get(DELIVERIES.URL),
+        DeliveryStatus.valueOf(row.get(DELIVERIES.STATUS)),
+        row.get(DELIVERIES.ATTEMPT_COUNT),
+        attempts,
+        row.get(DELIVERIES.PAYLOAD),
+        Times.fromDb(row.get(DELIVERIES.CREATE_TIME)),
+        Times.fromDb(row.get(DELIVERIES.LAST_ATTEMPT_TIME)),
+        Times.fromDb(row.get(DELIVERIES.SUCCEEDED_TIME)),
+        Times.fromDb(row.get(DELIVERIES.NEXT_ATTEMPT_TIME)),
+        row.get(DELIVERIES.FAILURE_REASON));
+  }
+
+  private static DeliveryAttempt toAttempt(DeliveryAttemptsRecord row) {
+    return new DeliveryAttempt(
+        row.getAttemptNumber(),
+        row.getUrl(),
+        Times.fromDb(row.getStartTime()),
+        Duration.ofMillis(row.getDurationMs()),
+        row.getResponseStatusCode(),
+        row.getResponseBody(),
+        row.getError(),
+        row.getSucceeded());
+  }
+}

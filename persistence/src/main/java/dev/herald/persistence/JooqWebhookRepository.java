@@ -1,0 +1,144 @@
+package dev.herald.persistence;
+
+import static dev.herald.persistence.jooq.Tables.DELIVERIES;
+import static dev.herald.persistence.jooq.Tables.WEBHOOKS;
+import static java.util.Objects.requireNonNull;
+
+import dev.herald.domain.delivery.DeliveryStatus;
+import dev.herald.domain.page.Page;
+import dev.herald.domain.page.PageCursor;
+import dev.herald.domain.page.PageRequest;
+import dev.herald.domain.webhook.Trigger;
+import dev.herald.domain.webhook.Webhook;
+import dev.herald.domain.webhook.WebhookRepository;
+import dev.herald.persistence.jooq.tables.records.WebhooksRecord;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.UUID;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+
+final class JooqWebhookRepository implements WebhookRepository {
+  private final Transactor transactor;
+
+  JooqWebhookRepository(Transactor transactor) {
+    this.transactor = requireNonNull(transactor, "transactor");
+  }
+
+  @Override
+  public void insert(Webhook webhook) {
+    transactor.outsideTransaction(
+        dsl ->
+            dsl.insertInto(WEBHOOKS)
+                .set(WEBHOOKS.ID, webhook.id())
+                .set(WEBHOOKS.PROJECT_ID, webhook.projectId())
+                .set(WEBHOOKS.BOT_ID, webhook.botId())
+                .set(WEBHOOKS.URL, webhook.url())
+                .set(WEBHOOKS.TRIGGERS, wireNames(webhook))
+                .set(WEBHOOKS.ACTIVE, webhook.active())
+                .set(WEBHOOKS.CREATE_TIME, Times.toDb(webhook.createTime()))
+                .set(WEBHOOKS.UPDATE_TIME, Times.toDb(webhook.updateTime()))
+                .execute());
+  }
+
+  @Override
+  public Optional<Webhook> find(UUID id) {
+    return transactor.outsideTransaction(
+        dsl ->
+            dsl.selectFrom(WEBHOOKS)
+                .where(WEBHOOKS.ID.eq(id), WEBHOOKS.DELETE_TIME.isNull())
+                .fetchOptional()
+                .map(JooqWebhookRepository::toDomain));
+  }
+
+  @Override
+  public Page<Webhook> list(String projectId, PageRequest page) {
+    Condition after =
+        page.after()
+            .map(c -> DSL.row(WEBHOOKS.CREATE_TIME, WEBHOOKS.ID).gt(Times.toDb(c.time()), c.id()))
+            .orElse(DSL.noCondition());
+    var rows =
+        transactor.outsideTransaction(
+            dsl ->
+                dsl.selectFrom(WEBHOOKS)
+                    .where(WEBHOOKS.PROJECT_ID.eq(projectId), WEBHOOKS.DELETE_TIME.isNull(), after)
+                    .orderBy(WEBHOOKS.CREATE_TIME, WEBHOOKS.ID)
+                    .limit(page.size() + 1)
+                    .fetch(JooqWebhookRepository::toDomain));
+    return Keysets.page(rows, page.size(), w -> new PageCursor(w.createTime(), w.id()));
+  }
+
+  @Override
+  public void update(Webhook webhook, Optional<String> endPendingReason) {
+    transactor.inTransaction(
+        dsl -> {
+          dsl.update(WEBHOOKS)
+              .set(WEBHOOKS.URL, webhook.url())
+              .set(WEBHOOKS.TRIGGERS, wireNames(webhook))
+              .set(WEBHOOKS.ACTIVE, webhook.active())
+              .set(WEBHOOKS.UPDATE_TIME, Times.toDb(webhook.updateTime()))
+              .where(WEBHOOKS.ID.eq(webhook.id()), WEBHOOKS.DELETE_TIME.isNull())
+              .execute();
+          endPendingReason.ifPresent(reason -> endPending(dsl, webhook.id(), reason));
+          return null;
+        });
+  }
+
+  @Override
+  public boolean delete(UUID id, Instant at, String reason) {
+    return transactor.inTransaction(
+        dsl -> {
+          int deleted =
+              dsl.update(WEBHOOKS)
+                  .set(WEBHOOKS.DELETE_TIME, Times.toDb(at))
+                  .set(WEBHOOKS.ACTIVE, false)
+                  .set(WEBHOOKS.UPDATE_TIME, Times.toDb(at))
+                  .where(WEBHOOKS.ID.eq(id), WEBHOOKS.DELETE_TIME.isNull())
+                  .execute();
+          if (deleted == 1) {
+            endPending(dsl, id, reason);
+          }
+          return deleted == 1;
+        });
+  }
+
+  /**
+   * Ends the webhook's pending deliveries. One being attempted right now keeps its lease, so its
+   * attempt is still recorded when it finishes (see {@link JooqDeliveryQueue#recordAttempt}).
+   */
+  private static void endPending(DSLContext dsl, UUID webhookId, String reason) {
+    dsl.update(DELIVERIES)
+        .set(DELIVERIES.STATUS, DeliveryStatus.FAILED.name())
+        .set(DELIVERIES.NEXT_ATTEMPT_TIME, (OffsetDateTime) null)
+        .set(DELIVERIES.FAILURE_REASON, reason)
+        .where(
+            DELIVERIES.WEBHOOK_ID.eq(webhookId),
+            DELIVERIES.STATUS.eq(DeliveryStatus.PENDING.name()))
+        .execute();
+  }
+
+  static Webhook toDomain(WebhooksRecord row) {
+    return new Webhook(
+        row.getId(),
+        row.getProjectId(),
+        row.getBotId(),
+        row.getUrl(),
+        Arrays.stream(row.getTriggers())
+            .map(name -> Trigger.fromWireName(name).orElseThrow(() -> unknownTrigger(name)))
+            .toList(),
+        row.getActive(),
+        Times.fromDb(row.getCreateTime()),
+        Times.fromDb(row.getUpdateTime()));
+  }
+
+  private static IllegalStateException unknownTrigger(String name) {
+    return new IllegalStateException("stored webhook has unknown trigger " + name);
+  }
+
+  private static String[] wireNames(Webhook webhook) {
+    return webhook.triggers().stream().map(Trigger::wireName).toArray(String[]::new);
+  }
+}

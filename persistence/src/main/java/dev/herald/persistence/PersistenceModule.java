@@ -1,0 +1,100 @@
+package dev.herald.persistence;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.domain.delivery.DeliveryQueue;
+import dev.herald.domain.delivery.DeliveryRepository;
+import dev.herald.domain.event.EventRepository;
+import dev.herald.domain.secret.SigningSecretRepository;
+import dev.herald.domain.webhook.WebhookRepository;
+import javax.sql.DataSource;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.conf.Settings;
+import org.jooq.impl.DSL;
+
+/** The database: a connection pool, jOOQ, and the repositories behind the domain's ports. */
+public final class PersistenceModule extends AbstractModule {
+  private final DatabaseSettings settings;
+
+  public PersistenceModule(DatabaseSettings settings) {
+    this.settings = requireNonNull(settings, "settings");
+  }
+
+  @Provides
+  @Singleton
+  HikariDataSource dataSource() {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("herald");
+    config.setJdbcUrl(settings.jdbcUrl());
+    if (settings.user() != null) {
+      config.setUsername(settings.user());
+    }
+    if (settings.password() != null) {
+      config.setPassword(settings.password());
+    }
+    config.setMaximumPoolSize(settings.maxPoolSize());
+    return new HikariDataSource(config);
+  }
+
+  @Provides
+  @Singleton
+  DataSource plainDataSource(HikariDataSource dataSource) {
+    return dataSource;
+  }
+
+  @Provides
+  @Singleton
+  DSLContext dsl(DataSource dataSource) {
+    Settings jooqSettings =
+        new Settings().withExecuteLogging(false).withRenderSchema(false);
+    return DSL.using(dataSource, SQLDialect.POSTGRES, jooqSettings);
+  }
+
+  @Provides
+  @Singleton
+  Transactor transactor(DSLContext dsl) {
+    return new Transactor(dsl);
+  }
+
+  @Provides
+  @Singleton
+  SchemaMigrator schemaMigrator(DataSource dataSource) {
+    return new SchemaMigrator(dataSource);
+  }
+
+  @Provides
+  @Singleton
+  WebhookRepository webhooks(Transactor transactor) {
+    return new JooqWebhookRepository(transactor);
+  }
+
+  @Provides
+  @Singleton
+  EventRepository events(Transactor transactor) {
+    return new JooqEventRepository(transactor);
+  }
+
+  @Provides
+  @Singleton
+  DeliveryRepository deliveries(Transactor transactor) {
+    return new JooqDeliveryRepository(transactor);
+  }
+
+  @Provides
+  @Singleton
+  DeliveryQueue deliveryQueue(Transactor transactor) {
+    return new JooqDeliveryQueue(transactor);
+  }
+
+  @Provides
+  @Singleton
+  SigningSecretRepository signingSecrets(Transactor transactor) {
+    return new JooqSigningSecretRepository(transactor);
+  }
+}

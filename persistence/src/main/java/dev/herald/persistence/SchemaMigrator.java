@@ -1,0 +1,28 @@
+package dev.herald.persistence;
+
+import static java.util.Objects.requireNonNull;
+
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+
+/** Brings the database schema up to date with the migrations shipped in this module. */
+public final class SchemaMigrator {
+  private final DataSource dataSource;
+
+  public SchemaMigrator(DataSource dataSource) {
+    this.dataSource = requireNonNull(dataSource, "dataSource");
+  }
+
+  /** Applies pending migrations, returning how many were applied. */
+  public int migrate() {
+    MigrateResult result =
+        Flyway.configure()
+            .dataSource(dataSource)
+            .locations("classpath:db/migration")
+            .failOnMissingLocations(true)
+            .load()
+            .migrate();
+    return result.migrationsExecuted;
+  }
+}

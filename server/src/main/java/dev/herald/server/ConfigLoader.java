@@ -1,0 +1,169 @@
+package dev.herald.server;
+
+import dev.herald.api.ApiConfig;
+import dev.herald.delivery.DeliveryConfig;
+import dev.herald.domain.delivery.RetryPolicy;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Reads {@code HERALD_*} settings from the environment and, when {@code HERALD_CONFIG_FILE} names
+ * one, a properties file with the same keys (the environment wins). An unknown key or a bad value
+ * stops startup with a message naming the key, so a typo is never silently ignored.
+ */
+public final class ConfigLoader {
+  static final String PREFIX = "HERALD_";
+  static final String CONFIG_FILE = "HERALD_CONFIG_FILE";
+  static final String GRPC_PORT = "HERALD_GRPC_PORT";
+  static final String DATABASE_URL = "HERALD_DATABASE_URL";
+  static final String DATABASE_USER = "HERALD_DATABASE_USER";
+  static final String DATABASE_PASSWORD = "HERALD_DATABASE_PASSWORD";
+  static final String DATABASE_POOL_SIZE = "HERALD_DATABASE_POOL_SIZE";
+  static final String DATA_DIR = "HERALD_DATA_DIR";
+  static final String REQUIRE_HTTPS = "HERALD_REQUIRE_HTTPS";
+  static final String ALLOW_PRIVATE_NETWORKS = "HERALD_ALLOW_PRIVATE_NETWORKS";
+  static final String DELIVERY_TIMEOUT_MS = "HERALD_DELIVERY_TIMEOUT_MS";
+  static final String DELIVERY_CONCURRENCY = "HERALD_DELIVERY_CONCURRENCY";
+  static final String DELIVERY_POLL_INTERVAL_MS = "HERALD_DELIVERY_POLL_INTERVAL_MS";
+  static final String RETRY_MAX_RETRIES = "HERALD_RETRY_MAX_RETRIES";
+  static final String RETRY_INITIAL_DELAY_MS = "HERALD_RETRY_INITIAL_DELAY_MS";
+  static final String ADMIN_TOKEN = "HERALD_ADMIN_TOKEN";
+
+  static final Set<String> KNOWN_KEYS =
+      Set.of(
+          CONFIG_FILE, GRPC_PORT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD,
+          DATABASE_POOL_SIZE, DATA_DIR, REQUIRE_HTTPS, ALLOW_PRIVATE_NETWORKS, DELIVERY_TIMEOUT_MS,
+          DELIVERY_CONCURRENCY, DELIVERY_POLL_INTERVAL_MS, RETRY_MAX_RETRIES,
+          RETRY_INITIAL_DELAY_MS, ADMIN_TOKEN);
+
+  private final Map<String, String> values;
+
+  private ConfigLoader(Map<String, String> values) {
+    this.values = values;
+  }
+
+  /** Reads the environment (and the file it names). */
+  public static HeraldConfig fromEnvironment() {
+    return load(System.getenv());
+  }
+
+  /** Reads {@code HERALD_*} entries of {@code environment}; other entries are ignored. */
+  public static HeraldConfig load(Map<String, String> environment) {
+    Map<String, String> settings = new HashMap<>();
+    String file = environment.get(CONFIG_FILE);
+    if (file != null && !file.isBlank()) {
+      settings.putAll(readFile(Path.of(file)));
+    }
+    environment.forEach(
+        (key, value) -> {
+          if (key.startsWith(PREFIX)) {
+            settings.put(key, value);
+          }
+        });
+    rejectUnknown(settings);
+    return new ConfigLoader(settings).build();
+  }
+
+  private HeraldConfig build() {
+    RetryPolicy retry =
+        RetryPolicy.of(
+            integer(RETRY_MAX_RETRIES, RetryPolicy.DEFAULT_MAX_RETRIES, 0, 100),
+            millis(RETRY_INITIAL_DELAY_MS, RetryPolicy.DEFAULT_INITIAL_DELAY.toMillis(), 1, 86_400_000));
+    DeliveryConfig delivery =
+        new DeliveryConfig(
+            millis(DELIVERY_TIMEOUT_MS, 10_000, 100, 300_000),
+            integer(DELIVERY_CONCURRENCY, 32, 1, 1024),
+            millis(DELIVERY_POLL_INTERVAL_MS, 1_000, 10, 60_000),
+            bool(ALLOW_PRIVATE_NETWORKS, false),
+            retry);
+    DatabaseConfig database =
+        new DatabaseConfig(
+            text(DATABASE_URL).map(url -> requireJdbcUrl(url)),
+            text(DATABASE_USER),
+            text(DATABASE_PASSWORD),
+            Path.of(text(DATA_DIR).orElse("data")),
+            integer(DATABASE_POOL_SIZE, 20, 2, 500));
+    return new HeraldConfig(
+        integer(GRPC_PORT, 50051, 0, 65535),
+        bool(REQUIRE_HTTPS, true),
+        database,
+        delivery,
+        new ApiConfig(text(ADMIN_TOKEN)));
+  }
+
+  private Optional<String> text(String key) {
+    return Optional.ofNullable(values.get(key)).map(String::trim).filter(v -> !v.isEmpty());
+  }
+
+  private int integer(String key, int defaultValue, int min, int max) {
+    Optional<String> raw = text(key);
+    if (raw.isEmpty()) {
+      return defaultValue;
+    }
+    try {
+      int value = Integer.parseInt(raw.get());
+      if (value < min || value > max) {
+        throw new ConfigException(key + " must be between " + min + " and " + max + ", is " + value);
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key + " must be a whole number, is '" + raw.get() + "'");
+    }
+  }
+
+  private Duration millis(String key, long defaultValue, int min, int max) {
+    return Duration.ofMillis(integer(key, (int) defaultValue, min, max));
+  }
+
+  private boolean bool(String key, boolean defaultValue) {
+    Optional<String> raw = text(key).map(v -> v.toLowerCase(Locale.ROOT));
+    if (raw.isEmpty()) {
+      return defaultValue;
+    }
+    return switch (raw.get()) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new ConfigException(key + " must be true or false, is '" + raw.get() + "'");
+    };
+  }
+
+  private static String requireJdbcUrl(String url) {
+    if (!url.startsWith("jdbc:postgresql:")) {
+      throw new ConfigException(DATABASE_URL + " must be a JDBC URL starting with jdbc:postgresql:");
+    }
+    return url;
+  }
+
+  private static void rejectUnknown(Map<String, String> settings) {
+    Set<String> unknown = new TreeSet<>(settings.keySet());
+    unknown.removeAll(KNOWN_KEYS);
+    if (!unknown.isEmpty()) {
+      throw new ConfigException(
+          "unknown setting" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown)
+              + "; known settings: " + String.join(", ", new TreeSet<>(KNOWN_KEYS)));
+    }
+  }
+
+  private static Map<String, String> readFile(Path file) {
+    Properties properties = new Properties();
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      properties.load(reader);
+    } catch (IOException e) {
+      throw new ConfigException(CONFIG_FILE + " names a file that cannot be read: " + file);
+    }
+    Map<String, String> settings = new HashMap<>();
+    properties.stringPropertyNames().forEach(key -> settings.put(key, properties.getProperty(key)));
+    return settings;
+  }
+}

@@ -1,0 +1,31 @@
+package dev.herald.server;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Which database to use: the external one at {@code url} when given, otherwise an embedded
+ * PostgreSQL keeping its files under {@code dataDir}.
+ */
+public record DatabaseConfig(
+    Optional<String> url,
+    Optional<String> user,
+    Optional<String> password,
+    Path dataDir,
+    int poolSize) {
+
+  public DatabaseConfig {
+    requireNonNull(url, "url");
+    requireNonNull(user, "user");
+    requireNonNull(password, "password");
+    requireNonNull(dataDir, "dataDir");
+  }
+
+  @Override
+  public String toString() {
+    return "DatabaseConfig[url=" + url.map(dev.herald.persistence.JdbcUrls::redact) + ", user=" + user
+        + ", password=" + (password.isPresent() ? "<set>" : "<unset>") + ", dataDir=" + dataDir + "]";
+  }
+}

@@ -1,0 +1,72 @@
+package dev.herald.server;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.herald.domain.delivery.DeliveryNotifier;
+import dev.herald.domain.delivery.DeliveryQueryService;
+import dev.herald.domain.delivery.DeliveryRepository;
+import dev.herald.domain.event.EventRepository;
+import dev.herald.domain.event.IngestionService;
+import dev.herald.domain.secret.SigningSecretRepository;
+import dev.herald.domain.secret.SigningSecretService;
+import dev.herald.domain.webhook.DestinationPolicy;
+import dev.herald.domain.webhook.WebhookRepository;
+import dev.herald.domain.webhook.WebhookService;
+import dev.herald.domain.webhook.WebhookUrlRules;
+import java.security.SecureRandom;
+import java.time.Clock;
+
+/**
+ * The domain's services, wired here because the domain itself knows nothing of Guice. Its ports
+ * are bound by the persistence and delivery modules.
+ */
+final class DomainModule extends AbstractModule {
+  private final boolean requireHttps;
+
+  DomainModule(boolean requireHttps) {
+    this.requireHttps = requireHttps;
+  }
+
+  @Provides
+  @Singleton
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+
+  @Provides
+  @Singleton
+  SecureRandom secureRandom() {
+    return new SecureRandom();
+  }
+
+  @Provides
+  @Singleton
+  SigningSecretService signingSecrets(
+      SigningSecretRepository repository, SecureRandom random, Clock clock) {
+    return new SigningSecretService(repository, random, clock);
+  }
+
+  @Provides
+  @Singleton
+  WebhookService webhooks(
+      WebhookRepository repository,
+      SigningSecretService secrets,
+      DestinationPolicy destinations,
+      Clock clock) {
+    return new WebhookService(
+        repository, secrets, new WebhookUrlRules(requireHttps, destinations), clock);
+  }
+
+  @Provides
+  @Singleton
+  IngestionService ingestion(EventRepository events, DeliveryNotifier notifier, Clock clock) {
+    return new IngestionService(events, notifier, clock);
+  }
+
+  @Provides
+  @Singleton
+  DeliveryQueryService deliveries(DeliveryRepository repository) {
+    return new DeliveryQueryService(repository);
+  }
+}

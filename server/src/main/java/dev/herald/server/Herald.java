@@ -1,0 +1,137 @@
+package dev.herald.server;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Module;
+import com.google.inject.Stage;
+import com.google.inject.util.Modules;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.api.ApiModule;
+import dev.herald.delivery.DeliveryDispatcher;
+import dev.herald.delivery.DeliveryModule;
+import dev.herald.persistence.DatabaseSettings;
+import dev.herald.persistence.JdbcUrls;
+import dev.herald.persistence.PersistenceModule;
+import dev.herald.persistence.SchemaMigrator;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Herald: database, schema, dispatcher and gRPC server, started in that order and
+ * stopped in reverse. Composes every module's Guice module in one place.
+ */
+public final class Herald implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Herald.class);
+
+  static {
+    // jOOQ prints a banner and tips at first use; they say nothing about Herald.
+    System.setProperty("org.jooq.no-logo", "true");
+    System.setProperty("org.jooq.no-tips", "true");
+  }
+
+  private final EmbeddedDatabase embeddedDatabase;
+  private final HikariDataSource dataSource;
+  private final DeliveryDispatcher dispatcher;
+  private final GrpcServer grpcServer;
+  private boolean closed;
+
+  private Herald(
+      EmbeddedDatabase embeddedDatabase,
+      HikariDataSource dataSource,
+      DeliveryDispatcher dispatcher,
+      GrpcServer grpcServer) {
+    this.embeddedDatabase = embeddedDatabase;
+    this.dataSource = dataSource;
+    this.dispatcher = dispatcher;
+    this.grpcServer = grpcServer;
+  }
+
+  /**
+   * Starts Herald. {@code overrides} replace production bindings (tests use this for a clock,
+   * say); production passes none.
+   */
+  public static Herald start(HeraldConfig config, Module... overrides) {
+    if (config.delivery().allowPrivateNetworks()) {
+      log.warn(
+          "HERALD_ALLOW_PRIVATE_NETWORKS is on: webhooks may target loopback and private "
+              + "addresses. Use this for development only.");
+    }
+    EmbeddedDatabase embedded =
+        config.database().url().isPresent() ? null : EmbeddedDatabase.start(config.database().dataDir());
+    try {
+      String jdbcUrl = embedded != null ? embedded.jdbcUrl() : config.database().url().get();
+      Injector injector = injector(config, jdbcUrl, overrides);
+      int applied = injector.getInstance(SchemaMigrator.class).migrate();
+      Herald herald =
+          new Herald(
+              embedded,
+              injector.getInstance(HikariDataSource.class),
+              injector.getInstance(DeliveryDispatcher.class),
+              injector.getInstance(GrpcServer.class));
+      herald.dispatcher.start();
+      herald.grpcServer.start();
+      log.info(
+          "Herald listening for gRPC on port {}; database: {}{}",
+          herald.port(),
+          embedded != null ? embedded.describe() : JdbcUrls.redact(jdbcUrl),
+          applied > 0 ? " (applied " + applied + " migrations)" : "");
+      return herald;
+    } catch (RuntimeException e) {
+      if (embedded != null) {
+        embedded.close();
+      }
+      throw e;
+    }
+  }
+
+  private static Injector injector(HeraldConfig config, String jdbcUrl, Module... overrides) {
+    List<Module> modules = new ArrayList<>();
+    modules.add(
+        new PersistenceModule(
+            new DatabaseSettings(
+                jdbcUrl,
+                config.database().url().isPresent() ? config.database().user().orElse(null) : null,
+                config.database().password().orElse(null),
+                config.database().poolSize())));
+    modules.add(new DeliveryModule(config.delivery()));
+    modules.add(new DomainModule(config.requireHttps()));
+    modules.add(new ApiModule(config.api()));
+    modules.add(new ServerModule(config.grpcPort()));
+    Module production = Modules.combine(modules);
+    Module root =
+        overrides.length == 0 ? production : Modules.override(production).with(overrides);
+    return Guice.createInjector(
+        Stage.PRODUCTION,
+        binder -> {
+          binder.requireExplicitBindings();
+          binder.disableCircularProxies();
+        },
+        root);
+  }
+
+  public int port() {
+    return grpcServer.port();
+  }
+
+  /**
+   * Stops taking calls, lets attempts in flight finish (or gives them back), then closes the
+   * database. Safe to call twice.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    log.info("Herald stopping");
+    grpcServer.stop();
+    dispatcher.stop();
+    dataSource.close();
+    if (embeddedDatabase != null) {
+      embeddedDatabase.close();
+    }
+    log.info("Herald stopped");
+  }
+}

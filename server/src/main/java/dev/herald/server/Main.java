@@ -1,0 +1,43 @@
+package dev.herald.server;
+
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/** Starts Herald from {@code HERALD_*} settings and runs until SIGTERM or SIGINT. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
+    Logger log = LoggerFactory.getLogger(Main.class);
+    Herald herald;
+    try {
+      herald = Herald.start(ConfigLoader.fromEnvironment());
+    } catch (ConfigException e) {
+      log.error("Configuration error: {}", e.getMessage());
+      System.exit(2);
+      return;
+    } catch (RuntimeException e) {
+      log.error("Herald could not start: {}", e.getMessage(), e);
+      System.exit(1);
+      return;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  herald.close();
+                  stopped.countDown();
+                },
+                "herald-shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
