@@ -12,8 +12,10 @@ import java.time.Duration;
  * @param concurrency attempts in flight at once in this process
  * @param pollInterval how often to look for due deliveries when nothing wakes the dispatcher
  * @param allowPrivateNetworks whether webhook URLs may point at loopback or private addresses
+ * @param enabled whether this process delivers at all; false makes an ingest-and-API-only node
  */
 public record DeliveryConfig(
+    boolean enabled,
     Duration timeout,
     int concurrency,
     Duration pollInterval,

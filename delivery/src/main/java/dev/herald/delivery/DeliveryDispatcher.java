@@ -57,8 +57,9 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     this.slots = new Semaphore(config.concurrency());
   }
 
+  /** Starts claiming and attempting deliveries, unless this process is configured not to. */
   public synchronized void start() {
-    if (running) {
+    if (running || !config.enabled()) {
       return;
     }
     running = true;

@@ -33,6 +33,7 @@ public final class ConfigLoader {
   static final String DATA_DIR = "HERALD_DATA_DIR";
   static final String REQUIRE_HTTPS = "HERALD_REQUIRE_HTTPS";
   static final String ALLOW_PRIVATE_NETWORKS = "HERALD_ALLOW_PRIVATE_NETWORKS";
+  static final String DELIVERY_ENABLED = "HERALD_DELIVERY_ENABLED";
   static final String DELIVERY_TIMEOUT_MS = "HERALD_DELIVERY_TIMEOUT_MS";
   static final String DELIVERY_CONCURRENCY = "HERALD_DELIVERY_CONCURRENCY";
   static final String DELIVERY_POLL_INTERVAL_MS = "HERALD_DELIVERY_POLL_INTERVAL_MS";
@@ -43,7 +44,8 @@ public final class ConfigLoader {
   static final Set<String> KNOWN_KEYS =
       Set.of(
           CONFIG_FILE, GRPC_PORT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD,
-          DATABASE_POOL_SIZE, DATA_DIR, REQUIRE_HTTPS, ALLOW_PRIVATE_NETWORKS, DELIVERY_TIMEOUT_MS,
+          DATABASE_POOL_SIZE, DATA_DIR, REQUIRE_HTTPS, ALLOW_PRIVATE_NETWORKS, DELIVERY_ENABLED,
+          DELIVERY_TIMEOUT_MS,
           DELIVERY_CONCURRENCY, DELIVERY_POLL_INTERVAL_MS, RETRY_MAX_RETRIES,
           RETRY_INITIAL_DELAY_MS, ADMIN_TOKEN);
 
@@ -82,6 +84,7 @@ public final class ConfigLoader {
             millis(RETRY_INITIAL_DELAY_MS, RetryPolicy.DEFAULT_INITIAL_DELAY.toMillis(), 1, 86_400_000));
     DeliveryConfig delivery =
         new DeliveryConfig(
+            bool(DELIVERY_ENABLED, true),
             millis(DELIVERY_TIMEOUT_MS, 10_000, 100, 300_000),
             integer(DELIVERY_CONCURRENCY, 32, 1, 1024),
             millis(DELIVERY_POLL_INTERVAL_MS, 1_000, 10, 60_000),

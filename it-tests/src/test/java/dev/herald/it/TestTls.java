@@ -1,0 +1,143 @@
+package dev.herald.it;
+
+import java.io.OutputStream;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * A certificate authority made when the tests start, a server certificate for localhost signed
+ * by it, and the JVM's trust store pointed at the authority, the way an operator would trust a
+ * private CA. Nothing about it is committed.
+ */
+final class TestTls {
+  private static final char[] PASSWORD = "changeit".toCharArray();
+  private static TestTls instance;
+
+  private final SSLContext serverContext;
+  private final X509Certificate authority;
+
+  private TestTls(SSLContext serverContext, X509Certificate authority) {
+    this.serverContext = serverContext;
+    this.authority = authority;
+  }
+
+  /** Makes the CA once per JVM and installs it as the JVM's default trust before any client exists. */
+  static synchronized TestTls get() {
+    if (instance == null) {
+      try {
+        instance = create();
+      } catch (Exception e) {
+        throw new IllegalStateException("could not make test certificates", e);
+      }
+    }
+    return instance;
+  }
+
+  SSLContext serverContext() {
+    return serverContext;
+  }
+
+  X509Certificate authority() {
+    return authority;
+  }
+
+  private static TestTls create() throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    KeyPair caKeys = generator.generateKeyPair();
+    KeyPair serverKeys = generator.generateKeyPair();
+    X500Name caName = new X500Name("CN=Herald Test CA");
+    X509Certificate ca = caCertificate(caName, caKeys);
+    X509Certificate server = serverCertificate(caName, caKeys, serverKeys);
+
+    KeyStore keyStore = KeyStore.getInstance("PKCS12");
+    keyStore.load(null, null);
+    keyStore.setKeyEntry("server", serverKeys.getPrivate(), PASSWORD, new X509Certificate[] {server, ca});
+    KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keyManagers.init(keyStore, PASSWORD);
+    SSLContext serverContext = SSLContext.getInstance("TLS");
+    serverContext.init(keyManagers.getKeyManagers(), null, null);
+
+    installJvmTrust(ca);
+    return new TestTls(serverContext, ca);
+  }
+
+  /** Writes a trust store holding the CA and makes it the JVM's default, for clients made after. */
+  private static void installJvmTrust(X509Certificate ca) throws Exception {
+    KeyStore trustStore = KeyStore.getInstance("PKCS12");
+    trustStore.load(null, null);
+    trustStore.setCertificateEntry("herald-test-ca", ca);
+    Path file = Files.createTempFile("herald-test-truststore", ".p12");
+    file.toFile().deleteOnExit();
+    try (OutputStream out = Files.newOutputStream(file)) {
+      trustStore.store(out, PASSWORD);
+    }
+    System.setProperty("javax.net.ssl.trustStore", file.toString());
+    System.setProperty("javax.net.ssl.trustStorePassword", new String(PASSWORD));
+    System.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
+    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(trustStore);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, trust.getTrustManagers(), null);
+    SSLContext.setDefault(context);
+  }
+
+  private static X509Certificate caCertificate(X500Name name, KeyPair keys) throws Exception {
+    X509v3CertificateBuilder builder = builder(name, name, keys);
+    builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+    builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+    return sign(builder, keys);
+  }
+
+  private static X509Certificate serverCertificate(X500Name issuer, KeyPair issuerKeys, KeyPair keys)
+      throws Exception {
+    X509v3CertificateBuilder builder = builder(issuer, new X500Name("CN=localhost"), keys);
+    builder.addExtension(
+        Extension.subjectAlternativeName,
+        false,
+        new GeneralNames(
+            new GeneralName[] {
+              new GeneralName(GeneralName.dNSName, "localhost"),
+              new GeneralName(GeneralName.iPAddress, "127.0.0.1")
+            }));
+    return sign(builder, issuerKeys);
+  }
+
+  private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys) {
+    Instant now = Instant.now();
+    return new JcaX509v3CertificateBuilder(
+        issuer,
+        BigInteger.valueOf(now.toEpochMilli()).add(BigInteger.valueOf(System.nanoTime() & 0xffff)),
+        Date.from(now.minus(Duration.ofHours(1))),
+        Date.from(now.plus(Duration.ofDays(1))),
+        subject,
+        keys.getPublic());
+  }
+
+  private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair signer) throws Exception {
+    ContentSigner contentSigner = new JcaContentSignerBuilder("SHA256withRSA").build(signer.getPrivate());
+    return new JcaX509CertificateConverter().getCertificate(builder.build(contentSigner));
+  }
+}
