@@ -7,7 +7,7 @@ public final class Limits {
   public static final int URL_LENGTH = 2048;
   public static final int TRIGGERS = 16;
   public static final int BOT_METADATA_BYTES = 64 * 1024;
-  public static final int BOT_METADATA_DEPTH = 32;
+  public static final int BOT_METADATA_DEPTH = 16;
   public static final int DEFAULT_PAGE_SIZE = 50;
   public static final int MAX_PAGE_SIZE = 200;
 

@@ -11,7 +11,6 @@ import com.google.protobuf.Value;
 import dev.herald.proto.v1.Delivery;
 import dev.herald.proto.v1.DeliveryAttempt;
 import dev.herald.proto.v1.DeliveryStatus;
-import dev.herald.proto.v1.GetDeliveryRequest;
 import dev.herald.proto.v1.GetSigningSecretRequest;
 import dev.herald.proto.v1.IngestStateChangeResponse;
 import dev.herald.proto.v1.SigningSecret;
@@ -29,7 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /** The whole path: IngestStateChange in, a signed POST out, every attempt recorded. */
 class DeliveryIT {
-  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final Duration WAIT = HeraldFixture.WAIT;
 
   private static HeraldFixture herald;
   private static Receiver receiver;
@@ -71,7 +70,7 @@ class DeliveryIT {
             Requests.stateChange(project, "bot-1").setBotMetadata(metadata).build());
 
     Receiver.Request request = receiver.awaitRequests("/payload", 1, WAIT).get(0);
-    Delivery delivery = awaitStatus(ingested.getDeliveryIds(0), DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
+    Delivery delivery = herald.awaitStatus(ingested.getDeliveryIds(0), DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
     String key = delivery.getIdempotencyKey();
     String expected =
         "{\"bot_id\":\"bot-1\","
@@ -109,7 +108,7 @@ class DeliveryIT {
     IngestStateChangeResponse ingested =
         herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot-tls").build());
 
-    Delivery delivery = awaitStatus(ingested.getDeliveryIds(0), DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
+    Delivery delivery = herald.awaitStatus(ingested.getDeliveryIds(0), DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
     assertEquals(1, delivery.getAttemptCount());
     assertEquals(200, delivery.getAttempts(0).getResponseStatusCode());
     assertEquals(1, tlsReceiver.requests("/tls").size());
@@ -123,7 +122,7 @@ class DeliveryIT {
     IngestStateChangeResponse ingested =
         herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot-500").build());
 
-    Delivery delivery = awaitStatus(ingested.getDeliveryIds(0), DeliveryStatus.DELIVERY_STATUS_FAILED);
+    Delivery delivery = herald.awaitStatus(ingested.getDeliveryIds(0), DeliveryStatus.DELIVERY_STATUS_FAILED);
     assertEquals(4, delivery.getAttemptCount());
     assertEquals(4, delivery.getAttemptsCount());
     for (int i = 0; i < 4; i++) {
@@ -162,7 +161,7 @@ class DeliveryIT {
     IngestStateChangeResponse ingested =
         herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot-3").build());
 
-    Delivery delivery = awaitStatus(ingested.getDeliveryIds(0), DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
+    Delivery delivery = herald.awaitStatus(ingested.getDeliveryIds(0), DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
     assertEquals(3, delivery.getAttemptCount());
     assertEquals(List.of(503, 503, 204), delivery.getAttemptsList().stream().map(DeliveryAttempt::getResponseStatusCode).toList());
     assertTrue(delivery.getAttempts(2).getSucceeded());
@@ -178,7 +177,7 @@ class DeliveryIT {
     IngestStateChangeResponse ingested =
         herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot-hang").build());
 
-    Delivery delivery = awaitAttempts(ingested.getDeliveryIds(0), 1);
+    Delivery delivery = herald.awaitAttempts(ingested.getDeliveryIds(0), 1);
     DeliveryAttempt attempt = delivery.getAttempts(0);
     assertEquals("timeout", attempt.getError());
     assertEquals(0, attempt.getResponseStatusCode());
@@ -197,7 +196,7 @@ class DeliveryIT {
     IngestStateChangeResponse ingested =
         herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot-refused").build());
 
-    DeliveryAttempt attempt = awaitAttempts(ingested.getDeliveryIds(0), 1).getAttempts(0);
+    DeliveryAttempt attempt = herald.awaitAttempts(ingested.getDeliveryIds(0), 1).getAttempts(0);
     assertEquals("connection refused", attempt.getError());
     assertEquals(0, attempt.getResponseStatusCode());
   }
@@ -212,7 +211,7 @@ class DeliveryIT {
     IngestStateChangeResponse ingested =
         herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot-302").build());
 
-    DeliveryAttempt attempt = awaitAttempts(ingested.getDeliveryIds(0), 1).getAttempts(0);
+    DeliveryAttempt attempt = herald.awaitAttempts(ingested.getDeliveryIds(0), 1).getAttempts(0);
     assertEquals(302, attempt.getResponseStatusCode());
     assertFalse(attempt.getSucceeded());
     assertTrue(receiver.requests("/elsewhere").isEmpty());
@@ -227,27 +226,10 @@ class DeliveryIT {
     IngestStateChangeResponse ingested =
         herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot-large").build());
 
-    Delivery delivery = awaitStatus(ingested.getDeliveryIds(0), DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
+    Delivery delivery = herald.awaitStatus(ingested.getDeliveryIds(0), DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
     assertEquals(large.substring(0, 2048), delivery.getAttempts(0).getResponseBody());
     assertEquals(
         2048, delivery.getAttempts(0).getResponseBody().getBytes(StandardCharsets.UTF_8).length);
-  }
-
-  static Delivery awaitStatus(String deliveryId, DeliveryStatus status) {
-    return Eventually.await(
-        "delivery " + deliveryId + " to be " + status, WAIT, () -> get(deliveryId), d -> d.getStatus() == status);
-  }
-
-  static Delivery awaitAttempts(String deliveryId, int attempts) {
-    return Eventually.await(
-        "delivery " + deliveryId + " to have " + attempts + " attempts",
-        WAIT,
-        () -> get(deliveryId),
-        d -> d.getAttemptsCount() >= attempts);
-  }
-
-  private static Delivery get(String deliveryId) {
-    return herald.deliveries().getDelivery(GetDeliveryRequest.newBuilder().setId(deliveryId).build());
   }
 
   private static String newProject() {

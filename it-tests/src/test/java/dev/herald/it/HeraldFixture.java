@@ -1,6 +1,9 @@
 package dev.herald.it;
 
+import dev.herald.proto.v1.Delivery;
 import dev.herald.proto.v1.DeliveryServiceGrpc;
+import dev.herald.proto.v1.DeliveryStatus;
+import dev.herald.proto.v1.GetDeliveryRequest;
 import dev.herald.proto.v1.IngestionServiceGrpc;
 import dev.herald.proto.v1.WebhookServiceGrpc;
 import dev.herald.server.ConfigLoader;
@@ -12,6 +15,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +25,8 @@ import java.util.concurrent.TimeUnit;
  * on a fresh database, called over real gRPC on TCP.
  */
 final class HeraldFixture implements AutoCloseable {
+  static final Duration WAIT = Duration.ofSeconds(20);
+
   /** Settings for tests: short timeouts and delays, loopback receivers allowed. */
   static Map<String, String> testSettings() {
     Map<String, String> settings = new HashMap<>();
@@ -56,6 +62,12 @@ final class HeraldFixture implements AutoCloseable {
     return new HeraldFixture(effective.get("HERALD_DATABASE_URL"), herald);
   }
 
+  /** Starts with the default embedded PostgreSQL, keeping its files under {@code HERALD_DATA_DIR}. */
+  static HeraldFixture startEmbedded(Map<String, String> settings) {
+    TestTls.get();
+    return new HeraldFixture(null, Herald.start(ConfigLoader.load(settings)));
+  }
+
   int port() {
     return herald.port();
   }
@@ -74,6 +86,26 @@ final class HeraldFixture implements AutoCloseable {
 
   DeliveryServiceGrpc.DeliveryServiceBlockingStub deliveries() {
     return DeliveryServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  Delivery delivery(String id) {
+    return deliveries().getDelivery(GetDeliveryRequest.newBuilder().setId(id).build());
+  }
+
+  Delivery awaitStatus(String deliveryId, DeliveryStatus status) {
+    return Eventually.await(
+        "delivery " + deliveryId + " to be " + status,
+        WAIT,
+        () -> delivery(deliveryId),
+        d -> d.getStatus() == status);
+  }
+
+  Delivery awaitAttempts(String deliveryId, int attempts) {
+    return Eventually.await(
+        "delivery " + deliveryId + " to have " + attempts + " attempts",
+        WAIT,
+        () -> delivery(deliveryId),
+        d -> d.getAttemptsCount() >= attempts);
   }
 
   /** Row counts of every table, to show that a refused call stored nothing. */

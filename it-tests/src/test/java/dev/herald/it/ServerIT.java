@@ -1,0 +1,103 @@
+package dev.herald.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.herald.proto.v1.ListWebhooksRequest;
+import dev.herald.proto.v1.WebhookServiceGrpc;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** What grpcurl and load balancers rely on, and the admin token. */
+class ServerIT {
+
+  @Test
+  void servesHealthAndReflectionForGrpcurl() throws Exception {
+    try (HeraldFixture herald = HeraldFixture.start()) {
+      HealthCheckResponse health =
+          HealthGrpc.newBlockingStub(herald.channel()).check(HealthCheckRequest.getDefaultInstance());
+      assertEquals(HealthCheckResponse.ServingStatus.SERVING, health.getStatus());
+
+      List<String> services = listServices(herald);
+      assertTrue(
+          services.containsAll(
+              List.of(
+                  "herald.v1.WebhookService",
+                  "herald.v1.IngestionService",
+                  "herald.v1.DeliveryService",
+                  "grpc.health.v1.Health")),
+          services.toString());
+    }
+  }
+
+  @Test
+  void anAdminTokenGuardsEveryHeraldRpcButNotHealth() {
+    Map<String, String> settings = HeraldFixture.testSettings();
+    settings.put("HERALD_ADMIN_TOKEN", "s3cret-token");
+    try (HeraldFixture herald = HeraldFixture.start(settings)) {
+      ListWebhooksRequest list = ListWebhooksRequest.newBuilder().setProjectId("p").build();
+      StatusRuntimeException missing =
+          assertThrows(StatusRuntimeException.class, () -> herald.webhooks().listWebhooks(list));
+      assertEquals(Status.Code.UNAUTHENTICATED, missing.getStatus().getCode());
+      StatusRuntimeException wrong =
+          assertThrows(StatusRuntimeException.class, () -> withToken(herald, "Bearer nope").listWebhooks(list));
+      assertEquals(Status.Code.UNAUTHENTICATED, wrong.getStatus().getCode());
+      assertTrue(!wrong.getStatus().getDescription().contains("s3cret"));
+
+      assertEquals(0, withToken(herald, "Bearer s3cret-token").listWebhooks(list).getWebhooksCount());
+      assertEquals(
+          HealthCheckResponse.ServingStatus.SERVING,
+          HealthGrpc.newBlockingStub(herald.channel()).check(HealthCheckRequest.getDefaultInstance()).getStatus());
+    }
+  }
+
+  private static WebhookServiceGrpc.WebhookServiceBlockingStub withToken(HeraldFixture herald, String value) {
+    Metadata headers = new Metadata();
+    headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), value);
+    return herald.webhooks().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+  }
+
+  private static List<String> listServices(HeraldFixture herald) throws Exception {
+    CompletableFuture<List<String>> names = new CompletableFuture<>();
+    StreamObserver<ServerReflectionRequest> requests =
+        ServerReflectionGrpc.newStub(herald.channel())
+            .serverReflectionInfo(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(ServerReflectionResponse response) {
+                    names.complete(
+                        response.getListServicesResponse().getServiceList().stream()
+                            .map(ServiceResponse::getName)
+                            .toList());
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    names.completeExceptionally(t);
+                  }
+
+                  @Override
+                  public void onCompleted() {}
+                });
+    requests.onNext(ServerReflectionRequest.newBuilder().setListServices("*").build());
+    List<String> result = names.get(10, TimeUnit.SECONDS);
+    requests.onCompleted();
+    return result;
+  }
+}
