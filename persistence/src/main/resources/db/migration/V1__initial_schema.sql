@@ -38,7 +38,8 @@ create table events (
     bot_id         text        not null,
     trigger        text        not null,
     bot_metadata   text,
-    old_state      text        not null,
+    -- null when the bot had no previous state
+    old_state      text,
     new_state      text        not null,
     event_type     text        not null,
     event_sub_type text,

@@ -102,6 +102,26 @@ class DeliveryIT {
   }
 
   @Test
+  void sendsNullForAnAbsentOldStateAndSubTypeAndTheIngestTimeForAnAbsentCreatedAt() {
+    String project = newProject();
+    herald.webhooks().createWebhook(Requests.webhook(project, receiver.url("/nulls")));
+    Instant before = Instant.now();
+    herald.ingestion().ingestStateChange(
+        Requests.stateChange(project, "bot-new").clearOldState().clearCreatedAt().setNewState("joining").build());
+    herald.ingestion().ingestStateChange(
+        Requests.stateChange(project, "bot-new").setEventSubType("meeting_full").build());
+
+    List<Receiver.Request> requests = receiver.awaitRequests("/nulls", 2, WAIT);
+    String first = requests.stream().map(Receiver.Request::bodyText).filter(b -> b.contains("joining")).findFirst().orElseThrow();
+    assertTrue(first.contains("\"old_state\":null"), first);
+    assertTrue(first.contains("\"event_sub_type\":null"), first);
+    String createdAt = first.replaceAll(".*\"created_at\":\"([^\"]+)\".*", "$1");
+    assertTrue(createdAt.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z"), createdAt);
+    assertTrue(!Instant.parse(createdAt).isBefore(before.minusSeconds(1)), createdAt);
+    assertTrue(requests.stream().anyMatch(r -> r.bodyText().contains("\"event_sub_type\":\"meeting_full\"")));
+  }
+
+  @Test
   void deliversOverHttpsToACertificateTrustedByTheJvm() {
     String project = newProject();
     herald.webhooks().createWebhook(Requests.webhook(project, tlsReceiver.url("/tls")));

@@ -1,0 +1,100 @@
+package dev.herald.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code java -jar server/target/herald-server.jar}, exactly as the README runs it. */
+class JarLaunchIT {
+  private static final Path JAR = Path.of(System.getProperty("herald.server.jar"));
+
+  @Test
+  void startsWithEmbeddedPostgresServesAndStopsCleanlyOnSigterm(@TempDir Path workDir) throws Exception {
+    int port = freePort();
+    Path log = workDir.resolve("herald.log");
+    Process herald = launch(workDir, log, Map.of("HERALD_GRPC_PORT", Integer.toString(port)));
+    try {
+      Eventually.await("the listening line", Duration.ofSeconds(90), () -> read(log), l -> l.contains("listening"));
+      String output = read(log);
+      assertTrue(output.contains("port " + port), output);
+      assertTrue(output.contains("embedded PostgreSQL in " + workDir.resolve("data/postgres")), output);
+
+      ManagedChannel channel = NettyChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+      try {
+        assertEquals(
+            HealthCheckResponse.ServingStatus.SERVING,
+            HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.getDefaultInstance()).getStatus());
+      } finally {
+        channel.shutdownNow();
+      }
+    } finally {
+      herald.destroy();
+      assertTrue(herald.waitFor(60, TimeUnit.SECONDS), "stopped within a minute of SIGTERM");
+    }
+    String output = read(log);
+    assertTrue(output.contains("Herald stopped"), output);
+    assertTrue(!output.contains("Exception"), output);
+    assertTrue(Files.exists(workDir.resolve("data/postgres/PG_VERSION")));
+  }
+
+  @Test
+  void aBadSettingStopsStartupNamingTheKey(@TempDir Path workDir) throws Exception {
+    Path log = workDir.resolve("herald.log");
+    Process herald = launch(workDir, log, Map.of("HERALD_DELIVERY_TIMEOUT_MS", "soon"));
+    assertTrue(herald.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(2, herald.exitValue());
+    assertTrue(read(log).contains("HERALD_DELIVERY_TIMEOUT_MS must be a whole number"), read(log));
+  }
+
+  @Test
+  void anUnknownSettingStopsStartupNamingTheKey(@TempDir Path workDir) throws Exception {
+    Path log = workDir.resolve("herald.log");
+    Process herald = launch(workDir, log, Map.of("HERALD_RETRY_MAX_RETRYS", "5"));
+    assertTrue(herald.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(2, herald.exitValue());
+    assertTrue(read(log).contains("unknown setting HERALD_RETRY_MAX_RETRYS"), read(log));
+  }
+
+  private static Process launch(Path workDir, Path log, Map<String, String> settings) throws IOException {
+    assertTrue(Files.exists(JAR), "build the server first: " + JAR);
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString())
+            .directory(workDir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().keySet().removeIf(key -> key.startsWith("HERALD_"));
+    builder.environment().putAll(settings);
+    return builder.start();
+  }
+
+  private static String read(Path log) {
+    try {
+      return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}

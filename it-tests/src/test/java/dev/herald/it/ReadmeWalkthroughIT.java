@@ -1,0 +1,95 @@
+package dev.herald.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.Message;
+import com.google.protobuf.util.JsonFormat;
+import dev.herald.proto.v1.DeliveryServiceGrpc;
+import dev.herald.proto.v1.IngestStateChangeResponse;
+import dev.herald.proto.v1.IngestionServiceGrpc;
+import dev.herald.proto.v1.ListDeliveriesResponse;
+import dev.herald.proto.v1.WebhookServiceGrpc;
+import io.grpc.CallOptions;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServiceDescriptor;
+import io.grpc.stub.ClientCalls;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the README's grpcurl walk-through: each {@code -d '<json>'} body is parsed with protobuf's
+ * JSON mapping (as grpcurl does) into the request of the method the command names, and sent to a
+ * server started with the default settings. A renamed field or method breaks this test.
+ */
+class ReadmeWalkthroughIT {
+  private static final Pattern GRPCURL =
+      Pattern.compile("^grpcurl -plaintext -d '(\\{.*\\})' localhost:50051 ([\\w.]+)/(\\w+)$");
+
+  @Test
+  void everyGrpcurlCommandInTheReadmeWorksAgainstTheDefaultServer() throws Exception {
+    List<Matcher> commands = new ArrayList<>();
+    for (String line : Files.readAllLines(Path.of(System.getProperty("herald.readme")))) {
+      Matcher matcher = GRPCURL.matcher(line.trim());
+      if (matcher.matches()) {
+        commands.add(matcher);
+      }
+    }
+    assertEquals(5, commands.size(), "the walk-through's commands with a request body");
+
+    Map<String, String> settings = HeraldFixture.testSettings();
+    settings.remove("HERALD_REQUIRE_HTTPS");
+    settings.remove("HERALD_ALLOW_PRIVATE_NETWORKS");
+    try (HeraldFixture herald = HeraldFixture.start(settings)) {
+      Map<String, Message> answers = new HashMap<>();
+      String deliveryId = null;
+      for (Matcher command : commands) {
+        String json = command.group(1);
+        if (json.contains("<delivery id")) {
+          json = json.replaceAll("<delivery id[^\"]*>", deliveryId);
+        }
+        Message answer = call(herald, command.group(2) + "/" + command.group(3), json);
+        answers.put(command.group(3), answer);
+        if (answer instanceof IngestStateChangeResponse ingested) {
+          deliveryId = ingested.getDeliveryIds(0);
+        }
+      }
+      IngestStateChangeResponse ingested = (IngestStateChangeResponse) answers.get("IngestStateChange");
+      assertEquals("evt_0001", ingested.getEventId());
+      assertEquals(1, ingested.getDeliveryIdsCount());
+      ListDeliveriesResponse listed = (ListDeliveriesResponse) answers.get("ListDeliveries");
+      assertEquals(ingested.getDeliveryIds(0), listed.getDeliveries(0).getId());
+      assertTrue(listed.getDeliveries(0).getPayload().contains("\"customer\":\"acme\""));
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Message call(HeraldFixture herald, String fullMethodName, String json) throws Exception {
+    MethodDescriptor<Message, Message> method =
+        Stream.of(
+                WebhookServiceGrpc.getServiceDescriptor(),
+                IngestionServiceGrpc.getServiceDescriptor(),
+                DeliveryServiceGrpc.getServiceDescriptor())
+            .map(ServiceDescriptor::getMethods)
+            .flatMap(java.util.Collection::stream)
+            .filter(m -> m.getFullMethodName().equals(fullMethodName))
+            .map(m -> (MethodDescriptor<Message, Message>) m)
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("README names an unknown method " + fullMethodName));
+    Message prototype =
+        ((MethodDescriptor.PrototypeMarshaller<Message>) method.getRequestMarshaller()).getMessagePrototype();
+    Message.Builder request = prototype.newBuilderForType();
+    JsonFormat.parser().merge(json, request);
+    return ClientCalls.blockingUnaryCall(
+        herald.channel(), method, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), request.build());
+  }
+}

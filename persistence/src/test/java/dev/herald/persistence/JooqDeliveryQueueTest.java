@@ -1,0 +1,115 @@
+package dev.herald.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.herald.domain.delivery.ClaimedDelivery;
+import dev.herald.domain.delivery.DeliveryAttempt;
+import dev.herald.domain.delivery.DeliveryStatus;
+import dev.herald.domain.delivery.NextStep;
+import dev.herald.domain.event.Event;
+import dev.herald.domain.event.FanOut;
+import dev.herald.domain.json.JsonValue;
+import dev.herald.domain.secret.SigningSecret;
+import dev.herald.domain.webhook.Trigger;
+import dev.herald.domain.webhook.Webhook;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The queue's lease semantics, on a real PostgreSQL. */
+class JooqDeliveryQueueTest {
+  private static EmbeddedPostgres postgres;
+  private static Transactor transactor;
+  private final Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+  private JooqDeliveryQueue queue;
+  private JooqDeliveryRepository deliveries;
+  private UUID deliveryId;
+
+  @BeforeAll
+  static void startDatabase() throws IOException {
+    System.setProperty("org.jooq.no-logo", "true");
+    System.setProperty("org.jooq.no-tips", "true");
+    postgres = EmbeddedPostgres.builder().start();
+    new SchemaMigrator(postgres.getPostgresDatabase()).migrate();
+    transactor = new Transactor(DSL.using(postgres.getPostgresDatabase(), SQLDialect.POSTGRES));
+  }
+
+  @AfterAll
+  static void stopDatabase() throws IOException {
+    postgres.close();
+  }
+
+  @BeforeEach
+  void oneDueDelivery() {
+    transactor.outsideTransaction(dsl -> dsl.execute("truncate delivery_attempts, deliveries, events, webhooks, signing_secrets"));
+    queue = new JooqDeliveryQueue(transactor);
+    deliveries = new JooqDeliveryRepository(transactor);
+    new JooqSigningSecretRepository(transactor).insertIfAbsent(new SigningSecret("proj", new byte[32], now));
+    Webhook webhook =
+        new Webhook(UUID.randomUUID(), "proj", null, "https://example.com/h", List.of(Trigger.BOT_STATE_CHANGE), true, now, now);
+    new JooqWebhookRepository(transactor).insert(webhook);
+    Event event =
+        new Event(UUID.randomUUID(), "evt", "proj", "bot", Trigger.BOT_STATE_CHANGE, JsonValue.NULL, null, "joined",
+            "bot_joined", null, now, now);
+    deliveryId =
+        new JooqEventRepository(transactor).recordOnce(event, candidates -> FanOut.deliveries(event, candidates))
+            .deliveryIds().get(0);
+  }
+
+  @Test
+  void aClaimedDeliveryIsNotClaimedAgainWhileItsLeaseRuns() {
+    List<ClaimedDelivery> first = queue.claimDue(10, now, now.plusSeconds(60));
+    assertEquals(1, first.size());
+    assertEquals(deliveryId, first.get(0).id());
+    assertEquals("https://example.com/h", first.get(0).url());
+    assertEquals(32, first.get(0).signingKey().length);
+    assertTrue(queue.claimDue(10, now.plusSeconds(59), now.plusSeconds(120)).isEmpty());
+  }
+
+  @Test
+  void anExpiredLeaseMakesTheDeliveryDueAgainAndTheOldHolderLosesIt() {
+    ClaimedDelivery crashed = queue.claimDue(10, now, now.plusSeconds(60)).get(0);
+    ClaimedDelivery next = queue.claimDue(10, now.plusSeconds(61), now.plusSeconds(120)).get(0);
+    assertEquals(crashed.id(), next.id());
+
+    assertFalse(queue.recordAttempt(crashed, attempt(1, 500), new NextStep.RetryAt(now.plusSeconds(5))));
+    assertTrue(queue.recordAttempt(next, attempt(1, 200), new NextStep.Succeed()));
+    var delivery = deliveries.find(deliveryId).orElseThrow();
+    assertEquals(DeliveryStatus.SUCCEEDED, delivery.status());
+    assertEquals(1, delivery.attempts().size());
+  }
+
+  @Test
+  void aRetryIsDueAtItsTimeAndNotBefore() {
+    ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60)).get(0);
+    assertTrue(queue.recordAttempt(claim, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30))));
+
+    assertEquals(now.plusSeconds(30), queue.nextDueTime().orElseThrow());
+    assertTrue(queue.claimDue(10, now.plusSeconds(29), now.plusSeconds(90)).isEmpty());
+    ClaimedDelivery retry = queue.claimDue(10, now.plusSeconds(30), now.plusSeconds(90)).get(0);
+    assertEquals(2, retry.nextAttemptNumber());
+  }
+
+  @Test
+  void aReleasedDeliveryIsDueAtOnce() {
+    ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(600)).get(0);
+    queue.release(claim);
+    assertEquals(1, queue.claimDue(10, Instant.now().plus(Duration.ofSeconds(1)), now.plusSeconds(700)).size());
+  }
+
+  private DeliveryAttempt attempt(int number, int status) {
+    return new DeliveryAttempt(number, "https://example.com/h", now, Duration.ofMillis(5), status, "", "", status < 300);
+  }
+}

@@ -1,0 +1,100 @@
+package dev.herald.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+  @Test
+  void defaultsMatchTheDocumentation() {
+    HeraldConfig config = ConfigLoader.load(Map.of("PATH", "/usr/bin"));
+    assertEquals(50051, config.grpcPort());
+    assertTrue(config.requireHttps());
+    assertFalse(config.delivery().allowPrivateNetworks());
+    assertTrue(config.delivery().enabled());
+    assertEquals(Duration.ofSeconds(10), config.delivery().timeout());
+    assertEquals(3, config.delivery().retryPolicy().maxRetries());
+    assertEquals(Optional.empty(), config.database().url());
+    assertEquals(Path.of("data"), config.database().dataDir());
+    assertEquals(Optional.empty(), config.api().adminToken());
+  }
+
+  @Test
+  void readsEveryKey() {
+    HeraldConfig config =
+        ConfigLoader.load(
+            Map.ofEntries(
+                Map.entry("HERALD_GRPC_PORT", "6000"),
+                Map.entry("HERALD_DATABASE_URL", "jdbc:postgresql://db:5432/herald"),
+                Map.entry("HERALD_DATABASE_USER", "herald"),
+                Map.entry("HERALD_DATABASE_PASSWORD", "pw"),
+                Map.entry("HERALD_DATA_DIR", "/var/lib/herald"),
+                Map.entry("HERALD_REQUIRE_HTTPS", "FALSE"),
+                Map.entry("HERALD_ALLOW_PRIVATE_NETWORKS", "true"),
+                Map.entry("HERALD_DELIVERY_TIMEOUT_MS", "2500"),
+                Map.entry("HERALD_RETRY_MAX_RETRIES", "5"),
+                Map.entry("HERALD_RETRY_INITIAL_DELAY_MS", "1000"),
+                Map.entry("HERALD_ADMIN_TOKEN", "t")));
+    assertEquals(6000, config.grpcPort());
+    assertEquals(Optional.of("jdbc:postgresql://db:5432/herald"), config.database().url());
+    assertEquals(Optional.of("herald"), config.database().user());
+    assertFalse(config.requireHttps());
+    assertTrue(config.delivery().allowPrivateNetworks());
+    assertEquals(Duration.ofMillis(2500), config.delivery().timeout());
+    assertEquals(5, config.delivery().retryPolicy().maxRetries());
+    assertEquals(Duration.ofSeconds(1), config.delivery().retryPolicy().initialDelay());
+    assertEquals(Optional.of("t"), config.api().adminToken());
+  }
+
+  @Test
+  void aBadValueNamesItsKey() {
+    assertMessage("HERALD_GRPC_PORT must be a whole number", Map.of("HERALD_GRPC_PORT", "fifty"));
+    assertMessage("HERALD_GRPC_PORT must be between 0 and 65535", Map.of("HERALD_GRPC_PORT", "70000"));
+    assertMessage("HERALD_REQUIRE_HTTPS must be true or false", Map.of("HERALD_REQUIRE_HTTPS", "yes"));
+    assertMessage("HERALD_DATABASE_URL must be a JDBC URL", Map.of("HERALD_DATABASE_URL", "postgres://x"));
+    assertMessage("HERALD_DELIVERY_TIMEOUT_MS must be between", Map.of("HERALD_DELIVERY_TIMEOUT_MS", "0"));
+  }
+
+  @Test
+  void anUnknownKeyStopsStartup() {
+    assertMessage("unknown setting HERALD_GRPC_PROT", Map.of("HERALD_GRPC_PROT", "1"));
+  }
+
+  @Test
+  void readsAPropertiesFileThatTheEnvironmentOverrides(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("herald.properties");
+    Files.writeString(file, "HERALD_GRPC_PORT=7000\nHERALD_RETRY_MAX_RETRIES=1\n");
+    HeraldConfig config =
+        ConfigLoader.load(Map.of("HERALD_CONFIG_FILE", file.toString(), "HERALD_RETRY_MAX_RETRIES", "2"));
+    assertEquals(7000, config.grpcPort());
+    assertEquals(2, config.delivery().retryPolicy().maxRetries());
+  }
+
+  @Test
+  void secretsStayOutOfToString() {
+    HeraldConfig config =
+        ConfigLoader.load(
+            Map.of(
+                "HERALD_DATABASE_URL", "jdbc:postgresql://db/h?user=u&password=hunter2",
+                "HERALD_DATABASE_PASSWORD", "hunter3",
+                "HERALD_ADMIN_TOKEN", "tok-123"));
+    String shown = config.toString();
+    assertFalse(shown.contains("hunter2") || shown.contains("hunter3") || shown.contains("tok-123"), shown);
+  }
+
+  private static void assertMessage(String expected, Map<String, String> settings) {
+    ConfigException error = assertThrows(ConfigException.class, () -> ConfigLoader.load(settings));
+    assertTrue(error.getMessage().startsWith(expected), error.getMessage());
+  }
+}
