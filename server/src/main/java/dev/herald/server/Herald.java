@@ -60,18 +60,25 @@ public final class Herald implements AutoCloseable {
     }
     EmbeddedDatabase embedded =
         config.database().url().isPresent() ? null : EmbeddedDatabase.start(config.database().dataDir());
+    HikariDataSource dataSource = null;
     try {
       String jdbcUrl = embedded != null ? embedded.jdbcUrl() : config.database().url().get();
       Injector injector = injector(config, jdbcUrl, overrides);
+      dataSource = injector.getInstance(HikariDataSource.class);
       int applied = injector.getInstance(SchemaMigrator.class).migrate();
       Herald herald =
           new Herald(
               embedded,
-              injector.getInstance(HikariDataSource.class),
+              dataSource,
               injector.getInstance(DeliveryDispatcher.class),
               injector.getInstance(GrpcServer.class));
       herald.dispatcher.start();
-      herald.grpcServer.start();
+      try {
+        herald.grpcServer.start();
+      } catch (RuntimeException e) {
+        herald.dispatcher.stop();
+        throw e;
+      }
       log.info(
           "Herald listening for gRPC on port {}; database: {}{}",
           herald.port(),
@@ -79,6 +86,9 @@ public final class Herald implements AutoCloseable {
           applied > 0 ? " (applied " + applied + " migrations)" : "");
       return herald;
     } catch (RuntimeException e) {
+      if (dataSource != null) {
+        dataSource.close();
+      }
       if (embedded != null) {
         embedded.close();
       }
