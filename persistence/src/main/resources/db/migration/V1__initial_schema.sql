@@ -1,12 +1,20 @@
 -- Herald's schema. Migrations are append-only: change the schema in a new V<n>__ file.
 
--- One signing key per project, made on first use.
+-- Signing keys. A project has one current key (expire_time null) and, during a rotation's
+-- overlap, older keys that still sign until their expire_time. Keys are stored only as
+-- AES-256-GCM ciphertext under the master key, which never enters the database.
 create table signing_secrets (
-    id          uuid        primary key,
-    project_id  text        not null unique,
-    secret_key  bytea       not null,
-    create_time timestamptz not null
+    id             uuid        primary key,
+    project_id     text        not null,
+    key_nonce      bytea       not null,
+    key_ciphertext bytea       not null,
+    create_time    timestamptz not null,
+    expire_time    timestamptz
 );
+
+create unique index signing_secrets_one_current on signing_secrets (project_id)
+    where expire_time is null;
+create index signing_secrets_by_project on signing_secrets (project_id, create_time desc);
 
 create table webhooks (
     id          uuid        primary key,

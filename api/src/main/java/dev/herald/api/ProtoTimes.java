@@ -2,6 +2,7 @@ package dev.herald.api;
 
 import com.google.protobuf.Timestamp;
 import dev.herald.domain.InvalidArgumentException;
+import java.time.Duration;
 import java.time.Instant;
 
 /** google.protobuf.Timestamp ⇄ Instant. */
@@ -17,6 +18,13 @@ final class ProtoTimes {
         .setSeconds(instant.getEpochSecond())
         .setNanos(instant.getNano())
         .build();
+  }
+
+  static Duration toDuration(String field, com.google.protobuf.Duration duration) {
+    if (duration.getSeconds() < 0 || duration.getNanos() < 0 || duration.getNanos() > 999_999_999) {
+      throw InvalidArgumentException.of(field, "must be a non-negative duration");
+    }
+    return Duration.ofSeconds(duration.getSeconds(), duration.getNanos());
   }
 
   static Instant toInstant(String field, Timestamp timestamp) {

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.herald.domain.Ids;
 import dev.herald.domain.page.Page;
 import dev.herald.domain.page.PageRequest;
-import dev.herald.domain.secret.SigningSecret;
 import dev.herald.domain.secret.SigningSecretService;
 import dev.herald.domain.webhook.Webhook;
 import dev.herald.domain.webhook.WebhookService;
@@ -19,8 +18,8 @@ import dev.herald.proto.v1.ListWebhooksResponse;
 import dev.herald.proto.v1.RotateSigningSecretRequest;
 import dev.herald.proto.v1.UpdateWebhookRequest;
 import dev.herald.proto.v1.WebhookServiceGrpc;
-import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 
 final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceImplBase {
   private final WebhookService webhooks;
@@ -75,23 +74,14 @@ final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceImplBase
   @Override
   public void getSigningSecret(
       GetSigningSecretRequest request, StreamObserver<dev.herald.proto.v1.SigningSecret> response) {
-    SigningSecret secret = secrets.get(request.getProjectId());
-    Unary.reply(
-        response,
-        dev.herald.proto.v1.SigningSecret.newBuilder()
-            .setProjectId(secret.projectId())
-            .setSecret(secret.base64())
-            .setStandardSecret(secret.standardForm())
-            .setCreateTime(ProtoTimes.toProto(secret.createTime()))
-            .build());
+    Unary.reply(response, SigningSecretMapper.toProto(secrets.get(request.getProjectId())));
   }
 
   @Override
   public void rotateSigningSecret(
       RotateSigningSecretRequest request,
       StreamObserver<dev.herald.proto.v1.SigningSecret> response) {
-    throw Status.UNIMPLEMENTED
-        .withDescription("secret rotation is not available yet; each project has one secret")
-        .asRuntimeException();
+    Duration overlap = request.hasOverlap() ? ProtoTimes.toDuration("overlap", request.getOverlap()) : null;
+    Unary.reply(response, SigningSecretMapper.toProto(secrets.rotate(request.getProjectId(), overlap)));
   }
 }

@@ -18,10 +18,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import javax.net.ssl.SSLException;
 
 /** Makes one attempt of a delivery: a signed POST, bounded in time, its outcome recorded as-is. */
@@ -87,19 +89,28 @@ final class WebhookSender {
     }
   }
 
+  /**
+   * {@code X-Webhook-Signature} uses the newest key; {@code webhook-signature} carries one
+   * signature per key that signs now, so receivers still holding the previous key keep verifying
+   * during a rotation.
+   */
   private HttpRequest request(ClaimedDelivery delivery, URI uri, Instant start) {
     byte[] body = delivery.payload().getBytes(StandardCharsets.UTF_8);
-    byte[] key = delivery.signingKey();
+    List<byte[]> keys = delivery.signingKeys();
     String messageId = delivery.idempotencyKey().toString();
     long timestamp = start.getEpochSecond();
+    String standardSignatures =
+        keys.stream()
+            .map(key -> WebhookSigner.standardSignature(key, messageId, timestamp, body))
+            .collect(Collectors.joining(" "));
     return HttpRequest.newBuilder(uri)
         .timeout(timeout)
         .header("Content-Type", "application/json")
         .header("User-Agent", USER_AGENT)
-        .header("X-Webhook-Signature", WebhookSigner.bodySignature(key, body))
+        .header("X-Webhook-Signature", WebhookSigner.bodySignature(keys.get(0), body))
         .header("webhook-id", messageId)
         .header("webhook-timestamp", Long.toString(timestamp))
-        .header("webhook-signature", WebhookSigner.standardSignature(key, messageId, timestamp, body))
+        .header("webhook-signature", standardSignatures)
         .POST(HttpRequest.BodyPublishers.ofByteArray(body))
         .build();
   }

@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class HeraldFixture implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(20);
+  /** One key for every test server, so a restarted server reads what the first one stored. */
+  static final String MASTER_KEY = "ZGV2LWhlcmFsZC10ZXN0LW1hc3Rlci1rZXktMzJieXQ=";
 
   /** Settings for tests: short timeouts and delays, loopback receivers allowed. */
   static Map<String, String> testSettings() {
@@ -36,6 +38,7 @@ final class HeraldFixture implements AutoCloseable {
     settings.put("HERALD_DELIVERY_TIMEOUT_MS", "1000");
     settings.put("HERALD_RETRY_INITIAL_DELAY_MS", "200");
     settings.put("HERALD_DELIVERY_POLL_INTERVAL_MS", "250");
+    settings.put("HERALD_MASTER_KEY", MASTER_KEY);
     return settings;
   }
 

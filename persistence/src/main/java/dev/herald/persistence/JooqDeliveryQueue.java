@@ -2,7 +2,6 @@ package dev.herald.persistence;
 
 import static dev.herald.persistence.jooq.Tables.DELIVERIES;
 import static dev.herald.persistence.jooq.Tables.DELIVERY_ATTEMPTS;
-import static dev.herald.persistence.jooq.Tables.SIGNING_SECRETS;
 import static dev.herald.persistence.jooq.Tables.WEBHOOKS;
 import static java.util.Objects.requireNonNull;
 
@@ -11,11 +10,16 @@ import dev.herald.domain.delivery.DeliveryAttempt;
 import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.delivery.DeliveryStatus;
 import dev.herald.domain.delivery.NextStep;
+import dev.herald.domain.secret.SigningSecret;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Table;
@@ -31,9 +35,11 @@ final class JooqDeliveryQueue implements DeliveryQueue {
   private static final String PENDING = DeliveryStatus.PENDING.name();
 
   private final Transactor transactor;
+  private final JooqSigningSecretRepository secrets;
 
-  JooqDeliveryQueue(Transactor transactor) {
+  JooqDeliveryQueue(Transactor transactor, JooqSigningSecretRepository secrets) {
     this.transactor = requireNonNull(transactor, "transactor");
+    this.secrets = requireNonNull(secrets, "secrets");
   }
 
   @Override
@@ -50,36 +56,50 @@ final class JooqDeliveryQueue implements DeliveryQueue {
             .asTable("due");
     Field<UUID> dueId = due.field(DELIVERIES.ID);
     return transactor.inTransaction(
-        dsl ->
-            dsl.update(DELIVERIES)
-                .set(DELIVERIES.NEXT_ATTEMPT_TIME, Times.toDb(leaseUntil))
-                .set(DELIVERIES.LEASE_TOKEN, leaseToken)
-                .from(due, WEBHOOKS, SIGNING_SECRETS)
-                .where(
-                    DELIVERIES.ID.eq(dueId),
-                    WEBHOOKS.ID.eq(DELIVERIES.WEBHOOK_ID),
-                    SIGNING_SECRETS.PROJECT_ID.eq(DELIVERIES.PROJECT_ID))
-                .returningResult(
-                    DELIVERIES.ID,
-                    DELIVERIES.IDEMPOTENCY_KEY,
-                    DELIVERIES.WEBHOOK_ID,
-                    DELIVERIES.PROJECT_ID,
-                    WEBHOOKS.URL,
-                    DELIVERIES.PAYLOAD,
-                    DELIVERIES.ATTEMPT_COUNT,
-                    SIGNING_SECRETS.SECRET_KEY)
-                .fetch(
-                    r ->
-                        new ClaimedDelivery(
-                            r.value1(),
-                            leaseToken,
-                            r.value2(),
-                            r.value3(),
-                            r.value4(),
-                            r.value5(),
-                            r.value6(),
-                            r.value7(),
-                            r.value8())));
+        dsl -> {
+          var claimed =
+              dsl.update(DELIVERIES)
+                  .set(DELIVERIES.NEXT_ATTEMPT_TIME, Times.toDb(leaseUntil))
+                  .set(DELIVERIES.LEASE_TOKEN, leaseToken)
+                  .from(due, WEBHOOKS)
+                  .where(DELIVERIES.ID.eq(dueId), WEBHOOKS.ID.eq(DELIVERIES.WEBHOOK_ID))
+                  .returningResult(
+                      DELIVERIES.ID,
+                      DELIVERIES.IDEMPOTENCY_KEY,
+                      DELIVERIES.WEBHOOK_ID,
+                      DELIVERIES.PROJECT_ID,
+                      WEBHOOKS.URL,
+                      DELIVERIES.PAYLOAD,
+                      DELIVERIES.ATTEMPT_COUNT)
+                  .fetch();
+          if (claimed.isEmpty()) {
+            return List.<ClaimedDelivery>of();
+          }
+          Set<String> projects = claimed.stream().map(r -> r.value4()).collect(Collectors.toSet());
+          Map<String, List<byte[]>> keys = signingKeys(dsl, projects, now);
+          return claimed.stream()
+              .map(
+                  r ->
+                      new ClaimedDelivery(
+                          r.value1(),
+                          leaseToken,
+                          r.value2(),
+                          r.value3(),
+                          r.value4(),
+                          r.value5(),
+                          r.value6(),
+                          r.value7(),
+                          keys.getOrDefault(r.value4(), List.of())))
+              .toList();
+        });
+  }
+
+  private Map<String, List<byte[]>> signingKeys(DSLContext dsl, Set<String> projects, Instant now) {
+    Map<String, List<byte[]>> keys = new HashMap<>();
+    secrets.signingAt(dsl, projects, now)
+        .forEach((project, secretsOfProject) ->
+            keys.put(project, secretsOfProject.stream().map(SigningSecret::key).toList()));
+    return keys;
   }
 
   @Override

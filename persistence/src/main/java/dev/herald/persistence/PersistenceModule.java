@@ -12,6 +12,7 @@ import dev.herald.domain.delivery.DeliveryRepository;
 import dev.herald.domain.event.EventRepository;
 import dev.herald.domain.secret.SigningSecretRepository;
 import dev.herald.domain.webhook.WebhookRepository;
+import java.security.SecureRandom;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -21,9 +22,11 @@ import org.jooq.impl.DSL;
 /** The database: a connection pool, jOOQ, and the repositories behind the domain's ports. */
 public final class PersistenceModule extends AbstractModule {
   private final DatabaseSettings settings;
+  private final MasterKey masterKey;
 
-  public PersistenceModule(DatabaseSettings settings) {
+  public PersistenceModule(DatabaseSettings settings, MasterKey masterKey) {
     this.settings = requireNonNull(settings, "settings");
+    this.masterKey = requireNonNull(masterKey, "masterKey");
   }
 
   @Provides
@@ -88,13 +91,31 @@ public final class PersistenceModule extends AbstractModule {
 
   @Provides
   @Singleton
-  DeliveryQueue deliveryQueue(Transactor transactor) {
-    return new JooqDeliveryQueue(transactor);
+  DeliveryQueue deliveryQueue(Transactor transactor, JooqSigningSecretRepository secrets) {
+    return new JooqDeliveryQueue(transactor, secrets);
   }
 
   @Provides
   @Singleton
-  SigningSecretRepository signingSecrets(Transactor transactor) {
-    return new JooqSigningSecretRepository(transactor);
+  SecretCipher secretCipher() {
+    return new SecretCipher(masterKey, new SecureRandom());
+  }
+
+  @Provides
+  @Singleton
+  MasterKeyCheck masterKeyCheck(Transactor transactor, SecretCipher cipher) {
+    return new MasterKeyCheck(transactor, cipher);
+  }
+
+  @Provides
+  @Singleton
+  JooqSigningSecretRepository jooqSigningSecrets(Transactor transactor, SecretCipher cipher) {
+    return new JooqSigningSecretRepository(transactor, cipher);
+  }
+
+  @Provides
+  @Singleton
+  SigningSecretRepository signingSecrets(JooqSigningSecretRepository secrets) {
+    return secrets;
   }
 }

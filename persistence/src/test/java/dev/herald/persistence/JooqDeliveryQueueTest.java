@@ -16,6 +16,7 @@ import dev.herald.domain.webhook.Trigger;
 import dev.herald.domain.webhook.Webhook;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -54,9 +55,11 @@ class JooqDeliveryQueueTest {
   @BeforeEach
   void oneDueDelivery() {
     transactor.outsideTransaction(dsl -> dsl.execute("truncate delivery_attempts, deliveries, events, webhooks, signing_secrets"));
-    queue = new JooqDeliveryQueue(transactor);
+    JooqSigningSecretRepository secrets =
+        new JooqSigningSecretRepository(transactor, new SecretCipher(new MasterKey(new byte[32]), new SecureRandom()));
+    queue = new JooqDeliveryQueue(transactor, secrets);
     deliveries = new JooqDeliveryRepository(transactor);
-    new JooqSigningSecretRepository(transactor).insertIfAbsent(new SigningSecret("proj", new byte[32], now));
+    secrets.insertIfNoCurrent(new SigningSecret(UUID.randomUUID(), "proj", new byte[32], now, null));
     Webhook webhook =
         new Webhook(UUID.randomUUID(), "proj", null, "https://example.com/h", List.of(Trigger.BOT_STATE_CHANGE), true, now, now);
     new JooqWebhookRepository(transactor).insert(webhook);
@@ -74,7 +77,7 @@ class JooqDeliveryQueueTest {
     assertEquals(1, first.size());
     assertEquals(deliveryId, first.get(0).id());
     assertEquals("https://example.com/h", first.get(0).url());
-    assertEquals(32, first.get(0).signingKey().length);
+    assertEquals(32, first.get(0).signingKeys().get(0).length);
     assertTrue(queue.claimDue(10, now.plusSeconds(59), now.plusSeconds(120)).isEmpty());
   }
 

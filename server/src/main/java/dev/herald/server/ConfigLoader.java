@@ -3,12 +3,14 @@ package dev.herald.server;
 import dev.herald.api.ApiConfig;
 import dev.herald.delivery.DeliveryConfig;
 import dev.herald.domain.delivery.RetryPolicy;
+import dev.herald.persistence.MasterKey;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -40,6 +42,7 @@ public final class ConfigLoader {
   static final String RETRY_MAX_RETRIES = "HERALD_RETRY_MAX_RETRIES";
   static final String RETRY_INITIAL_DELAY_MS = "HERALD_RETRY_INITIAL_DELAY_MS";
   static final String ADMIN_TOKEN = "HERALD_ADMIN_TOKEN";
+  static final String MASTER_KEY = "HERALD_MASTER_KEY";
 
   static final Set<String> KNOWN_KEYS =
       Set.of(
@@ -47,7 +50,7 @@ public final class ConfigLoader {
           DATABASE_POOL_SIZE, DATA_DIR, REQUIRE_HTTPS, ALLOW_PRIVATE_NETWORKS, DELIVERY_ENABLED,
           DELIVERY_TIMEOUT_MS,
           DELIVERY_CONCURRENCY, DELIVERY_POLL_INTERVAL_MS, RETRY_MAX_RETRIES,
-          RETRY_INITIAL_DELAY_MS, ADMIN_TOKEN);
+          RETRY_INITIAL_DELAY_MS, ADMIN_TOKEN, MASTER_KEY);
 
   private final Map<String, String> values;
 
@@ -90,13 +93,22 @@ public final class ConfigLoader {
             millis(DELIVERY_POLL_INTERVAL_MS, 1_000, 10, 60_000),
             bool(ALLOW_PRIVATE_NETWORKS, false),
             retry);
+    Optional<MasterKey> masterKey = text(MASTER_KEY).map(ConfigLoader::masterKey);
+    Optional<String> databaseUrl = text(DATABASE_URL).map(ConfigLoader::requireJdbcUrl);
+    if (databaseUrl.isPresent() && masterKey.isEmpty()) {
+      throw new ConfigException(
+          MASTER_KEY + " is required with " + DATABASE_URL + ": every server sharing the database "
+              + "must encrypt signing secrets under the same key (make one with: "
+              + "head -c 32 /dev/urandom | base64)");
+    }
     DatabaseConfig database =
         new DatabaseConfig(
-            text(DATABASE_URL).map(url -> requireJdbcUrl(url)),
+            databaseUrl,
             text(DATABASE_USER),
             text(DATABASE_PASSWORD),
             Path.of(text(DATA_DIR).orElse("data")),
-            integer(DATABASE_POOL_SIZE, 20, 2, 500));
+            integer(DATABASE_POOL_SIZE, 20, 2, 500),
+            masterKey);
     return new HeraldConfig(
         integer(GRPC_PORT, 50051, 0, 65535),
         bool(REQUIRE_HTTPS, true),
@@ -146,6 +158,19 @@ public final class ConfigLoader {
       throw new ConfigException(DATABASE_URL + " must be a JDBC URL starting with jdbc:postgresql:");
     }
     return url;
+  }
+
+  private static MasterKey masterKey(String base64) {
+    try {
+      byte[] bytes = Base64.getDecoder().decode(base64);
+      if (bytes.length != MasterKey.BYTES) {
+        throw new ConfigException(
+            MASTER_KEY + " must be the base64 of " + MasterKey.BYTES + " bytes, is " + bytes.length + " bytes");
+      }
+      return new MasterKey(bytes);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(MASTER_KEY + " must be standard base64");
+    }
   }
 
   private static void rejectUnknown(Map<String, String> settings) {

@@ -11,6 +11,8 @@ import dev.herald.delivery.DeliveryDispatcher;
 import dev.herald.delivery.DeliveryModule;
 import dev.herald.persistence.DatabaseSettings;
 import dev.herald.persistence.JdbcUrls;
+import dev.herald.persistence.MasterKey;
+import dev.herald.persistence.MasterKeyCheck;
 import dev.herald.persistence.PersistenceModule;
 import dev.herald.persistence.SchemaMigrator;
 import java.util.ArrayList;
@@ -66,6 +68,7 @@ public final class Herald implements AutoCloseable {
       Injector injector = injector(config, jdbcUrl, overrides);
       dataSource = injector.getInstance(HikariDataSource.class);
       int applied = injector.getInstance(SchemaMigrator.class).migrate();
+      injector.getInstance(MasterKeyCheck.class).verify();
       Herald herald =
           new Herald(
               embedded,
@@ -98,13 +101,17 @@ public final class Herald implements AutoCloseable {
 
   private static Injector injector(HeraldConfig config, String jdbcUrl, Module... overrides) {
     List<Module> modules = new ArrayList<>();
+    DatabaseConfig database = config.database();
+    MasterKey masterKey =
+        database.masterKey().orElseGet(() -> MasterKeyFile.loadOrCreate(database.dataDir()));
     modules.add(
         new PersistenceModule(
             new DatabaseSettings(
                 jdbcUrl,
-                config.database().url().isPresent() ? config.database().user().orElse(null) : null,
-                config.database().password().orElse(null),
-                config.database().poolSize())));
+                database.url().isPresent() ? database.user().orElse(null) : null,
+                database.password().orElse(null),
+                database.poolSize()),
+            masterKey));
     modules.add(new DeliveryModule(config.delivery()));
     modules.add(new DomainModule(config.requireHttps()));
     modules.add(new ApiModule(config.api()));

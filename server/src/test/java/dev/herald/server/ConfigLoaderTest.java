@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoaderTest {
+  private static final String KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
   @Test
   void defaultsMatchTheDocumentation() {
@@ -45,7 +46,8 @@ class ConfigLoaderTest {
                 Map.entry("HERALD_DELIVERY_TIMEOUT_MS", "2500"),
                 Map.entry("HERALD_RETRY_MAX_RETRIES", "5"),
                 Map.entry("HERALD_RETRY_INITIAL_DELAY_MS", "1000"),
-                Map.entry("HERALD_ADMIN_TOKEN", "t")));
+                Map.entry("HERALD_ADMIN_TOKEN", "t"),
+                Map.entry("HERALD_MASTER_KEY", KEY)));
     assertEquals(6000, config.grpcPort());
     assertEquals(Optional.of("jdbc:postgresql://db:5432/herald"), config.database().url());
     assertEquals(Optional.of("herald"), config.database().user());
@@ -55,6 +57,16 @@ class ConfigLoaderTest {
     assertEquals(5, config.delivery().retryPolicy().maxRetries());
     assertEquals(Duration.ofSeconds(1), config.delivery().retryPolicy().initialDelay());
     assertEquals(Optional.of("t"), config.api().adminToken());
+    assertTrue(config.database().masterKey().isPresent());
+  }
+
+  @Test
+  void anExternalDatabaseNeedsAMasterKeyOfThirtyTwoBytes() {
+    assertMessage(
+        "HERALD_MASTER_KEY is required with HERALD_DATABASE_URL",
+        Map.of("HERALD_DATABASE_URL", "jdbc:postgresql://db/h"));
+    assertMessage("HERALD_MASTER_KEY must be the base64 of 32 bytes", Map.of("HERALD_MASTER_KEY", "c2hvcnQ="));
+    assertMessage("HERALD_MASTER_KEY must be standard base64", Map.of("HERALD_MASTER_KEY", "not base64!"));
   }
 
   @Test
@@ -62,7 +74,9 @@ class ConfigLoaderTest {
     assertMessage("HERALD_GRPC_PORT must be a whole number", Map.of("HERALD_GRPC_PORT", "fifty"));
     assertMessage("HERALD_GRPC_PORT must be between 0 and 65535", Map.of("HERALD_GRPC_PORT", "70000"));
     assertMessage("HERALD_REQUIRE_HTTPS must be true or false", Map.of("HERALD_REQUIRE_HTTPS", "yes"));
-    assertMessage("HERALD_DATABASE_URL must be a JDBC URL", Map.of("HERALD_DATABASE_URL", "postgres://x"));
+    assertMessage(
+        "HERALD_DATABASE_URL must be a JDBC URL",
+        Map.of("HERALD_DATABASE_URL", "postgres://x", "HERALD_MASTER_KEY", KEY));
     assertMessage("HERALD_DELIVERY_TIMEOUT_MS must be between", Map.of("HERALD_DELIVERY_TIMEOUT_MS", "0"));
   }
 
@@ -88,9 +102,11 @@ class ConfigLoaderTest {
             Map.of(
                 "HERALD_DATABASE_URL", "jdbc:postgresql://db/h?user=u&password=hunter2",
                 "HERALD_DATABASE_PASSWORD", "hunter3",
-                "HERALD_ADMIN_TOKEN", "tok-123"));
+                "HERALD_ADMIN_TOKEN", "tok-123",
+                "HERALD_MASTER_KEY", KEY));
     String shown = config.toString();
     assertFalse(shown.contains("hunter2") || shown.contains("hunter3") || shown.contains("tok-123"), shown);
+    assertFalse(shown.contains(KEY), shown);
   }
 
   private static void assertMessage(String expected, Map<String, String> settings) {

@@ -2,11 +2,13 @@ package dev.herald.domain.delivery;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.List;
 import java.util.UUID;
 
 /**
  * A due delivery leased to one worker until its lease ends. {@code url} is the webhook's current
- * URL, so a corrected URL also fixes pending retries. {@code signingKey} is the project's secret.
+ * URL, so a corrected URL also fixes pending retries. {@code signingKeys} are the project's keys
+ * that sign now, newest first.
  */
 public record ClaimedDelivery(
     UUID id,
@@ -17,7 +19,7 @@ public record ClaimedDelivery(
     String url,
     String payload,
     int attemptsMade,
-    byte[] signingKey) {
+    List<byte[]> signingKeys) {
 
   public ClaimedDelivery {
     requireNonNull(id, "id");
@@ -25,12 +27,15 @@ public record ClaimedDelivery(
     requireNonNull(idempotencyKey, "idempotencyKey");
     requireNonNull(url, "url");
     requireNonNull(payload, "payload");
-    signingKey = signingKey.clone();
+    if (signingKeys.isEmpty()) {
+      throw new IllegalArgumentException("a delivery is signed with at least one key");
+    }
+    signingKeys = signingKeys.stream().map(byte[]::clone).toList();
   }
 
   @Override
-  public byte[] signingKey() {
-    return signingKey.clone();
+  public List<byte[]> signingKeys() {
+    return signingKeys.stream().map(byte[]::clone).toList();
   }
 
   public int nextAttemptNumber() {

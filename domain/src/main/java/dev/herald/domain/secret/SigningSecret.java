@@ -5,12 +5,17 @@ import static java.util.Objects.requireNonNull;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.UUID;
 
-/** A project's signing key. {@link #toString} never shows the key. */
-public record SigningSecret(String projectId, byte[] key, Instant createTime) {
+/**
+ * One signing key of a project. The current key has no {@code expireTime}; a key replaced by a
+ * rotation keeps signing until its {@code expireTime}. {@link #toString} never shows the key.
+ */
+public record SigningSecret(UUID id, String projectId, byte[] key, Instant createTime, Instant expireTime) {
   public static final String STANDARD_PREFIX = "whsec_";
 
   public SigningSecret {
+    requireNonNull(id, "id");
     requireNonNull(projectId, "projectId");
     key = key.clone();
     requireNonNull(createTime, "createTime");
@@ -19,6 +24,11 @@ public record SigningSecret(String projectId, byte[] key, Instant createTime) {
   @Override
   public byte[] key() {
     return key.clone();
+  }
+
+  /** Whether requests sent at {@code time} are signed with this key. */
+  public boolean signsAt(Instant time) {
+    return expireTime == null || expireTime.isAfter(time);
   }
 
   /** Standard base64 of the raw key: what receivers key their HMAC with after decoding. */
@@ -34,18 +44,21 @@ public record SigningSecret(String projectId, byte[] key, Instant createTime) {
   @Override
   public boolean equals(Object o) {
     return o instanceof SigningSecret other
+        && id.equals(other.id)
         && projectId.equals(other.projectId)
         && Arrays.equals(key, other.key)
-        && createTime.equals(other.createTime);
+        && createTime.equals(other.createTime)
+        && java.util.Objects.equals(expireTime, other.expireTime);
   }
 
   @Override
   public int hashCode() {
-    return 31 * projectId.hashCode() + Arrays.hashCode(key);
+    return id.hashCode();
   }
 
   @Override
   public String toString() {
-    return "SigningSecret[projectId=" + projectId + ", key=<redacted>, createTime=" + createTime + "]";
+    return "SigningSecret[id=" + id + ", projectId=" + projectId + ", key=<redacted>, createTime="
+        + createTime + ", expireTime=" + expireTime + "]";
   }
 }

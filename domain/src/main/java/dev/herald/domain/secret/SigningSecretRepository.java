@@ -1,15 +1,23 @@
 package dev.herald.domain.secret;
 
-import java.util.Optional;
+import java.time.Instant;
+import java.util.List;
 
-/** Stored signing secrets, one per project. */
+/** Stored signing keys. Implementations keep them encrypted at rest. */
 public interface SigningSecretRepository {
 
-  Optional<SigningSecret> find(String projectId);
+  /** The project's keys that sign at {@code time}, newest first; empty before first use. */
+  List<SigningSecret> signingAt(String projectId, Instant time);
 
   /**
-   * Stores {@code candidate} unless the project already has a secret, and returns the one that
-   * is stored. Safe when several callers race to create the first secret.
+   * Stores {@code candidate} as the project's current key unless it already has one. Safe when
+   * several callers race to create the first key.
    */
-  SigningSecret insertIfAbsent(SigningSecret candidate);
+  void insertIfNoCurrent(SigningSecret candidate);
+
+  /**
+   * In one transaction: the current key, if any, stops being current and signs until {@code
+   * previousExpireTime}; {@code next} becomes current.
+   */
+  void rotate(SigningSecret next, Instant previousExpireTime);
 }

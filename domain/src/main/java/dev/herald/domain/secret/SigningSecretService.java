@@ -2,14 +2,24 @@ package dev.herald.domain.secret;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.herald.domain.InvalidArgumentException;
 import dev.herald.domain.Limits;
 import dev.herald.domain.Violations;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
 
-/** A project's signing secret, made the first time anything needs it. */
+/**
+ * A project's signing keys: made the first time anything needs one, and rotated without
+ * downtime, the previous key signing alongside the new one for an overlap.
+ */
 public final class SigningSecretService {
+  public static final Duration DEFAULT_OVERLAP = Duration.ofHours(24);
+  static final Duration MAX_OVERLAP = Duration.ofDays(30);
   static final int KEY_BYTES = 32;
 
   private final SigningSecretRepository secrets;
@@ -22,18 +32,47 @@ public final class SigningSecretService {
     this.clock = requireNonNull(clock, "clock");
   }
 
-  public SigningSecret get(String projectId) {
-    new Violations().requireToken("project_id", projectId, Limits.ID_LENGTH).throwIfAny();
+  public ProjectSecrets get(String projectId) {
+    checkProject(projectId);
     return ensureExists(projectId);
   }
 
-  public SigningSecret ensureExists(String projectId) {
-    return secrets.find(projectId).orElseGet(() -> secrets.insertIfAbsent(newSecret(projectId)));
+  /**
+   * Makes a new current key. Requests keep carrying a signature from the previous key until the
+   * overlap ends (a null overlap means the default, 24 hours).
+   */
+  public ProjectSecrets rotate(String projectId, Duration overlap) {
+    checkProject(projectId);
+    Duration effective = overlap == null ? DEFAULT_OVERLAP : overlap;
+    if (effective.isNegative() || effective.compareTo(MAX_OVERLAP) > 0) {
+      throw InvalidArgumentException.of("overlap", "must be between 0 and " + MAX_OVERLAP.toDays() + " days");
+    }
+    Instant now = now();
+    secrets.rotate(newSecret(projectId, now), now.plus(effective));
+    return ProjectSecrets.of(secrets.signingAt(projectId, now));
   }
 
-  private SigningSecret newSecret(String projectId) {
+  public ProjectSecrets ensureExists(String projectId) {
+    Instant now = now();
+    List<SigningSecret> signing = secrets.signingAt(projectId, now);
+    if (!signing.isEmpty()) {
+      return ProjectSecrets.of(signing);
+    }
+    secrets.insertIfNoCurrent(newSecret(projectId, now));
+    return ProjectSecrets.of(secrets.signingAt(projectId, now));
+  }
+
+  private SigningSecret newSecret(String projectId, Instant now) {
     byte[] key = new byte[KEY_BYTES];
     random.nextBytes(key);
-    return new SigningSecret(projectId, key, clock.instant().truncatedTo(ChronoUnit.MICROS));
+    return new SigningSecret(UUID.randomUUID(), projectId, key, now, null);
+  }
+
+  private static void checkProject(String projectId) {
+    new Violations().requireToken("project_id", projectId, Limits.ID_LENGTH).throwIfAny();
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
   }
 }
