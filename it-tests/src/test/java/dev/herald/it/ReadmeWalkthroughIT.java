@@ -44,7 +44,7 @@ class ReadmeWalkthroughIT {
         commands.add(matcher);
       }
     }
-    assertEquals(5, commands.size(), "the walk-through's commands with a request body");
+    assertEquals(6, commands.size(), "the walk-through's commands with a request body");
 
     Map<String, String> settings = HeraldFixture.testSettings();
     settings.remove("HERALD_REQUIRE_HTTPS");

@@ -150,6 +150,54 @@ class SigningIT {
   }
 
   @Test
+  void noSecretReachesTheLogWhateverHappens() {
+    String project = "proj-logs";
+    Map<String, String> settings = HeraldFixture.testSettings();
+    settings.put("HERALD_ADMIN_TOKEN", "admin-token-value-123");
+    settings.put("HERALD_DATABASE_PASSWORD", "db-password-value-456");
+    receiver.on("/logs", i -> Receiver.Reply.status(500, "nope"));
+    try (LogCapture logs = LogCapture.attach()) {
+      List<String> secrets = new java.util.ArrayList<>();
+      settings.put("HERALD_DATABASE_URL", TestDatabases.freshDatabaseUrl());
+      try (HeraldFixture server = HeraldFixture.start(settings)) {
+        var authorized =
+            io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(bearer("admin-token-value-123"));
+        var webhooks = server.webhooks().withInterceptors(authorized);
+        webhooks.createWebhook(Requests.webhook(project, receiver.url("/logs")));
+        SigningSecret rotated =
+            webhooks.rotateSigningSecret(RotateSigningSecretRequest.newBuilder().setProjectId(project).build());
+        secrets.add(rotated.getSecret());
+        secrets.add(rotated.getPreviousSecrets(0).getSecret());
+        String deliveryId =
+            server.ingestion().withInterceptors(authorized)
+                .ingestStateChange(Requests.stateChange(project, "bot").build()).getDeliveryIds(0);
+        Eventually.await(
+            "attempts to fail", HeraldFixture.WAIT,
+            () -> server.deliveries().withInterceptors(authorized)
+                .getDelivery(dev.herald.proto.v1.GetDeliveryRequest.newBuilder().setId(deliveryId).build()),
+            d -> d.getAttemptsCount() >= 2);
+        assertThrows(io.grpc.StatusRuntimeException.class, () -> server.webhooks().getSigningSecret(
+            GetSigningSecretRequest.newBuilder().setProjectId(project).build()));
+      }
+      List<String> forbidden = new java.util.ArrayList<>(secrets);
+      forbidden.add(HeraldFixture.MASTER_KEY);
+      forbidden.add("admin-token-value-123");
+      for (String line : logs.lines()) {
+        for (String secret : forbidden) {
+          assertFalse(line.contains(secret), "a secret in the log: " + line);
+        }
+      }
+      assertTrue(logs.lines().stream().anyMatch(line -> line.contains("retrying")), "the log was captured");
+    }
+  }
+
+  private static io.grpc.Metadata bearer(String token) {
+    io.grpc.Metadata headers = new io.grpc.Metadata();
+    headers.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+    return headers;
+  }
+
+  @Test
   void aServerWithTheWrongMasterKeyRefusesToStartAndSaysWhy() {
     herald.webhooks().getSigningSecret(GetSigningSecretRequest.newBuilder().setProjectId("proj-key-check").build());
     Map<String, String> settings = HeraldFixture.testSettings();

@@ -30,6 +30,7 @@ class PythonFloatsTest {
     "100.25, 100.25",
     "0.3333333333333333, 0.3333333333333333",
     "1.23e-18, 1.23e-18",
+    "3.6900000000000003e25, 3.6900000000000003e+25",
   })
   void writesNonIntegralValuesAsPythonsRepr(double value, String python) {
     assertEquals(python, PythonFloats.format(value));
