@@ -24,6 +24,10 @@ create table webhooks (
     url         text        not null,
     triggers    text[]      not null,
     active      boolean     not null,
+    -- why Herald itself deactivated the webhook (410 Gone, too many failed deliveries)
+    disabled_reason text,
+    -- deliveries in a row that ended FAILED; a success resets it
+    consecutive_failed_deliveries integer not null default 0,
     create_time timestamptz not null,
     update_time timestamptz not null,
     -- soft delete: the delivery history keeps pointing here
@@ -70,6 +74,8 @@ create table deliveries (
     status            text        not null
         constraint deliveries_status_known check (status in ('PENDING', 'SUCCEEDED', 'FAILED')),
     attempt_count     integer     not null default 0,
+    -- attempts made before the current round; a manual retry starts a new round
+    round_start       integer     not null default 0,
     -- PENDING only: when the next attempt is due, or, while a worker holds it, when its lease ends
     next_attempt_time timestamptz,
     -- set while a worker holds the delivery; its attempt is recorded only under the same token

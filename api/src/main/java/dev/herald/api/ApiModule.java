@@ -7,6 +7,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.ProvidesIntoSet;
 import dev.herald.domain.delivery.DeliveryQueryService;
+import dev.herald.domain.delivery.DeliveryRecoveryService;
 import dev.herald.domain.event.IngestionService;
 import dev.herald.domain.secret.SigningSecretService;
 import dev.herald.domain.webhook.WebhookService;
@@ -52,8 +53,9 @@ public final class ApiModule extends AbstractModule {
 
   @ProvidesIntoSet
   @Singleton
-  BindableService deliveryService(DeliveryQueryService deliveries, ApiInterceptors interceptors) {
-    return interceptors.wrap(new DeliveryGrpcService(deliveries));
+  BindableService deliveryService(
+      DeliveryQueryService deliveries, DeliveryRecoveryService recovery, ApiInterceptors interceptors) {
+    return interceptors.wrap(new DeliveryGrpcService(deliveries, recovery));
   }
 
   record ApiInterceptors(List<ServerInterceptor> interceptors) {

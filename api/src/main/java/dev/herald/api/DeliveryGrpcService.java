@@ -5,21 +5,25 @@ import static java.util.Objects.requireNonNull;
 import dev.herald.domain.Ids;
 import dev.herald.domain.delivery.Delivery;
 import dev.herald.domain.delivery.DeliveryQueryService;
+import dev.herald.domain.delivery.DeliveryRecoveryService;
 import dev.herald.domain.page.Page;
 import dev.herald.domain.page.PageRequest;
 import dev.herald.proto.v1.DeliveryServiceGrpc;
 import dev.herald.proto.v1.GetDeliveryRequest;
 import dev.herald.proto.v1.ListDeliveriesRequest;
 import dev.herald.proto.v1.ListDeliveriesResponse;
+import dev.herald.proto.v1.RecoverDeliveriesRequest;
+import dev.herald.proto.v1.RecoverDeliveriesResponse;
 import dev.herald.proto.v1.RetryDeliveryRequest;
-import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 
 final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServiceImplBase {
   private final DeliveryQueryService deliveries;
+  private final DeliveryRecoveryService recovery;
 
-  DeliveryGrpcService(DeliveryQueryService deliveries) {
+  DeliveryGrpcService(DeliveryQueryService deliveries, DeliveryRecoveryService recovery) {
     this.deliveries = requireNonNull(deliveries, "deliveries");
+    this.recovery = requireNonNull(recovery, "recovery");
   }
 
   @Override
@@ -45,8 +49,19 @@ final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServiceImplB
   @Override
   public void retryDelivery(
       RetryDeliveryRequest request, StreamObserver<dev.herald.proto.v1.Delivery> response) {
-    throw Status.UNIMPLEMENTED
-        .withDescription("manual retry is not available yet")
-        .asRuntimeException();
+    Delivery delivery = recovery.retry(Ids.parse("id", request.getId()));
+    Unary.reply(response, DeliveryMapper.toProto(delivery));
+  }
+
+  @Override
+  public void recoverDeliveries(
+      RecoverDeliveriesRequest request, StreamObserver<RecoverDeliveriesResponse> response) {
+    int requeued =
+        recovery.recover(
+            request.getProjectId(),
+            Ids.parse("webhook_id", request.getWebhookId()),
+            request.hasSince() ? ProtoTimes.toInstant("since", request.getSince()) : null,
+            request.hasUntil() ? ProtoTimes.toInstant("until", request.getUntil()) : null);
+    Unary.reply(response, RecoverDeliveriesResponse.newBuilder().setRequeuedCount(requeued).build());
   }
 }

@@ -3,6 +3,7 @@ package dev.herald.api;
 import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
+import dev.herald.domain.FailedPreconditionException;
 import dev.herald.domain.FieldViolation;
 import dev.herald.domain.InvalidArgumentException;
 import dev.herald.domain.NotFoundException;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The one place where exceptions become gRPC statuses. Invalid input becomes {@code
  * INVALID_ARGUMENT} with a {@code google.rpc.BadRequest} naming each field; an unknown resource
- * {@code NOT_FOUND}; anything unexpected {@code INTERNAL} with a correlation id that is also in
+ * {@code NOT_FOUND}; a resource in the wrong state {@code FAILED_PRECONDITION}; anything unexpected {@code INTERNAL} with a correlation id that is also in
  * the log next to the stack trace, which never reaches the client.
  */
 final class DomainErrorInterceptor implements ServerInterceptor {
@@ -64,6 +65,9 @@ final class DomainErrorInterceptor implements ServerInterceptor {
     }
     if (error instanceof NotFoundException) {
       return Status.NOT_FOUND.withDescription(error.getMessage()).asException();
+    }
+    if (error instanceof FailedPreconditionException) {
+      return Status.FAILED_PRECONDITION.withDescription(error.getMessage()).asException();
     }
     if (error instanceof StatusRuntimeException explicit) {
       return explicit.getStatus().asException(explicit.getTrailers());

@@ -32,6 +32,7 @@ final class WebhookMapper {
         .setUrl(webhook.url())
         .addAllTriggers(webhook.triggers().stream().map(Trigger::wireName).toList())
         .setActive(webhook.active())
+        .setDisabledReason(webhook.disabledReason() == null ? "" : webhook.disabledReason())
         .setBotId(webhook.botId() == null ? "" : webhook.botId())
         .setCreateTime(ProtoTimes.toProto(webhook.createTime()))
         .setUpdateTime(ProtoTimes.toProto(webhook.updateTime()))

@@ -2,44 +2,53 @@ package dev.herald.delivery;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.herald.domain.delivery.EndpointHealthPolicy;
 import dev.herald.domain.delivery.RetryPolicy;
 import java.time.Duration;
 
 /**
  * How the dispatcher works.
  *
+ * @param enabled whether this process delivers at all; false makes an ingest-and-API-only node
  * @param timeout the limit for one whole attempt: connecting, sending and reading the response
  * @param concurrency attempts in flight at once in this process
+ * @param perEndpointConcurrency attempts in flight at once to one webhook, so that one slow
+ *     endpoint cannot take every slot
  * @param pollInterval how often to look for due deliveries when nothing wakes the dispatcher
+ * @param lease how long a claim holds a delivery; renewed while the attempt runs, so a crashed
+ *     server's deliveries are due again within this time
  * @param allowPrivateNetworks whether webhook URLs may point at loopback or private addresses
- * @param enabled whether this process delivers at all; false makes an ingest-and-API-only node
  */
 public record DeliveryConfig(
     boolean enabled,
     Duration timeout,
     int concurrency,
+    int perEndpointConcurrency,
     Duration pollInterval,
+    Duration lease,
     boolean allowPrivateNetworks,
-    RetryPolicy retryPolicy) {
+    RetryPolicy retryPolicy,
+    EndpointHealthPolicy endpointHealth) {
 
   public DeliveryConfig {
     requireNonNull(timeout, "timeout");
     requireNonNull(pollInterval, "pollInterval");
+    requireNonNull(lease, "lease");
     requireNonNull(retryPolicy, "retryPolicy");
+    requireNonNull(endpointHealth, "endpointHealth");
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive");
     }
-    if (concurrency < 1) {
+    if (concurrency < 1 || perEndpointConcurrency < 1) {
       throw new IllegalArgumentException("concurrency must be positive");
+    }
+    if (lease.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("lease must be at least a second");
     }
   }
 
-  /**
-   * How long a claim holds a delivery. Longer than any live attempt can take, so a slow attempt
-   * is never claimed by a second worker; short enough that a crashed worker's deliveries are
-   * picked up again within a minute or so.
-   */
-  public Duration lease() {
-    return timeout.multipliedBy(2).plusSeconds(30);
+  /** Renewing at a third of the lease leaves two chances before a live attempt's lease runs out. */
+  Duration leaseRenewal() {
+    return lease.dividedBy(3);
   }
 }

@@ -11,11 +11,14 @@ import dev.herald.domain.delivery.RetryPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -24,11 +27,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pulls due deliveries from the queue and attempts them, at most {@code concurrency} at a time.
+ * Pulls due deliveries from the queue and attempts them: at most {@code concurrency} at a time,
+ * and at most {@code perEndpointConcurrency} to one webhook.
  *
  * <p>One loop thread claims work; worker threads make the HTTP calls, outside any transaction.
  * The loop sleeps until the earliest known due time or the poll interval, and is woken early
- * when new deliveries are committed or an attempt finishes.
+ * when deliveries are committed (here or, through LISTEN/NOTIFY, on another server) or an attempt
+ * finishes. Leases of attempts in flight are renewed until they are recorded.
  */
 public final class DeliveryDispatcher implements DeliveryNotifier {
   private static final Logger log = LoggerFactory.getLogger(DeliveryDispatcher.class);
@@ -41,11 +46,13 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   private final DeliveryConfig config;
   private final Clock clock;
   private final Semaphore slots;
+  private final EndpointSlots endpoints;
   private final Set<ClaimedDelivery> inFlight = ConcurrentHashMap.newKeySet();
   private final Object wakeSignal = new Object();
   private boolean wakeRequested;
   private volatile boolean running;
   private ExecutorService workers;
+  private ScheduledExecutorService leaseKeeper;
   private Thread loop;
 
   DeliveryDispatcher(DeliveryQueue queue, WebhookSender sender, DeliveryConfig config, Clock clock) {
@@ -55,6 +62,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     this.retryPolicy = config.retryPolicy();
     this.clock = requireNonNull(clock, "clock");
     this.slots = new Semaphore(config.concurrency());
+    this.endpoints = new EndpointSlots(config.perEndpointConcurrency());
   }
 
   /** Starts claiming and attempting deliveries, unless this process is configured not to. */
@@ -67,13 +75,18 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     workers =
         Executors.newFixedThreadPool(
             config.concurrency(),
-            task -> {
-              Thread thread = new Thread(task, "herald-delivery-" + workerNumber.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
+            task -> daemon(task, "herald-delivery-" + workerNumber.incrementAndGet()));
+    leaseKeeper = Executors.newSingleThreadScheduledExecutor(task -> daemon(task, "herald-leases"));
+    long renewal = config.leaseRenewal().toMillis();
+    leaseKeeper.scheduleWithFixedDelay(this::renewLeases, renewal, renewal, TimeUnit.MILLISECONDS);
     loop = new Thread(this::run, "herald-dispatcher");
     loop.start();
+  }
+
+  private static Thread daemon(Runnable task, String name) {
+    Thread thread = new Thread(task, name);
+    thread.setDaemon(true);
+    return thread;
   }
 
   /**
@@ -96,6 +109,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    leaseKeeper.shutdownNow();
     for (ClaimedDelivery unfinished : inFlight) {
       releaseQuietly(unfinished);
     }
@@ -119,10 +133,20 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
         slots.acquire();
         slots.release();
         int wanted = Math.min(slots.availablePermits(), MAX_BATCH);
+        Set<UUID> busy = endpoints.full();
         Instant now = clock.instant();
-        List<ClaimedDelivery> claimed = queue.claimDue(wanted, now, now.plus(config.lease()));
-        claimed.forEach(this::dispatch);
-        if (claimed.size() < wanted) {
+        List<ClaimedDelivery> claimed = queue.claimDue(wanted, now, now.plus(config.lease()), busy);
+        List<ClaimedDelivery> overflow = new ArrayList<>();
+        for (ClaimedDelivery claim : claimed) {
+          if (endpoints.isFull(claim.webhookId())) {
+            overflow.add(claim);
+          } else {
+            dispatch(claim);
+          }
+        }
+        // One batch may hold more of a webhook's deliveries than it has slots: give those back.
+        overflow.forEach(this::releaseQuietly);
+        if (claimed.size() < wanted || !overflow.isEmpty()) {
           sleepUntilDue();
         }
       } catch (InterruptedException e) {
@@ -137,20 +161,18 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
 
   private void dispatch(ClaimedDelivery claim) {
     slots.acquireUninterruptibly();
+    endpoints.take(claim.webhookId());
     inFlight.add(claim);
-    if (!running) {
-      finish(claim);
-      releaseQuietly(claim);
-      return;
-    }
     workers.execute(() -> attempt(claim));
   }
 
   private void attempt(ClaimedDelivery claim) {
     try {
       DeliveryAttempt attempt = sender.send(claim);
-      NextStep next = retryPolicy.after(attempt, clock.instant(), ThreadLocalRandom.current()::nextDouble);
-      if (!queue.recordAttempt(claim, attempt, next)) {
+      NextStep next =
+          retryPolicy.after(
+              attempt, claim.nextAttemptInRound(), clock.instant(), ThreadLocalRandom.current()::nextDouble);
+      if (!queue.recordAttempt(claim, attempt, next, config.endpointHealth())) {
         log.warn("Lease on delivery {} ran out during attempt {}", claim.id(), attempt.attemptNumber());
       }
       logOutcome(claim, attempt, next);
@@ -160,14 +182,19 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     } catch (RuntimeException e) {
       log.error("Attempt of delivery {} could not be recorded; it is due again when its lease ends", claim.id(), e);
     } finally {
-      finish(claim);
+      inFlight.remove(claim);
+      endpoints.give(claim.webhookId());
+      slots.release();
       wake();
     }
   }
 
-  private void finish(ClaimedDelivery claim) {
-    inFlight.remove(claim);
-    slots.release();
+  private void renewLeases() {
+    try {
+      queue.renew(List.copyOf(inFlight), clock.instant().plus(config.lease()));
+    } catch (RuntimeException e) {
+      log.warn("Could not renew delivery leases; trying again in {}", config.leaseRenewal(), e);
+    }
   }
 
   private static void logOutcome(ClaimedDelivery claim, DeliveryAttempt attempt, NextStep next) {
@@ -177,6 +204,8 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
       log.info(
           "Delivery {} attempt {} failed ({}); retrying at {}",
           claim.id(), attempt.attemptNumber(), reason(attempt), retry.time());
+    } else if (next instanceof NextStep.DisableWebhook disable) {
+      log.warn("Webhook {} disabled: {}", claim.webhookId(), disable.reason());
     } else {
       log.warn(
           "Delivery {} failed after {} attempts ({})",
@@ -199,7 +228,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   private void sleepUntilDue() throws InterruptedException {
     Instant now = clock.instant();
     Duration wait = config.pollInterval();
-    Instant nextDue = queue.nextDueTime().orElse(null);
+    Instant nextDue = queue.nextDueTime(endpoints.full()).orElse(null);
     if (nextDue != null) {
       Duration untilDue = Duration.between(now, nextDue);
       if (untilDue.compareTo(wait) < 0) {

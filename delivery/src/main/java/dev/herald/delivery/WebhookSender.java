@@ -62,7 +62,8 @@ final class WebhookSender {
         outcome.status,
         outcome.body,
         outcome.error,
-        outcome.status >= 200 && outcome.status < 300);
+        outcome.status >= 200 && outcome.status < 300,
+        outcome.retryAfter);
   }
 
   private Outcome post(ClaimedDelivery delivery, Instant start, long startNanos)
@@ -77,7 +78,9 @@ final class WebhookSender {
     try {
       long remaining = timeout.toNanos() - (System.nanoTime() - startNanos);
       HttpResponse<byte[]> received = response.get(remaining, TimeUnit.NANOSECONDS);
-      return new Outcome(received.statusCode(), printable(received.body()), "");
+      Duration retryAfter =
+          received.headers().firstValue("Retry-After").flatMap(value -> RetryAfter.parse(value, start)).orElse(null);
+      return new Outcome(received.statusCode(), printable(received.body()), "", retryAfter);
     } catch (TimeoutException e) {
       response.cancel(true);
       return Outcome.failure("timeout");
@@ -117,6 +120,10 @@ final class WebhookSender {
 
   /** Error texts operators can read and group by; never a stack trace. */
   static String describe(Throwable error) {
+    // The JDK reports an unknown host as a ConnectException caused by UnresolvedAddressException.
+    if (causedBy(error, UnknownHostException.class) || causedBy(error, UnresolvedAddressException.class)) {
+      return "dns failure";
+    }
     for (Throwable e = error; e != null; e = e.getCause()) {
       if (e instanceof HttpConnectTimeoutException) {
         return "connect timeout";
@@ -127,9 +134,6 @@ final class WebhookSender {
       if (e instanceof ConnectException) {
         return "connection refused";
       }
-      if (e instanceof UnknownHostException || e instanceof UnresolvedAddressException) {
-        return "dns failure";
-      }
       if (e instanceof SSLException) {
         return "tls error: " + e.getMessage();
       }
@@ -138,14 +142,23 @@ final class WebhookSender {
     return "io error: " + (message == null ? error.getClass().getSimpleName() : message);
   }
 
+  private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
+    for (Throwable e = error; e != null; e = e.getCause()) {
+      if (type.isInstance(e)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Response bytes as text: UTF-8, invalid sequences replaced, NULs (which text columns refuse) dropped. */
   private static String printable(byte[] body) {
     return new String(body, StandardCharsets.UTF_8).replace("\u0000", "");
   }
 
-  private record Outcome(int status, String body, String error) {
+  private record Outcome(int status, String body, String error, Duration retryAfter) {
     static Outcome failure(String error) {
-      return new Outcome(0, "", error);
+      return new Outcome(0, "", error, null);
     }
   }
 }

@@ -97,6 +97,6 @@ class WebhookSenderTest {
   private ClaimedDelivery claim(String path, UUID key) {
     String url = "http://127.0.0.1:" + server.getAddress().getPort() + path;
     return new ClaimedDelivery(
-        UUID.randomUUID(), UUID.randomUUID(), key, UUID.randomUUID(), "proj", url, "{\"a\":1}", 0, java.util.List.of(new byte[32]));
+        UUID.randomUUID(), UUID.randomUUID(), key, UUID.randomUUID(), "proj", url, "{\"a\":1}", 0, 0, java.util.List.of(new byte[32]));
   }
 }

@@ -81,9 +81,18 @@ final class Receiver implements AutoCloseable {
   }
 
   static Receiver https() {
+    return https(TestTls.get().serverContext());
+  }
+
+  /** HTTPS with a certificate from a CA the JVM does not trust. */
+  static Receiver untrustedHttps() {
+    return https(TestTls.get().untrustedServerContext());
+  }
+
+  private static Receiver https(javax.net.ssl.SSLContext context) {
     try {
       HttpsServer server = HttpsServer.create(loopback(), 0);
-      server.setHttpsConfigurator(new HttpsConfigurator(TestTls.get().serverContext()));
+      server.setHttpsConfigurator(new HttpsConfigurator(context));
       return new Receiver(server, "https");
     } catch (IOException e) {
       throw new IllegalStateException(e);

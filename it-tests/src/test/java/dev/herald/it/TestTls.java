@@ -36,10 +36,12 @@ final class TestTls {
   private static TestTls instance;
 
   private final SSLContext serverContext;
+  private final SSLContext untrustedServerContext;
   private final X509Certificate authority;
 
-  private TestTls(SSLContext serverContext, X509Certificate authority) {
+  private TestTls(SSLContext serverContext, SSLContext untrustedServerContext, X509Certificate authority) {
     this.serverContext = serverContext;
+    this.untrustedServerContext = untrustedServerContext;
     this.authority = authority;
   }
 
@@ -59,6 +61,11 @@ final class TestTls {
     return serverContext;
   }
 
+  /** A server certificate for localhost signed by a CA nobody trusts. */
+  SSLContext untrustedServerContext() {
+    return untrustedServerContext;
+  }
+
   X509Certificate authority() {
     return authority;
   }
@@ -67,21 +74,31 @@ final class TestTls {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
     generator.initialize(2048);
     KeyPair caKeys = generator.generateKeyPair();
-    KeyPair serverKeys = generator.generateKeyPair();
     X500Name caName = new X500Name("CN=Herald Test CA");
     X509Certificate ca = caCertificate(caName, caKeys);
-    X509Certificate server = serverCertificate(caName, caKeys, serverKeys);
+    SSLContext serverContext = serverContext(generator, caName, caKeys, ca);
 
+    KeyPair strangerKeys = generator.generateKeyPair();
+    X500Name strangerName = new X500Name("CN=Untrusted Test CA");
+    SSLContext untrusted =
+        serverContext(generator, strangerName, strangerKeys, caCertificate(strangerName, strangerKeys));
+
+    installJvmTrust(ca);
+    return new TestTls(serverContext, untrusted, ca);
+  }
+
+  private static SSLContext serverContext(
+      KeyPairGenerator generator, X500Name caName, KeyPair caKeys, X509Certificate ca) throws Exception {
+    KeyPair serverKeys = generator.generateKeyPair();
+    X509Certificate server = serverCertificate(caName, caKeys, serverKeys);
     KeyStore keyStore = KeyStore.getInstance("PKCS12");
     keyStore.load(null, null);
     keyStore.setKeyEntry("server", serverKeys.getPrivate(), PASSWORD, new X509Certificate[] {server, ca});
     KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     keyManagers.init(keyStore, PASSWORD);
-    SSLContext serverContext = SSLContext.getInstance("TLS");
-    serverContext.init(keyManagers.getKeyManagers(), null, null);
-
-    installJvmTrust(ca);
-    return new TestTls(serverContext, ca);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(keyManagers.getKeyManagers(), null, null);
+    return context;
   }
 
   /** Writes a trust store holding the CA and makes it the JVM's default, for clients made after. */

@@ -18,6 +18,7 @@ import dev.herald.proto.v1.GetWebhookRequest;
 import dev.herald.proto.v1.IngestStateChangeRequest;
 import dev.herald.proto.v1.ListDeliveriesRequest;
 import dev.herald.proto.v1.ListWebhooksRequest;
+import dev.herald.proto.v1.RecoverDeliveriesRequest;
 import dev.herald.proto.v1.RetryDeliveryRequest;
 import dev.herald.proto.v1.RotateSigningSecretRequest;
 import dev.herald.proto.v1.UpdateWebhookRequest;
@@ -170,11 +171,21 @@ class ValidationIT {
   }
 
   @Test
-  void rpcsOfLaterIssuesSayUnimplemented() {
-    StatusRuntimeException retry =
-        assertThrows(StatusRuntimeException.class, () -> herald.deliveries().retryDelivery(
-            RetryDeliveryRequest.newBuilder().setId(UUID.randomUUID().toString()).build()));
-    assertEquals(Status.Code.UNIMPLEMENTED, retry.getStatus().getCode());
+  void recoveryNamesBadFields() {
+    assertInvalid("id", () -> herald.deliveries().retryDelivery(RetryDeliveryRequest.newBuilder().setId("x").build()));
+    assertNotFound(
+        () -> herald.deliveries().retryDelivery(RetryDeliveryRequest.newBuilder().setId(UUID.randomUUID().toString()).build()));
+    RecoverDeliveriesRequest valid =
+        RecoverDeliveriesRequest.newBuilder().setProjectId(PROJECT).setWebhookId(existing.getId()).build();
+    assertInvalid("project_id", () -> herald.deliveries().recoverDeliveries(valid.toBuilder().clearProjectId().build()));
+    assertInvalid("webhook_id", () -> herald.deliveries().recoverDeliveries(valid.toBuilder().setWebhookId("w").build()));
+    assertInvalid(
+        "until",
+        () -> herald.deliveries().recoverDeliveries(
+            valid.toBuilder().setSince(Requests.timestamp(java.time.Instant.parse("2026-01-02T00:00:00Z")))
+                .setUntil(Requests.timestamp(java.time.Instant.parse("2026-01-01T00:00:00Z"))).build()));
+    assertNotFound(
+        () -> herald.deliveries().recoverDeliveries(valid.toBuilder().setProjectId("proj-someone-else").build()));
   }
 
   private static Webhook create(CreateWebhookRequest.Builder request) {

@@ -9,10 +9,12 @@ import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryAttempt;
 import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.delivery.DeliveryStatus;
+import dev.herald.domain.delivery.EndpointHealthPolicy;
 import dev.herald.domain.delivery.NextStep;
 import dev.herald.domain.secret.SigningSecret;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Table;
@@ -33,6 +36,8 @@ import org.jooq.impl.DSL;
  */
 final class JooqDeliveryQueue implements DeliveryQueue {
   private static final String PENDING = DeliveryStatus.PENDING.name();
+  private static final String FAILED = DeliveryStatus.FAILED.name();
+  static final String WEBHOOK_DISABLED = "webhook disabled";
 
   private final Transactor transactor;
   private final JooqSigningSecretRepository secrets;
@@ -43,12 +48,15 @@ final class JooqDeliveryQueue implements DeliveryQueue {
   }
 
   @Override
-  public List<ClaimedDelivery> claimDue(int max, Instant now, Instant leaseUntil) {
+  public List<ClaimedDelivery> claimDue(int max, Instant now, Instant leaseUntil, Set<UUID> busyWebhooks) {
     UUID leaseToken = UUID.randomUUID();
     Table<?> due =
         DSL.select(DELIVERIES.ID)
             .from(DELIVERIES)
-            .where(DELIVERIES.STATUS.eq(PENDING), DELIVERIES.NEXT_ATTEMPT_TIME.le(Times.toDb(now)))
+            .where(
+                DELIVERIES.STATUS.eq(PENDING),
+                DELIVERIES.NEXT_ATTEMPT_TIME.le(Times.toDb(now)),
+                notOf(busyWebhooks))
             .orderBy(DELIVERIES.NEXT_ATTEMPT_TIME)
             .limit(max)
             .forUpdate()
@@ -70,7 +78,8 @@ final class JooqDeliveryQueue implements DeliveryQueue {
                       DELIVERIES.PROJECT_ID,
                       WEBHOOKS.URL,
                       DELIVERIES.PAYLOAD,
-                      DELIVERIES.ATTEMPT_COUNT)
+                      DELIVERIES.ATTEMPT_COUNT,
+                      DELIVERIES.ROUND_START)
                   .fetch();
           if (claimed.isEmpty()) {
             return List.<ClaimedDelivery>of();
@@ -89,6 +98,7 @@ final class JooqDeliveryQueue implements DeliveryQueue {
                           r.value5(),
                           r.value6(),
                           r.value7(),
+                          r.value8(),
                           keys.getOrDefault(r.value4(), List.of())))
               .toList();
         });
@@ -103,12 +113,31 @@ final class JooqDeliveryQueue implements DeliveryQueue {
   }
 
   @Override
-  public boolean recordAttempt(ClaimedDelivery claim, DeliveryAttempt attempt, NextStep next) {
+  public void renew(Collection<ClaimedDelivery> claims, Instant leaseUntil) {
+    if (claims.isEmpty()) {
+      return;
+    }
+    Condition held =
+        DSL.or(
+            claims.stream()
+                .map(c -> DELIVERIES.ID.eq(c.id()).and(DELIVERIES.LEASE_TOKEN.eq(c.leaseToken())))
+                .toList());
+    transactor.outsideTransaction(
+        dsl ->
+            dsl.update(DELIVERIES)
+                .set(DELIVERIES.NEXT_ATTEMPT_TIME, Times.toDb(leaseUntil))
+                .where(DELIVERIES.STATUS.eq(PENDING), held)
+                .execute());
+  }
+
+  @Override
+  public boolean recordAttempt(
+      ClaimedDelivery claim, DeliveryAttempt attempt, NextStep next, EndpointHealthPolicy health) {
     return transactor.inTransaction(
         dsl -> {
           boolean held = releaseLease(dsl, claim, attempt);
           if (held) {
-            moveOn(dsl, claim.id(), attempt, next);
+            moveOn(dsl, claim, attempt, next, health);
           }
           insertAttempt(dsl, claim.id(), attempt);
           return held;
@@ -130,27 +159,66 @@ final class JooqDeliveryQueue implements DeliveryQueue {
    * Applies the next step while the delivery is still pending. A delivery ended meanwhile (its
    * webhook was deleted) stays ended, unless this very attempt succeeded.
    */
-  private static void moveOn(DSLContext dsl, UUID id, DeliveryAttempt attempt, NextStep next) {
-    var update = dsl.update(DELIVERIES);
+  private static void moveOn(
+      DSLContext dsl, ClaimedDelivery claim, DeliveryAttempt attempt, NextStep next, EndpointHealthPolicy health) {
+    UUID id = claim.id();
     if (next instanceof NextStep.Succeed) {
-      update
+      dsl.update(DELIVERIES)
           .set(DELIVERIES.STATUS, DeliveryStatus.SUCCEEDED.name())
           .set(DELIVERIES.NEXT_ATTEMPT_TIME, (OffsetDateTime) null)
           .set(DELIVERIES.SUCCEEDED_TIME, Times.toDb(attempt.startTime().plus(attempt.duration())))
           .set(DELIVERIES.FAILURE_REASON, (String) null)
           .where(DELIVERIES.ID.eq(id))
           .execute();
+      dsl.update(WEBHOOKS)
+          .set(WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES, 0)
+          .where(WEBHOOKS.ID.eq(claim.webhookId()), WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES.ne(0))
+          .execute();
     } else if (next instanceof NextStep.RetryAt retry) {
-      update
+      dsl.update(DELIVERIES)
           .set(DELIVERIES.NEXT_ATTEMPT_TIME, Times.toDb(retry.time()))
           .where(DELIVERIES.ID.eq(id), DELIVERIES.STATUS.eq(PENDING))
           .execute();
-    } else {
-      update
-          .set(DELIVERIES.STATUS, DeliveryStatus.FAILED.name())
-          .set(DELIVERIES.NEXT_ATTEMPT_TIME, (OffsetDateTime) null)
-          .where(DELIVERIES.ID.eq(id), DELIVERIES.STATUS.eq(PENDING))
-          .execute();
+    } else if (next instanceof NextStep.DisableWebhook disable) {
+      fail(dsl, id, disable.reason());
+      disableWebhook(dsl, claim.webhookId(), disable.reason(), attempt.startTime());
+    } else if (fail(dsl, id, null)) {
+      countFailure(dsl, claim.webhookId(), health, attempt.startTime());
+    }
+  }
+
+  private static boolean fail(DSLContext dsl, UUID id, String reason) {
+    return dsl.update(DELIVERIES)
+            .set(DELIVERIES.STATUS, FAILED)
+            .set(DELIVERIES.NEXT_ATTEMPT_TIME, (OffsetDateTime) null)
+            .set(DELIVERIES.FAILURE_REASON, reason)
+            .where(DELIVERIES.ID.eq(id), DELIVERIES.STATUS.eq(PENDING))
+            .execute()
+        == 1;
+  }
+
+  private static void countFailure(DSLContext dsl, UUID webhookId, EndpointHealthPolicy health, Instant at) {
+    Integer failures =
+        dsl.update(WEBHOOKS)
+            .set(WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES, WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES.plus(1))
+            .where(WEBHOOKS.ID.eq(webhookId))
+            .returningResult(WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES)
+            .fetchOne(WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES);
+    if (failures != null) {
+      health.disableReason(failures).ifPresent(reason -> disableWebhook(dsl, webhookId, reason, at));
+    }
+  }
+
+  private static void disableWebhook(DSLContext dsl, UUID webhookId, String reason, Instant at) {
+    int disabled =
+        dsl.update(WEBHOOKS)
+            .set(WEBHOOKS.ACTIVE, false)
+            .set(WEBHOOKS.DISABLED_REASON, reason)
+            .set(WEBHOOKS.UPDATE_TIME, Times.toDb(at))
+            .where(WEBHOOKS.ID.eq(webhookId), WEBHOOKS.ACTIVE.isTrue())
+            .execute();
+    if (disabled == 1) {
+      JooqWebhookRepository.endPending(dsl, webhookId, WEBHOOK_DISABLED + " (" + reason + ")");
     }
   }
 
@@ -185,14 +253,18 @@ final class JooqDeliveryQueue implements DeliveryQueue {
   }
 
   @Override
-  public Optional<Instant> nextDueTime() {
+  public Optional<Instant> nextDueTime(Set<UUID> busyWebhooks) {
     return transactor.outsideTransaction(
         dsl ->
             Optional.ofNullable(
                     dsl.select(DSL.min(DELIVERIES.NEXT_ATTEMPT_TIME))
                         .from(DELIVERIES)
-                        .where(DELIVERIES.STATUS.eq(PENDING))
+                        .where(DELIVERIES.STATUS.eq(PENDING), notOf(busyWebhooks))
                         .fetchOne(0, OffsetDateTime.class))
                 .map(Times::fromDb));
+  }
+
+  private static Condition notOf(Set<UUID> webhooks) {
+    return webhooks.isEmpty() ? DSL.noCondition() : DELIVERIES.WEBHOOK_ID.notIn(webhooks);
   }
 }

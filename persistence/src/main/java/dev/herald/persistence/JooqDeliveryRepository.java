@@ -15,6 +15,7 @@ import dev.herald.domain.page.PageCursor;
 import dev.herald.domain.page.PageRequest;
 import dev.herald.persistence.jooq.tables.records.DeliveryAttemptsRecord;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -67,6 +68,52 @@ final class JooqDeliveryRepository implements DeliveryRepository {
                         .limit(page.size() + 1)
                         .fetch()));
     return Keysets.page(rows, page.size(), d -> new PageCursor(d.createTime(), d.id()));
+  }
+
+  @Override
+  public boolean requeue(UUID id, Instant now) {
+    return transactor.inTransaction(
+        dsl -> {
+          boolean requeued = requeue(dsl, now, DELIVERIES.ID.eq(id)) == 1;
+          if (requeued) {
+            DeliveryWakeups.announce(dsl);
+          }
+          return requeued;
+        });
+  }
+
+  @Override
+  public int requeueFailed(String projectId, UUID webhookId, Instant since, Instant until, Instant now) {
+    return transactor.inTransaction(
+        dsl -> {
+          int requeued =
+              requeue(
+                  dsl,
+                  now,
+                  DELIVERIES.WEBHOOK_ID.eq(webhookId),
+                  DELIVERIES.PROJECT_ID.eq(projectId),
+                  DELIVERIES.STATUS.eq(DeliveryStatus.FAILED.name()),
+                  DELIVERIES.CREATE_TIME.ge(Times.toDb(since)),
+                  DELIVERIES.CREATE_TIME.lt(Times.toDb(until)));
+          if (requeued > 0) {
+            DeliveryWakeups.announce(dsl);
+          }
+          return requeued;
+        });
+  }
+
+  /** A fresh round: due now, attempts counted from here, the outcome of the last round cleared. */
+  private static int requeue(DSLContext dsl, Instant now, Condition... which) {
+    return dsl.update(DELIVERIES)
+        .set(DELIVERIES.STATUS, DeliveryStatus.PENDING.name())
+        .set(DELIVERIES.NEXT_ATTEMPT_TIME, Times.toDb(now))
+        .set(DELIVERIES.ROUND_START, DELIVERIES.ATTEMPT_COUNT)
+        .set(DELIVERIES.FAILURE_REASON, (String) null)
+        .set(DELIVERIES.SUCCEEDED_TIME, (java.time.OffsetDateTime) null)
+        .set(DELIVERIES.LEASE_TOKEN, (UUID) null)
+        .where(which)
+        .and(DELIVERIES.STATUS.ne(DeliveryStatus.PENDING.name()))
+        .execute();
   }
 
   private static SelectOnConditionStep<Record> selectDeliveries(DSLContext dsl) {
@@ -127,6 +174,7 @@ final class JooqDeliveryRepository implements DeliveryRepository {
         row.getResponseStatusCode(),
         row.getResponseBody(),
         row.getError(),
-        row.getSucceeded());
+        row.getSucceeded(),
+        null);
   }
 }

@@ -121,6 +121,7 @@ final class JooqEventRepository implements EventRepository {
               now);
     }
     insert.execute();
+    DeliveryWakeups.announce(dsl);
   }
 
   private static String metadataJson(JsonValue metadata) {

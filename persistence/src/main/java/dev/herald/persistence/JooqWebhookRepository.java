@@ -75,13 +75,17 @@ final class JooqWebhookRepository implements WebhookRepository {
   public void update(Webhook webhook, Optional<String> endPendingReason) {
     transactor.inTransaction(
         dsl -> {
-          dsl.update(WEBHOOKS)
-              .set(WEBHOOKS.URL, webhook.url())
-              .set(WEBHOOKS.TRIGGERS, wireNames(webhook))
-              .set(WEBHOOKS.ACTIVE, webhook.active())
-              .set(WEBHOOKS.UPDATE_TIME, Times.toDb(webhook.updateTime()))
-              .where(WEBHOOKS.ID.eq(webhook.id()), WEBHOOKS.DELETE_TIME.isNull())
-              .execute();
+          var update =
+              dsl.update(WEBHOOKS)
+                  .set(WEBHOOKS.URL, webhook.url())
+                  .set(WEBHOOKS.TRIGGERS, wireNames(webhook))
+                  .set(WEBHOOKS.ACTIVE, webhook.active())
+                  .set(WEBHOOKS.DISABLED_REASON, webhook.disabledReason())
+                  .set(WEBHOOKS.UPDATE_TIME, Times.toDb(webhook.updateTime()));
+          if (webhook.active()) {
+            update = update.set(WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES, 0);
+          }
+          update.where(WEBHOOKS.ID.eq(webhook.id()), WEBHOOKS.DELETE_TIME.isNull()).execute();
           endPendingReason.ifPresent(reason -> endPending(dsl, webhook.id(), reason));
           return null;
         });
@@ -109,7 +113,7 @@ final class JooqWebhookRepository implements WebhookRepository {
    * Ends the webhook's pending deliveries. One being attempted right now keeps its lease, so its
    * attempt is still recorded when it finishes (see {@link JooqDeliveryQueue#recordAttempt}).
    */
-  private static void endPending(DSLContext dsl, UUID webhookId, String reason) {
+  static void endPending(DSLContext dsl, UUID webhookId, String reason) {
     dsl.update(DELIVERIES)
         .set(DELIVERIES.STATUS, DeliveryStatus.FAILED.name())
         .set(DELIVERIES.NEXT_ATTEMPT_TIME, (OffsetDateTime) null)
@@ -130,6 +134,7 @@ final class JooqWebhookRepository implements WebhookRepository {
             .map(name -> Trigger.fromWireName(name).orElseThrow(() -> unknownTrigger(name)))
             .toList(),
         row.getActive(),
+        row.getDisabledReason(),
         Times.fromDb(row.getCreateTime()),
         Times.fromDb(row.getUpdateTime()));
   }

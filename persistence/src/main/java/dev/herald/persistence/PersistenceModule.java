@@ -7,6 +7,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.domain.delivery.DeliveryNotifier;
 import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.delivery.DeliveryRepository;
 import dev.herald.domain.event.EventRepository;
@@ -93,6 +94,12 @@ public final class PersistenceModule extends AbstractModule {
   @Singleton
   DeliveryQueue deliveryQueue(Transactor transactor, JooqSigningSecretRepository secrets) {
     return new JooqDeliveryQueue(transactor, secrets);
+  }
+
+  @Provides
+  @Singleton
+  DeliveryWakeups deliveryWakeups(DeliveryNotifier notifier) {
+    return new DeliveryWakeups(settings, notifier);
   }
 
   @Provides

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryAttempt;
 import dev.herald.domain.delivery.DeliveryStatus;
+import dev.herald.domain.delivery.EndpointHealthPolicy;
 import dev.herald.domain.delivery.NextStep;
 import dev.herald.domain.event.Event;
 import dev.herald.domain.event.FanOut;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.Test;
 
 /** The queue's lease semantics, on a real PostgreSQL. */
 class JooqDeliveryQueueTest {
+  private static final EndpointHealthPolicy HEALTH = EndpointHealthPolicy.never();
   private static EmbeddedPostgres postgres;
   private static Transactor transactor;
   private final Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
@@ -61,7 +64,7 @@ class JooqDeliveryQueueTest {
     deliveries = new JooqDeliveryRepository(transactor);
     secrets.insertIfNoCurrent(new SigningSecret(UUID.randomUUID(), "proj", new byte[32], now, null));
     Webhook webhook =
-        new Webhook(UUID.randomUUID(), "proj", null, "https://example.com/h", List.of(Trigger.BOT_STATE_CHANGE), true, now, now);
+        new Webhook(UUID.randomUUID(), "proj", null, "https://example.com/h", List.of(Trigger.BOT_STATE_CHANGE), true, null, now, now);
     new JooqWebhookRepository(transactor).insert(webhook);
     Event event =
         new Event(UUID.randomUUID(), "evt", "proj", "bot", Trigger.BOT_STATE_CHANGE, JsonValue.NULL, null, "joined",
@@ -73,22 +76,22 @@ class JooqDeliveryQueueTest {
 
   @Test
   void aClaimedDeliveryIsNotClaimedAgainWhileItsLeaseRuns() {
-    List<ClaimedDelivery> first = queue.claimDue(10, now, now.plusSeconds(60));
+    List<ClaimedDelivery> first = queue.claimDue(10, now, now.plusSeconds(60), Set.of());
     assertEquals(1, first.size());
     assertEquals(deliveryId, first.get(0).id());
     assertEquals("https://example.com/h", first.get(0).url());
     assertEquals(32, first.get(0).signingKeys().get(0).length);
-    assertTrue(queue.claimDue(10, now.plusSeconds(59), now.plusSeconds(120)).isEmpty());
+    assertTrue(queue.claimDue(10, now.plusSeconds(59), now.plusSeconds(120), Set.of()).isEmpty());
   }
 
   @Test
   void anExpiredLeaseMakesTheDeliveryDueAgainAndTheOldHolderLosesIt() {
-    ClaimedDelivery crashed = queue.claimDue(10, now, now.plusSeconds(60)).get(0);
-    ClaimedDelivery next = queue.claimDue(10, now.plusSeconds(61), now.plusSeconds(120)).get(0);
+    ClaimedDelivery crashed = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
+    ClaimedDelivery next = queue.claimDue(10, now.plusSeconds(61), now.plusSeconds(120), Set.of()).get(0);
     assertEquals(crashed.id(), next.id());
 
-    assertFalse(queue.recordAttempt(crashed, attempt(1, 500), new NextStep.RetryAt(now.plusSeconds(5))));
-    assertTrue(queue.recordAttempt(next, attempt(1, 200), new NextStep.Succeed()));
+    assertFalse(queue.recordAttempt(crashed, attempt(1, 500), new NextStep.RetryAt(now.plusSeconds(5)), HEALTH));
+    assertTrue(queue.recordAttempt(next, attempt(1, 200), new NextStep.Succeed(), HEALTH));
     var delivery = deliveries.find(deliveryId).orElseThrow();
     assertEquals(DeliveryStatus.SUCCEEDED, delivery.status());
     assertEquals(1, delivery.attempts().size());
@@ -96,23 +99,23 @@ class JooqDeliveryQueueTest {
 
   @Test
   void aRetryIsDueAtItsTimeAndNotBefore() {
-    ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60)).get(0);
-    assertTrue(queue.recordAttempt(claim, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30))));
+    ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
+    assertTrue(queue.recordAttempt(claim, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30)), HEALTH));
 
-    assertEquals(now.plusSeconds(30), queue.nextDueTime().orElseThrow());
-    assertTrue(queue.claimDue(10, now.plusSeconds(29), now.plusSeconds(90)).isEmpty());
-    ClaimedDelivery retry = queue.claimDue(10, now.plusSeconds(30), now.plusSeconds(90)).get(0);
+    assertEquals(now.plusSeconds(30), queue.nextDueTime(Set.of()).orElseThrow());
+    assertTrue(queue.claimDue(10, now.plusSeconds(29), now.plusSeconds(90), Set.of()).isEmpty());
+    ClaimedDelivery retry = queue.claimDue(10, now.plusSeconds(30), now.plusSeconds(90), Set.of()).get(0);
     assertEquals(2, retry.nextAttemptNumber());
   }
 
   @Test
   void aReleasedDeliveryIsDueAtOnce() {
-    ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(600)).get(0);
+    ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(600), Set.of()).get(0);
     queue.release(claim);
-    assertEquals(1, queue.claimDue(10, Instant.now().plus(Duration.ofSeconds(1)), now.plusSeconds(700)).size());
+    assertEquals(1, queue.claimDue(10, Instant.now().plus(Duration.ofSeconds(1)), now.plusSeconds(700), Set.of()).size());
   }
 
   private DeliveryAttempt attempt(int number, int status) {
-    return new DeliveryAttempt(number, "https://example.com/h", now, Duration.ofMillis(5), status, "", "", status < 300);
+    return new DeliveryAttempt(number, "https://example.com/h", now, Duration.ofMillis(5), status, "", "", status < 300, null);
   }
 }

@@ -2,6 +2,7 @@ package dev.herald.server;
 
 import dev.herald.api.ApiConfig;
 import dev.herald.delivery.DeliveryConfig;
+import dev.herald.domain.delivery.EndpointHealthPolicy;
 import dev.herald.domain.delivery.RetryPolicy;
 import dev.herald.persistence.MasterKey;
 import java.io.IOException;
@@ -39,6 +40,12 @@ public final class ConfigLoader {
   static final String DELIVERY_TIMEOUT_MS = "HERALD_DELIVERY_TIMEOUT_MS";
   static final String DELIVERY_CONCURRENCY = "HERALD_DELIVERY_CONCURRENCY";
   static final String DELIVERY_POLL_INTERVAL_MS = "HERALD_DELIVERY_POLL_INTERVAL_MS";
+  static final String DELIVERY_PER_ENDPOINT_CONCURRENCY = "HERALD_DELIVERY_PER_ENDPOINT_CONCURRENCY";
+  static final String DELIVERY_LEASE_MS = "HERALD_DELIVERY_LEASE_MS";
+  static final String RETRY_MULTIPLIER = "HERALD_RETRY_MULTIPLIER";
+  static final String RETRY_MAX_DELAY_MS = "HERALD_RETRY_MAX_DELAY_MS";
+  static final String RETRY_JITTER = "HERALD_RETRY_JITTER";
+  static final String DISABLE_AFTER_FAILED_DELIVERIES = "HERALD_DISABLE_AFTER_FAILED_DELIVERIES";
   static final String RETRY_MAX_RETRIES = "HERALD_RETRY_MAX_RETRIES";
   static final String RETRY_INITIAL_DELAY_MS = "HERALD_RETRY_INITIAL_DELAY_MS";
   static final String ADMIN_TOKEN = "HERALD_ADMIN_TOKEN";
@@ -49,8 +56,9 @@ public final class ConfigLoader {
           CONFIG_FILE, GRPC_PORT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD,
           DATABASE_POOL_SIZE, DATA_DIR, REQUIRE_HTTPS, ALLOW_PRIVATE_NETWORKS, DELIVERY_ENABLED,
           DELIVERY_TIMEOUT_MS,
-          DELIVERY_CONCURRENCY, DELIVERY_POLL_INTERVAL_MS, RETRY_MAX_RETRIES,
-          RETRY_INITIAL_DELAY_MS, ADMIN_TOKEN, MASTER_KEY);
+          DELIVERY_CONCURRENCY, DELIVERY_POLL_INTERVAL_MS, DELIVERY_PER_ENDPOINT_CONCURRENCY,
+          DELIVERY_LEASE_MS, RETRY_MAX_RETRIES, RETRY_INITIAL_DELAY_MS, RETRY_MULTIPLIER,
+          RETRY_MAX_DELAY_MS, RETRY_JITTER, DISABLE_AFTER_FAILED_DELIVERIES, ADMIN_TOKEN, MASTER_KEY);
 
   private final Map<String, String> values;
 
@@ -82,17 +90,24 @@ public final class ConfigLoader {
 
   private HeraldConfig build() {
     RetryPolicy retry =
-        RetryPolicy.of(
+        new RetryPolicy(
             integer(RETRY_MAX_RETRIES, RetryPolicy.DEFAULT_MAX_RETRIES, 0, 100),
-            millis(RETRY_INITIAL_DELAY_MS, RetryPolicy.DEFAULT_INITIAL_DELAY.toMillis(), 1, 86_400_000));
+            millis(RETRY_INITIAL_DELAY_MS, RetryPolicy.DEFAULT_INITIAL_DELAY.toMillis(), 1, 86_400_000),
+            decimal(RETRY_MULTIPLIER, RetryPolicy.DEFAULT_MULTIPLIER, 1, 10),
+            millis(RETRY_MAX_DELAY_MS, RetryPolicy.DEFAULT_MAX_DELAY.toMillis(), 1, 7 * 86_400_000),
+            decimal(RETRY_JITTER, RetryPolicy.DEFAULT_JITTER, 0, 1));
+    int concurrency = integer(DELIVERY_CONCURRENCY, 32, 1, 1024);
     DeliveryConfig delivery =
         new DeliveryConfig(
             bool(DELIVERY_ENABLED, true),
             millis(DELIVERY_TIMEOUT_MS, 10_000, 100, 300_000),
-            integer(DELIVERY_CONCURRENCY, 32, 1, 1024),
+            concurrency,
+            integer(DELIVERY_PER_ENDPOINT_CONCURRENCY, Math.min(8, concurrency), 1, 1024),
             millis(DELIVERY_POLL_INTERVAL_MS, 1_000, 10, 60_000),
+            millis(DELIVERY_LEASE_MS, 30_000, 1_000, 3_600_000),
             bool(ALLOW_PRIVATE_NETWORKS, false),
-            retry);
+            retry,
+            new EndpointHealthPolicy(integer(DISABLE_AFTER_FAILED_DELIVERIES, 0, 0, 1_000_000)));
     Optional<MasterKey> masterKey = text(MASTER_KEY).map(ConfigLoader::masterKey);
     Optional<String> databaseUrl = text(DATABASE_URL).map(ConfigLoader::requireJdbcUrl);
     if (databaseUrl.isPresent() && masterKey.isEmpty()) {
@@ -134,6 +149,22 @@ public final class ConfigLoader {
       return value;
     } catch (NumberFormatException e) {
       throw new ConfigException(key + " must be a whole number, is '" + raw.get() + "'");
+    }
+  }
+
+  private double decimal(String key, double defaultValue, double min, double max) {
+    Optional<String> raw = text(key);
+    if (raw.isEmpty()) {
+      return defaultValue;
+    }
+    try {
+      double value = Double.parseDouble(raw.get());
+      if (!(value >= min && value <= max)) {
+        throw new ConfigException(key + " must be between " + min + " and " + max + ", is " + raw.get());
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key + " must be a number, is '" + raw.get() + "'");
     }
   }
 

@@ -5,6 +5,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.herald.domain.delivery.DeliveryNotifier;
 import dev.herald.domain.delivery.DeliveryQueryService;
+import dev.herald.domain.delivery.DeliveryRecoveryService;
 import dev.herald.domain.delivery.DeliveryRepository;
 import dev.herald.domain.event.EventRepository;
 import dev.herald.domain.event.IngestionService;
@@ -68,5 +69,12 @@ final class DomainModule extends AbstractModule {
   @Singleton
   DeliveryQueryService deliveries(DeliveryRepository repository) {
     return new DeliveryQueryService(repository);
+  }
+
+  @Provides
+  @Singleton
+  DeliveryRecoveryService recovery(
+      DeliveryRepository deliveries, WebhookRepository webhooks, DeliveryNotifier notifier, Clock clock) {
+    return new DeliveryRecoveryService(deliveries, webhooks, notifier, clock);
   }
 }

@@ -25,6 +25,7 @@ final class EmbeddedDatabase implements AutoCloseable {
     Path directory = dataDir.resolve("postgres").toAbsolutePath();
     try {
       Files.createDirectories(directory);
+      OrphanedPostmaster.stopIfRunning(directory);
       EmbeddedPostgres postgres =
           EmbeddedPostgres.builder()
               .setDataDirectory(directory)

@@ -10,6 +10,7 @@ import dev.herald.api.ApiModule;
 import dev.herald.delivery.DeliveryDispatcher;
 import dev.herald.delivery.DeliveryModule;
 import dev.herald.persistence.DatabaseSettings;
+import dev.herald.persistence.DeliveryWakeups;
 import dev.herald.persistence.JdbcUrls;
 import dev.herald.persistence.MasterKey;
 import dev.herald.persistence.MasterKeyCheck;
@@ -36,6 +37,7 @@ public final class Herald implements AutoCloseable {
   private final EmbeddedDatabase embeddedDatabase;
   private final HikariDataSource dataSource;
   private final DeliveryDispatcher dispatcher;
+  private final DeliveryWakeups wakeups;
   private final GrpcServer grpcServer;
   private boolean closed;
 
@@ -43,10 +45,12 @@ public final class Herald implements AutoCloseable {
       EmbeddedDatabase embeddedDatabase,
       HikariDataSource dataSource,
       DeliveryDispatcher dispatcher,
+      DeliveryWakeups wakeups,
       GrpcServer grpcServer) {
     this.embeddedDatabase = embeddedDatabase;
     this.dataSource = dataSource;
     this.dispatcher = dispatcher;
+    this.wakeups = wakeups;
     this.grpcServer = grpcServer;
   }
 
@@ -74,11 +78,16 @@ public final class Herald implements AutoCloseable {
               embedded,
               dataSource,
               injector.getInstance(DeliveryDispatcher.class),
+              injector.getInstance(DeliveryWakeups.class),
               injector.getInstance(GrpcServer.class));
-      herald.dispatcher.start();
+      if (config.delivery().enabled()) {
+        herald.wakeups.start();
+        herald.dispatcher.start();
+      }
       try {
         herald.grpcServer.start();
       } catch (RuntimeException e) {
+        herald.wakeups.close();
         herald.dispatcher.stop();
         throw e;
       }
@@ -144,6 +153,7 @@ public final class Herald implements AutoCloseable {
     closed = true;
     log.info("Herald stopping");
     grpcServer.stop();
+    wakeups.close();
     dispatcher.stop();
     dataSource.close();
     if (embeddedDatabase != null) {

@@ -32,6 +32,8 @@ public final class Main {
                 () -> {
                   herald.close();
                   stopped.countDown();
+                  // A stop asked for with SIGTERM that completed cleanly is a success.
+                  Runtime.getRuntime().halt(0);
                 },
                 "herald-shutdown"));
     try {

@@ -19,6 +19,7 @@ public record ClaimedDelivery(
     String url,
     String payload,
     int attemptsMade,
+    int roundStart,
     List<byte[]> signingKeys) {
 
   public ClaimedDelivery {
@@ -40,6 +41,11 @@ public record ClaimedDelivery(
 
   public int nextAttemptNumber() {
     return attemptsMade + 1;
+  }
+
+  /** Which attempt of the current round the next one is; a manual retry starts a new round. */
+  public int nextAttemptInRound() {
+    return attemptsMade - roundStart + 1;
   }
 
   @Override

@@ -7,7 +7,8 @@ import java.time.Instant;
 
 /**
  * One POST to a subscriber. {@code responseStatusCode} is 0 when no response arrived; {@code
- * error} says why (empty when a response arrived).
+ * error} says why (empty when a response arrived). {@code retryAfter} is the receiver's
+ * {@code Retry-After}, when it sent one; it steers the next attempt and is not stored.
  */
 public record DeliveryAttempt(
     int attemptNumber,
@@ -17,7 +18,8 @@ public record DeliveryAttempt(
     int responseStatusCode,
     String responseBody,
     String error,
-    boolean succeeded) {
+    boolean succeeded,
+    Duration retryAfter) {
 
   public DeliveryAttempt {
     requireNonNull(url, "url");

@@ -1,8 +1,11 @@
 package dev.herald.domain.delivery;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 
 /**
  * The work queue the dispatcher pulls from. Claims are leases: a delivery whose lease ends
@@ -10,19 +13,26 @@ import java.util.Optional;
  */
 public interface DeliveryQueue {
 
-  /** Leases up to {@code max} deliveries due at {@code now}, earliest first, until {@code leaseUntil}. */
-  List<ClaimedDelivery> claimDue(int max, Instant now, Instant leaseUntil);
+  /**
+   * Leases up to {@code max} deliveries due at {@code now}, earliest first, until {@code
+   * leaseUntil}, skipping those of {@code busyWebhooks}.
+   */
+  List<ClaimedDelivery> claimDue(int max, Instant now, Instant leaseUntil, Set<UUID> busyWebhooks);
+
+  /** Extends the leases still held by {@code claims}. */
+  void renew(Collection<ClaimedDelivery> claims, Instant leaseUntil);
 
   /**
-   * Stores the attempt and moves the delivery on, if {@code claim} still holds the lease.
+   * Stores the attempt and moves the delivery on, if {@code claim} still holds the lease. A
+   * delivery that ends FAILED counts against its webhook's health, one that succeeds resets it.
    *
    * @return false when the lease was lost (the attempt is still stored)
    */
-  boolean recordAttempt(ClaimedDelivery claim, DeliveryAttempt attempt, NextStep next);
+  boolean recordAttempt(ClaimedDelivery claim, DeliveryAttempt attempt, NextStep next, EndpointHealthPolicy health);
 
   /** Gives a claimed delivery back unattempted, due at once. */
   void release(ClaimedDelivery claim);
 
-  /** When the earliest pending delivery is due, if any is pending. */
-  Optional<Instant> nextDueTime();
+  /** When the earliest pending delivery not of {@code busyWebhooks} is due, if any is pending. */
+  Optional<Instant> nextDueTime(Set<UUID> busyWebhooks);
 }

@@ -17,4 +17,14 @@ public sealed interface NextStep {
 
   /** No attempts left. */
   record Fail() implements NextStep {}
+
+  /**
+   * The receiver asked never to be called again (410 Gone): this delivery fails, the webhook is
+   * disabled with {@code reason} and its other pending deliveries end.
+   */
+  record DisableWebhook(String reason) implements NextStep {
+    public DisableWebhook {
+      requireNonNull(reason, "reason");
+    }
+  }
 }

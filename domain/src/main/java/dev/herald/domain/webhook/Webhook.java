@@ -8,7 +8,8 @@ import java.util.UUID;
 
 /**
  * A subscription: where to POST which triggers of a project. With a {@code botId} it is
- * bot-level and only that bot's events reach it; {@code botId} is {@code null} otherwise.
+ * bot-level and only that bot's events reach it; {@code botId} is {@code null} otherwise. {@code
+ * disabledReason} says why Herald itself deactivated it (410 Gone, too many failed deliveries).
  */
 public record Webhook(
     UUID id,
@@ -17,6 +18,7 @@ public record Webhook(
     String url,
     List<Trigger> triggers,
     boolean active,
+    String disabledReason,
     Instant createTime,
     Instant updateTime) {
 

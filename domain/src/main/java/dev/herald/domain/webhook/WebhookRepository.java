@@ -18,7 +18,8 @@ public interface WebhookRepository {
 
   /**
    * Stores new values of an existing webhook. When {@code endPendingReason} is given, the
-   * webhook's pending deliveries end FAILED with that reason in the same transaction.
+   * webhook's pending deliveries end FAILED with that reason in the same transaction. Activating
+   * a webhook clears its record of failed deliveries.
    */
   void update(Webhook webhook, Optional<String> endPendingReason);
 

@@ -54,6 +54,7 @@ public final class WebhookService {
             request.url(),
             triggers,
             true,
+            null,
             now,
             now);
     webhooks.insert(webhook);
@@ -86,6 +87,7 @@ public final class WebhookService {
             changes.url().orElse(current.url()),
             triggers == null ? current.triggers() : triggers,
             active,
+            active ? null : current.disabledReason(),
             current.createTime(),
             now());
     Optional<String> endPending =

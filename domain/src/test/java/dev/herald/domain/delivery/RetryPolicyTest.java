@@ -32,16 +32,41 @@ class RetryPolicyTest {
 
   @Test
   void givesUpAfterMaxRetries() {
-    assertEquals(new NextStep.RetryAt(NOW.plusSeconds(40)), policy.after(failed(3), NOW, () -> 0));
-    assertInstanceOf(NextStep.Fail.class, policy.after(failed(4), NOW, () -> 0));
-    assertInstanceOf(NextStep.Succeed.class, policy.after(succeeded(4), NOW, () -> 0));
+    assertEquals(new NextStep.RetryAt(NOW.plusSeconds(40)), policy.after(attempt(3, 500, null), 3, NOW, () -> 0));
+    assertInstanceOf(NextStep.Fail.class, policy.after(attempt(4, 500, null), 4, NOW, () -> 0));
+    assertInstanceOf(NextStep.Succeed.class, policy.after(attempt(4, 200, null), 4, NOW, () -> 0));
   }
 
-  private static DeliveryAttempt failed(int number) {
-    return new DeliveryAttempt(number, "https://x", NOW, Duration.ZERO, 500, "", "", false);
+  @Test
+  void countsRetriesWithinTheRound() {
+    assertEquals(new NextStep.RetryAt(NOW.plusSeconds(10)), policy.after(attempt(7, 500, null), 1, NOW, () -> 0));
   }
 
-  private static DeliveryAttempt succeeded(int number) {
-    return new DeliveryAttempt(number, "https://x", NOW, Duration.ZERO, 200, "", "", true);
+  @Test
+  void honoursRetryAfterOn429And503WithinTheScheduledAndMaximumDelay() {
+    assertEquals(
+        new NextStep.RetryAt(NOW.plusSeconds(120)),
+        policy.after(attempt(1, 429, Duration.ofSeconds(120)), 1, NOW, () -> 0));
+    assertEquals(
+        new NextStep.RetryAt(NOW.plusSeconds(10)),
+        policy.after(attempt(1, 503, Duration.ofSeconds(1)), 1, NOW, () -> 0),
+        "never sooner than the backoff");
+    assertEquals(
+        new NextStep.RetryAt(NOW.plus(RetryPolicy.DEFAULT_MAX_DELAY)),
+        policy.after(attempt(1, 503, Duration.ofDays(3)), 1, NOW, () -> 0),
+        "never later than the maximum delay");
+    assertEquals(
+        new NextStep.RetryAt(NOW.plusSeconds(10)),
+        policy.after(attempt(1, 500, Duration.ofSeconds(120)), 1, NOW, () -> 0),
+        "only on 429 and 503");
+  }
+
+  @Test
+  void aGoneReceiverDisablesTheWebhook() {
+    assertInstanceOf(NextStep.DisableWebhook.class, policy.after(attempt(1, 410, null), 1, NOW, () -> 0));
+  }
+
+  private static DeliveryAttempt attempt(int number, int status, Duration retryAfter) {
+    return new DeliveryAttempt(number, "https://x", NOW, Duration.ZERO, status, "", "", status < 300, retryAfter);
   }
 }

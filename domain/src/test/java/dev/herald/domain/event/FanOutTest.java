@@ -65,6 +65,6 @@ class FanOutTest {
   private static Webhook webhook(String botId, boolean active) {
     return new Webhook(
         UUID.randomUUID(), "proj", botId, "https://example.com/h", List.of(Trigger.BOT_STATE_CHANGE),
-        active, NOW, NOW);
+        active, null, NOW, NOW);
   }
 }

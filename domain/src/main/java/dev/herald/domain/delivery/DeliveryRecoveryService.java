@@ -1,0 +1,82 @@
+package dev.herald.domain.delivery;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.herald.domain.FailedPreconditionException;
+import dev.herald.domain.InvalidArgumentException;
+import dev.herald.domain.Limits;
+import dev.herald.domain.NotFoundException;
+import dev.herald.domain.Violations;
+import dev.herald.domain.webhook.Webhook;
+import dev.herald.domain.webhook.WebhookRepository;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Sending again by hand: one delivery, or every failed delivery of a webhook in a time window.
+ * A re-sent delivery gets a fresh round of attempts; its attempt numbers keep counting and its
+ * history stays.
+ */
+public final class DeliveryRecoveryService {
+  private final DeliveryRepository deliveries;
+  private final WebhookRepository webhooks;
+  private final DeliveryNotifier notifier;
+  private final Clock clock;
+
+  public DeliveryRecoveryService(
+      DeliveryRepository deliveries, WebhookRepository webhooks, DeliveryNotifier notifier, Clock clock) {
+    this.deliveries = requireNonNull(deliveries, "deliveries");
+    this.webhooks = requireNonNull(webhooks, "webhooks");
+    this.notifier = requireNonNull(notifier, "notifier");
+    this.clock = requireNonNull(clock, "clock");
+  }
+
+  /** Re-queues a FAILED or SUCCEEDED delivery for a fresh round of attempts. */
+  public Delivery retry(UUID id) {
+    Delivery delivery = deliveries.find(id).orElseThrow(() -> new NotFoundException("delivery", id));
+    if (delivery.status() == DeliveryStatus.PENDING) {
+      throw new FailedPreconditionException("delivery " + id + " is still pending");
+    }
+    requireSendable(delivery.webhookId());
+    if (!deliveries.requeue(id, clock.instant())) {
+      throw new FailedPreconditionException("delivery " + id + " is already pending again");
+    }
+    notifier.deliveriesCreated();
+    return deliveries.find(id).orElseThrow(() -> new NotFoundException("delivery", id));
+  }
+
+  /** Re-queues every FAILED delivery of the webhook created in [since, until); returns how many. */
+  public int recover(String projectId, UUID webhookId, Instant since, Instant until) {
+    Violations violations = new Violations();
+    violations.requireToken("project_id", projectId, Limits.ID_LENGTH);
+    violations.throwIfAny();
+    if (since != null && until != null && !since.isBefore(until)) {
+      throw InvalidArgumentException.of("until", "must be after since");
+    }
+    Webhook webhook = requireSendable(webhookId);
+    if (!webhook.projectId().equals(projectId)) {
+      throw new NotFoundException("webhook", webhookId);
+    }
+    int requeued =
+        deliveries.requeueFailed(
+            projectId, webhookId, since == null ? Instant.EPOCH : since, until == null ? clock.instant() : until, clock.instant());
+    if (requeued > 0) {
+      notifier.deliveriesCreated();
+    }
+    return requeued;
+  }
+
+  private Webhook requireSendable(UUID webhookId) {
+    Webhook webhook =
+        webhooks.find(webhookId)
+            .orElseThrow(() -> new FailedPreconditionException("webhook " + webhookId + " was deleted"));
+    if (!webhook.active()) {
+      throw new FailedPreconditionException(
+          "webhook " + webhookId + " is disabled"
+              + (webhook.disabledReason() == null ? "" : " (" + webhook.disabledReason() + ")")
+              + "; activate it with UpdateWebhook first");
+    }
+    return webhook;
+  }
+}

@@ -1,0 +1,106 @@
+package dev.herald.persistence;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.herald.domain.delivery.DeliveryNotifier;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import org.jooq.DSLContext;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wakes every server's dispatcher when deliveries become due, through PostgreSQL's
+ * LISTEN/NOTIFY: a transaction that makes deliveries due announces it, and PostgreSQL delivers the
+ * notification to all listeners when it commits. Servers therefore need no fast polling to pick
+ * up work that another server ingested.
+ */
+public final class DeliveryWakeups implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DeliveryWakeups.class);
+  static final String CHANNEL = "herald_deliveries";
+  private static final int WAIT_MILLIS = 500;
+
+  private final DatabaseSettings settings;
+  private final DeliveryNotifier notifier;
+  private volatile boolean running;
+  private Thread thread;
+
+  DeliveryWakeups(DatabaseSettings settings, DeliveryNotifier notifier) {
+    this.settings = requireNonNull(settings, "settings");
+    this.notifier = requireNonNull(notifier, "notifier");
+  }
+
+  /** Inside a transaction that made deliveries due: tell the listeners once it commits. */
+  static void announce(DSLContext dsl) {
+    dsl.execute("notify " + CHANNEL);
+  }
+
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    running = true;
+    thread = new Thread(this::listen, "herald-wakeups");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private void listen() {
+    while (running) {
+      try (Connection connection = connect();
+          Statement statement = connection.createStatement()) {
+        statement.execute("listen " + CHANNEL);
+        PGConnection postgres = connection.unwrap(PGConnection.class);
+        while (running) {
+          PGNotification[] notifications = postgres.getNotifications(WAIT_MILLIS);
+          if (notifications != null && notifications.length > 0) {
+            notifier.deliveriesCreated();
+          }
+        }
+      } catch (SQLException e) {
+        if (running) {
+          log.warn("Lost the LISTEN connection ({}); polling covers the gap, reconnecting", e.getMessage());
+          pause();
+        }
+      }
+    }
+  }
+
+  private Connection connect() throws SQLException {
+    Properties properties = new Properties();
+    if (settings.user() != null) {
+      properties.setProperty("user", settings.user());
+    }
+    if (settings.password() != null) {
+      properties.setProperty("password", settings.password());
+    }
+    properties.setProperty("ApplicationName", "herald-wakeups");
+    return DriverManager.getConnection(settings.jdbcUrl(), properties);
+  }
+
+  private void pause() {
+    try {
+      Thread.sleep(1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    running = false;
+    if (thread != null) {
+      try {
+        thread.join(WAIT_MILLIS * 4L);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
