@@ -1,5 +1,6 @@
 package dev.herald.it;
 
+import com.google.inject.Module;
 import dev.herald.proto.v1.Delivery;
 import dev.herald.proto.v1.DeliveryServiceGrpc;
 import dev.herald.proto.v1.DeliveryStatus;
@@ -56,12 +57,15 @@ final class HeraldFixture implements AutoCloseable {
     return start(testSettings());
   }
 
-  /** Starts on a fresh database unless {@code settings} names one. */
-  static HeraldFixture start(Map<String, String> settings) {
+  /**
+   * Starts on a fresh database unless {@code settings} names one; {@code overrides} replace
+   * production bindings, as {@link Herald#start} allows.
+   */
+  static HeraldFixture start(Map<String, String> settings, Module... overrides) {
     TestTls.get();
     Map<String, String> effective = new HashMap<>(settings);
     effective.computeIfAbsent("HERALD_DATABASE_URL", k -> TestDatabases.freshDatabaseUrl());
-    Herald herald = Herald.start(ConfigLoader.load(effective));
+    Herald herald = Herald.start(ConfigLoader.load(effective), overrides);
     return new HeraldFixture(effective.get("HERALD_DATABASE_URL"), herald);
   }
 

@@ -71,7 +71,7 @@ class JarLaunchIT {
     assertTrue(!read(log).contains("\tat "), "no stack trace for a configuration error");
   }
 
-  private static Process launch(Path workDir, Path log, Map<String, String> settings) throws IOException {
+  static Process launch(Path workDir, Path log, Map<String, String> settings) throws IOException {
     assertTrue(Files.exists(JAR), "build the server first: " + JAR);
     ProcessBuilder builder =
         new ProcessBuilder(
@@ -84,7 +84,7 @@ class JarLaunchIT {
     return builder.start();
   }
 
-  private static String read(Path log) {
+  static String read(Path log) {
     try {
       return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
     } catch (IOException e) {
@@ -92,7 +92,7 @@ class JarLaunchIT {
     }
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }

@@ -25,6 +25,8 @@ import java.util.stream.Collectors;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
+import org.jooq.Record1;
+import org.jooq.Select;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
 
@@ -47,21 +49,28 @@ final class JooqDeliveryQueue implements DeliveryQueue {
     this.secrets = requireNonNull(secrets, "secrets");
   }
 
+  /**
+   * The due deliveries a claim takes, earliest first, locking them and skipping rows other
+   * workers hold. Reads the partial index {@code deliveries_due}, whose size is the number of
+   * pending deliveries, not the table's.
+   */
+  static Select<Record1<UUID>> dueDeliveries(int max, Instant now, Set<UUID> busyWebhooks) {
+    return DSL.select(DELIVERIES.ID)
+        .from(DELIVERIES)
+        .where(
+            DELIVERIES.STATUS.eq(PENDING),
+            DELIVERIES.NEXT_ATTEMPT_TIME.le(Times.toDb(now)),
+            notOf(busyWebhooks))
+        .orderBy(DELIVERIES.NEXT_ATTEMPT_TIME)
+        .limit(max)
+        .forUpdate()
+        .skipLocked();
+  }
+
   @Override
   public List<ClaimedDelivery> claimDue(int max, Instant now, Instant leaseUntil, Set<UUID> busyWebhooks) {
     UUID leaseToken = UUID.randomUUID();
-    Table<?> due =
-        DSL.select(DELIVERIES.ID)
-            .from(DELIVERIES)
-            .where(
-                DELIVERIES.STATUS.eq(PENDING),
-                DELIVERIES.NEXT_ATTEMPT_TIME.le(Times.toDb(now)),
-                notOf(busyWebhooks))
-            .orderBy(DELIVERIES.NEXT_ATTEMPT_TIME)
-            .limit(max)
-            .forUpdate()
-            .skipLocked()
-            .asTable("due");
+    Table<?> due = dueDeliveries(max, now, busyWebhooks).asTable("due");
     Field<UUID> dueId = due.field(DELIVERIES.ID);
     return transactor.inTransaction(
         dsl -> {
