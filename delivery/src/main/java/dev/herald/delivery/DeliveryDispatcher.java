@@ -11,8 +11,13 @@ import dev.herald.domain.delivery.RetryPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,7 +52,10 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   private final Clock clock;
   private final Semaphore slots;
   private final EndpointSlots endpoints;
-  private final Set<ClaimedDelivery> inFlight = ConcurrentHashMap.newKeySet();
+  /** Claims this process holds: attempts in flight and claims waiting for their endpoint. */
+  private final Set<ClaimedDelivery> held = ConcurrentHashMap.newKeySet();
+  /** Claimed deliveries whose webhook had no free slot; touched by the loop thread only. */
+  private final Map<UUID, Deque<ClaimedDelivery>> waiting = new HashMap<>();
   private final Object wakeSignal = new Object();
   private boolean wakeRequested;
   private volatile boolean running;
@@ -110,7 +118,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
       Thread.currentThread().interrupt();
     }
     leaseKeeper.shutdownNow();
-    for (ClaimedDelivery unfinished : inFlight) {
+    for (ClaimedDelivery unfinished : held) {
       releaseQuietly(unfinished);
     }
   }
@@ -132,22 +140,28 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
       try {
         slots.acquire();
         slots.release();
+        dispatchWaiting();
         int wanted = Math.min(slots.availablePermits(), MAX_BATCH);
-        Set<UUID> busy = endpoints.full();
+        if (wanted == 0) {
+          sleepUntilWoken();
+          continue;
+        }
+        Set<UUID> busy = new HashSet<>(endpoints.full());
+        busy.addAll(waiting.keySet());
         Instant now = clock.instant();
         List<ClaimedDelivery> claimed = queue.claimDue(wanted, now, now.plus(config.lease()), busy);
-        List<ClaimedDelivery> overflow = new ArrayList<>();
         for (ClaimedDelivery claim : claimed) {
-          if (endpoints.isFull(claim.webhookId())) {
-            overflow.add(claim);
+          held.add(claim);
+          if (endpoints.isFull(claim.webhookId()) || waiting.containsKey(claim.webhookId())) {
+            // A batch may hold more of one webhook's deliveries than it has slots: they wait here,
+            // leased, rather than go back to the table and be claimed again at once.
+            waiting.computeIfAbsent(claim.webhookId(), id -> new ArrayDeque<>()).add(claim);
           } else {
             dispatch(claim);
           }
         }
-        // One batch may hold more of a webhook's deliveries than it has slots: give those back.
-        overflow.forEach(this::releaseQuietly);
-        if (claimed.size() < wanted || !overflow.isEmpty()) {
-          sleepUntilDue();
+        if (claimed.size() < wanted) {
+          sleepUntilDue(busy);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -157,12 +171,27 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
         sleep(config.pollInterval());
       }
     }
+    waiting.clear();
+  }
+
+  /** Sends waiting claims whose webhook has a free slot again, while global slots last. */
+  private void dispatchWaiting() {
+    Iterator<Map.Entry<UUID, Deque<ClaimedDelivery>>> webhooks = waiting.entrySet().iterator();
+    while (webhooks.hasNext()) {
+      Map.Entry<UUID, Deque<ClaimedDelivery>> entry = webhooks.next();
+      Deque<ClaimedDelivery> claims = entry.getValue();
+      while (!claims.isEmpty() && !endpoints.isFull(entry.getKey()) && slots.availablePermits() > 0) {
+        dispatch(claims.poll());
+      }
+      if (claims.isEmpty()) {
+        webhooks.remove();
+      }
+    }
   }
 
   private void dispatch(ClaimedDelivery claim) {
     slots.acquireUninterruptibly();
     endpoints.take(claim.webhookId());
-    inFlight.add(claim);
     workers.execute(() -> attempt(claim));
   }
 
@@ -182,7 +211,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     } catch (RuntimeException e) {
       log.error("Attempt of delivery {} could not be recorded; it is due again when its lease ends", claim.id(), e);
     } finally {
-      inFlight.remove(claim);
+      held.remove(claim);
       endpoints.give(claim.webhookId());
       slots.release();
       wake();
@@ -191,7 +220,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
 
   private void renewLeases() {
     try {
-      queue.renew(List.copyOf(inFlight), clock.instant().plus(config.lease()));
+      queue.renew(List.copyOf(held), clock.instant().plus(config.lease()));
     } catch (RuntimeException e) {
       log.warn("Could not renew delivery leases; trying again in {}", config.leaseRenewal(), e);
     }
@@ -225,10 +254,10 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     }
   }
 
-  private void sleepUntilDue() throws InterruptedException {
+  private void sleepUntilDue(Set<UUID> busy) throws InterruptedException {
     Instant now = clock.instant();
     Duration wait = config.pollInterval();
-    Instant nextDue = queue.nextDueTime(endpoints.full()).orElse(null);
+    Instant nextDue = queue.nextDueTime(busy).orElse(null);
     if (nextDue != null) {
       Duration untilDue = Duration.between(now, nextDue);
       if (untilDue.compareTo(wait) < 0) {
@@ -239,9 +268,17 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
       // Due but not claimed: another worker holds it. Give it a moment rather than spin.
       wait = MIN_WAIT;
     }
+    waitForWake(wait);
+  }
+
+  private void sleepUntilWoken() throws InterruptedException {
+    waitForWake(config.pollInterval());
+  }
+
+  private void waitForWake(Duration atMost) throws InterruptedException {
     synchronized (wakeSignal) {
       if (!wakeRequested && running) {
-        wakeSignal.wait(Math.max(1, wait.toMillis()));
+        wakeSignal.wait(Math.max(1, atMost.toMillis()));
       }
       wakeRequested = false;
     }

@@ -1,0 +1,513 @@
+package dev.herald.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.herald.proto.v1.IngestStateChangeRequest;
+import dev.herald.proto.v1.IngestStateChangeResponse;
+import dev.herald.proto.v1.IngestionServiceGrpc;
+import dev.herald.proto.v1.WebhookServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Herald's throughput, latency and cost on this machine, each beside the ceiling the machine
+ * itself sets, in one run: {@code mvn -B -Pbench -pl it-tests -am verify}. Prints a table and
+ * writes {@code it-tests/target/bench/results.json}. The server runs as its own process, from the
+ * same jar operators run.
+ */
+class HeraldBenchmark {
+  private static final Duration MEASURE = Duration.ofSeconds(10);
+  private static final Duration WARM_UP = Duration.ofSeconds(3);
+  private static final int DRAIN_BACKLOG = 100_000;
+  private static final int DELIVERY_CONCURRENCY = 32;
+
+  private final Map<String, Object> results = new LinkedHashMap<>();
+  private final List<String> table = new ArrayList<>();
+  private String jdbcUrl;
+  private double peakRssMb;
+
+  @Test
+  void measure(@TempDir Path workDir) throws Exception {
+    jdbcUrl = TestDatabases.freshDatabaseUrl();
+    Path jar = Path.of(System.getProperty("herald.server.jar"));
+    try (FastReceiver receiver = new FastReceiver()) {
+      Map<String, String> settings = new HashMap<>();
+      settings.put("HERALD_DATABASE_URL", jdbcUrl);
+      settings.put("HERALD_MASTER_KEY", HeraldFixture.MASTER_KEY);
+      settings.put("HERALD_REQUIRE_HTTPS", "false");
+      settings.put("HERALD_ALLOW_PRIVATE_NETWORKS", "true");
+      // One receiver takes the whole backlog here, so it may use every slot, as the ceiling does.
+      settings.put("HERALD_DELIVERY_CONCURRENCY", Integer.toString(DELIVERY_CONCURRENCY));
+      settings.put("HERALD_DELIVERY_PER_ENDPOINT_CONCURRENCY", Integer.toString(DELIVERY_CONCURRENCY));
+
+      Map<String, String> ingestOnly = new HashMap<>(settings);
+      ingestOnly.put("HERALD_DELIVERY_ENABLED", "false");
+      String payload;
+      try (ServerProcess server = ServerProcess.start(jar, workDir, ingestOnly)) {
+        payload = ingest(server, receiver);
+        peakRssMb = Math.max(peakRssMb, server.peakRssMb());
+      }
+      try (ServerProcess server = ServerProcess.start(jar, workDir, settings)) {
+        drain(server, receiver, payload);
+        latency(server, receiver);
+        fanOut(server, receiver);
+        peakRssMb = Math.max(peakRssMb, server.peakRssMb());
+      }
+    }
+    results.put("peak_rss_mb", round(peakRssMb));
+    claimLatency();
+    report();
+  }
+
+  // 1. Ingest, against plain JDBC writing the same rows.
+  private String ingest(ServerProcess server, FastReceiver receiver) throws Exception {
+    ManagedChannel channel = channel(server);
+    try {
+      WebhookServiceGrpc.newBlockingStub(channel).createWebhook(Requests.webhook("bench-ingest", receiver.url("/ingest")));
+      Map<String, Object> ingest = new LinkedHashMap<>();
+      for (int inFlight : new int[] {1, 16, 64}) {
+        Run herald = timeBoxed(inFlight, (n, done) -> ingestAsync(channel, "bench-ingest", "c" + inFlight + "-" + n, done));
+        Run ceiling = jdbcCeiling(inFlight);
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("events_per_s", round(herald.perSecond()));
+        row.put("p50_ms", round(herald.latencies().millis(50)));
+        row.put("p99_ms", round(herald.latencies().millis(99)));
+        row.put("ceiling_per_s", round(ceiling.perSecond()));
+        row.put("ratio", round(herald.perSecond() / ceiling.perSecond()));
+        ingest.put("c" + inFlight, row);
+        table.add(String.format(Locale.ROOT, "ingest, %2d in flight   %8.0f events/s  p50 %6.2f ms  p99 %6.2f ms   ceiling %8.0f/s  ratio %.2f",
+            inFlight, herald.perSecond(), herald.latencies().millis(50), herald.latencies().millis(99), ceiling.perSecond(),
+            herald.perSecond() / ceiling.perSecond()));
+      }
+      results.put("ingest", ingest);
+      try (Connection connection = DriverManager.getConnection(jdbcUrl);
+          ResultSet row = connection.createStatement().executeQuery("select payload from deliveries limit 1")) {
+        row.next();
+        return row.getString(1);
+      }
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  private static void ingestAsync(ManagedChannel channel, String project, String bot, Runnable done) {
+    IngestionServiceGrpc.newStub(channel).ingestStateChange(
+        Requests.stateChange(project, bot).build(),
+        new StreamObserver<>() {
+          @Override
+          public void onNext(IngestStateChangeResponse value) {}
+
+          @Override
+          public void onError(Throwable t) {
+            throw new IllegalStateException("ingest failed", t);
+          }
+
+          @Override
+          public void onCompleted() {
+            done.run();
+          }
+        });
+  }
+
+  /** The same rows an ingestion stores, one transaction per event, with nothing in between. */
+  private Run jdbcCeiling(int inFlight) throws Exception {
+    UUID webhookId;
+    try (Connection connection = DriverManager.getConnection(jdbcUrl);
+        ResultSet row = connection.createStatement().executeQuery("select id from webhooks limit 1")) {
+      row.next();
+      webhookId = (UUID) row.getObject(1);
+    }
+    List<Connection> connections = new ArrayList<>();
+    for (int i = 0; i < inFlight; i++) {
+      Connection connection = DriverManager.getConnection(jdbcUrl);
+      connection.setAutoCommit(false);
+      connections.add(connection);
+    }
+    ConcurrentLinkedQueue<Connection> free = new ConcurrentLinkedQueue<>(connections);
+    ExecutorService writers = Executors.newFixedThreadPool(inFlight);
+    try {
+      return timeBoxed(inFlight, (n, done) -> writers.execute(() -> {
+        Connection connection = free.poll();
+        try {
+          insertEventAndDelivery(connection, webhookId, "jdbc-" + inFlight + "-" + n);
+        } catch (SQLException e) {
+          throw new IllegalStateException(e);
+        } finally {
+          free.add(connection);
+          done.run();
+        }
+      }));
+    } finally {
+      writers.shutdown();
+      for (Connection connection : connections) {
+        connection.close();
+      }
+    }
+  }
+
+  private static void insertEventAndDelivery(Connection connection, UUID webhookId, String bot) throws SQLException {
+    UUID eventId = UUID.randomUUID();
+    try (PreparedStatement event = connection.prepareStatement(
+            "insert into events (id, project_id, event_id, bot_id, trigger, old_state, new_state, event_type, created_at, create_time) "
+                + "values (?, 'bench-ingest', ?, ?, 'bot.state_change', 'post_processing', 'ended', 'post_processing_completed', now(), now())");
+        PreparedStatement delivery = connection.prepareStatement(
+            "insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, url, payload, status, "
+                + "next_attempt_time, create_time) values (?, ?, ?, 'bench-ingest', ?, 'bot.state_change', ?, 'http://x', '{}', "
+                + "'SUCCEEDED', null, now())")) {
+      event.setObject(1, eventId);
+      event.setString(2, UUID.randomUUID().toString());
+      event.setString(3, bot);
+      event.executeUpdate();
+      delivery.setObject(1, UUID.randomUUID());
+      delivery.setObject(2, eventId);
+      delivery.setObject(3, webhookId);
+      delivery.setString(4, bot);
+      delivery.setObject(5, UUID.randomUUID());
+      delivery.executeUpdate();
+      connection.commit();
+    }
+  }
+
+  // 2. Drain a backlog, against the same HTTP client posting straight to the receiver.
+  private void drain(ServerProcess server, FastReceiver receiver, String payload) throws Exception {
+    ManagedChannel channel = channel(server);
+    try {
+      WebhookServiceGrpc.newBlockingStub(channel).createWebhook(Requests.webhook("bench-drain", receiver.url("/drain")));
+    } finally {
+      channel.shutdownNow();
+    }
+    receiver.reset();
+    Duration cpuBefore = server.cpu();
+    long start = System.nanoTime();
+    try (Connection connection = DriverManager.getConnection(jdbcUrl);
+        PreparedStatement backlog = connection.prepareStatement(
+            "insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, url, payload, "
+                + "status, next_attempt_time, create_time) "
+                + "select gen_random_uuid(), (select id from events limit 1), w.id, 'bench-drain', 'bot', 'bot.state_change', "
+                + "gen_random_uuid(), w.url, ?, 'PENDING', now(), now() "
+                + "from webhooks w, generate_series(1, ?) where w.project_id = 'bench-drain'")) {
+      backlog.setString(1, payload);
+      backlog.setInt(2, DRAIN_BACKLOG);
+      backlog.executeUpdate();
+      connection.createStatement().execute("notify herald_deliveries");
+    }
+    start = System.nanoTime();
+    awaitTrue(Duration.ofMinutes(5), () -> pendingIn("bench-drain") == 0);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double perSecond = DRAIN_BACKLOG / seconds;
+    double cpuPer10k = (server.cpu().minus(cpuBefore).toMillis() / 1000.0) / DRAIN_BACKLOG * 10_000;
+    double ceiling = rawPostCeiling(receiver.url("/ceiling"), payload);
+
+    Map<String, Object> drain = new LinkedHashMap<>();
+    drain.put("deliveries_per_s", round(perSecond));
+    drain.put("ceiling_per_s", round(ceiling));
+    drain.put("ratio", round(perSecond / ceiling));
+    results.put("drain", drain);
+    results.put("cpu_s_per_10k", round(cpuPer10k));
+    table.add(String.format(Locale.ROOT, "drain %,d backlog       %8.0f deliveries/s                  ceiling %8.0f/s  ratio %.2f",
+        DRAIN_BACKLOG, perSecond, ceiling, perSecond / ceiling));
+    table.add(String.format(Locale.ROOT, "cost                     %8.2f CPU s per 10,000 deliveries (server process)", cpuPer10k));
+  }
+
+  private double rawPostCeiling(String url, String payload) throws Exception {
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .followRedirects(HttpClient.Redirect.NEVER).build();
+    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(payload)).build();
+    ExecutorService posters = Executors.newFixedThreadPool(DELIVERY_CONCURRENCY);
+    AtomicLong next = new AtomicLong();
+    CountDownLatch finished = new CountDownLatch(DELIVERY_CONCURRENCY);
+    long start = System.nanoTime();
+    for (int i = 0; i < DELIVERY_CONCURRENCY; i++) {
+      posters.execute(() -> {
+        try {
+          while (next.incrementAndGet() <= DRAIN_BACKLOG) {
+            client.send(request, HttpResponse.BodyHandlers.discarding());
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        } finally {
+          finished.countDown();
+        }
+      });
+    }
+    finished.await(10, TimeUnit.MINUTES);
+    posters.shutdown();
+    return DRAIN_BACKLOG / ((System.nanoTime() - start) / 1e9);
+  }
+
+  // 3. End-to-end latency at fixed offered loads.
+  private void latency(ServerProcess server, FastReceiver receiver) throws Exception {
+    ManagedChannel channel = channel(server);
+    try {
+      WebhookServiceGrpc.newBlockingStub(channel).createWebhook(Requests.webhook("bench-latency", receiver.url("/latency")));
+      Map<String, Object> latency = new LinkedHashMap<>();
+      receiver.recordTimes(true);
+      for (int rate : new int[] {100, 1000}) {
+        Percentiles p = offeredLoad(channel, receiver, rate, Duration.ofSeconds(30));
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("p50_ms", round(p.millis(50)));
+        row.put("p99_ms", round(p.millis(99)));
+        row.put("max_ms", round(p.maxMillis()));
+        latency.put("r" + rate, row);
+        table.add(String.format(Locale.ROOT, "end to end at %4d/s      p50 %6.2f ms  p99 %6.2f ms  max %7.2f ms  (%d events)",
+            rate, p.millis(50), p.millis(99), p.maxMillis(), p.count()));
+      }
+      receiver.recordTimes(false);
+      results.put("latency", latency);
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  private static Percentiles offeredLoad(ManagedChannel channel, FastReceiver receiver, int rate, Duration length)
+      throws Exception {
+    Map<String, Long> acknowledged = new ConcurrentHashMap<>();
+    int total = (int) (rate * length.toSeconds());
+    ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
+    AtomicLong sent = new AtomicLong();
+    CountDownLatch acks = new CountDownLatch(total);
+    long periodNanos = 1_000_000_000L / rate;
+    pacer.scheduleAtFixedRate(() -> {
+      long n = sent.incrementAndGet();
+      if (n > total) {
+        return;
+      }
+      String bot = "r" + rate + "-" + n;
+      ingestAsync(channel, "bench-latency", bot, () -> {
+        acknowledged.put(bot, System.nanoTime());
+        acks.countDown();
+      });
+    }, 0, periodNanos, TimeUnit.NANOSECONDS);
+    acks.await(length.toSeconds() + 60, TimeUnit.SECONDS);
+    pacer.shutdownNow();
+    awaitTrue(Duration.ofSeconds(60), () -> acknowledged.keySet().stream().allMatch(bot -> receiver.firstSeen(bot) != null));
+    long[] micros = acknowledged.entrySet().stream()
+        .mapToLong(e -> Math.max(0, receiver.firstSeen(e.getKey()) - e.getValue()) / 1000)
+        .toArray();
+    return new Percentiles(micros);
+  }
+
+  // 4. One event to 100 webhooks.
+  private void fanOut(ServerProcess server, FastReceiver receiver) throws Exception {
+    ManagedChannel channel = channel(server);
+    try {
+      var webhooks = WebhookServiceGrpc.newBlockingStub(channel);
+      for (int i = 0; i < 100; i++) {
+        webhooks.createWebhook(Requests.webhook("bench-fanout", receiver.url("/fanout/" + i)));
+      }
+      receiver.reset();
+      long start = System.nanoTime();
+      IngestStateChangeRequest request = Requests.stateChange("bench-fanout", "fanout").build();
+      assertEquals(100, IngestionServiceGrpc.newBlockingStub(channel).ingestStateChange(request).getDeliveryIdsCount());
+      awaitTrue(Duration.ofSeconds(60), () -> receiver.received() >= 100);
+      double millis = (System.nanoTime() - start) / 1e6;
+      results.put("fanout100_ms", round(millis));
+      table.add(String.format(Locale.ROOT, "fan-out to 100 webhooks  %8.1f ms until the last one received", millis));
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  // 6. Claim latency as the deliveries table grows, on a database of its own.
+  private void claimLatency() throws Exception {
+    String url = TestDatabases.freshDatabaseUrl();
+    Map<String, String> settings = Map.of(
+        "HERALD_DATABASE_URL", url, "HERALD_MASTER_KEY", HeraldFixture.MASTER_KEY, "HERALD_DELIVERY_ENABLED", "false");
+    // A server started once applies the migrations.
+    ServerProcess.start(Path.of(System.getProperty("herald.server.jar")), Files.createTempDirectory("bench-claim"), settings)
+        .close();
+    try (Connection connection = DriverManager.getConnection(url)) {
+      Statement sql = connection.createStatement();
+      sql.execute("insert into webhooks (id, project_id, url, triggers, active, create_time, update_time) "
+          + "values ('00000000-0000-0000-0000-000000000001', 'p', 'http://x', '{bot.state_change}', true, now(), now())");
+      sql.execute("insert into events (id, project_id, event_id, bot_id, trigger, new_state, event_type, created_at, create_time) "
+          + "values ('00000000-0000-0000-0000-000000000002', 'p', 'e', 'b', 'bot.state_change', 'ended', 't', now(), now())");
+      addDeliveries(sql, 10_000, "'PENDING'", "now() - interval '1 minute'");
+      double small = medianClaimMillis(connection);
+      // To a million rows, a tenth of them due: the rest done, as a long-running table is.
+      addDeliveries(sql, 90_000, "'PENDING'", "now() - interval '1 minute'");
+      addDeliveries(sql, 900_000, "'SUCCEEDED'", "null");
+      sql.execute("analyze deliveries");
+      double large = medianClaimMillis(connection);
+      Map<String, Object> claim = new LinkedHashMap<>();
+      claim.put("rows_10k_ms", round(small));
+      claim.put("rows_1m_ms", round(large));
+      results.put("claim", claim);
+      table.add(String.format(Locale.ROOT, "claim 64 due deliveries  %8.2f ms with 10k rows, %.2f ms with 1M rows (100k due)", small, large));
+      try (ResultSet plan = sql.executeQuery("explain (analyze, buffers) " + CLAIM.replace("?", "64"))) {
+        StringBuilder text = new StringBuilder();
+        while (plan.next()) {
+          text.append(plan.getString(1)).append('\n');
+        }
+        results.put("claim_plan_1m", text.toString());
+      }
+    }
+  }
+
+  private static final String CLAIM =
+      "update deliveries d set next_attempt_time = now() + interval '30 seconds', lease_token = gen_random_uuid() "
+          + "from (select id from deliveries where status = 'PENDING' and next_attempt_time <= now() "
+          + "order by next_attempt_time limit ? for update skip locked) due, webhooks w "
+          + "where d.id = due.id and w.id = d.webhook_id returning d.id, w.url, d.payload";
+
+  private static void addDeliveries(Statement sql, int count, String status, String due) throws SQLException {
+    sql.execute("insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, url, payload, "
+        + "status, next_attempt_time, create_time) select gen_random_uuid(), '00000000-0000-0000-0000-000000000002', "
+        + "'00000000-0000-0000-0000-000000000001', 'p', 'b', 'bot.state_change', gen_random_uuid(), 'http://x', '{}', "
+        + status + ", " + due + ", now() from generate_series(1, " + count + ")");
+  }
+
+  /** The claim the dispatcher runs, batch of 64, each in a transaction rolled back so the next finds the same rows. */
+  private static double medianClaimMillis(Connection connection) throws SQLException {
+    connection.setAutoCommit(false);
+    long[] micros = new long[51];
+    try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
+      claim.setInt(1, 64);
+      for (int i = 0; i < micros.length; i++) {
+        long start = System.nanoTime();
+        try (ResultSet rows = claim.executeQuery()) {
+          while (rows.next()) {
+            rows.getObject(1);
+          }
+        }
+        micros[i] = (System.nanoTime() - start) / 1000;
+        connection.rollback();
+      }
+    } finally {
+      connection.setAutoCommit(true);
+    }
+    return new Percentiles(micros).millis(50);
+  }
+
+  // Plumbing.
+
+  private interface Call {
+    void start(long n, Runnable done);
+  }
+
+  private record Run(long completed, Duration took, Percentiles latencies) {
+    double perSecond() {
+      return completed / (took.toNanos() / 1e9);
+    }
+  }
+
+  /** Keeps {@code inFlight} calls going: a warm-up, then {@link #MEASURE} of counted calls. */
+  private static Run timeBoxed(int inFlight, Call call) throws InterruptedException {
+    Semaphore slots = new Semaphore(inFlight);
+    ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+    long warmUpEnd = System.nanoTime() + WARM_UP.toNanos();
+    long end = warmUpEnd + MEASURE.toNanos();
+    AtomicLong completed = new AtomicLong();
+    long n = 0;
+    while (System.nanoTime() < end) {
+      slots.acquire();
+      long started = System.nanoTime();
+      call.start(n++, () -> {
+        long finished = System.nanoTime();
+        if (started >= warmUpEnd && finished <= end) {
+          latencies.add((finished - started) / 1000);
+          completed.incrementAndGet();
+        }
+        slots.release();
+      });
+    }
+    slots.acquire(inFlight);
+    return new Run(completed.get(), MEASURE, new Percentiles(latencies.stream().mapToLong(Long::longValue).toArray()));
+  }
+
+  private long pendingIn(String project) {
+    try (Connection connection = DriverManager.getConnection(jdbcUrl);
+        PreparedStatement count = connection.prepareStatement(
+            "select count(*) from deliveries where project_id = ? and status = 'PENDING'")) {
+      count.setString(1, project);
+      try (ResultSet row = count.executeQuery()) {
+        row.next();
+        return row.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void awaitTrue(Duration timeout, BooleanSupplier condition) {
+    Eventually.await("the benchmark phase", timeout, condition::getAsBoolean, done -> done);
+  }
+
+  private static ManagedChannel channel(ServerProcess server) {
+    return NettyChannelBuilder.forAddress("127.0.0.1", server.port).usePlaintext().build();
+  }
+
+  private static double round(double value) {
+    return Math.round(value * 100) / 100.0;
+  }
+
+  private void report() throws Exception {
+    Map<String, Object> machine = new LinkedHashMap<>();
+    machine.put("cores", Runtime.getRuntime().availableProcessors());
+    machine.put("memory_mb", memoryMb());
+    machine.put("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.version"));
+    try (Connection connection = DriverManager.getConnection(jdbcUrl);
+        ResultSet version = connection.createStatement().executeQuery("show server_version")) {
+      version.next();
+      machine.put("postgresql", version.getString(1) + (TestDatabases.usingExternal() ? " (external)" : " (embedded)"));
+    }
+    Map<String, Object> document = new LinkedHashMap<>();
+    document.put("date", Instant.now().toString());
+    document.put("machine", machine);
+    document.putAll(results);
+    Path out = Path.of(System.getProperty("herald.bench.dir"), "results.json");
+    Files.createDirectories(out.getParent());
+    Files.writeString(out, Json.write(document) + "\n");
+
+    System.out.println();
+    System.out.println("Herald benchmark, " + machine);
+    table.forEach(System.out::println);
+    System.out.printf(Locale.ROOT, "peak server RSS          %8.1f MB%n", peakRssMb);
+    System.out.println("results: " + out);
+    System.out.println(results.get("claim_plan_1m"));
+  }
+
+  private static long memoryMb() throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+      if (line.startsWith("MemTotal:")) {
+        return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+      }
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,77 @@
+package dev.herald.it;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Herald as operators run it: {@code java -jar herald-server.jar} in its own process, so that its
+ * memory and CPU are its own.
+ */
+final class ServerProcess implements AutoCloseable {
+  private final Process process;
+  private final Path log;
+  final int port;
+  private long peakRssKb;
+
+  private ServerProcess(Process process, Path log, int port) {
+    this.process = process;
+    this.log = log;
+    this.port = port;
+  }
+
+  static ServerProcess start(Path jar, Path workDir, Map<String, String> settings) throws Exception {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    Path log = Files.createTempFile(workDir, "herald-", ".log");
+    ProcessBuilder builder =
+        new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString())
+            .directory(workDir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().keySet().removeIf(key -> key.startsWith("HERALD_"));
+    builder.environment().putAll(settings);
+    builder.environment().put("HERALD_GRPC_PORT", Integer.toString(port));
+    ServerProcess server = new ServerProcess(builder.start(), log, port);
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (!Files.readString(log, StandardCharsets.UTF_8).contains("listening")) {
+      if (!server.process.isAlive() || System.nanoTime() > deadline) {
+        throw new IllegalStateException("server did not start:\n" + Files.readString(log));
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+    return server;
+  }
+
+  /** CPU time the server process has used so far. */
+  Duration cpu() {
+    return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+
+  /** The process's peak resident memory so far (VmHWM), in MB. */
+  double peakRssMb() throws IOException {
+    List<String> status = Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"));
+    for (String line : status) {
+      if (line.startsWith("VmHWM:")) {
+        peakRssKb = Math.max(peakRssKb, Long.parseLong(line.replaceAll("\\D", "")));
+      }
+    }
+    return peakRssKb / 1024.0;
+  }
+
+  @Override
+  public void close() throws Exception {
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
+  }
+}
