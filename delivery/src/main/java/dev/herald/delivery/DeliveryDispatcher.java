@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * Pulls due deliveries from the queue and attempts them: at most {@code concurrency} at a time,
  * and at most {@code perEndpointConcurrency} to one webhook.
  *
- * <p>One loop thread claims work; worker threads make the HTTP calls, outside any transaction.
+ * <p>One loop thread claims work in batches, ahead of free slots; worker threads make the HTTP
+ * calls, outside any transaction.
  * The loop sleeps until the earliest known due time or the poll interval, and is woken early
  * when deliveries are committed (here or, through LISTEN/NOTIFY, on another server) or an attempt
  * finishes. Leases of attempts in flight are renewed until they are recorded.
@@ -138,28 +139,22 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   private void run() {
     while (running) {
       try {
-        slots.acquire();
-        slots.release();
         dispatchWaiting();
-        int wanted = Math.min(slots.availablePermits(), MAX_BATCH);
-        if (wanted == 0) {
+        int queued = waitingCount();
+        if (queued > MAX_BATCH / 2) {
+          // Enough claimed work is waiting for slots: claim more once some of it has gone out.
           sleepUntilWoken();
           continue;
         }
-        Set<UUID> busy = new HashSet<>(endpoints.full());
-        busy.addAll(waiting.keySet());
+        int wanted = MAX_BATCH - queued;
+        Set<UUID> busy = saturatedWebhooks();
         Instant now = clock.instant();
         List<ClaimedDelivery> claimed = queue.claimDue(wanted, now, now.plus(config.lease()), busy);
         for (ClaimedDelivery claim : claimed) {
           held.add(claim);
-          if (endpoints.isFull(claim.webhookId()) || waiting.containsKey(claim.webhookId())) {
-            // A batch may hold more of one webhook's deliveries than it has slots: they wait here,
-            // leased, rather than go back to the table and be claimed again at once.
-            waiting.computeIfAbsent(claim.webhookId(), id -> new ArrayDeque<>()).add(claim);
-          } else {
-            dispatch(claim);
-          }
+          waiting.computeIfAbsent(claim.webhookId(), id -> new ArrayDeque<>()).add(claim);
         }
+        dispatchWaiting();
         if (claimed.size() < wanted) {
           sleepUntilDue(busy);
         }
@@ -174,13 +169,32 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     waiting.clear();
   }
 
-  /** Sends waiting claims whose webhook has a free slot again, while global slots last. */
+  private int waitingCount() {
+    return waiting.values().stream().mapToInt(Deque::size).sum();
+  }
+
+  /**
+   * Webhooks that need no more claimed work for now: every slot busy and as many claims again
+   * waiting. Claims are batched ahead of free slots, so the claim query runs once per batch
+   * rather than once per delivery.
+   */
+  private Set<UUID> saturatedWebhooks() {
+    Set<UUID> saturated = new HashSet<>();
+    waiting.forEach((webhook, claims) -> {
+      if (claims.size() >= config.perEndpointConcurrency()) {
+        saturated.add(webhook);
+      }
+    });
+    return saturated;
+  }
+
+  /** Sends waiting claims whose webhook has a free slot, while global slots last. */
   private void dispatchWaiting() {
     Iterator<Map.Entry<UUID, Deque<ClaimedDelivery>>> webhooks = waiting.entrySet().iterator();
     while (webhooks.hasNext()) {
       Map.Entry<UUID, Deque<ClaimedDelivery>> entry = webhooks.next();
       Deque<ClaimedDelivery> claims = entry.getValue();
-      while (!claims.isEmpty() && !endpoints.isFull(entry.getKey()) && slots.availablePermits() > 0) {
+      while (!claims.isEmpty() && !endpoints.isFull(entry.getKey()) && slots.tryAcquire()) {
         dispatch(claims.poll());
       }
       if (claims.isEmpty()) {
@@ -189,8 +203,8 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     }
   }
 
+  /** Starts the attempt; the caller holds a global slot for it. */
   private void dispatch(ClaimedDelivery claim) {
-    slots.acquireUninterruptibly();
     endpoints.take(claim.webhookId());
     workers.execute(() -> attempt(claim));
   }
@@ -265,7 +279,8 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
       }
     }
     if (wait.compareTo(MIN_WAIT) < 0) {
-      // Due but not claimed: another worker holds it. Give it a moment rather than spin.
+      // Due but not claimed: another worker holds it, or its webhook is saturated here. Wait
+      // for a moment, or for an attempt to finish, rather than spin.
       wait = MIN_WAIT;
     }
     waitForWake(wait);

@@ -15,6 +15,9 @@ import java.util.concurrent.TimeUnit;
  * memory and CPU are its own.
  */
 final class ServerProcess implements AutoCloseable {
+  /** The heap limit the README recommends for production. */
+  static final String HEAP_LIMIT = "-Xmx384m";
+
   private final Process process;
   private final Path log;
   final int port;
@@ -33,7 +36,8 @@ final class ServerProcess implements AutoCloseable {
     }
     Path log = Files.createTempFile(workDir, "herald-", ".log");
     ProcessBuilder builder =
-        new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString())
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), HEAP_LIMIT, "-jar", jar.toString())
             .directory(workDir.toFile())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
