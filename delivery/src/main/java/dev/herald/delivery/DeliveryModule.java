@@ -10,6 +10,8 @@ import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.webhook.DestinationPolicy;
 import java.net.http.HttpClient;
 import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 /** The dispatcher and its HTTP client. */
 public final class DeliveryModule extends AbstractModule {
@@ -45,7 +47,14 @@ public final class DeliveryModule extends AbstractModule {
   @Provides
   @Singleton
   WebhookSender sender(HttpClient client, DestinationPolicy destinations, Clock clock) {
-    return new WebhookSender(client, destinations, config.timeout(), clock);
+    ScheduledExecutorService deadlines =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "herald-attempt-deadlines");
+              thread.setDaemon(true);
+              return thread;
+            });
+    return new WebhookSender(client, destinations, config.timeout(), clock, deadlines);
   }
 
   @Provides

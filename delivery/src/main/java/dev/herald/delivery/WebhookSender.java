@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryAttempt;
 import dev.herald.domain.webhook.DestinationPolicy;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -19,10 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLException;
 
@@ -35,8 +33,11 @@ final class WebhookSender {
   private final DestinationPolicy destinations;
   private final Duration timeout;
   private final Clock clock;
+  private final ScheduledExecutorService timer;
 
-  WebhookSender(HttpClient client, DestinationPolicy destinations, Duration timeout, Clock clock) {
+  WebhookSender(
+      HttpClient client, DestinationPolicy destinations, Duration timeout, Clock clock, ScheduledExecutorService timer) {
+    this.timer = requireNonNull(timer, "timer");
     this.client = requireNonNull(client, "client");
     this.destinations = requireNonNull(destinations, "destinations");
     this.timeout = requireNonNull(timeout, "timeout");
@@ -72,23 +73,18 @@ final class WebhookSender {
     if (destinations.refusal(uri).isPresent()) {
       return Outcome.failure("blocked_address");
     }
-    HttpRequest request = request(delivery, uri, start);
-    CompletableFuture<HttpResponse<byte[]>> response =
-        client.sendAsync(request, info -> new CappedBodySubscriber(RESPONSE_BODY_CAP));
+    long deadline = startNanos + timeout.toNanos();
+    HttpRequest request = request(delivery, uri, start, Duration.ofNanos(deadline - System.nanoTime()));
     try {
-      long remaining = timeout.toNanos() - (System.nanoTime() - startNanos);
-      HttpResponse<byte[]> received = response.get(remaining, TimeUnit.NANOSECONDS);
+      // Blocking on a worker thread of our own: the JDK's sendAsync hands every response to
+      // CompletableFuture's default executor, which on a 2-core machine starts a thread per call.
+      HttpResponse<byte[]> received =
+          client.send(request, info -> new CappedBodySubscriber(RESPONSE_BODY_CAP, timer, deadline));
       Duration retryAfter =
           received.headers().firstValue("Retry-After").flatMap(value -> RetryAfter.parse(value, start)).orElse(null);
       return new Outcome(received.statusCode(), printable(received.body()), "", retryAfter);
-    } catch (TimeoutException e) {
-      response.cancel(true);
-      return Outcome.failure("timeout");
-    } catch (ExecutionException e) {
-      return Outcome.failure(describe(e.getCause()));
-    } catch (InterruptedException e) {
-      response.cancel(true);
-      throw e;
+    } catch (IOException e) {
+      return Outcome.failure(describe(e));
     }
   }
 
@@ -97,7 +93,7 @@ final class WebhookSender {
    * signature per key that signs now, so receivers still holding the previous key keep verifying
    * during a rotation.
    */
-  private HttpRequest request(ClaimedDelivery delivery, URI uri, Instant start) {
+  private HttpRequest request(ClaimedDelivery delivery, URI uri, Instant start, Duration timeLeft) {
     byte[] body = delivery.payload().getBytes(StandardCharsets.UTF_8);
     List<byte[]> keys = delivery.signingKeys();
     String messageId = delivery.idempotencyKey().toString();
@@ -107,7 +103,7 @@ final class WebhookSender {
             .map(key -> WebhookSigner.standardSignature(key, messageId, timestamp, body))
             .collect(Collectors.joining(" "));
     return HttpRequest.newBuilder(uri)
-        .timeout(timeout)
+        .timeout(timeLeft.isNegative() || timeLeft.isZero() ? Duration.ofMillis(1) : timeLeft)
         .header("Content-Type", "application/json")
         .header("User-Agent", USER_AGENT)
         .header("X-Webhook-Signature", WebhookSigner.bodySignature(keys.get(0), body))

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,8 @@ class WebhookSenderTest {
   private HttpServer server;
   private final Map<String, String> seenHeaders = new ConcurrentHashMap<>();
   private WebhookSender sender;
+  private final java.util.concurrent.ScheduledExecutorService timer =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
 
   @BeforeEach
   void start() throws IOException {
@@ -50,14 +53,38 @@ class WebhookSenderTest {
         // expected: the sender stops reading after its cap
       }
     });
+    server.createContext("/trickle", exchange -> {
+      exchange.getRequestBody().readAllBytes();
+      exchange.sendResponseHeaders(200, 0);
+      try (OutputStream out = exchange.getResponseBody()) {
+        for (int i = 0; i < 50; i++) {
+          out.write('x');
+          out.flush();
+          TimeUnit.MILLISECONDS.sleep(100);
+        }
+      } catch (IOException | InterruptedException clientHungUp) {
+        // expected: the sender gives up at its deadline
+      }
+    });
     server.start();
     HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-    sender = new WebhookSender(client, new PrivateNetworkGuard(true), Duration.ofSeconds(5), Clock.systemUTC());
+    sender = new WebhookSender(client, new PrivateNetworkGuard(true), Duration.ofSeconds(5), Clock.systemUTC(), timer);
   }
 
   @AfterEach
   void stop() {
     server.stop(0);
+    timer.shutdownNow();
+  }
+
+  @Test
+  void givesUpOnABodyTrickledPastTheTimeout() throws InterruptedException {
+    WebhookSender impatient =
+        new WebhookSender(HttpClient.newHttpClient(), new PrivateNetworkGuard(true), Duration.ofMillis(700), Clock.systemUTC(), timer);
+    DeliveryAttempt attempt = impatient.send(claim("/trickle", UUID.randomUUID()));
+
+    assertEquals("timeout", attempt.error());
+    assertTrue(attempt.duration().compareTo(Duration.ofSeconds(2)) < 0, attempt.duration().toString());
   }
 
   @Test
@@ -86,7 +113,7 @@ class WebhookSenderTest {
   @Test
   void refusesAPrivateAddressWhenPrivateNetworksAreNotAllowed() throws InterruptedException {
     WebhookSender guarded =
-        new WebhookSender(HttpClient.newHttpClient(), new PrivateNetworkGuard(false), Duration.ofSeconds(5), Clock.systemUTC());
+        new WebhookSender(HttpClient.newHttpClient(), new PrivateNetworkGuard(false), Duration.ofSeconds(5), Clock.systemUTC(), timer);
     DeliveryAttempt attempt = guarded.send(claim("/ok", UUID.randomUUID()));
 
     assertEquals("blocked_address", attempt.error());

@@ -36,8 +36,7 @@ final class ServerProcess implements AutoCloseable {
     }
     Path log = Files.createTempFile(workDir, "herald-", ".log");
     ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), HEAP_LIMIT, "-jar", jar.toString())
+        new ProcessBuilder(command(jar))
             .directory(workDir.toFile())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
@@ -53,6 +52,20 @@ final class ServerProcess implements AutoCloseable {
       TimeUnit.MILLISECONDS.sleep(50);
     }
     return server;
+  }
+
+  /** {@code java -Xmx… [-Dherald.bench.jvm extras] -jar herald-server.jar} */
+  private static List<String> command(Path jar) {
+    List<String> command = new java.util.ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add(HEAP_LIMIT);
+    String extra = System.getProperty("herald.bench.jvm", "");
+    if (!extra.isBlank()) {
+      command.addAll(List.of(extra.trim().split("\\s+")));
+    }
+    command.add("-jar");
+    command.add(jar.toString());
+    return command;
   }
 
   /** CPU time the server process has used so far. */
