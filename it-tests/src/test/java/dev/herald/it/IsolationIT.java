@@ -11,6 +11,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** One endpoint that hangs for the whole timeout does not slow deliveries to a healthy one. */
@@ -35,12 +39,22 @@ class IsolationIT {
       }
       receiver.awaitRequests("/hanging", 4, HeraldFixture.WAIT);
 
+      // A light, steady load: 50 events a second.
       int healthy = 100;
-      for (int i = 0; i < healthy; i++) {
-        IngestStateChangeRequest request = Requests.stateChange("proj-healthy", "bot-" + i).build();
-        herald.ingestion().ingestStateChange(request);
-        acknowledged.put("\"bot-" + i + "\"", Instant.now());
-        Thread.sleep(20); // a light, steady load: 50 events a second
+      AtomicInteger next = new AtomicInteger();
+      ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
+      try {
+        pacer.scheduleAtFixedRate(() -> {
+          int i = next.getAndIncrement();
+          if (i < healthy) {
+            IngestStateChangeRequest request = Requests.stateChange("proj-healthy", "bot-" + i).build();
+            herald.ingestion().ingestStateChange(request);
+            acknowledged.put("\"bot-" + i + "\"", Instant.now());
+          }
+        }, 0, 20, TimeUnit.MILLISECONDS);
+        Eventually.await("100 events ingested", HeraldFixture.WAIT, acknowledged::size, n -> n >= healthy);
+      } finally {
+        pacer.shutdownNow();
       }
       List<Receiver.Request> received = receiver.awaitRequests("/healthy", healthy, HeraldFixture.WAIT);
 
