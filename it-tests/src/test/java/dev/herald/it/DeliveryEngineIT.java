@@ -19,26 +19,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** How the dispatcher answers what receivers do: Retry-After, 410, TLS and DNS failures, manual recovery. */
-class DeliveryEngineIT {
-  private static HeraldFixture herald;
-  private static Receiver receiver;
-
-  @BeforeAll
-  static void start() {
-    herald = HeraldFixture.start();
-    receiver = Receiver.http();
-  }
-
-  @AfterAll
-  static void stop() {
-    herald.close();
-    receiver.close();
-  }
+class DeliveryEngineIT extends ServerWithReceiver {
 
   @Test
   void honoursRetryAfterOnA429() {

@@ -15,28 +15,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Which webhooks an event reaches, and what ingesting it twice does. */
-class FanOutIT {
+class FanOutIT extends ServerWithReceiver {
   private static final Duration WAIT = HeraldFixture.WAIT;
 
-  private static HeraldFixture herald;
-  private static Receiver receiver;
-
-  @BeforeAll
-  static void start() {
-    herald = HeraldFixture.start();
-    receiver = Receiver.http();
-  }
-
-  @AfterAll
-  static void stop() {
-    herald.close();
-    receiver.close();
-  }
 
   @Test
   void botLevelWebhooksTakePrecedenceOverTheProjects() {

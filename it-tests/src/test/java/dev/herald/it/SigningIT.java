@@ -18,26 +18,10 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Rotation without downtime, checked by independent verifiers; secrets encrypted at rest. */
-class SigningIT {
-  private static HeraldFixture herald;
-  private static Receiver receiver;
-
-  @BeforeAll
-  static void start() {
-    herald = HeraldFixture.start();
-    receiver = Receiver.http();
-  }
-
-  @AfterAll
-  static void stop() {
-    herald.close();
-    receiver.close();
-  }
+class SigningIT extends ServerWithReceiver {
 
   @Test
   void duringTheOverlapRequestsCarryBothSignaturesAndAfterItOnlyTheNewOne() {
