@@ -55,10 +55,6 @@ public final class Violations {
     return this;
   }
 
-  public boolean isEmpty() {
-    return found.isEmpty();
-  }
-
   /** Throws {@link InvalidArgumentException} with everything found, if anything was. */
   public void throwIfAny() {
     if (!found.isEmpty()) {

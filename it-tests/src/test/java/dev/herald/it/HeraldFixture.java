@@ -75,10 +75,6 @@ final class HeraldFixture implements AutoCloseable {
     return new HeraldFixture(null, Herald.start(ConfigLoader.load(settings)));
   }
 
-  int port() {
-    return herald.port();
-  }
-
   ManagedChannel channel() {
     return channel;
   }

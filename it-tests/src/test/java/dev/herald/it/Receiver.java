@@ -12,7 +12,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -157,12 +156,6 @@ final class Receiver implements AutoCloseable {
     } finally {
       exchange.close();
     }
-  }
-
-  static List<Instant> times(List<Request> requests) {
-    List<Instant> times = new ArrayList<>();
-    requests.forEach(r -> times.add(r.receivedAt()));
-    return times;
   }
 
   @Override

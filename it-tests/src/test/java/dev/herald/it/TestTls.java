@@ -37,12 +37,10 @@ final class TestTls {
 
   private final SSLContext serverContext;
   private final SSLContext untrustedServerContext;
-  private final X509Certificate authority;
 
-  private TestTls(SSLContext serverContext, SSLContext untrustedServerContext, X509Certificate authority) {
+  private TestTls(SSLContext serverContext, SSLContext untrustedServerContext) {
     this.serverContext = serverContext;
     this.untrustedServerContext = untrustedServerContext;
-    this.authority = authority;
   }
 
   /** Makes the CA once per JVM and installs it as the JVM's default trust before any client exists. */
@@ -66,10 +64,6 @@ final class TestTls {
     return untrustedServerContext;
   }
 
-  X509Certificate authority() {
-    return authority;
-  }
-
   private static TestTls create() throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
     generator.initialize(2048);
@@ -84,7 +78,7 @@ final class TestTls {
         serverContext(generator, strangerName, strangerKeys, caCertificate(strangerName, strangerKeys));
 
     installJvmTrust(ca);
-    return new TestTls(serverContext, untrusted, ca);
+    return new TestTls(serverContext, untrusted);
   }
 
   private static SSLContext serverContext(

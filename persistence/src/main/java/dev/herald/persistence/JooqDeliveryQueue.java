@@ -179,6 +179,8 @@ final class JooqDeliveryQueue implements DeliveryQueue {
           .set(DELIVERIES.FAILURE_REASON, (String) null)
           .where(DELIVERIES.ID.eq(id))
           .execute();
+      // Unconditional rather than decided at claim time: a failure recorded meanwhile by another
+      // delivery to the same webhook must not survive this later success.
       dsl.update(WEBHOOKS)
           .set(WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES, 0)
           .where(WEBHOOKS.ID.eq(claim.webhookId()), WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES.ne(0))

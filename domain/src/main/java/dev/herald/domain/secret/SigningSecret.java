@@ -26,11 +26,6 @@ public record SigningSecret(UUID id, String projectId, byte[] key, Instant creat
     return key.clone();
   }
 
-  /** Whether requests sent at {@code time} are signed with this key. */
-  public boolean signsAt(Instant time) {
-    return expireTime == null || expireTime.isAfter(time);
-  }
-
   /** Standard base64 of the raw key: what receivers key their HMAC with after decoding. */
   public String base64() {
     return Base64.getEncoder().encodeToString(key);
