@@ -56,7 +56,8 @@ class CanonicalJsonPropertiesTest {
     return Arbitraries.oneOf(
         Arbitraries.integers().map(i -> (double) i),
         Arbitraries.doubles().between(-1e6, 1e6),
-        Arbitraries.of(0.1, 1e-7, 1e16, 1e22, 5e-324, Double.MAX_VALUE, -0.0, 123456789.125, 1e15 + 0.5),
+        Arbitraries.of(0.1, 1e-7, 1e16, 1e22, 5e-324, Double.MAX_VALUE, -0.0, 123456789.125, 1e15 + 0.5,
+            2160000000000000.25, 2160000000000000.75),
         Arbitraries.longs().map(Double::longBitsToDouble).filter(Double::isFinite),
         Arbitraries.integers().between(-30, 30).flatMap(
             exponent -> Arbitraries.doubles().between(1, 10).map(m -> m * Math.pow(10, exponent))));

@@ -31,6 +31,8 @@ class PythonFloatsTest {
     "0.3333333333333333, 0.3333333333333333",
     "1.23e-18, 1.23e-18",
     "3.6900000000000003e25, 3.6900000000000003e+25",
+    "2160000000000000.25, 2160000000000000.2",
+    "2160000000000000.75, 2160000000000000.8",
   })
   void writesNonIntegralValuesAsPythonsRepr(double value, String python) {
     assertEquals(python, PythonFloats.format(value));

@@ -1,6 +1,8 @@
 package dev.herald.domain.json;
 
 import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -47,9 +49,12 @@ final class ReferenceJson {
     }
     // Shortest %e form of the exact binary value that reads back as the same double. (Formatting
     // the double itself would start from Double.toString, which on Java 17 is not always exact.)
+    // %e rounds half up, Python half to even, so the exact value is rounded first: it matters for
+    // ties such as 2160000000000000.25, which Python writes as ...0.2.
     String scientific = null;
     for (int digits = 1; digits <= 17; digits++) {
-      String candidate = String.format(Locale.ROOT, "%." + (digits - 1) + "e", new BigDecimal(v));
+      BigDecimal rounded = new BigDecimal(v).round(new MathContext(digits, RoundingMode.HALF_EVEN));
+      String candidate = String.format(Locale.ROOT, "%." + (digits - 1) + "e", rounded);
       if (Double.parseDouble(candidate) == v) {
         scientific = candidate;
         break;
