@@ -1,11 +1,10 @@
 package dev.herald.api;
 
-import static java.util.Objects.requireNonNull;
-
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.ProvidesIntoSet;
+import dev.herald.domain.access.ApiKeyService;
 import dev.herald.domain.delivery.DeliveryQueryService;
 import dev.herald.domain.delivery.DeliveryRecoveryService;
 import dev.herald.domain.event.IngestionService;
@@ -14,7 +13,6 @@ import dev.herald.domain.webhook.WebhookService;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,20 +20,25 @@ import java.util.List;
  * set of services. Health and reflection are added by the server and stay open.
  */
 public final class ApiModule extends AbstractModule {
-  private final ApiConfig config;
-
-  public ApiModule(ApiConfig config) {
-    this.config = requireNonNull(config, "config");
+  @Provides
+  @Singleton
+  ApiKeyAuthenticator authenticator(ApiKeyService keys) {
+    return new ApiKeyAuthenticator(keys);
   }
 
   @Provides
   @Singleton
-  ApiInterceptors interceptors() {
+  ApiInterceptors interceptors(ApiKeyAuthenticator authenticator) {
     // ServerInterceptors.intercept runs the last one first: authenticate, then map errors.
-    List<ServerInterceptor> interceptors = new ArrayList<>();
-    interceptors.add(new DomainErrorInterceptor());
-    config.adminToken().ifPresent(token -> interceptors.add(new AdminTokenInterceptor(token)));
-    return new ApiInterceptors(interceptors);
+    return new ApiInterceptors(
+        List.of(new DomainErrorInterceptor(), new AuthInterceptor(authenticator)));
+  }
+
+  @ProvidesIntoSet
+  @Singleton
+  BindableService apiKeyService(
+      ApiKeyService keys, ApiKeyAuthenticator authenticator, ApiInterceptors interceptors) {
+    return interceptors.wrap(new ApiKeyGrpcService(keys, authenticator));
   }
 
   @ProvidesIntoSet

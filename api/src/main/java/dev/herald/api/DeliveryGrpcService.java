@@ -30,7 +30,7 @@ final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServiceImplB
   public void listDeliveries(
       ListDeliveriesRequest request, StreamObserver<ListDeliveriesResponse> response) {
     PageRequest pageRequest = PageRequest.of(request.getPageSize(), request.getPageToken());
-    Page<Delivery> page = deliveries.list(DeliveryMapper.toFilter(request), pageRequest);
+    Page<Delivery> page = deliveries.list(Callers.scope(), DeliveryMapper.toFilter(request), pageRequest);
     Unary.reply(
         response,
         ListDeliveriesResponse.newBuilder()
@@ -42,14 +42,14 @@ final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServiceImplB
   @Override
   public void getDelivery(
       GetDeliveryRequest request, StreamObserver<dev.herald.proto.v1.Delivery> response) {
-    Delivery delivery = deliveries.get(Ids.parse("id", request.getId()));
+    Delivery delivery = deliveries.get(Callers.scope(), Ids.parse("id", request.getId()));
     Unary.reply(response, DeliveryMapper.toProto(delivery));
   }
 
   @Override
   public void retryDelivery(
       RetryDeliveryRequest request, StreamObserver<dev.herald.proto.v1.Delivery> response) {
-    Delivery delivery = recovery.retry(Ids.parse("id", request.getId()));
+    Delivery delivery = recovery.retry(Callers.scope(), Ids.parse("id", request.getId()));
     Unary.reply(response, DeliveryMapper.toProto(delivery));
   }
 
@@ -58,6 +58,7 @@ final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServiceImplB
       RecoverDeliveriesRequest request, StreamObserver<RecoverDeliveriesResponse> response) {
     int requeued =
         recovery.recover(
+            Callers.scope(),
             request.getProjectId(),
             Ids.parse("webhook_id", request.getWebhookId()),
             request.hasSince() ? ProtoTimes.toInstant("since", request.getSince()) : null,

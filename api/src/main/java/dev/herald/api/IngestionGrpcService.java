@@ -20,7 +20,7 @@ final class IngestionGrpcService extends IngestionServiceGrpc.IngestionServiceIm
   @Override
   public void ingestStateChange(
       IngestStateChangeRequest request, StreamObserver<IngestStateChangeResponse> response) {
-    IngestResult result = ingestion.ingest(StateChangeMapper.toDomain(request));
+    IngestResult result = ingestion.ingest(Callers.scope(), StateChangeMapper.toDomain(request));
     Unary.reply(
         response,
         IngestStateChangeResponse.newBuilder()

@@ -33,14 +33,14 @@ final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceImplBase
   @Override
   public void createWebhook(
       CreateWebhookRequest request, StreamObserver<dev.herald.proto.v1.Webhook> response) {
-    Webhook created = webhooks.create(WebhookMapper.toDomain(request));
+    Webhook created = webhooks.create(Callers.scope(), WebhookMapper.toDomain(request));
     Unary.reply(response, WebhookMapper.toProto(created));
   }
 
   @Override
   public void getWebhook(
       GetWebhookRequest request, StreamObserver<dev.herald.proto.v1.Webhook> response) {
-    Webhook webhook = webhooks.get(Ids.parse("id", request.getId()));
+    Webhook webhook = webhooks.get(Callers.scope(), Ids.parse("id", request.getId()));
     Unary.reply(response, WebhookMapper.toProto(webhook));
   }
 
@@ -48,7 +48,7 @@ final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceImplBase
   public void listWebhooks(
       ListWebhooksRequest request, StreamObserver<ListWebhooksResponse> response) {
     PageRequest pageRequest = PageRequest.of(request.getPageSize(), request.getPageToken());
-    Page<Webhook> page = webhooks.list(request.getProjectId(), pageRequest);
+    Page<Webhook> page = webhooks.list(Callers.scope(), request.getProjectId(), pageRequest);
     Unary.reply(
         response,
         ListWebhooksResponse.newBuilder()
@@ -60,21 +60,21 @@ final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceImplBase
   @Override
   public void updateWebhook(
       UpdateWebhookRequest request, StreamObserver<dev.herald.proto.v1.Webhook> response) {
-    Webhook updated = webhooks.update(WebhookMapper.toDomain(request));
+    Webhook updated = webhooks.update(Callers.scope(), WebhookMapper.toDomain(request));
     Unary.reply(response, WebhookMapper.toProto(updated));
   }
 
   @Override
   public void deleteWebhook(
       DeleteWebhookRequest request, StreamObserver<DeleteWebhookResponse> response) {
-    webhooks.delete(Ids.parse("id", request.getId()));
+    webhooks.delete(Callers.scope(), Ids.parse("id", request.getId()));
     Unary.reply(response, DeleteWebhookResponse.getDefaultInstance());
   }
 
   @Override
   public void getSigningSecret(
       GetSigningSecretRequest request, StreamObserver<dev.herald.proto.v1.SigningSecret> response) {
-    Unary.reply(response, SigningSecretMapper.toProto(secrets.get(request.getProjectId())));
+    Unary.reply(response, SigningSecretMapper.toProto(secrets.get(Callers.scope(), request.getProjectId())));
   }
 
   @Override
@@ -82,6 +82,6 @@ final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceImplBase
       RotateSigningSecretRequest request,
       StreamObserver<dev.herald.proto.v1.SigningSecret> response) {
     Duration overlap = request.hasOverlap() ? ProtoTimes.toDuration("overlap", request.getOverlap()) : null;
-    Unary.reply(response, SigningSecretMapper.toProto(secrets.rotate(request.getProjectId(), overlap)));
+    Unary.reply(response, SigningSecretMapper.toProto(secrets.rotate(Callers.scope(), request.getProjectId(), overlap)));
   }
 }

@@ -7,7 +7,6 @@ import dev.herald.proto.v1.IngestStateChangeResponse;
 import dev.herald.proto.v1.IngestionServiceGrpc;
 import dev.herald.proto.v1.WebhookServiceGrpc;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -68,6 +67,7 @@ class HeraldBenchmark {
       Map<String, String> settings = new HashMap<>();
       settings.put("HERALD_DATABASE_URL", jdbcUrl);
       settings.put("HERALD_MASTER_KEY", HeraldFixture.MASTER_KEY);
+      settings.put("HERALD_ADMIN_TOKEN", HeraldFixture.ADMIN_TOKEN);
       settings.put("HERALD_REQUIRE_HTTPS", "false");
       settings.put("HERALD_ALLOW_PRIVATE_NETWORKS", "true");
       // One receiver takes the whole backlog here, so it may use every slot, as the ceiling does.
@@ -469,7 +469,7 @@ class HeraldBenchmark {
   }
 
   private static ManagedChannel channel(ServerProcess server) {
-    return NettyChannelBuilder.forAddress("127.0.0.1", server.port).usePlaintext().build();
+    return HeraldFixture.channel(server.port, HeraldFixture.ADMIN_TOKEN);
   }
 
   private static double round(double value) {

@@ -9,16 +9,22 @@ import dev.herald.proto.v1.IngestionServiceGrpc;
 import dev.herald.proto.v1.WebhookServiceGrpc;
 import dev.herald.server.ConfigLoader;
 import dev.herald.server.Herald;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,6 +35,8 @@ final class HeraldFixture implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(20);
   /** One key for every test server, so a restarted server reads what the first one stored. */
   static final String MASTER_KEY = "ZGV2LWhlcmFsZC10ZXN0LW1hc3Rlci1rZXktMzJieXQ=";
+  /** The global admin key's token every test server is configured with. */
+  static final String ADMIN_TOKEN = "hrld_global-admin-token-of-every-test-server";
 
   /** Settings for tests: short timeouts and delays, loopback receivers allowed. */
   static Map<String, String> testSettings() {
@@ -40,6 +48,7 @@ final class HeraldFixture implements AutoCloseable {
     settings.put("HERALD_RETRY_INITIAL_DELAY_MS", "200");
     settings.put("HERALD_DELIVERY_POLL_INTERVAL_MS", "250");
     settings.put("HERALD_MASTER_KEY", MASTER_KEY);
+    settings.put("HERALD_ADMIN_TOKEN", ADMIN_TOKEN);
     return settings;
   }
 
@@ -47,10 +56,25 @@ final class HeraldFixture implements AutoCloseable {
   private final Herald herald;
   private final ManagedChannel channel;
 
-  private HeraldFixture(String jdbcUrl, Herald herald) {
+  private HeraldFixture(String jdbcUrl, Herald herald, String token) {
     this.jdbcUrl = jdbcUrl;
     this.herald = herald;
-    this.channel = NettyChannelBuilder.forAddress("localhost", herald.port()).usePlaintext().build();
+    this.channel = channel(herald.port(), token);
+  }
+
+  /** A plaintext channel to {@code port} that sends {@code token} as its bearer token, if any. */
+  static ManagedChannel channel(int port, String token) {
+    NettyChannelBuilder builder = NettyChannelBuilder.forAddress("localhost", port).usePlaintext();
+    if (token != null) {
+      builder.intercept(bearer(token));
+    }
+    return builder.build();
+  }
+
+  static ClientInterceptor bearer(String token) {
+    Metadata headers = new Metadata();
+    headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+    return MetadataUtils.newAttachHeadersInterceptor(headers);
   }
 
   static HeraldFixture start() {
@@ -66,17 +90,24 @@ final class HeraldFixture implements AutoCloseable {
     Map<String, String> effective = new HashMap<>(settings);
     effective.computeIfAbsent("HERALD_DATABASE_URL", k -> TestDatabases.freshDatabaseUrl());
     Herald herald = Herald.start(ConfigLoader.load(effective), overrides);
-    return new HeraldFixture(effective.get("HERALD_DATABASE_URL"), herald);
+    return new HeraldFixture(
+        effective.get("HERALD_DATABASE_URL"), herald, effective.get("HERALD_ADMIN_TOKEN"));
   }
 
   /** Starts with the default embedded PostgreSQL, keeping its files under {@code HERALD_DATA_DIR}. */
   static HeraldFixture startEmbedded(Map<String, String> settings) {
     TestTls.get();
-    return new HeraldFixture(null, Herald.start(ConfigLoader.load(settings)));
+    return new HeraldFixture(
+        null, Herald.start(ConfigLoader.load(settings)), settings.get("HERALD_ADMIN_TOKEN"));
   }
 
+  /** A channel authorised with the configured admin token. */
   ManagedChannel channel() {
     return channel;
+  }
+
+  int port() {
+    return herald.port();
   }
 
   WebhookServiceGrpc.WebhookServiceBlockingStub webhooks() {
@@ -111,22 +142,36 @@ final class HeraldFixture implements AutoCloseable {
         d -> d.getAttemptsCount() >= attempts);
   }
 
-  /** Row counts of every table, to show that a refused call stored nothing. */
-  Map<String, Long> rowCounts() {
-    Map<String, Long> counts = new HashMap<>();
+  /**
+   * Every row of every table of Herald's schema, as text, to show that a refused call changed
+   * nothing. Tables are found in the catalog, so a table added later is covered too.
+   */
+  Map<String, List<String>> snapshot() {
+    Map<String, List<String>> tables = new TreeMap<>();
     try (Connection connection = DriverManager.getConnection(jdbcUrl);
         Statement statement = connection.createStatement()) {
-      for (String table :
-          new String[] {"webhooks", "events", "deliveries", "delivery_attempts", "signing_secrets"}) {
-        try (ResultSet rows = statement.executeQuery("select count(*) from " + table)) {
-          rows.next();
-          counts.put(table, rows.getLong(1));
+      List<String> names = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery(
+          "select tablename from pg_tables where schemaname = current_schema()"
+              + " and tablename not like 'flyway%'")) {
+        while (rows.next()) {
+          names.add(rows.getString(1));
         }
+      }
+      for (String table : names) {
+        List<String> contents = new ArrayList<>();
+        try (ResultSet rows = statement.executeQuery(
+            "select t::text from " + table + " t order by 1")) {
+          while (rows.next()) {
+            contents.add(rows.getString(1));
+          }
+        }
+        tables.put(table, contents);
       }
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
-    return counts;
+    return tables;
   }
 
   @Override

@@ -3,11 +3,12 @@ package dev.herald.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.herald.proto.v1.ListWebhooksRequest;
+import dev.herald.proto.v1.WebhookServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,9 +27,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** {@code java -jar server/target/herald-server.jar}, exactly as the README runs it. */
 class JarLaunchIT {
   private static final Path JAR = Path.of(System.getProperty("herald.server.jar"));
+  private static final Pattern FIRST_KEY =
+      Pattern.compile("^ +(hrld_[A-Za-z0-9_-]{43})$", Pattern.MULTILINE);
 
   @Test
-  void startsWithEmbeddedPostgresServesAndStopsCleanlyOnSigterm(@TempDir Path workDir) throws Exception {
+  void startsWithEmbeddedPostgresShowsItsFirstKeyOnceAndStopsCleanlyOnSigterm(@TempDir Path workDir)
+      throws Exception {
     int port = freePort();
     Path log = workDir.resolve("herald.log");
     Process herald = launch(workDir, log, Map.of("HERALD_GRPC_PORT", Integer.toString(port)));
@@ -36,12 +42,20 @@ class JarLaunchIT {
       assertTrue(output.contains("port " + port), output);
       assertTrue(output.contains("embedded PostgreSQL in " + workDir.resolve("data/postgres")), output);
 
-      ManagedChannel channel = NettyChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+      Matcher shown = FIRST_KEY.matcher(output);
+      assertTrue(shown.find(), "the first start shows its admin key: " + output);
+      ManagedChannel channel = HeraldFixture.channel(port, shown.group(1));
       try {
         assertEquals(
             HealthCheckResponse.ServingStatus.SERVING,
             HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .check(HealthCheckRequest.getDefaultInstance()).getStatus());
+        assertEquals(
+            0,
+            WebhookServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .listWebhooks(ListWebhooksRequest.newBuilder().setProjectId("p").build())
+                .getWebhooksCount(),
+            "the shown key is a working admin key");
       } finally {
         channel.shutdownNow();
       }
@@ -51,6 +65,7 @@ class JarLaunchIT {
     }
     String output = read(log);
     assertTrue(output.contains("Herald stopped"), output);
+    assertEquals(1, FIRST_KEY.matcher(output).results().count(), "the key is shown once");
     assertTrue(!output.contains("Exception"), output);
     assertTrue(Files.exists(workDir.resolve("data/postgres/PG_VERSION")));
   }

@@ -11,7 +11,6 @@ import dev.herald.proto.v1.ListDeliveriesRequest;
 import dev.herald.proto.v1.ListDeliveriesResponse;
 import dev.herald.proto.v1.WebhookServiceGrpc;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,6 +39,7 @@ class KillRecoveryIT {
     Map<String, String> settings = new HashMap<>();
     settings.put("HERALD_GRPC_PORT", Integer.toString(port));
     settings.put("HERALD_REQUIRE_HTTPS", "false");
+    settings.put("HERALD_ADMIN_TOKEN", HeraldFixture.ADMIN_TOKEN);
     settings.put("HERALD_ALLOW_PRIVATE_NETWORKS", "true");
     settings.put("HERALD_DELIVERY_LEASE_MS", "3000");
     settings.put("HERALD_DELIVERY_TIMEOUT_MS", "5000");
@@ -93,7 +93,7 @@ class KillRecoveryIT {
   }
 
   private static void ingest200(int port, String url) throws Exception {
-    ManagedChannel channel = NettyChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+    ManagedChannel channel = HeraldFixture.channel(port, HeraldFixture.ADMIN_TOKEN);
     ExecutorService senders = Executors.newFixedThreadPool(8);
     try {
       WebhookServiceGrpc.newBlockingStub(channel).createWebhook(Requests.webhook("proj-kill", url));
@@ -121,7 +121,7 @@ class KillRecoveryIT {
   }
 
   private static int succeeded(int port) {
-    ManagedChannel channel = NettyChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+    ManagedChannel channel = HeraldFixture.channel(port, HeraldFixture.ADMIN_TOKEN);
     try {
       return Eventually.await(
           "every delivery recorded as SUCCEEDED", Duration.ofSeconds(30),

@@ -137,7 +137,7 @@ class SigningIT extends ServerWithReceiver {
   void noSecretReachesTheLogWhateverHappens() {
     String project = "proj-logs";
     Map<String, String> settings = HeraldFixture.testSettings();
-    settings.put("HERALD_ADMIN_TOKEN", "admin-token-value-123");
+    settings.put("HERALD_ADMIN_TOKEN", "admin-token-value-123-and-long-enough-to-use");
     settings.put("HERALD_DATABASE_PASSWORD", "db-password-value-456");
     receiver.on("/logs", i -> Receiver.Reply.status(500, "nope"));
     try (LogCapture logs = LogCapture.attach()) {
@@ -145,7 +145,7 @@ class SigningIT extends ServerWithReceiver {
       settings.put("HERALD_DATABASE_URL", TestDatabases.freshDatabaseUrl());
       try (HeraldFixture server = HeraldFixture.start(settings)) {
         var authorized =
-            io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(bearer("admin-token-value-123"));
+            io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(bearer("admin-token-value-123-and-long-enough-to-use"));
         var webhooks = server.webhooks().withInterceptors(authorized);
         webhooks.createWebhook(Requests.webhook(project, receiver.url("/logs")));
         SigningSecret rotated =
@@ -165,7 +165,7 @@ class SigningIT extends ServerWithReceiver {
       }
       List<String> forbidden = new java.util.ArrayList<>(secrets);
       forbidden.add(HeraldFixture.MASTER_KEY);
-      forbidden.add("admin-token-value-123");
+      forbidden.add("admin-token-value-123-and-long-enough-to-use");
       for (String line : logs.lines()) {
         for (String secret : forbidden) {
           assertFalse(line.contains(secret), "a secret in the log: " + line);

@@ -198,7 +198,7 @@ class ValidationIT {
 
   /** The call fails with INVALID_ARGUMENT naming {@code field}, shows no stack trace, stores nothing. */
   private static void assertInvalid(String field, Executable call) {
-    Map<String, Long> before = herald.rowCounts();
+    Map<String, List<String>> before = herald.snapshot();
     StatusRuntimeException error = assertThrows(StatusRuntimeException.class, call);
     assertEquals(Status.Code.INVALID_ARGUMENT, error.getStatus().getCode(), error.getStatus().toString());
     List<String> fields = violatedFields(error);
@@ -206,14 +206,14 @@ class ValidationIT {
     String description = error.getStatus().getDescription();
     assertTrue(description.contains(field), description);
     assertFalse(description.contains("Exception") || description.contains("\tat "), description);
-    assertEquals(before, herald.rowCounts(), "a refused call stores nothing");
+    assertEquals(before, herald.snapshot(), "a refused call stores nothing");
   }
 
   private static void assertNotFound(Executable call) {
-    Map<String, Long> before = herald.rowCounts();
+    Map<String, List<String>> before = herald.snapshot();
     StatusRuntimeException error = assertThrows(StatusRuntimeException.class, call);
     assertEquals(Status.Code.NOT_FOUND, error.getStatus().getCode(), error.getStatus().toString());
-    assertEquals(before, herald.rowCounts());
+    assertEquals(before, herald.snapshot());
   }
 
   private static List<String> violatedFields(StatusRuntimeException error) {

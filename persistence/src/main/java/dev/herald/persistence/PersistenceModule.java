@@ -7,6 +7,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.domain.access.ApiKeyRepository;
 import dev.herald.domain.delivery.DeliveryNotifier;
 import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.delivery.DeliveryRepository;
@@ -70,6 +71,12 @@ public final class PersistenceModule extends AbstractModule {
   @Singleton
   SchemaMigrator schemaMigrator(DataSource dataSource) {
     return new SchemaMigrator(dataSource);
+  }
+
+  @Provides
+  @Singleton
+  ApiKeyRepository apiKeys(Transactor transactor) {
+    return new JooqApiKeyRepository(transactor);
   }
 
   @Provides

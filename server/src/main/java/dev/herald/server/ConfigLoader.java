@@ -1,7 +1,7 @@
 package dev.herald.server;
 
-import dev.herald.api.ApiConfig;
 import dev.herald.delivery.DeliveryConfig;
+import dev.herald.domain.access.ApiTokens;
 import dev.herald.domain.delivery.EndpointHealthPolicy;
 import dev.herald.domain.delivery.RetryPolicy;
 import dev.herald.persistence.MasterKey;
@@ -129,7 +129,7 @@ public final class ConfigLoader {
         bool(REQUIRE_HTTPS, true),
         database,
         delivery,
-        new ApiConfig(text(ADMIN_TOKEN)));
+        new ApiConfig(text(ADMIN_TOKEN).map(ConfigLoader::adminToken)));
   }
 
   private Optional<String> text(String key) {
@@ -189,6 +189,17 @@ public final class ConfigLoader {
       throw new ConfigException(DATABASE_URL + " must be a JDBC URL starting with jdbc:postgresql:");
     }
     return url;
+  }
+
+  private static String adminToken(String token) {
+    if (token.length() < ApiTokens.MIN_CONFIGURED_LENGTH
+        || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+      throw new ConfigException(
+          ADMIN_TOKEN + " must be at least " + ApiTokens.MIN_CONFIGURED_LENGTH
+              + " visible ASCII characters without spaces (make one with: "
+              + "head -c 32 /dev/urandom | base64)");
+    }
+    return token;
   }
 
   private static MasterKey masterKey(String base64) {

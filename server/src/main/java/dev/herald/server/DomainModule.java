@@ -3,6 +3,8 @@ package dev.herald.server;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import dev.herald.domain.access.ApiKeyRepository;
+import dev.herald.domain.access.ApiKeyService;
 import dev.herald.domain.delivery.DeliveryNotifier;
 import dev.herald.domain.delivery.DeliveryQueryService;
 import dev.herald.domain.delivery.DeliveryRecoveryService;
@@ -39,6 +41,12 @@ final class DomainModule extends AbstractModule {
   @Singleton
   SecureRandom secureRandom() {
     return new SecureRandom();
+  }
+
+  @Provides
+  @Singleton
+  ApiKeyService apiKeys(ApiKeyRepository repository, SecureRandom random, Clock clock) {
+    return new ApiKeyService(repository, random, clock);
   }
 
   @Provides

@@ -8,6 +8,7 @@ import com.google.inject.util.Modules;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.api.ApiModule;
 import dev.herald.delivery.DeliveryDispatcher;
+import dev.herald.domain.access.ApiKeyService;
 import dev.herald.delivery.DeliveryModule;
 import dev.herald.persistence.DatabaseSettings;
 import dev.herald.persistence.DeliveryWakeups;
@@ -73,6 +74,9 @@ public final class Herald implements AutoCloseable {
       dataSource = injector.getInstance(HikariDataSource.class);
       int applied = injector.getInstance(SchemaMigrator.class).migrate();
       injector.getInstance(MasterKeyCheck.class).verify();
+      injector.getInstance(ApiKeyService.class)
+          .bootstrap(config.api().adminToken())
+          .ifPresent(FirstApiKey::show);
       Herald herald =
           new Herald(
               embedded,
@@ -123,7 +127,7 @@ public final class Herald implements AutoCloseable {
             masterKey));
     modules.add(new DeliveryModule(config.delivery()));
     modules.add(new DomainModule(config.requireHttps()));
-    modules.add(new ApiModule(config.api()));
+    modules.add(new ApiModule());
     modules.add(new ServerModule(config.grpcPort()));
     Module production = Modules.combine(modules);
     Module root =

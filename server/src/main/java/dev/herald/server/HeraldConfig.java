@@ -2,7 +2,6 @@ package dev.herald.server;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.herald.api.ApiConfig;
 import dev.herald.delivery.DeliveryConfig;
 
 /**

@@ -46,7 +46,7 @@ class ConfigLoaderTest {
                 Map.entry("HERALD_DELIVERY_TIMEOUT_MS", "2500"),
                 Map.entry("HERALD_RETRY_MAX_RETRIES", "5"),
                 Map.entry("HERALD_RETRY_INITIAL_DELAY_MS", "1000"),
-                Map.entry("HERALD_ADMIN_TOKEN", "t"),
+                Map.entry("HERALD_ADMIN_TOKEN", "t-is-a-token-of-thirty-two-chars-or-more"),
                 Map.entry("HERALD_MASTER_KEY", KEY)));
     assertEquals(6000, config.grpcPort());
     assertEquals(Optional.of("jdbc:postgresql://db:5432/herald"), config.database().url());
@@ -56,7 +56,7 @@ class ConfigLoaderTest {
     assertEquals(Duration.ofMillis(2500), config.delivery().timeout());
     assertEquals(5, config.delivery().retryPolicy().maxRetries());
     assertEquals(Duration.ofSeconds(1), config.delivery().retryPolicy().initialDelay());
-    assertEquals(Optional.of("t"), config.api().adminToken());
+    assertEquals(Optional.of("t-is-a-token-of-thirty-two-chars-or-more"), config.api().adminToken());
     assertTrue(config.database().masterKey().isPresent());
   }
 
@@ -102,10 +102,10 @@ class ConfigLoaderTest {
             Map.of(
                 "HERALD_DATABASE_URL", "jdbc:postgresql://db/h?user=u&password=hunter2",
                 "HERALD_DATABASE_PASSWORD", "hunter3",
-                "HERALD_ADMIN_TOKEN", "tok-123",
+                "HERALD_ADMIN_TOKEN", "tok-123-and-long-enough-to-be-a-key",
                 "HERALD_MASTER_KEY", KEY));
     String shown = config.toString();
-    assertFalse(shown.contains("hunter2") || shown.contains("hunter3") || shown.contains("tok-123"), shown);
+    assertFalse(shown.contains("hunter2") || shown.contains("hunter3") || shown.contains("tok-123-and-long-enough-to-be-a-key"), shown);
     assertFalse(shown.contains(KEY), shown);
   }
 

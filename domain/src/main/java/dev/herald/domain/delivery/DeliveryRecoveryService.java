@@ -7,6 +7,7 @@ import dev.herald.domain.InvalidArgumentException;
 import dev.herald.domain.Limits;
 import dev.herald.domain.NotFoundException;
 import dev.herald.domain.Violations;
+import dev.herald.domain.access.ProjectScope;
 import dev.herald.domain.webhook.Webhook;
 import dev.herald.domain.webhook.WebhookRepository;
 import java.time.Clock;
@@ -33,8 +34,9 @@ public final class DeliveryRecoveryService {
   }
 
   /** Re-queues a FAILED or SUCCEEDED delivery for a fresh round of attempts. */
-  public Delivery retry(UUID id) {
+  public Delivery retry(ProjectScope scope, UUID id) {
     Delivery delivery = deliveries.find(id).orElseThrow(() -> new NotFoundException("delivery", id));
+    scope.requireVisible(delivery.projectId(), "delivery", id);
     if (delivery.status() == DeliveryStatus.PENDING) {
       throw new FailedPreconditionException("delivery " + id + " is still pending");
     }
@@ -47,17 +49,19 @@ public final class DeliveryRecoveryService {
   }
 
   /** Re-queues every FAILED delivery of the webhook created in [since, until); returns how many. */
-  public int recover(String projectId, UUID webhookId, Instant since, Instant until) {
+  public int recover(ProjectScope scope, String projectId, UUID webhookId, Instant since, Instant until) {
     Violations violations = new Violations();
     violations.requireToken("project_id", projectId, Limits.ID_LENGTH);
     violations.throwIfAny();
+    scope.requireProject(projectId);
     if (since != null && until != null && !since.isBefore(until)) {
       throw InvalidArgumentException.of("until", "must be after since");
     }
-    Webhook webhook = requireSendable(webhookId);
-    if (!webhook.projectId().equals(projectId)) {
-      throw new NotFoundException("webhook", webhookId);
-    }
+    Webhook webhook =
+        webhooks.find(webhookId)
+            .filter(w -> w.projectId().equals(projectId))
+            .orElseThrow(() -> new NotFoundException("webhook", webhookId));
+    requireActive(webhook);
     int requeued =
         deliveries.requeueFailed(
             projectId, webhookId, since == null ? Instant.EPOCH : since, until == null ? clock.instant() : until, clock.instant());
@@ -67,16 +71,18 @@ public final class DeliveryRecoveryService {
     return requeued;
   }
 
-  private Webhook requireSendable(UUID webhookId) {
-    Webhook webhook =
+  private void requireSendable(UUID webhookId) {
+    requireActive(
         webhooks.find(webhookId)
-            .orElseThrow(() -> new FailedPreconditionException("webhook " + webhookId + " was deleted"));
+            .orElseThrow(() -> new FailedPreconditionException("webhook " + webhookId + " was deleted")));
+  }
+
+  private static void requireActive(Webhook webhook) {
     if (!webhook.active()) {
       throw new FailedPreconditionException(
-          "webhook " + webhookId + " is disabled"
+          "webhook " + webhook.id() + " is disabled"
               + (webhook.disabledReason() == null ? "" : " (" + webhook.disabledReason() + ")")
               + "; activate it with UpdateWebhook first");
     }
-    return webhook;
   }
 }

@@ -2,6 +2,7 @@ package dev.herald.domain.event;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.herald.domain.access.ProjectScope;
 import dev.herald.domain.delivery.DeliveryNotifier;
 import dev.herald.domain.json.JsonValue;
 import dev.herald.domain.webhook.Trigger;
@@ -25,8 +26,9 @@ public final class IngestionService {
     this.clock = requireNonNull(clock, "clock");
   }
 
-  public IngestResult ingest(StateChange change) {
+  public IngestResult ingest(ProjectScope scope, StateChange change) {
     StateChangeRules.check(change);
+    scope.requireProject(change.projectId());
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     Event event =
         new Event(

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.herald.domain.InvalidArgumentException;
 import dev.herald.domain.Limits;
 import dev.herald.domain.Violations;
+import dev.herald.domain.access.ProjectScope;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,8 +33,9 @@ public final class SigningSecretService {
     this.clock = requireNonNull(clock, "clock");
   }
 
-  public ProjectSecrets get(String projectId) {
+  public ProjectSecrets get(ProjectScope scope, String projectId) {
     checkProject(projectId);
+    scope.requireProject(projectId);
     return ensureExists(projectId);
   }
 
@@ -41,8 +43,9 @@ public final class SigningSecretService {
    * Makes a new current key. Requests keep carrying a signature from the previous key until the
    * overlap ends (a null overlap means the default, 24 hours).
    */
-  public ProjectSecrets rotate(String projectId, Duration overlap) {
+  public ProjectSecrets rotate(ProjectScope scope, String projectId, Duration overlap) {
     checkProject(projectId);
+    scope.requireProject(projectId);
     Duration effective = overlap == null ? DEFAULT_OVERLAP : overlap;
     if (effective.isNegative() || effective.compareTo(MAX_OVERLAP) > 0) {
       throw InvalidArgumentException.of("overlap", "must be between 0 and " + MAX_OVERLAP.toDays() + " days");

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.herald.domain.Limits;
 import dev.herald.domain.NotFoundException;
 import dev.herald.domain.Violations;
+import dev.herald.domain.access.ProjectScope;
 import dev.herald.domain.page.Page;
 import dev.herald.domain.page.PageRequest;
 import dev.herald.domain.secret.SigningSecretService;
@@ -33,7 +34,7 @@ public final class WebhookService {
     this.clock = requireNonNull(clock, "clock");
   }
 
-  public Webhook create(NewWebhook request) {
+  public Webhook create(ProjectScope scope, NewWebhook request) {
     Violations violations = new Violations();
     violations.requireToken("project_id", request.projectId(), Limits.ID_LENGTH);
     if (request.botId() != null) {
@@ -42,6 +43,7 @@ public final class WebhookService {
     urlRules.check(request.url(), violations);
     List<Trigger> triggers = TriggerRules.parse(request.triggers(), violations);
     violations.throwIfAny();
+    scope.requireProject(request.projectId());
 
     // The project's secret exists before its first delivery can, so receivers can fetch it now.
     secrets.ensureExists(request.projectId());
@@ -61,23 +63,26 @@ public final class WebhookService {
     return webhook;
   }
 
-  public Webhook get(UUID id) {
-    return webhooks.find(id).orElseThrow(() -> new NotFoundException("webhook", id));
+  public Webhook get(ProjectScope scope, UUID id) {
+    Webhook webhook = webhooks.find(id).orElseThrow(() -> new NotFoundException("webhook", id));
+    scope.requireVisible(webhook.projectId(), "webhook", id);
+    return webhook;
   }
 
-  public Page<Webhook> list(String projectId, PageRequest page) {
+  public Page<Webhook> list(ProjectScope scope, String projectId, PageRequest page) {
     new Violations().requireToken("project_id", projectId, Limits.ID_LENGTH).throwIfAny();
+    scope.requireProject(projectId);
     return webhooks.list(projectId, page);
   }
 
-  public Webhook update(WebhookChanges changes) {
+  public Webhook update(ProjectScope scope, WebhookChanges changes) {
     Violations violations = new Violations();
     changes.url().ifPresent(url -> urlRules.check(url, violations));
     List<Trigger> triggers =
         changes.triggers().isEmpty() ? null : TriggerRules.parse(changes.triggers(), violations);
     violations.throwIfAny();
 
-    Webhook current = get(changes.id());
+    Webhook current = get(scope, changes.id());
     boolean active = changes.active().orElse(current.active());
     Webhook updated =
         new Webhook(
@@ -96,7 +101,8 @@ public final class WebhookService {
     return updated;
   }
 
-  public void delete(UUID id) {
+  public void delete(ProjectScope scope, UUID id) {
+    get(scope, id);
     if (!webhooks.delete(id, now(), DELETED)) {
       throw new NotFoundException("webhook", id);
     }

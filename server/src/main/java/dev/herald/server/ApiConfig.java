@@ -1,8 +1,10 @@
-package dev.herald.api;
+package dev.herald.server;
 
 import java.util.Optional;
 
-/** @param adminToken when present, every Herald RPC must carry it as a bearer token */
+/**
+ * @param adminToken when present, the token of a global admin API key Herald (re)creates at start
+ */
 public record ApiConfig(Optional<String> adminToken) {
   public ApiConfig {
     adminToken = adminToken.filter(token -> !token.isEmpty());
