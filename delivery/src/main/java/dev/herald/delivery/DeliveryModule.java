@@ -8,10 +8,8 @@ import com.google.inject.Singleton;
 import dev.herald.domain.delivery.DeliveryNotifier;
 import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.webhook.DestinationPolicy;
-import java.net.http.HttpClient;
 import java.time.Clock;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import okhttp3.OkHttpClient;
 
 /** The dispatcher and its HTTP client. */
 public final class DeliveryModule extends AbstractModule {
@@ -27,34 +25,35 @@ public final class DeliveryModule extends AbstractModule {
     return config;
   }
 
+  /** The system's resolver; tests bind their own to play DNS tricks. */
   @Provides
   @Singleton
-  DestinationPolicy destinationPolicy() {
-    return new PrivateNetworkGuard(config.allowPrivateNetworks());
-  }
-
-  /** Redirects are never followed: a 3xx is a failed attempt, as receivers are told. */
-  @Provides
-  @Singleton
-  HttpClient httpClient() {
-    return HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .connectTimeout(config.timeout())
-        .build();
+  HostResolver resolver() {
+    return HostResolver.system();
   }
 
   @Provides
   @Singleton
-  WebhookSender sender(HttpClient client, DestinationPolicy destinations, Clock clock) {
-    ScheduledExecutorService deadlines =
-        Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread thread = new Thread(task, "herald-attempt-deadlines");
-              thread.setDaemon(true);
-              return thread;
-            });
-    return new WebhookSender(client, destinations, config.timeout(), clock, deadlines);
+  PrivateNetworkGuard guard(HostResolver resolver) {
+    return new PrivateNetworkGuard(config.allowPrivateNetworks(), resolver);
+  }
+
+  @Provides
+  @Singleton
+  DestinationPolicy destinationPolicy(PrivateNetworkGuard guard) {
+    return guard;
+  }
+
+  @Provides
+  @Singleton
+  OkHttpClient httpClient(PrivateNetworkGuard guard) {
+    return DeliveryHttpClient.create(guard, config.timeout(), config.concurrency());
+  }
+
+  @Provides
+  @Singleton
+  WebhookSender sender(OkHttpClient client, Clock clock) {
+    return new WebhookSender(client, clock);
   }
 
   @Provides

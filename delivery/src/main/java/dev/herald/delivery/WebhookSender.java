@@ -4,43 +4,44 @@ import static java.util.Objects.requireNonNull;
 
 import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryAttempt;
-import dev.herald.domain.webhook.DestinationPolicy;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
-import java.net.URI;
+import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLException;
+import okhttp3.Call;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okio.BufferedSource;
 
-/** Makes one attempt of a delivery: a signed POST, bounded in time, its outcome recorded as-is. */
+/**
+ * Makes one attempt of a delivery: a signed POST, bounded in time, its outcome recorded as-is.
+ * The client it is given resolves and connects through {@link PrivateNetworkGuard} (see {@link
+ * DeliveryModule}), so a blocked host ends the attempt with {@code blocked_address}.
+ */
 final class WebhookSender {
   static final int RESPONSE_BODY_CAP = 2048;
+  static final String BLOCKED = "blocked_address";
   private static final String USER_AGENT = "Herald-Webhooks/" + HeraldVersion.get();
+  private static final MediaType JSON = MediaType.get("application/json");
 
-  private final HttpClient client;
-  private final DestinationPolicy destinations;
-  private final Duration timeout;
+  private final OkHttpClient client;
   private final Clock clock;
-  private final ScheduledExecutorService timer;
 
-  WebhookSender(
-      HttpClient client, DestinationPolicy destinations, Duration timeout, Clock clock, ScheduledExecutorService timer) {
-    this.timer = requireNonNull(timer, "timer");
+  WebhookSender(OkHttpClient client, Clock clock) {
     this.client = requireNonNull(client, "client");
-    this.destinations = requireNonNull(destinations, "destinations");
-    this.timeout = requireNonNull(timeout, "timeout");
     this.clock = requireNonNull(clock, "clock");
   }
 
@@ -53,7 +54,7 @@ final class WebhookSender {
   DeliveryAttempt send(ClaimedDelivery delivery) throws InterruptedException {
     Instant start = clock.instant();
     long startNanos = System.nanoTime();
-    Outcome outcome = post(delivery, start, startNanos);
+    Outcome outcome = post(delivery, start);
     Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
     return new DeliveryAttempt(
         delivery.nextAttemptNumber(),
@@ -67,25 +68,38 @@ final class WebhookSender {
         outcome.retryAfter);
   }
 
-  private Outcome post(ClaimedDelivery delivery, Instant start, long startNanos)
-      throws InterruptedException {
-    URI uri = URI.create(delivery.url());
-    if (destinations.refusal(uri).isPresent()) {
-      return Outcome.failure("blocked_address");
+  private Outcome post(ClaimedDelivery delivery, Instant start) throws InterruptedException {
+    HttpUrl url = HttpUrl.parse(delivery.url());
+    if (url == null) {
+      return Outcome.failure("invalid url");
     }
-    long deadline = startNanos + timeout.toNanos();
-    HttpRequest request = request(delivery, uri, start, Duration.ofNanos(deadline - System.nanoTime()));
-    try {
-      // Blocking on a worker thread of our own: the JDK's sendAsync hands every response to
-      // CompletableFuture's default executor, which on a 2-core machine starts a thread per call.
-      HttpResponse<byte[]> received =
-          client.send(request, info -> new CappedBodySubscriber(RESPONSE_BODY_CAP, timer, deadline));
+    Call call = client.newCall(request(delivery, url, start));
+    try (Response response = call.execute()) {
+      byte[] body = readCapped(response.body(), call);
+      String retryAfterHeader = response.header("Retry-After");
       Duration retryAfter =
-          received.headers().firstValue("Retry-After").flatMap(value -> RetryAfter.parse(value, start)).orElse(null);
-      return new Outcome(received.statusCode(), printable(received.body()), "", retryAfter);
+          retryAfterHeader == null ? null : RetryAfter.parse(retryAfterHeader, start).orElse(null);
+      return new Outcome(response.code(), printable(body), "", retryAfter);
     } catch (IOException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw new InterruptedException("stopping");
+      }
       return Outcome.failure(describe(e));
     }
+  }
+
+  /**
+   * The first {@link #RESPONSE_BODY_CAP} bytes. A longer body is not read on: the call is
+   * cancelled, which closes the connection rather than draining an endless stream.
+   */
+  private static byte[] readCapped(ResponseBody body, Call call) throws IOException {
+    BufferedSource source = body.source();
+    boolean more = source.request(RESPONSE_BODY_CAP + 1L);
+    byte[] head = source.getBuffer().readByteArray(Math.min(source.getBuffer().size(), RESPONSE_BODY_CAP));
+    if (more) {
+      call.cancel();
+    }
+    return head;
   }
 
   /**
@@ -93,7 +107,7 @@ final class WebhookSender {
    * signature per key that signs now, so receivers still holding the previous key keep verifying
    * during a rotation.
    */
-  private HttpRequest request(ClaimedDelivery delivery, URI uri, Instant start, Duration timeLeft) {
+  private static Request request(ClaimedDelivery delivery, HttpUrl url, Instant start) {
     byte[] body = delivery.payload().getBytes(StandardCharsets.UTF_8);
     List<byte[]> keys = delivery.signingKeys();
     String messageId = delivery.idempotencyKey().toString();
@@ -102,29 +116,31 @@ final class WebhookSender {
         keys.stream()
             .map(key -> WebhookSigner.standardSignature(key, messageId, timestamp, body))
             .collect(Collectors.joining(" "));
-    return HttpRequest.newBuilder(uri)
-        .timeout(timeLeft.isNegative() || timeLeft.isZero() ? Duration.ofMillis(1) : timeLeft)
-        .header("Content-Type", "application/json")
+    return new Request.Builder()
+        .url(url)
         .header("User-Agent", USER_AGENT)
         .header("X-Webhook-Signature", WebhookSigner.bodySignature(keys.get(0), body))
         .header("webhook-id", messageId)
         .header("webhook-timestamp", Long.toString(timestamp))
         .header("webhook-signature", standardSignatures)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+        .post(RequestBody.create(body, JSON))
         .build();
   }
 
   /** Error texts operators can read and group by; never a stack trace. */
   static String describe(Throwable error) {
-    // The JDK reports an unknown host as a ConnectException caused by UnresolvedAddressException.
-    if (causedBy(error, UnknownHostException.class) || causedBy(error, UnresolvedAddressException.class)) {
-      return "dns failure";
-    }
     for (Throwable e = error; e != null; e = e.getCause()) {
-      if (e instanceof HttpConnectTimeoutException) {
+      if (e instanceof BlockedAddressException) {
+        return BLOCKED;
+      }
+      if (e instanceof UnknownHostException) {
+        return "dns failure";
+      }
+      if (e instanceof SocketTimeoutException && String.valueOf(e.getMessage()).contains("connect")) {
         return "connect timeout";
       }
-      if (e instanceof HttpTimeoutException) {
+      if (e instanceof InterruptedIOException) {
+        // OkHttp's call timeout and socket read timeouts both end here.
         return "timeout";
       }
       if (e instanceof ConnectException) {
@@ -136,15 +152,6 @@ final class WebhookSender {
     }
     String message = error.getMessage();
     return "io error: " + (message == null ? error.getClass().getSimpleName() : message);
-  }
-
-  private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
-    for (Throwable e = error; e != null; e = e.getCause()) {
-      if (type.isInstance(e)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** Response bytes as text: UTF-8, invalid sequences replaced, NULs (which text columns refuse) dropped. */

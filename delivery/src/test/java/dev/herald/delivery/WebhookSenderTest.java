@@ -10,14 +10,16 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,9 +28,8 @@ import org.junit.jupiter.api.Test;
 class WebhookSenderTest {
   private HttpServer server;
   private final Map<String, String> seenHeaders = new ConcurrentHashMap<>();
+  private final AtomicLong endlessBytesWritten = new AtomicLong();
   private WebhookSender sender;
-  private final java.util.concurrent.ScheduledExecutorService timer =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
 
   @BeforeEach
   void start() throws IOException {
@@ -48,6 +49,7 @@ class WebhookSenderTest {
       try (OutputStream out = exchange.getResponseBody()) {
         for (int i = 0; i < 1_000_000; i++) {
           out.write(chunk);
+          endlessBytesWritten.addAndGet(chunk.length);
         }
       } catch (IOException clientHungUp) {
         // expected: the sender stops reading after its cap
@@ -67,20 +69,22 @@ class WebhookSenderTest {
       }
     });
     server.start();
-    HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-    sender = new WebhookSender(client, new PrivateNetworkGuard(true), Duration.ofSeconds(5), Clock.systemUTC(), timer);
+    sender = sender(true, HostResolver.system(), Duration.ofSeconds(5));
+  }
+
+  private static WebhookSender sender(boolean allowPrivate, HostResolver resolver, Duration timeout) {
+    PrivateNetworkGuard guard = new PrivateNetworkGuard(allowPrivate, resolver);
+    return new WebhookSender(DeliveryHttpClient.create(guard, timeout, 4), Clock.systemUTC());
   }
 
   @AfterEach
   void stop() {
     server.stop(0);
-    timer.shutdownNow();
   }
 
   @Test
   void givesUpOnABodyTrickledPastTheTimeout() throws InterruptedException {
-    WebhookSender impatient =
-        new WebhookSender(HttpClient.newHttpClient(), new PrivateNetworkGuard(true), Duration.ofMillis(700), Clock.systemUTC(), timer);
+    WebhookSender impatient = sender(true, HostResolver.system(), Duration.ofMillis(700));
     DeliveryAttempt attempt = impatient.send(claim("/trickle", UUID.randomUUID()));
 
     assertEquals("timeout", attempt.error());
@@ -108,12 +112,13 @@ class WebhookSenderTest {
     assertEquals(200, attempt.responseStatusCode());
     assertEquals(WebhookSender.RESPONSE_BODY_CAP, attempt.responseBody().length());
     assertTrue(attempt.duration().compareTo(Duration.ofSeconds(5)) < 0, attempt.duration().toString());
+    // The connection is dropped, not drained: the receiver gets no further than socket buffers.
+    assertTrue(endlessBytesWritten.get() < 64L << 20, endlessBytesWritten + " bytes written");
   }
 
   @Test
   void refusesAPrivateAddressWhenPrivateNetworksAreNotAllowed() throws InterruptedException {
-    WebhookSender guarded =
-        new WebhookSender(HttpClient.newHttpClient(), new PrivateNetworkGuard(false), Duration.ofSeconds(5), Clock.systemUTC(), timer);
+    WebhookSender guarded = sender(false, HostResolver.system(), Duration.ofSeconds(5));
     DeliveryAttempt attempt = guarded.send(claim("/ok", UUID.randomUUID()));
 
     assertEquals("blocked_address", attempt.error());
@@ -121,8 +126,42 @@ class WebhookSenderTest {
     assertTrue(seenHeaders.isEmpty());
   }
 
+  @Test
+  void connectsOnlyToTheAddressesItChecked() throws Exception {
+    // Public on the first lookup, loopback (where the receiver listens) on every later one.
+    AtomicInteger lookups = new AtomicInteger();
+    HostResolver rebinding =
+        host -> List.of(lookups.getAndIncrement() == 0
+            ? InetAddress.getByName("93.184.215.14")
+            : InetAddress.getLoopbackAddress());
+    WebhookSender guarded = sender(false, rebinding, Duration.ofSeconds(1));
+    String url = "http://rebinding.example:" + server.getAddress().getPort() + "/ok";
+    for (int attempt = 0; attempt < 3; attempt++) {
+      DeliveryAttempt result = guarded.send(claimTo(url));
+      assertTrue(!result.succeeded(), result.toString());
+    }
+    assertTrue(seenHeaders.isEmpty(), "the receiver on loopback was contacted");
+    assertTrue(lookups.get() >= 2, "later attempts looked the name up again");
+  }
+
+  @Test
+  void aNameThatResolvesToAnyPrivateAddressIsBlocked() throws Exception {
+    HostResolver mixed =
+        host -> List.of(InetAddress.getByName("93.184.215.14"), InetAddress.getByName("10.1.2.3"));
+    DeliveryAttempt attempt =
+        sender(false, mixed, Duration.ofSeconds(1)).send(claimTo("http://mixed.example/ok"));
+    assertEquals("blocked_address", attempt.error());
+  }
+
   private ClaimedDelivery claim(String path, UUID key) {
-    String url = "http://127.0.0.1:" + server.getAddress().getPort() + path;
+    return claimTo("http://127.0.0.1:" + server.getAddress().getPort() + path, key);
+  }
+
+  private static ClaimedDelivery claimTo(String url) {
+    return claimTo(url, UUID.randomUUID());
+  }
+
+  private static ClaimedDelivery claimTo(String url, UUID key) {
     return new ClaimedDelivery(
         UUID.randomUUID(), UUID.randomUUID(), key, UUID.randomUUID(), "proj", url, "{\"a\":1}", 0, 0, java.util.List.of(new byte[32]));
   }

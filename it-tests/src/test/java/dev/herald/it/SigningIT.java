@@ -9,6 +9,7 @@ import com.google.protobuf.Duration;
 import dev.herald.proto.v1.GetSigningSecretRequest;
 import dev.herald.proto.v1.RotateSigningSecretRequest;
 import dev.herald.proto.v1.SigningSecret;
+import dev.herald.proto.v1.WebhookServiceGrpc;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -160,8 +161,15 @@ class SigningIT extends ServerWithReceiver {
             () -> server.deliveries().withInterceptors(authorized)
                 .getDelivery(dev.herald.proto.v1.GetDeliveryRequest.newBuilder().setId(deliveryId).build()),
             d -> d.getAttemptsCount() >= 2);
-        assertThrows(io.grpc.StatusRuntimeException.class, () -> server.webhooks().getSigningSecret(
-            GetSigningSecretRequest.newBuilder().setProjectId(project).build()));
+        String wrongToken = "hrld_a-wrong-token-that-must-not-be-logged-either";
+        secrets.add(wrongToken);
+        io.grpc.ManagedChannel wrong = HeraldFixture.channel(server.port(), wrongToken);
+        try {
+          assertThrows(io.grpc.StatusRuntimeException.class, () -> WebhookServiceGrpc.newBlockingStub(wrong)
+              .getSigningSecret(GetSigningSecretRequest.newBuilder().setProjectId(project).build()));
+        } finally {
+          wrong.shutdownNow();
+        }
       }
       List<String> forbidden = new java.util.ArrayList<>(secrets);
       forbidden.add(HeraldFixture.MASTER_KEY);

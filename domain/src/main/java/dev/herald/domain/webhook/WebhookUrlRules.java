@@ -47,11 +47,11 @@ public final class WebhookUrlRules {
       violations.add("url", "must use https or http");
       return;
     }
-    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+    if (uri.getRawAuthority() == null || uri.getRawAuthority().isEmpty()) {
       violations.add("url", "must have a host");
       return;
     }
-    if (uri.getRawUserInfo() != null) {
+    if (uri.getRawUserInfo() != null || uri.getRawAuthority().contains("@")) {
       violations.add("url", "must not contain credentials");
       return;
     }
@@ -59,7 +59,15 @@ public final class WebhookUrlRules {
       violations.add("url", "must not have a fragment");
       return;
     }
-    destinations.refusal(uri).ifPresent(reason -> violations.add("url", reason));
+    // Before the host check: the policy names the address behind spellings URI cannot read.
+    Optional<String> refusal = destinations.refusal(uri);
+    if (refusal.isPresent()) {
+      violations.add("url", refusal.get());
+      return;
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      violations.add("url", "must have a valid host");
+    }
   }
 
   private static Optional<URI> parse(String url) {

@@ -1,0 +1,34 @@
+package dev.herald.delivery;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+
+/** The HTTP client deliveries are sent with. */
+final class DeliveryHttpClient {
+  private DeliveryHttpClient() {}
+
+  /**
+   * Resolves through the guard, which vets every address, and connects with sockets that check
+   * the address again, so only vetted addresses are ever contacted. Redirects are never followed:
+   * a 3xx is a failed attempt, as receivers are told. {@code timeout} bounds the whole attempt,
+   * from the lookup to the last byte read.
+   */
+  static OkHttpClient create(PrivateNetworkGuard guard, Duration timeout, int connections) {
+    return new OkHttpClient.Builder()
+        .dns(guard::vet)
+        .socketFactory(new GuardedSocketFactory(guard))
+        .followRedirects(false)
+        .followSslRedirects(false)
+        .protocols(List.of(Protocol.HTTP_1_1))
+        .callTimeout(timeout)
+        .connectTimeout(timeout)
+        .readTimeout(timeout)
+        .writeTimeout(timeout)
+        .connectionPool(new ConnectionPool(connections, 5, TimeUnit.MINUTES))
+        .build();
+  }
+}
