@@ -63,7 +63,11 @@ public final class ApiModule extends AbstractModule {
 
   record ApiInterceptors(List<ServerInterceptor> interceptors) {
     BindableService wrap(BindableService service) {
-      return () -> ServerInterceptors.intercept(service, interceptors);
+      // Requests are parsed inside the interceptors, so a message protobuf refuses (a Struct
+      // nested past its recursion limit) gets INVALID_ARGUMENT rather than grpc's UNKNOWN.
+      return () ->
+          ServerInterceptors.intercept(
+              ServerInterceptors.useInputStreamMessages(service.bindService()), interceptors);
     }
   }
 }

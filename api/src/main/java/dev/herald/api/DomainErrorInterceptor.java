@@ -16,6 +16,7 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +69,11 @@ final class DomainErrorInterceptor implements ServerInterceptor {
     }
     if (error instanceof FailedPreconditionException) {
       return Status.FAILED_PRECONDITION.withDescription(error.getMessage()).asException();
+    }
+    Optional<InvalidArgumentException> unparsable =
+        UnparsableRequests.asInvalidArgument(call.getMethodDescriptor(), error);
+    if (unparsable.isPresent()) {
+      return StatusProto.toStatusException(badRequest(unparsable.get()));
     }
     if (error instanceof StatusRuntimeException explicit) {
       return explicit.getStatus().asException(explicit.getTrailers());

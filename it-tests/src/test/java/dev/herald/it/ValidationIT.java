@@ -133,6 +133,20 @@ class ValidationIT {
         () -> ingest(valid.toBuilder().setBotMetadata(
             Struct.newBuilder().putFields("n", Value.newBuilder().setNumberValue(Double.NaN).build()))));
     assertInvalid("bot_metadata", () -> ingest(valid.toBuilder().setBotMetadata(nested(16))));
+    // Past protobuf's own recursion limit the request cannot even be parsed; still the field is named.
+    assertInvalid("bot_metadata", () -> ingest(valid.toBuilder().setBotMetadata(nested(40))));
+    assertInvalid("bot_metadata", () -> ingest(valid.toBuilder().setBotMetadata(nested(200))));
+  }
+
+  @Test
+  void aMessageOverOneMebibyteIsRefusedBeforeItIsRead() {
+    Map<String, List<String>> before = herald.snapshot();
+    StatusRuntimeException error =
+        assertThrows(
+            StatusRuntimeException.class,
+            () -> ingest(Requests.stateChange("proj-huge", "bot").setBotMetadata(metadataOfBytes(2 << 20))));
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, error.getStatus().getCode(), error.getStatus().toString());
+    assertEquals(before, herald.snapshot());
   }
 
   @Test
