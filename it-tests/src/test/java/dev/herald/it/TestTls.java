@@ -2,6 +2,7 @@ package dev.herald.it;
 
 import java.io.OutputStream;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -10,6 +11,7 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Date;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -37,10 +39,18 @@ final class TestTls {
 
   private final SSLContext serverContext;
   private final SSLContext untrustedServerContext;
+  private final Authority authority;
 
-  private TestTls(SSLContext serverContext, SSLContext untrustedServerContext) {
+  /** The test CA, able to issue more certificates. */
+  private record Authority(X500Name name, KeyPair keys, X509Certificate certificate, KeyPairGenerator generator) {}
+
+  /** PEM files of the CA, a localhost server certificate with its key, and a client certificate with its key. */
+  record PemFiles(Path ca, Path serverChain, Path serverKey, Path clientChain, Path clientKey) {}
+
+  private TestTls(SSLContext serverContext, SSLContext untrustedServerContext, Authority authority) {
     this.serverContext = serverContext;
     this.untrustedServerContext = untrustedServerContext;
+    this.authority = authority;
   }
 
   /** Makes the CA once per JVM and installs it as the JVM's default trust before any client exists. */
@@ -64,6 +74,30 @@ final class TestTls {
     return untrustedServerContext;
   }
 
+  /** Issues a fresh server and client certificate from the test CA and writes everything as PEM. */
+  PemFiles writePem(Path dir) throws Exception {
+    KeyPair serverKeys = authority.generator().generateKeyPair();
+    X509Certificate server = serverCertificate(authority.name(), authority.keys(), serverKeys);
+    KeyPair clientKeys = authority.generator().generateKeyPair();
+    X509Certificate client =
+        sign(builder(authority.name(), new X500Name("CN=herald-test-client"), clientKeys), authority.keys());
+    PemFiles files =
+        new PemFiles(
+            dir.resolve("ca.pem"), dir.resolve("server.pem"), dir.resolve("server-key.pem"),
+            dir.resolve("client.pem"), dir.resolve("client-key.pem"));
+    Files.writeString(files.ca(), pem("CERTIFICATE", authority.certificate().getEncoded()));
+    Files.writeString(files.serverChain(), pem("CERTIFICATE", server.getEncoded()));
+    Files.writeString(files.serverKey(), pem("PRIVATE KEY", serverKeys.getPrivate().getEncoded()));
+    Files.writeString(files.clientChain(), pem("CERTIFICATE", client.getEncoded()));
+    Files.writeString(files.clientKey(), pem("PRIVATE KEY", clientKeys.getPrivate().getEncoded()));
+    return files;
+  }
+
+  private static String pem(String type, byte[] der) {
+    String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+    return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
+  }
+
   private static TestTls create() throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
     generator.initialize(2048);
@@ -78,7 +112,7 @@ final class TestTls {
         serverContext(generator, strangerName, strangerKeys, caCertificate(strangerName, strangerKeys));
 
     installJvmTrust(ca);
-    return new TestTls(serverContext, untrusted);
+    return new TestTls(serverContext, untrusted, new Authority(caName, caKeys, ca, generator));
   }
 
   private static SSLContext serverContext(

@@ -50,6 +50,9 @@ public final class ConfigLoader {
   static final String RETRY_INITIAL_DELAY_MS = "HERALD_RETRY_INITIAL_DELAY_MS";
   static final String ADMIN_TOKEN = "HERALD_ADMIN_TOKEN";
   static final String MASTER_KEY = "HERALD_MASTER_KEY";
+  static final String TLS_CERT_FILE = "HERALD_TLS_CERT_FILE";
+  static final String TLS_KEY_FILE = "HERALD_TLS_KEY_FILE";
+  static final String TLS_CLIENT_CA_FILE = "HERALD_TLS_CLIENT_CA_FILE";
 
   static final Set<String> KNOWN_KEYS =
       Set.of(
@@ -58,7 +61,8 @@ public final class ConfigLoader {
           DELIVERY_TIMEOUT_MS,
           DELIVERY_CONCURRENCY, DELIVERY_POLL_INTERVAL_MS, DELIVERY_PER_ENDPOINT_CONCURRENCY,
           DELIVERY_LEASE_MS, RETRY_MAX_RETRIES, RETRY_INITIAL_DELAY_MS, RETRY_MULTIPLIER,
-          RETRY_MAX_DELAY_MS, RETRY_JITTER, DISABLE_AFTER_FAILED_DELIVERIES, ADMIN_TOKEN, MASTER_KEY);
+          RETRY_MAX_DELAY_MS, RETRY_JITTER, DISABLE_AFTER_FAILED_DELIVERIES, ADMIN_TOKEN, MASTER_KEY,
+          TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE);
 
   private final Map<String, String> values;
 
@@ -124,12 +128,31 @@ public final class ConfigLoader {
             Path.of(text(DATA_DIR).orElse("data")),
             integer(DATABASE_POOL_SIZE, 20, 2, 500),
             masterKey);
-    return new HeraldConfig(
-        integer(GRPC_PORT, 50051, 0, 65535),
-        bool(REQUIRE_HTTPS, true),
-        database,
-        delivery,
-        new ApiConfig(text(ADMIN_TOKEN).map(ConfigLoader::adminToken)));
+    ApiConfig api =
+        new ApiConfig(
+            integer(GRPC_PORT, 50051, 0, 65535), text(ADMIN_TOKEN).map(ConfigLoader::adminToken), tls());
+    return new HeraldConfig(bool(REQUIRE_HTTPS, true), database, delivery, api);
+  }
+
+  private Optional<TlsConfig> tls() {
+    Optional<Path> certificate = readableFile(TLS_CERT_FILE);
+    Optional<Path> key = readableFile(TLS_KEY_FILE);
+    Optional<Path> clientCa = readableFile(TLS_CLIENT_CA_FILE);
+    if (certificate.isPresent() != key.isPresent()) {
+      throw new ConfigException(TLS_CERT_FILE + " and " + TLS_KEY_FILE + " go together: set both or neither");
+    }
+    if (clientCa.isPresent() && certificate.isEmpty()) {
+      throw new ConfigException(TLS_CLIENT_CA_FILE + " needs " + TLS_CERT_FILE + " and " + TLS_KEY_FILE);
+    }
+    return certificate.map(c -> new TlsConfig(c, key.get(), clientCa));
+  }
+
+  private Optional<Path> readableFile(String key) {
+    Optional<Path> path = text(key).map(Path::of);
+    if (path.isPresent() && !Files.isReadable(path.get())) {
+      throw new ConfigException(key + " names a file that cannot be read: " + path.get());
+    }
+    return path;
   }
 
   private Optional<String> text(String key) {

@@ -3,13 +3,17 @@ package dev.herald.server;
 import static java.util.Objects.requireNonNull;
 
 import io.grpc.BindableService;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -23,15 +27,34 @@ final class GrpcServer {
   private final Server server;
   private final HealthStatusManager health = new HealthStatusManager();
 
-  GrpcServer(int port, Set<BindableService> services) {
+  GrpcServer(int port, Optional<TlsConfig> tls, Set<BindableService> services) {
     requireNonNull(services, "services");
     NettyServerBuilder builder =
-        NettyServerBuilder.forAddress(new InetSocketAddress(port))
+        NettyServerBuilder.forAddress(new InetSocketAddress(port), credentials(tls))
             .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance());
     services.forEach(builder::addService);
     this.server = builder.build();
+  }
+
+  private static ServerCredentials credentials(Optional<TlsConfig> tls) {
+    if (tls.isEmpty()) {
+      return InsecureServerCredentials.create();
+    }
+    try {
+      TlsServerCredentials.Builder credentials =
+          TlsServerCredentials.newBuilder()
+              .keyManager(tls.get().certificateChain().toFile(), tls.get().privateKey().toFile());
+      if (tls.get().clientCa().isPresent()) {
+        credentials
+            .trustManager(tls.get().clientCa().get().toFile())
+            .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+      }
+      return credentials.build();
+    } catch (IOException | IllegalArgumentException e) {
+      throw new ConfigException("could not read the TLS certificate or key: " + e.getMessage());
+    }
   }
 
   void start() {

@@ -3,6 +3,7 @@ package dev.herald.server;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Module;
+import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
 import com.google.inject.util.Modules;
 import com.zaxxer.hikari.HikariDataSource;
@@ -96,7 +97,8 @@ public final class Herald implements AutoCloseable {
         throw e;
       }
       log.info(
-          "Herald listening for gRPC on port {}; database: {}{}",
+          "Herald listening for gRPC{} on port {}; database: {}{}",
+          config.api().tls().map(Herald::describe).orElse(""),
           herald.port(),
           embedded != null ? embedded.describe() : JdbcUrls.redact(jdbcUrl),
           applied > 0 ? " (applied " + applied + " migrations)" : "");
@@ -108,8 +110,18 @@ public final class Herald implements AutoCloseable {
       if (embedded != null) {
         embedded.close();
       }
+      // A setting found bad while building a component (a TLS key that does not parse, say)
+      // is still a configuration error, reported as one.
+      if (e instanceof ProvisionException provision
+          && provision.getCause() instanceof ConfigException badSetting) {
+        throw badSetting;
+      }
       throw e;
     }
+  }
+
+  private static String describe(TlsConfig tls) {
+    return tls.clientCa().isPresent() ? " over TLS, client certificates required," : " over TLS";
   }
 
   private static Injector injector(HeraldConfig config, String jdbcUrl, Module... overrides) {
@@ -128,7 +140,7 @@ public final class Herald implements AutoCloseable {
     modules.add(new DeliveryModule(config.delivery()));
     modules.add(new DomainModule(config.requireHttps()));
     modules.add(new ApiModule());
-    modules.add(new ServerModule(config.grpcPort()));
+    modules.add(new ServerModule(config.api()));
     Module production = Modules.combine(modules);
     Module root =
         overrides.length == 0 ? production : Modules.override(production).with(overrides);

@@ -9,10 +9,10 @@ import java.util.Set;
 
 /** The gRPC server, built from whatever services the other modules contribute. */
 final class ServerModule extends AbstractModule {
-  private final int port;
+  private final ApiConfig config;
 
-  ServerModule(int port) {
-    this.port = port;
+  ServerModule(ApiConfig config) {
+    this.config = config;
   }
 
   @Override
@@ -23,6 +23,6 @@ final class ServerModule extends AbstractModule {
   @Provides
   @Singleton
   GrpcServer grpcServer(Set<BindableService> services) {
-    return new GrpcServer(port, services);
+    return new GrpcServer(config.port(), config.tls(), services);
   }
 }

@@ -20,7 +20,7 @@ class ConfigLoaderTest {
   @Test
   void defaultsMatchTheDocumentation() {
     HeraldConfig config = ConfigLoader.load(Map.of("PATH", "/usr/bin"));
-    assertEquals(50051, config.grpcPort());
+    assertEquals(50051, config.api().port());
     assertTrue(config.requireHttps());
     assertFalse(config.delivery().allowPrivateNetworks());
     assertTrue(config.delivery().enabled());
@@ -48,7 +48,7 @@ class ConfigLoaderTest {
                 Map.entry("HERALD_RETRY_INITIAL_DELAY_MS", "1000"),
                 Map.entry("HERALD_ADMIN_TOKEN", "t-is-a-token-of-thirty-two-chars-or-more"),
                 Map.entry("HERALD_MASTER_KEY", KEY)));
-    assertEquals(6000, config.grpcPort());
+    assertEquals(6000, config.api().port());
     assertEquals(Optional.of("jdbc:postgresql://db:5432/herald"), config.database().url());
     assertEquals(Optional.of("herald"), config.database().user());
     assertFalse(config.requireHttps());
@@ -81,6 +81,25 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aWeakAdminTokenStopsStartup() {
+    assertMessage("HERALD_ADMIN_TOKEN must be at least 32", Map.of("HERALD_ADMIN_TOKEN", "password123"));
+  }
+
+  @Test
+  void tlsFilesMustBeReadableAndComeInPairs(@TempDir Path dir) throws IOException {
+    Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
+    assertMessage(
+        "HERALD_TLS_CERT_FILE and HERALD_TLS_KEY_FILE go together",
+        Map.of("HERALD_TLS_CERT_FILE", cert.toString()));
+    assertMessage(
+        "HERALD_TLS_KEY_FILE names a file that cannot be read",
+        Map.of("HERALD_TLS_CERT_FILE", cert.toString(), "HERALD_TLS_KEY_FILE", dir.resolve("missing.pem").toString()));
+    assertMessage(
+        "HERALD_TLS_CLIENT_CA_FILE needs HERALD_TLS_CERT_FILE",
+        Map.of("HERALD_TLS_CLIENT_CA_FILE", cert.toString()));
+  }
+
+  @Test
   void anUnknownKeyStopsStartup() {
     assertMessage("unknown setting HERALD_GRPC_PROT", Map.of("HERALD_GRPC_PROT", "1"));
   }
@@ -91,7 +110,7 @@ class ConfigLoaderTest {
     Files.writeString(file, "HERALD_GRPC_PORT=7000\nHERALD_RETRY_MAX_RETRIES=1\n");
     HeraldConfig config =
         ConfigLoader.load(Map.of("HERALD_CONFIG_FILE", file.toString(), "HERALD_RETRY_MAX_RETRIES", "2"));
-    assertEquals(7000, config.grpcPort());
+    assertEquals(7000, config.api().port());
     assertEquals(2, config.delivery().retryPolicy().maxRetries());
   }
 
