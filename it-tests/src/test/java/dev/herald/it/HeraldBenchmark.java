@@ -9,9 +9,7 @@ import dev.herald.proto.v1.WebhookServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -39,6 +37,13 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import okhttp3.ConnectionPool;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -244,10 +249,16 @@ class HeraldBenchmark {
   }
 
   private double rawPostCeiling(String url, String payload) throws Exception {
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .followRedirects(HttpClient.Redirect.NEVER).build();
-    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(payload)).build();
+    // The client Herald delivers with, set up as Herald sets it up, minus the address checks.
+    OkHttpClient client = new OkHttpClient.Builder()
+        .protocols(List.of(Protocol.HTTP_1_1))
+        .followRedirects(false)
+        .callTimeout(Duration.ofSeconds(10))
+        .connectionPool(new ConnectionPool(DELIVERY_CONCURRENCY, 5, TimeUnit.MINUTES))
+        .build();
+    Request request = new Request.Builder().url(url)
+        .post(RequestBody.create(payload.getBytes(StandardCharsets.UTF_8), MediaType.get("application/json")))
+        .build();
     ExecutorService posters = Executors.newFixedThreadPool(DELIVERY_CONCURRENCY);
     AtomicLong next = new AtomicLong();
     CountDownLatch finished = new CountDownLatch(DELIVERY_CONCURRENCY);
@@ -256,7 +267,9 @@ class HeraldBenchmark {
       posters.execute(() -> {
         try {
           while (next.incrementAndGet() <= DRAIN_BACKLOG) {
-            client.send(request, HttpResponse.BodyHandlers.discarding());
+            try (Response response = client.newCall(request).execute()) {
+              response.body().bytes();
+            }
           }
         } catch (Exception e) {
           throw new IllegalStateException(e);

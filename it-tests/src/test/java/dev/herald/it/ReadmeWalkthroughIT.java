@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
+import dev.herald.proto.v1.ApiKeyServiceGrpc;
+import dev.herald.proto.v1.CreateApiKeyResponse;
 import dev.herald.proto.v1.DeliveryServiceGrpc;
 import dev.herald.proto.v1.IngestStateChangeResponse;
 import dev.herald.proto.v1.IngestionServiceGrpc;
@@ -36,7 +38,8 @@ import org.junit.jupiter.api.Test;
  */
 class ReadmeWalkthroughIT {
   private static final Pattern GRPCURL =
-      Pattern.compile("^grpcurl -plaintext -d '(\\{.*\\})' localhost:50051 ([\\w.]+)/(\\w+)$");
+      Pattern.compile(
+          "^grpcurl -plaintext -H \"authorization: Bearer \\$HERALD_TOKEN\" -d '(\\{.*\\})' localhost:50051 ([\\w.]+)/(\\w+)$");
 
   @Test
   void everyGrpcurlCommandInTheReadmeWorksAgainstTheDefaultServer() throws Exception {
@@ -47,7 +50,7 @@ class ReadmeWalkthroughIT {
         commands.add(matcher);
       }
     }
-    assertEquals(8, commands.size(), "the walk-through's commands with a request body");
+    assertEquals(11, commands.size(), "the walk-through's commands with a request body");
 
     Map<String, String> settings = HeraldFixture.testSettings();
     settings.remove("HERALD_REQUIRE_HTTPS");
@@ -56,6 +59,7 @@ class ReadmeWalkthroughIT {
       Map<String, Message> answers = new HashMap<>();
       String deliveryId = null;
       String webhookId = null;
+      String apiKeyId = null;
       for (Matcher command : commands) {
         String json = command.group(1);
         if (json.contains("<delivery id")) {
@@ -63,6 +67,9 @@ class ReadmeWalkthroughIT {
         }
         if (json.contains("<webhook id")) {
           json = json.replaceAll("<webhook id[^\"]*>", webhookId);
+        }
+        if (json.contains("<api key id")) {
+          json = json.replaceAll("<api key id[^\"]*>", apiKeyId);
         }
         try {
           Message answer = call(herald, command.group(2) + "/" + command.group(3), json);
@@ -72,6 +79,9 @@ class ReadmeWalkthroughIT {
           }
           if (answer instanceof Webhook webhook) {
             webhookId = webhook.getId();
+          }
+          if (answer instanceof CreateApiKeyResponse created) {
+            apiKeyId = created.getApiKey().getId();
           }
         } catch (StatusRuntimeException e) {
           // The request was understood; the delivery is just not in a state to retry yet.
@@ -91,6 +101,7 @@ class ReadmeWalkthroughIT {
   private static Message call(HeraldFixture herald, String fullMethodName, String json) throws Exception {
     MethodDescriptor<Message, Message> method =
         Stream.of(
+                ApiKeyServiceGrpc.getServiceDescriptor(),
                 WebhookServiceGrpc.getServiceDescriptor(),
                 IngestionServiceGrpc.getServiceDescriptor(),
                 DeliveryServiceGrpc.getServiceDescriptor())

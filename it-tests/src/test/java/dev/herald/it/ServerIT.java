@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 
 /** What grpcurl and load balancers rely on, and that nothing else is open. */
 class ServerIT {
+  private static final ListWebhooksRequest LIST = ListWebhooksRequest.newBuilder().setProjectId("p").build();
 
   @Test
   void servesHealthAndReflectionForGrpcurl() throws Exception {
@@ -70,6 +71,30 @@ class ServerIT {
         anonymous.shutdownNow();
       }
       assertEquals(0, herald.webhooks().listWebhooks(list).getWebhooksCount());
+    }
+  }
+
+  @Test
+  void changingTheAdminTokenReplacesTheConfiguredKey() {
+    Map<String, String> settings = HeraldFixture.testSettings();
+    settings.put("HERALD_DATABASE_URL", TestDatabases.freshDatabaseUrl());
+    String first = "hrld_the-first-configured-admin-token-0000";
+    String second = "hrld_the-second-configured-admin-token-111";
+    settings.put("HERALD_ADMIN_TOKEN", first);
+    try (HeraldFixture herald = HeraldFixture.start(settings)) {
+      assertEquals(0, herald.webhooks().listWebhooks(LIST).getWebhooksCount());
+    }
+    settings.put("HERALD_ADMIN_TOKEN", second);
+    try (HeraldFixture herald = HeraldFixture.start(settings)) {
+      assertEquals(0, herald.webhooks().listWebhooks(LIST).getWebhooksCount());
+      ManagedChannel old = HeraldFixture.channel(herald.port(), first);
+      try {
+        StatusRuntimeException refused =
+            assertThrows(StatusRuntimeException.class, () -> WebhookServiceGrpc.newBlockingStub(old).listWebhooks(LIST));
+        assertEquals(Status.Code.UNAUTHENTICATED, refused.getStatus().getCode());
+      } finally {
+        old.shutdownNow();
+      }
     }
   }
 

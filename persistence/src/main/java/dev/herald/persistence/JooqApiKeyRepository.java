@@ -97,8 +97,14 @@ final class JooqApiKeyRepository implements ApiKeyRepository {
   }
 
   @Override
-  public boolean isEmpty() {
-    return !transactor.outsideTransaction(dsl -> dsl.fetchExists(API_KEYS));
+  public boolean hasActiveGlobalAdmin() {
+    return transactor.outsideTransaction(
+        dsl ->
+            dsl.fetchExists(
+                API_KEYS,
+                API_KEYS.PROJECT_ID.isNull(),
+                API_KEYS.REVOKE_TIME.isNull(),
+                DSL.val(Role.ADMIN.wireName()).eq(DSL.any(API_KEYS.ROLES))));
   }
 
   private static ApiKeysRecord toRecord(ApiKey key, byte[] tokenHash) {

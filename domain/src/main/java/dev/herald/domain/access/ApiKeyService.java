@@ -95,8 +95,8 @@ public final class ApiKeyService {
 
   /**
    * Makes sure someone can call Herald. A configured admin token becomes (or replaces) the
-   * configured global admin key; without one, a database with no keys at all gets a new global
-   * admin key, whose token is returned so that it can be shown once.
+   * configured global admin key; without one, a database with no unrevoked global admin key gets
+   * a new one, whose token is returned so that it can be shown once.
    */
   public Optional<String> bootstrap(Optional<String> configuredToken) {
     Instant now = now();
@@ -116,7 +116,7 @@ public final class ApiKeyService {
     }
     // The configured key lives only as long as its setting.
     keys.revoke(CONFIGURED_KEY_ID, now);
-    if (!keys.isEmpty()) {
+    if (keys.hasActiveGlobalAdmin()) {
       return Optional.empty();
     }
     String token = ApiTokens.generate(random);
