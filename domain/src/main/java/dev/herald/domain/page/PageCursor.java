@@ -16,6 +16,8 @@ import java.util.UUID;
  */
 public record PageCursor(Instant time, UUID id) {
   private static final String VERSION = "1";
+  /** Ours are about 80 characters; anything much longer is not worth decoding. */
+  private static final int MAX_TOKEN_LENGTH = 256;
 
   public PageCursor {
     requireNonNull(time, "time");
@@ -30,6 +32,9 @@ public record PageCursor(Instant time, UUID id) {
 
   /** Decodes a token this class made; anything else is an invalid {@code page_token}. */
   public static PageCursor decode(String token) {
+    if (token.length() > MAX_TOKEN_LENGTH) {
+      throw InvalidArgumentException.of("page_token", "is not a token returned by this list");
+    }
     try {
       String raw = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
       String[] parts = raw.split(":", -1);

@@ -29,6 +29,7 @@ class PageRequestTest {
     assertEquals("page_size", field(() -> PageRequest.of(-1, "")));
     assertEquals("page_token", field(() -> PageRequest.of(10, "not a token")));
     assertEquals("page_token", field(() -> PageRequest.of(10, "MjpmOng")));
+    assertEquals("page_token", field(() -> PageRequest.of(10, "A".repeat(100_000))));
   }
 
   private static String field(Runnable call) {
