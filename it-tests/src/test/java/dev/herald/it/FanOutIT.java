@@ -11,9 +11,17 @@ import dev.herald.proto.v1.ListDeliveriesRequest;
 import dev.herald.proto.v1.UpdateWebhookRequest;
 import dev.herald.proto.v1.Webhook;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -137,6 +145,41 @@ class FanOutIT extends ServerWithReceiver {
         1,
         herald.deliveries()
             .listDeliveries(ListDeliveriesRequest.newBuilder().setProjectId(project).build())
+            .getDeliveriesCount());
+  }
+
+  /**
+   * Concurrent ingestions are written together, several to a transaction; the same event id
+   * arriving many times at once, within one batch or across batches, still makes one set of
+   * deliveries, and every answer names it.
+   */
+  @Test
+  void concurrentRepeatsOfTheSameEventIdsMakeOneDeliveryEach() throws Exception {
+    String project = newProject();
+    create(Requests.webhook(project, receiver.url("/" + project + "/burst")));
+    ExecutorService callers = Executors.newFixedThreadPool(32);
+    try {
+      List<Future<IngestStateChangeResponse>> answers = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        var request = Requests.stateChange(project, "bot-" + (i % 5)).setEventId("evt-" + (i % 20)).build();
+        answers.add(callers.submit(() -> herald.ingestion().ingestStateChange(request)));
+      }
+      Map<String, Set<List<String>>> idsByEvent = new HashMap<>();
+      for (Future<IngestStateChangeResponse> answer : answers) {
+        IngestStateChangeResponse response = answer.get(30, TimeUnit.SECONDS);
+        idsByEvent.computeIfAbsent(response.getEventId(), k -> new HashSet<>()).add(response.getDeliveryIdsList());
+      }
+      assertEquals(20, idsByEvent.size());
+      idsByEvent.forEach((event, ids) -> assertEquals(1, ids.size(), event + " answered with " + ids));
+      assertTrue(idsByEvent.values().stream().allMatch(ids -> ids.iterator().next().size() == 1));
+    } finally {
+      callers.shutdownNow();
+    }
+    receiver.awaitRequests("/" + project + "/burst", 20, WAIT);
+    assertEquals(
+        20,
+        herald.deliveries()
+            .listDeliveries(ListDeliveriesRequest.newBuilder().setProjectId(project).setPageSize(200).build())
             .getDeliveriesCount());
   }
 

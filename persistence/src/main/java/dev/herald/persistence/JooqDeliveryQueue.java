@@ -15,7 +15,10 @@ import dev.herald.domain.secret.SigningSecret;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Collection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,12 +44,61 @@ final class JooqDeliveryQueue implements DeliveryQueue {
   private static final String FAILED = DeliveryStatus.FAILED.name();
   static final String WEBHOOK_DISABLED = "webhook disabled";
 
+  /**
+   * Records succeeded attempts by the batch: ends each delivery still held under its lease token,
+   * and clears the failure count of their webhooks, returning the deliveries that were held.
+   */
+  private static final String RECORD_SUCCESSES =
+      """
+      with succeeded as (
+        update deliveries d
+           set lease_token = null, attempt_count = v.attempt_number, last_attempt_time = v.start_time,
+               url = v.url, status = 'SUCCEEDED', next_attempt_time = null,
+               succeeded_time = v.finish_time, failure_reason = null
+          from unnest(?::uuid[], ?::uuid[], ?::int[], ?::text[]::timestamptz[], ?::text[],
+                      ?::text[]::timestamptz[])
+               as v(id, lease_token, attempt_number, start_time, url, finish_time)
+         where d.id = v.id and d.lease_token = v.lease_token
+        returning d.id, d.webhook_id
+      ),
+      -- Unconditional rather than decided at claim time: a failure recorded meanwhile by another
+      -- delivery to the same webhook must not survive this later success.
+      healthy as (
+        update webhooks w set consecutive_failed_deliveries = 0
+         where w.id in (select webhook_id from succeeded) and w.consecutive_failed_deliveries <> 0
+      )
+      select id from succeeded
+      """;
+
+  /** A worker that lost its lease may have made the same attempt as the new holder: kept once. */
+  private static final String INSERT_ATTEMPTS =
+      """
+      insert into delivery_attempts (delivery_id, attempt_number, url, start_time, duration_ms,
+                                     response_status_code, response_body, error, succeeded)
+      select * from unnest(?::uuid[], ?::int[], ?::text[], ?::text[]::timestamptz[], ?::bigint[],
+                           ?::int[], ?::text[], ?::text[], ?::boolean[])
+      on conflict do nothing
+      """;
+
+  /** Attempts recorded in one transaction at most; more wait for the next. */
+  static final int MAX_RECORD_BATCH = 64;
+
   private final Transactor transactor;
   private final JooqSigningSecretRepository secrets;
+  private final GroupCommit<Outcome, Boolean> records;
 
   JooqDeliveryQueue(Transactor transactor, JooqSigningSecretRepository secrets) {
     this.transactor = requireNonNull(transactor, "transactor");
     this.secrets = requireNonNull(secrets, "secrets");
+    this.records = new GroupCommit<>(this::record, MAX_RECORD_BATCH, 2);
+  }
+
+  /** One attempt's result, to be recorded. */
+  private record Outcome(
+      ClaimedDelivery claim, DeliveryAttempt attempt, NextStep next, EndpointHealthPolicy health) {
+    boolean succeeded() {
+      return next instanceof NextStep.Succeed;
+    }
   }
 
   /**
@@ -139,17 +191,73 @@ final class JooqDeliveryQueue implements DeliveryQueue {
                 .execute());
   }
 
+  /**
+   * Records the attempt together with those other workers finish meanwhile, in one transaction:
+   * on a busy dispatcher a commit carries many attempts.
+   */
   @Override
   public boolean recordAttempt(
       ClaimedDelivery claim, DeliveryAttempt attempt, NextStep next, EndpointHealthPolicy health) {
+    return records.submit(new Outcome(claim, attempt, next, health));
+  }
+
+  /** Whether each delivery was still held, in the order given. */
+  private List<Boolean> record(List<Outcome> outcomes) {
     return transactor.inTransaction(
         dsl -> {
-          boolean held = releaseLease(dsl, claim, attempt);
-          if (held) {
-            moveOn(dsl, claim, attempt, next, health);
+          Set<UUID> held = recordSuccesses(dsl, outcomes.stream().filter(Outcome::succeeded).toList());
+          for (Outcome outcome : outcomes) {
+            if (!outcome.succeeded() && releaseLease(dsl, outcome.claim(), outcome.attempt())) {
+              moveOn(dsl, outcome.claim(), outcome.attempt(), outcome.next(), outcome.health());
+              held.add(outcome.claim().id());
+            }
           }
-          insertAttempt(dsl, claim.id(), attempt);
-          return held;
+          insertAttempts(dsl, outcomes);
+          return outcomes.stream().map(o -> held.contains(o.claim().id())).toList();
+        });
+  }
+
+  private static Set<UUID> recordSuccesses(DSLContext dsl, List<Outcome> successes) {
+    Set<UUID> held = new HashSet<>();
+    if (successes.isEmpty()) {
+      return held;
+    }
+    dsl.connection(
+        connection -> {
+          SqlArrays arrays = new SqlArrays(connection);
+          try (PreparedStatement statement = connection.prepareStatement(RECORD_SUCCESSES)) {
+            statement.setArray(1, arrays.of("uuid", successes, o -> o.claim().id()));
+            statement.setArray(2, arrays.of("uuid", successes, o -> o.claim().leaseToken()));
+            statement.setArray(3, arrays.of("int", successes, o -> o.attempt().attemptNumber()));
+            statement.setArray(4, arrays.times(successes, o -> o.attempt().startTime()));
+            statement.setArray(5, arrays.of("text", successes, o -> o.attempt().url()));
+            statement.setArray(6, arrays.times(successes, o -> o.attempt().startTime().plus(o.attempt().duration())));
+            try (ResultSet rows = statement.executeQuery()) {
+              while (rows.next()) {
+                held.add(rows.getObject(1, UUID.class));
+              }
+            }
+          }
+        });
+    return held;
+  }
+
+  private static void insertAttempts(DSLContext dsl, List<Outcome> outcomes) {
+    dsl.connection(
+        connection -> {
+          SqlArrays arrays = new SqlArrays(connection);
+          try (PreparedStatement statement = connection.prepareStatement(INSERT_ATTEMPTS)) {
+            statement.setArray(1, arrays.of("uuid", outcomes, o -> o.claim().id()));
+            statement.setArray(2, arrays.of("int", outcomes, o -> o.attempt().attemptNumber()));
+            statement.setArray(3, arrays.of("text", outcomes, o -> o.attempt().url()));
+            statement.setArray(4, arrays.times(outcomes, o -> o.attempt().startTime()));
+            statement.setArray(5, arrays.of("bigint", outcomes, o -> o.attempt().duration().toMillis()));
+            statement.setArray(6, arrays.of("int", outcomes, o -> o.attempt().responseStatusCode()));
+            statement.setArray(7, arrays.of("text", outcomes, o -> o.attempt().responseBody()));
+            statement.setArray(8, arrays.of("text", outcomes, o -> o.attempt().error()));
+            statement.setArray(9, arrays.of("boolean", outcomes, o -> o.attempt().succeeded()));
+            statement.executeUpdate();
+          }
         });
   }
 
@@ -165,27 +273,14 @@ final class JooqDeliveryQueue implements DeliveryQueue {
   }
 
   /**
-   * Applies the next step while the delivery is still pending. A delivery ended meanwhile (its
-   * webhook was deleted) stays ended, unless this very attempt succeeded.
+   * Applies the next step of an attempt that did not succeed, while the delivery is still
+   * pending: a delivery ended meanwhile (its webhook was deleted) stays ended. (A success ends it
+   * whatever happened meanwhile; see {@link #RECORD_SUCCESSES}.)
    */
   private static void moveOn(
       DSLContext dsl, ClaimedDelivery claim, DeliveryAttempt attempt, NextStep next, EndpointHealthPolicy health) {
     UUID id = claim.id();
-    if (next instanceof NextStep.Succeed) {
-      dsl.update(DELIVERIES)
-          .set(DELIVERIES.STATUS, DeliveryStatus.SUCCEEDED.name())
-          .set(DELIVERIES.NEXT_ATTEMPT_TIME, (OffsetDateTime) null)
-          .set(DELIVERIES.SUCCEEDED_TIME, Times.toDb(attempt.startTime().plus(attempt.duration())))
-          .set(DELIVERIES.FAILURE_REASON, (String) null)
-          .where(DELIVERIES.ID.eq(id))
-          .execute();
-      // Unconditional rather than decided at claim time: a failure recorded meanwhile by another
-      // delivery to the same webhook must not survive this later success.
-      dsl.update(WEBHOOKS)
-          .set(WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES, 0)
-          .where(WEBHOOKS.ID.eq(claim.webhookId()), WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES.ne(0))
-          .execute();
-    } else if (next instanceof NextStep.RetryAt retry) {
+    if (next instanceof NextStep.RetryAt retry) {
       dsl.update(DELIVERIES)
           .set(DELIVERIES.NEXT_ATTEMPT_TIME, Times.toDb(retry.time()))
           .where(DELIVERIES.ID.eq(id), DELIVERIES.STATUS.eq(PENDING))
@@ -231,22 +326,6 @@ final class JooqDeliveryQueue implements DeliveryQueue {
     if (disabled == 1) {
       JooqWebhookRepository.endPending(dsl, webhookId, WEBHOOK_DISABLED + " (" + reason + ")");
     }
-  }
-
-  private static void insertAttempt(DSLContext dsl, UUID deliveryId, DeliveryAttempt attempt) {
-    dsl.insertInto(DELIVERY_ATTEMPTS)
-        .set(DELIVERY_ATTEMPTS.DELIVERY_ID, deliveryId)
-        .set(DELIVERY_ATTEMPTS.ATTEMPT_NUMBER, attempt.attemptNumber())
-        .set(DELIVERY_ATTEMPTS.URL, attempt.url())
-        .set(DELIVERY_ATTEMPTS.START_TIME, Times.toDb(attempt.startTime()))
-        .set(DELIVERY_ATTEMPTS.DURATION_MS, attempt.duration().toMillis())
-        .set(DELIVERY_ATTEMPTS.RESPONSE_STATUS_CODE, attempt.responseStatusCode())
-        .set(DELIVERY_ATTEMPTS.RESPONSE_BODY, attempt.responseBody())
-        .set(DELIVERY_ATTEMPTS.ERROR, attempt.error())
-        .set(DELIVERY_ATTEMPTS.SUCCEEDED, attempt.succeeded())
-        // A worker that lost its lease may have made the same attempt as the new holder.
-        .onConflictDoNothing()
-        .execute();
   }
 
   @Override

@@ -5,7 +5,6 @@ import static dev.herald.persistence.jooq.Tables.EVENTS;
 import static dev.herald.persistence.jooq.Tables.WEBHOOKS;
 import static java.util.Objects.requireNonNull;
 
-import dev.herald.domain.delivery.DeliveryStatus;
 import dev.herald.domain.event.Event;
 import dev.herald.domain.event.EventRepository;
 import dev.herald.domain.event.IngestResult;
@@ -13,115 +12,192 @@ import dev.herald.domain.event.NewDelivery;
 import dev.herald.domain.json.CanonicalJson;
 import dev.herald.domain.json.JsonValue;
 import dev.herald.domain.webhook.Webhook;
-import java.time.OffsetDateTime;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 final class JooqEventRepository implements EventRepository {
+  /** Events written in one transaction at most; more wait for the next. */
+  static final int MAX_BATCH = 64;
+
+  private static final String INSERT_EVENTS =
+      """
+      insert into events (id, project_id, event_id, bot_id, trigger, bot_metadata, old_state,
+                          new_state, event_type, event_sub_type, created_at, create_time)
+      select * from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                           ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]::timestamptz[],
+                           ?::text[]::timestamptz[])
+      on conflict (project_id, event_id) do nothing
+      returning id
+      """;
+
+  private static final String INSERT_DELIVERIES =
+      """
+      insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger,
+                              idempotency_key, url, payload, status, next_attempt_time, create_time)
+      select id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, url, payload,
+             'PENDING', create_time, create_time
+        from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::uuid[],
+                    ?::text[], ?::text[], ?::text[]::timestamptz[])
+             as v(id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, url,
+                  payload, create_time)
+      """;
+
   private final Transactor transactor;
+  private final GroupCommit<Ingestion, IngestResult> commits;
 
   JooqEventRepository(Transactor transactor) {
     this.transactor = requireNonNull(transactor, "transactor");
+    this.commits = new GroupCommit<>(this::write, MAX_BATCH, 2);
   }
 
+  private record Ingestion(Event event, Function<List<Webhook>, List<NewDelivery>> fanOut) {}
+
+  private record Delivery(Event event, NewDelivery delivery) {}
+
+  /**
+   * Records the event with the ingestions other callers make meanwhile, in one transaction: under
+   * load a commit carries many events, and the answer still comes only once this one's is made.
+   */
   @Override
   public IngestResult recordOnce(Event event, Function<List<Webhook>, List<NewDelivery>> fanOut) {
+    return commits.submit(new Ingestion(event, fanOut));
+  }
+
+  private List<IngestResult> write(List<Ingestion> batch) {
     return transactor.inTransaction(
         dsl -> {
           // A concurrent ingestion of the same event id waits here for the first to commit.
-          if (!insertUnlessKnown(dsl, event)) {
-            return firstIngestion(dsl, event);
-          }
-          List<NewDelivery> deliveries = fanOut.apply(candidateWebhooks(dsl, event));
-          insertDeliveries(dsl, event, deliveries);
-          return new IngestResult(
-              event.eventId(), deliveries.stream().map(NewDelivery::id).toList(), false);
+          Set<UUID> inserted = insertUnlessKnown(dsl, batch);
+          List<Ingestion> fresh = batch.stream().filter(i -> inserted.contains(i.event().id())).toList();
+          Map<UUID, List<UUID>> deliveryIds = fanOut(dsl, fresh);
+          Map<Ingestion, List<UUID>> replayed =
+              firstIngestions(dsl, batch.stream().filter(i -> !inserted.contains(i.event().id())).toList());
+          return batch.stream()
+              .map(i -> inserted.contains(i.event().id())
+                  ? new IngestResult(i.event().eventId(), deliveryIds.get(i.event().id()), false)
+                  : new IngestResult(i.event().eventId(), replayed.get(i), true))
+              .toList();
         });
   }
 
-  private static boolean insertUnlessKnown(DSLContext dsl, Event event) {
-    return dsl.insertInto(EVENTS)
-            .set(EVENTS.ID, event.id())
-            .set(EVENTS.PROJECT_ID, event.projectId())
-            .set(EVENTS.EVENT_ID, event.eventId())
-            .set(EVENTS.BOT_ID, event.botId())
-            .set(EVENTS.TRIGGER, event.trigger().wireName())
-            .set(EVENTS.BOT_METADATA, metadataJson(event.botMetadata()))
-            .set(EVENTS.OLD_STATE, event.oldState())
-            .set(EVENTS.NEW_STATE, event.newState())
-            .set(EVENTS.EVENT_TYPE, event.eventType())
-            .set(EVENTS.EVENT_SUB_TYPE, event.eventSubType())
-            .set(EVENTS.CREATED_AT, Times.toDb(event.createdAt()))
-            .set(EVENTS.CREATE_TIME, Times.toDb(event.createTime()))
-            .onConflict(EVENTS.PROJECT_ID, EVENTS.EVENT_ID)
-            .doNothing()
-            .execute()
-        == 1;
+  private static Set<UUID> insertUnlessKnown(DSLContext dsl, List<Ingestion> batch) {
+    List<Event> events = batch.stream().map(Ingestion::event).toList();
+    return dsl.connectionResult(
+        connection -> {
+          SqlArrays arrays = new SqlArrays(connection);
+          try (PreparedStatement statement = connection.prepareStatement(INSERT_EVENTS)) {
+            statement.setArray(1, arrays.of("uuid", events, Event::id));
+            statement.setArray(2, arrays.of("text", events, Event::projectId));
+            statement.setArray(3, arrays.of("text", events, Event::eventId));
+            statement.setArray(4, arrays.of("text", events, Event::botId));
+            statement.setArray(5, arrays.of("text", events, e -> e.trigger().wireName()));
+            statement.setArray(6, arrays.of("text", events, e -> metadataJson(e.botMetadata())));
+            statement.setArray(7, arrays.of("text", events, Event::oldState));
+            statement.setArray(8, arrays.of("text", events, Event::newState));
+            statement.setArray(9, arrays.of("text", events, Event::eventType));
+            statement.setArray(10, arrays.of("text", events, Event::eventSubType));
+            statement.setArray(11, arrays.times(events, Event::createdAt));
+            statement.setArray(12, arrays.times(events, Event::createTime));
+            Set<UUID> inserted = new HashSet<>();
+            try (ResultSet rows = statement.executeQuery()) {
+              while (rows.next()) {
+                inserted.add(rows.getObject(1, UUID.class));
+              }
+            }
+            return inserted;
+          }
+        });
   }
 
-  private static IngestResult firstIngestion(DSLContext dsl, Event event) {
-    List<UUID> deliveryIds =
-        dsl.select(DELIVERIES.ID)
-            .from(DELIVERIES)
-            .join(EVENTS)
-            .on(EVENTS.ID.eq(DELIVERIES.EVENT_ID))
-            .where(EVENTS.PROJECT_ID.eq(event.projectId()), EVENTS.EVENT_ID.eq(event.eventId()))
-            .orderBy(DELIVERIES.CREATE_TIME, DELIVERIES.ID)
-            .fetch(DELIVERIES.ID);
-    return new IngestResult(event.eventId(), deliveryIds, true);
+  /** Makes the new events' deliveries; returns their ids by event. */
+  private static Map<UUID, List<UUID>> fanOut(DSLContext dsl, List<Ingestion> fresh) {
+    Map<UUID, List<UUID>> ids = new HashMap<>();
+    if (fresh.isEmpty()) {
+      return ids;
+    }
+    List<Webhook> candidates = candidateWebhooks(dsl, fresh);
+    List<Delivery> deliveries = new ArrayList<>();
+    for (Ingestion ingestion : fresh) {
+      Event event = ingestion.event();
+      List<Webhook> mine =
+          candidates.stream()
+              .filter(w -> w.projectId().equals(event.projectId()))
+              .filter(w -> w.botId() == null || w.botId().equals(event.botId()))
+              .toList();
+      List<NewDelivery> made = ingestion.fanOut().apply(mine);
+      made.forEach(d -> deliveries.add(new Delivery(event, d)));
+      ids.put(event.id(), made.stream().map(NewDelivery::id).toList());
+    }
+    if (!deliveries.isEmpty()) {
+      insertDeliveries(dsl, deliveries);
+      DeliveryWakeups.announce(dsl);
+    }
+    return ids;
   }
 
-  /** The project's live webhooks that are project-level or belong to this event's bot. */
-  private static List<Webhook> candidateWebhooks(DSLContext dsl, Event event) {
+  /** The events' projects' live webhooks that are project-level or belong to one of their bots. */
+  private static List<Webhook> candidateWebhooks(DSLContext dsl, List<Ingestion> fresh) {
+    Set<String> projects = fresh.stream().map(i -> i.event().projectId()).collect(Collectors.toSet());
+    Set<String> bots = fresh.stream().map(i -> i.event().botId()).collect(Collectors.toSet());
     return dsl.selectFrom(WEBHOOKS)
         .where(
-            WEBHOOKS.PROJECT_ID.eq(event.projectId()),
+            WEBHOOKS.PROJECT_ID.in(projects),
             WEBHOOKS.DELETE_TIME.isNull(),
             WEBHOOKS.ACTIVE.isTrue(),
-            WEBHOOKS.BOT_ID.isNull().or(WEBHOOKS.BOT_ID.eq(event.botId())))
+            WEBHOOKS.BOT_ID.isNull().or(WEBHOOKS.BOT_ID.in(bots)))
         .fetch(JooqWebhookRepository::toDomain);
   }
 
-  private static void insertDeliveries(DSLContext dsl, Event event, List<NewDelivery> deliveries) {
-    if (deliveries.isEmpty()) {
-      return;
+  private static void insertDeliveries(DSLContext dsl, List<Delivery> deliveries) {
+    dsl.connection(
+        connection -> {
+          SqlArrays arrays = new SqlArrays(connection);
+          try (PreparedStatement statement = connection.prepareStatement(INSERT_DELIVERIES)) {
+            statement.setArray(1, arrays.of("uuid", deliveries, d -> d.delivery().id()));
+            statement.setArray(2, arrays.of("uuid", deliveries, d -> d.event().id()));
+            statement.setArray(3, arrays.of("uuid", deliveries, d -> d.delivery().webhook().id()));
+            statement.setArray(4, arrays.of("text", deliveries, d -> d.event().projectId()));
+            statement.setArray(5, arrays.of("text", deliveries, d -> d.event().botId()));
+            statement.setArray(6, arrays.of("text", deliveries, d -> d.event().trigger().wireName()));
+            statement.setArray(7, arrays.of("uuid", deliveries, d -> d.delivery().idempotencyKey()));
+            statement.setArray(8, arrays.of("text", deliveries, d -> d.delivery().webhook().url()));
+            statement.setArray(9, arrays.of("text", deliveries, d -> d.delivery().payload()));
+            statement.setArray(10, arrays.times(deliveries, d -> d.event().createTime()));
+            statement.executeUpdate();
+          }
+        });
+  }
+
+  /** The deliveries each replayed event got when it was first ingested, oldest first. */
+  private static Map<Ingestion, List<UUID>> firstIngestions(DSLContext dsl, List<Ingestion> replays) {
+    Map<Ingestion, List<UUID>> ids = new HashMap<>();
+    if (replays.isEmpty()) {
+      return ids;
     }
-    OffsetDateTime now = Times.toDb(event.createTime());
-    var insert =
-        dsl.insertInto(
-            DELIVERIES,
-            DELIVERIES.ID,
-            DELIVERIES.EVENT_ID,
-            DELIVERIES.WEBHOOK_ID,
-            DELIVERIES.PROJECT_ID,
-            DELIVERIES.BOT_ID,
-            DELIVERIES.TRIGGER,
-            DELIVERIES.IDEMPOTENCY_KEY,
-            DELIVERIES.URL,
-            DELIVERIES.PAYLOAD,
-            DELIVERIES.STATUS,
-            DELIVERIES.NEXT_ATTEMPT_TIME,
-            DELIVERIES.CREATE_TIME);
-    for (NewDelivery delivery : deliveries) {
-      insert =
-          insert.values(
-              delivery.id(),
-              event.id(),
-              delivery.webhook().id(),
-              event.projectId(),
-              event.botId(),
-              event.trigger().wireName(),
-              delivery.idempotencyKey(),
-              delivery.webhook().url(),
-              delivery.payload(),
-              DeliveryStatus.PENDING.name(),
-              now,
-              now);
+    var keys = replays.stream().map(i -> DSL.row(i.event().projectId(), i.event().eventId())).toList();
+    Map<List<String>, List<UUID>> byKey = new HashMap<>();
+    dsl.select(EVENTS.PROJECT_ID, EVENTS.EVENT_ID, DELIVERIES.ID)
+        .from(DELIVERIES)
+        .join(EVENTS)
+        .on(EVENTS.ID.eq(DELIVERIES.EVENT_ID))
+        .where(DSL.row(EVENTS.PROJECT_ID, EVENTS.EVENT_ID).in(keys))
+        .orderBy(DELIVERIES.CREATE_TIME, DELIVERIES.ID)
+        .forEach(r -> byKey.computeIfAbsent(List.of(r.value1(), r.value2()), k -> new ArrayList<>()).add(r.value3()));
+    for (Ingestion replay : replays) {
+      ids.put(replay, byKey.getOrDefault(List.of(replay.event().projectId(), replay.event().eventId()), List.of()));
     }
-    insert.execute();
-    DeliveryWakeups.announce(dsl);
+    return ids;
   }
 
   private static String metadataJson(JsonValue metadata) {

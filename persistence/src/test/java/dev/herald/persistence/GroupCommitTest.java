@@ -1,0 +1,120 @@
+package dev.herald.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class GroupCommitTest {
+  private final ExecutorService callers = Executors.newFixedThreadPool(16);
+
+  @AfterEach
+  void stop() {
+    callers.shutdownNow();
+  }
+
+  @Test
+  void callersWaitingWhileABatchIsWrittenGoTogetherInTheNext() throws Exception {
+    CountDownLatch firstBatchStarted = new CountDownLatch(1);
+    CountDownLatch releaseFirstBatch = new CountDownLatch(1);
+    List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
+    GroupCommit<Integer, String> commit =
+        new GroupCommit<>(
+            batch -> {
+              batchSizes.add(batch.size());
+              if (batchSizes.size() == 1) {
+                firstBatchStarted.countDown();
+                await(releaseFirstBatch);
+              }
+              return batch.stream().map(i -> "done " + i).toList();
+            },
+            100,
+            1);
+
+    Future<String> first = callers.submit(() -> commit.submit(0));
+    await(firstBatchStarted);
+    List<Future<String>> others = new ArrayList<>();
+    for (int i = 1; i <= 10; i++) {
+      int request = i;
+      others.add(callers.submit(() -> commit.submit(request)));
+    }
+    // The ten queue up behind the running batch; let it finish once they are all waiting.
+    Eventually.until(() -> batchSizes.size() == 1 && queued(commit) == 10);
+    releaseFirstBatch.countDown();
+
+    assertEquals("done 0", first.get(10, TimeUnit.SECONDS));
+    for (int i = 1; i <= 10; i++) {
+      assertEquals("done " + i, others.get(i - 1).get(10, TimeUnit.SECONDS));
+    }
+    assertEquals(List.of(1, 10), batchSizes);
+  }
+
+  @Test
+  void aFailingRequestFailsOnlyItsOwnCaller() throws Exception {
+    CountDownLatch holdFirst = new CountDownLatch(1);
+    List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
+    GroupCommit<Integer, Integer> commit =
+        new GroupCommit<>(
+            batch -> {
+              batchSizes.add(batch.size());
+              if (batchSizes.size() == 1) {
+                await(holdFirst);
+              }
+              if (batch.contains(13)) {
+                throw new IllegalStateException("13 is refused");
+              }
+              return batch.stream().map(i -> i * 2).toList();
+            },
+            100,
+            1);
+    Future<Integer> first = callers.submit(() -> commit.submit(1));
+    Eventually.until(() -> batchSizes.size() == 1);
+    List<Future<Integer>> others = new ArrayList<>();
+    for (int i : new int[] {12, 13, 14}) {
+      others.add(callers.submit(() -> commit.submit(i)));
+    }
+    Eventually.until(() -> queued(commit) == 3);
+    holdFirst.countDown();
+
+    assertEquals(2, first.get(10, TimeUnit.SECONDS));
+    assertEquals(24, others.get(0).get(10, TimeUnit.SECONDS));
+    var failure = assertThrows(java.util.concurrent.ExecutionException.class, () -> others.get(1).get(10, TimeUnit.SECONDS));
+    assertTrue(failure.getCause() instanceof IllegalStateException);
+    assertEquals(28, others.get(2).get(10, TimeUnit.SECONDS));
+    assertEquals(List.of(1, 3, 1, 1, 1), batchSizes, "the batch of three, then each alone");
+  }
+
+  private static int queued(GroupCommit<?, ?> commit) {
+    return commit.waitingCount();
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      assertTrue(latch.await(10, TimeUnit.SECONDS));
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Polls a condition with a deadline. */
+  private static final class Eventually {
+    static void until(java.util.function.BooleanSupplier condition) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!condition.getAsBoolean()) {
+        assertTrue(System.nanoTime() < deadline, "condition not met within 10 s");
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+      }
+    }
+  }
+}
