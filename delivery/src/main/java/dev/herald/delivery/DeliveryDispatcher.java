@@ -59,6 +59,15 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   private final Map<UUID, Deque<ClaimedDelivery>> waiting = new HashMap<>();
   private final Object wakeSignal = new Object();
   private boolean wakeRequested;
+  /** Set when deliveries are created, here or elsewhere; cleared by the claim that follows. */
+  private volatile boolean newWork;
+  /**
+   * The saturated webhooks passed over by the last claim that found nothing more to take, and
+   * until when that answer stands; loop thread only. Asking again with the same webhooks passed
+   * over would scan their backlog in the due index only to find nothing once more.
+   */
+  private Set<UUID> exhaustedBeside = Set.of();
+  private Instant exhaustedUntil = Instant.MIN;
   private volatile boolean running;
   private ExecutorService workers;
   private ScheduledExecutorService leaseKeeper;
@@ -126,6 +135,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
 
   @Override
   public void deliveriesCreated() {
+    newWork = true;
     wake();
   }
 
@@ -149,6 +159,11 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
         int wanted = MAX_BATCH - queued;
         Set<UUID> busy = saturatedWebhooks();
         Instant now = clock.instant();
+        if (nothingNewBeside(busy, now)) {
+          waitForWake(Duration.between(now, exhaustedUntil));
+          continue;
+        }
+        newWork = false;
         List<ClaimedDelivery> claimed = queue.claimDue(wanted, now, now.plus(config.lease()), busy);
         for (ClaimedDelivery claim : claimed) {
           held.add(claim);
@@ -156,7 +171,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
         }
         dispatchWaiting();
         if (claimed.size() < wanted) {
-          sleepUntilDue(busy);
+          sleepUntilDue(busy, now);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -167,6 +182,18 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
       }
     }
     waiting.clear();
+  }
+
+  /**
+   * Whether the last claim already found nothing due beside at least these saturated webhooks,
+   * and no deliveries were created since: then only a freed slot, new work or the poll interval
+   * can change the answer.
+   */
+  private boolean nothingNewBeside(Set<UUID> busy, Instant now) {
+    return !busy.isEmpty()
+        && !newWork
+        && busy.containsAll(exhaustedBeside)
+        && now.isBefore(exhaustedUntil);
   }
 
   private int waitingCount() {
@@ -268,10 +295,17 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     }
   }
 
-  private void sleepUntilDue(Set<UUID> busy) throws InterruptedException {
-    Instant now = clock.instant();
+  private void sleepUntilDue(Set<UUID> busy, Instant now) throws InterruptedException {
     Duration wait = config.pollInterval();
-    Instant nextDue = queue.nextDueTime(busy).orElse(null);
+    if (!busy.isEmpty()) {
+      // Finding the next due time beside busy webhooks would scan their backlog too; retries of
+      // other webhooks wait for the poll interval at most, new deliveries wake the loop at once.
+      exhaustedBeside = busy;
+      exhaustedUntil = now.plus(wait);
+      waitForWake(wait);
+      return;
+    }
+    Instant nextDue = queue.nextDueTime().orElse(null);
     if (nextDue != null) {
       Duration untilDue = Duration.between(now, nextDue);
       if (untilDue.compareTo(wait) < 0) {

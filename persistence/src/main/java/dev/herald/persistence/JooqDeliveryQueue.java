@@ -48,7 +48,7 @@ final class JooqDeliveryQueue implements DeliveryQueue {
    * Records succeeded attempts by the batch: ends each delivery still held under its lease token,
    * and clears the failure count of their webhooks, returning the deliveries that were held.
    */
-  private static final String RECORD_SUCCESSES =
+  static final String RECORD_SUCCESSES =
       """
       with succeeded as (
         update deliveries d
@@ -343,13 +343,13 @@ final class JooqDeliveryQueue implements DeliveryQueue {
   }
 
   @Override
-  public Optional<Instant> nextDueTime(Set<UUID> busyWebhooks) {
+  public Optional<Instant> nextDueTime() {
     return transactor.outsideTransaction(
         dsl ->
             Optional.ofNullable(
                     dsl.select(DSL.min(DELIVERIES.NEXT_ATTEMPT_TIME))
                         .from(DELIVERIES)
-                        .where(DELIVERIES.STATUS.eq(PENDING), notOf(busyWebhooks))
+                        .where(DELIVERIES.STATUS.eq(PENDING))
                         .fetchOne(0, OffsetDateTime.class))
                 .map(Times::fromDb));
   }

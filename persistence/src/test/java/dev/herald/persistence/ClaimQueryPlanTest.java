@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
 import java.util.Set;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -68,5 +72,33 @@ class ClaimQueryPlanTest {
             .plan();
     assertTrue(plan.contains("deliveries_due"), plan);
     assertFalse(plan.contains("Seq Scan"), plan);
+  }
+
+  @Test
+  void recordingABatchOfSuccessesLooksDeliveriesUpByKey() throws Exception {
+    List<UUID> ids =
+        dsl.fetch("select id from deliveries where status = 'PENDING' limit 32").getValues(0, UUID.class);
+    String plan =
+        dsl.connectionResult(
+            connection -> {
+              SqlArrays arrays = new SqlArrays(connection);
+              try (PreparedStatement explain =
+                  connection.prepareStatement("explain " + JooqDeliveryQueue.RECORD_SUCCESSES)) {
+                explain.setArray(1, arrays.of("uuid", ids, id -> id));
+                explain.setArray(2, arrays.of("uuid", ids, id -> id));
+                explain.setArray(3, arrays.of("int", ids, id -> 1));
+                explain.setArray(4, arrays.times(ids, id -> Instant.now()));
+                explain.setArray(5, arrays.of("text", ids, id -> "https://example.com"));
+                explain.setArray(6, arrays.times(ids, id -> Instant.now()));
+                StringBuilder lines = new StringBuilder();
+                try (ResultSet rows = explain.executeQuery()) {
+                  while (rows.next()) {
+                    lines.append(rows.getString(1)).append('\n');
+                  }
+                }
+                return lines.toString();
+              }
+            });
+    assertFalse(plan.contains("Seq Scan on deliveries"), plan);
   }
 }

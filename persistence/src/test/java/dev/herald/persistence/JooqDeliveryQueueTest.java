@@ -102,7 +102,7 @@ class JooqDeliveryQueueTest {
     ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
     assertTrue(queue.recordAttempt(claim, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30)), HEALTH));
 
-    assertEquals(now.plusSeconds(30), queue.nextDueTime(Set.of()).orElseThrow());
+    assertEquals(now.plusSeconds(30), queue.nextDueTime().orElseThrow());
     assertTrue(queue.claimDue(10, now.plusSeconds(29), now.plusSeconds(90), Set.of()).isEmpty());
     ClaimedDelivery retry = queue.claimDue(10, now.plusSeconds(30), now.plusSeconds(90), Set.of()).get(0);
     assertEquals(2, retry.nextAttemptNumber());

@@ -33,6 +33,6 @@ public interface DeliveryQueue {
   /** Gives a claimed delivery back unattempted, due at once. */
   void release(ClaimedDelivery claim);
 
-  /** When the earliest pending delivery not of {@code busyWebhooks} is due, if any is pending. */
-  Optional<Instant> nextDueTime(Set<UUID> busyWebhooks);
+  /** When the earliest pending delivery is due, if any is pending. */
+  Optional<Instant> nextDueTime();
 }
