@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeliveryDispatcher implements DeliveryNotifier {
   private static final Logger log = LoggerFactory.getLogger(DeliveryDispatcher.class);
-  private static final int MAX_BATCH = 64;
+  private static final int MAX_BATCH = 128;
   private static final Duration MIN_WAIT = Duration.ofMillis(10);
 
   private final DeliveryQueue queue;
@@ -305,7 +305,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
       waitForWake(wait);
       return;
     }
-    Instant nextDue = queue.nextDueTime().orElse(null);
+    Instant nextDue = queue.nextDueTime(now).orElse(null);
     if (nextDue != null) {
       Duration untilDue = Duration.between(now, nextDue);
       if (untilDue.compareTo(wait) < 0) {

@@ -52,7 +52,8 @@ final class JooqDeliveryQueue implements DeliveryQueue {
       """
       with succeeded as (
         update deliveries d
-           set lease_token = null, attempt_count = v.attempt_number, last_attempt_time = v.start_time,
+           set lease_token = null, lease_until = null, attempt_count = v.attempt_number,
+               last_attempt_time = v.start_time,
                url = v.url, status = 'SUCCEEDED', next_attempt_time = null,
                succeeded_time = v.finish_time, failure_reason = null
           from unnest(?::uuid[], ?::uuid[], ?::int[], ?::text[]::timestamptz[], ?::text[],
@@ -104,7 +105,8 @@ final class JooqDeliveryQueue implements DeliveryQueue {
   /**
    * The due deliveries a claim takes, earliest first, locking them and skipping rows other
    * workers hold. Reads the partial index {@code deliveries_due}, whose size is the number of
-   * pending deliveries, not the table's.
+   * pending deliveries, not the table's; rows under an unexpired lease stay in it and are passed
+   * over, a few per dispatcher.
    */
   static Select<Record1<UUID>> dueDeliveries(int max, Instant now, Set<UUID> busyWebhooks) {
     return DSL.select(DELIVERIES.ID)
@@ -112,6 +114,7 @@ final class JooqDeliveryQueue implements DeliveryQueue {
         .where(
             DELIVERIES.STATUS.eq(PENDING),
             DELIVERIES.NEXT_ATTEMPT_TIME.le(Times.toDb(now)),
+            unleased(now),
             notOf(busyWebhooks))
         .orderBy(DELIVERIES.NEXT_ATTEMPT_TIME)
         .limit(max)
@@ -128,7 +131,7 @@ final class JooqDeliveryQueue implements DeliveryQueue {
         dsl -> {
           var claimed =
               dsl.update(DELIVERIES)
-                  .set(DELIVERIES.NEXT_ATTEMPT_TIME, Times.toDb(leaseUntil))
+                  .set(DELIVERIES.LEASE_UNTIL, Times.toDb(leaseUntil))
                   .set(DELIVERIES.LEASE_TOKEN, leaseToken)
                   .from(due, WEBHOOKS)
                   .where(DELIVERIES.ID.eq(dueId), WEBHOOKS.ID.eq(DELIVERIES.WEBHOOK_ID))
@@ -186,7 +189,7 @@ final class JooqDeliveryQueue implements DeliveryQueue {
     transactor.outsideTransaction(
         dsl ->
             dsl.update(DELIVERIES)
-                .set(DELIVERIES.NEXT_ATTEMPT_TIME, Times.toDb(leaseUntil))
+                .set(DELIVERIES.LEASE_UNTIL, Times.toDb(leaseUntil))
                 .where(DELIVERIES.STATUS.eq(PENDING), held)
                 .execute());
   }
@@ -264,6 +267,7 @@ final class JooqDeliveryQueue implements DeliveryQueue {
   private static boolean releaseLease(DSLContext dsl, ClaimedDelivery claim, DeliveryAttempt attempt) {
     return dsl.update(DELIVERIES)
             .set(DELIVERIES.LEASE_TOKEN, (UUID) null)
+            .set(DELIVERIES.LEASE_UNTIL, (OffsetDateTime) null)
             .set(DELIVERIES.ATTEMPT_COUNT, attempt.attemptNumber())
             .set(DELIVERIES.LAST_ATTEMPT_TIME, Times.toDb(attempt.startTime()))
             .set(DELIVERIES.URL, attempt.url())
@@ -334,6 +338,7 @@ final class JooqDeliveryQueue implements DeliveryQueue {
         dsl ->
             dsl.update(DELIVERIES)
                 .set(DELIVERIES.LEASE_TOKEN, (UUID) null)
+                .set(DELIVERIES.LEASE_UNTIL, (OffsetDateTime) null)
                 .set(DELIVERIES.NEXT_ATTEMPT_TIME, DSL.currentOffsetDateTime())
                 .where(
                     DELIVERIES.ID.eq(claim.id()),
@@ -343,15 +348,23 @@ final class JooqDeliveryQueue implements DeliveryQueue {
   }
 
   @Override
-  public Optional<Instant> nextDueTime() {
+  public Optional<Instant> nextDueTime(Instant now) {
     return transactor.outsideTransaction(
         dsl ->
             Optional.ofNullable(
                     dsl.select(DSL.min(DELIVERIES.NEXT_ATTEMPT_TIME))
                         .from(DELIVERIES)
-                        .where(DELIVERIES.STATUS.eq(PENDING))
+                        .where(DELIVERIES.STATUS.eq(PENDING), unleased(now))
                         .fetchOne(0, OffsetDateTime.class))
                 .map(Times::fromDb));
+  }
+
+  /**
+   * Not held under a lease that is still running. A lease that ran out (its holder died) makes
+   * the delivery claimable again.
+   */
+  private static Condition unleased(Instant now) {
+    return DELIVERIES.LEASE_UNTIL.isNull().or(DELIVERIES.LEASE_UNTIL.le(Times.toDb(now)));
   }
 
   private static Condition notOf(Set<UUID> webhooks) {

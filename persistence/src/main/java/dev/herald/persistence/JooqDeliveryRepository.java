@@ -111,6 +111,7 @@ final class JooqDeliveryRepository implements DeliveryRepository {
         .set(DELIVERIES.FAILURE_REASON, (String) null)
         .set(DELIVERIES.SUCCEEDED_TIME, (java.time.OffsetDateTime) null)
         .set(DELIVERIES.LEASE_TOKEN, (UUID) null)
+        .set(DELIVERIES.LEASE_UNTIL, (java.time.OffsetDateTime) null)
         .where(which)
         .and(DELIVERIES.STATUS.ne(DeliveryStatus.PENDING.name()))
         .execute();

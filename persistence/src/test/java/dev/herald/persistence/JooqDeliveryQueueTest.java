@@ -82,6 +82,7 @@ class JooqDeliveryQueueTest {
     assertEquals("https://example.com/h", first.get(0).url());
     assertEquals(32, first.get(0).signingKeys().get(0).length);
     assertTrue(queue.claimDue(10, now.plusSeconds(59), now.plusSeconds(120), Set.of()).isEmpty());
+    assertTrue(queue.nextDueTime(now.plusSeconds(59)).isEmpty(), "a held delivery is not waiting to be due");
   }
 
   @Test
@@ -102,7 +103,7 @@ class JooqDeliveryQueueTest {
     ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
     assertTrue(queue.recordAttempt(claim, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30)), HEALTH));
 
-    assertEquals(now.plusSeconds(30), queue.nextDueTime().orElseThrow());
+    assertEquals(now.plusSeconds(30), queue.nextDueTime(now).orElseThrow());
     assertTrue(queue.claimDue(10, now.plusSeconds(29), now.plusSeconds(90), Set.of()).isEmpty());
     ClaimedDelivery retry = queue.claimDue(10, now.plusSeconds(30), now.plusSeconds(90), Set.of()).get(0);
     assertEquals(2, retry.nextAttemptNumber());

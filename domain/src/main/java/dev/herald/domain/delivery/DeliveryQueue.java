@@ -33,6 +33,9 @@ public interface DeliveryQueue {
   /** Gives a claimed delivery back unattempted, due at once. */
   void release(ClaimedDelivery claim);
 
-  /** When the earliest pending delivery is due, if any is pending. */
-  Optional<Instant> nextDueTime();
+  /**
+   * When the earliest pending delivery not held under a running lease is due, if any is. (A
+   * lease that runs out later is noticed at the dispatcher's next poll.)
+   */
+  Optional<Instant> nextDueTime(Instant now);
 }
