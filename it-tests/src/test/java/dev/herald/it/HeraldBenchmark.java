@@ -348,6 +348,17 @@ class HeraldBenchmark {
     long[] micros = acknowledged.entrySet().stream()
         .mapToLong(e -> Math.max(0, receiver.firstSeen(e.getKey()) - e.getValue()) / 1000)
         .toArray();
+    // Where in the run the slowest were sent (event n goes out n/rate seconds in): a stall shows
+    // as a run of neighbours, a steady queue as slow events throughout.
+    String slowest = acknowledged.entrySet().stream()
+        .sorted(java.util.Comparator.comparingLong(
+            (Map.Entry<String, Long> e) -> receiver.firstSeen(e.getKey()) - e.getValue()).reversed())
+        .limit(5)
+        .map(e -> String.format(Locale.ROOT, "%s at %.1f s: %.0f ms",
+            e.getKey(), Long.parseLong(e.getKey().substring(e.getKey().indexOf('-') + 1)) / (double) rate,
+            (receiver.firstSeen(e.getKey()) - e.getValue()) / 1e6))
+        .collect(java.util.stream.Collectors.joining("; "));
+    System.out.println("slowest at " + rate + "/s: " + slowest);
     return new Percentiles(micros);
   }
 
@@ -408,9 +419,11 @@ class HeraldBenchmark {
     }
   }
 
+  /** The dispatcher's claim (JooqDeliveryQueue.claimDue) as SQL, to time and explain it alone. */
   private static final String CLAIM =
-      "update deliveries d set next_attempt_time = now() + interval '30 seconds', lease_token = gen_random_uuid() "
+      "update deliveries d set lease_until = now() + interval '30 seconds', lease_token = gen_random_uuid() "
           + "from (select id from deliveries where status = 'PENDING' and next_attempt_time <= now() "
+          + "and (lease_until is null or lease_until <= now()) "
           + "order by next_attempt_time limit ? for update skip locked) due, webhooks w "
           + "where d.id = due.id and w.id = d.webhook_id returning d.id, w.url, d.payload";
 
