@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The one place where exceptions become gRPC statuses. Invalid input becomes {@code
  * INVALID_ARGUMENT} with a {@code google.rpc.BadRequest} naming each field; an unknown resource
- * {@code NOT_FOUND}; a resource in the wrong state {@code FAILED_PRECONDITION}; anything unexpected {@code INTERNAL} with a correlation id that is also in
- * the log next to the stack trace, which never reaches the client.
+ * {@code NOT_FOUND}; a resource in the wrong state {@code FAILED_PRECONDITION}; a request protobuf
+ * cannot parse {@code INVALID_ARGUMENT} too (see {@link UnparsableRequests}); anything unexpected
+ * {@code INTERNAL} with a correlation id that is also in the log next to the stack trace, which
+ * never reaches the client.
  */
 final class DomainErrorInterceptor implements ServerInterceptor {
   private static final Logger log = LoggerFactory.getLogger(DomainErrorInterceptor.class);

@@ -40,13 +40,14 @@ final class PrivateNetworkGuard implements DestinationPolicy {
       return Optional.of("has a host that is neither a valid name nor a valid IP address");
     }
     if (literal.isAddress()) {
-      Optional<String> kind = allowPrivateNetworks ? Optional.empty() : NonPublicAddresses.kind(literal.address().get());
+      InetAddress address = literal.address().get();
+      Optional<String> kind = allowPrivateNetworks ? Optional.empty() : NonPublicAddresses.kind(address);
       if (kind.isPresent()) {
         return Optional.of("must not point to a " + kind.get() + " address");
       }
       if (!literal.canonical()) {
         return Optional.of(
-            "must write an IPv4 host in dotted-decimal form (" + literal.address().get().getHostAddress() + ")");
+            "must write an IPv4 host in dotted-decimal form (" + address.getHostAddress() + ")");
       }
       return Optional.empty();
     }

@@ -123,7 +123,7 @@ final class JooqApiKeyRepository implements ApiKeyRepository {
   private static ApiKey toDomain(ApiKeysRecord row) {
     Set<Role> roles = EnumSet.noneOf(Role.class);
     Arrays.stream(row.getRoles())
-        .map(name -> Role.fromWireName(name).orElseThrow(() -> new IllegalStateException("stored key has unknown role " + name)))
+        .map(name -> Role.fromWireName(name).orElseThrow(() -> unknownRole(name)))
         .forEach(roles::add);
     return new ApiKey(
         row.getId(),
@@ -133,6 +133,10 @@ final class JooqApiKeyRepository implements ApiKeyRepository {
         row.getTokenPrefix(),
         Times.fromDb(row.getCreateTime()),
         Optional.ofNullable(row.getRevokeTime()).map(Times::fromDb));
+  }
+
+  private static IllegalStateException unknownRole(String name) {
+    return new IllegalStateException("stored key has unknown role " + name);
   }
 
   private static String[] roleNames(Set<Role> roles) {

@@ -62,9 +62,10 @@ public final class DeliveryRecoveryService {
             .filter(w -> w.projectId().equals(projectId))
             .orElseThrow(() -> new NotFoundException("webhook", webhookId));
     requireActive(webhook);
+    Instant now = clock.instant();
     int requeued =
         deliveries.requeueFailed(
-            projectId, webhookId, since == null ? Instant.EPOCH : since, until == null ? clock.instant() : until, clock.instant());
+            projectId, webhookId, since == null ? Instant.EPOCH : since, until == null ? now : until, now);
     if (requeued > 0) {
       notifier.deliveriesCreated();
     }
