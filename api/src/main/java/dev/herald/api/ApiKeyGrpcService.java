@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.herald.domain.Ids;
 import dev.herald.domain.access.ApiKey;
 import dev.herald.domain.access.ApiKeyService;
+import dev.herald.domain.access.Caller;
 import dev.herald.domain.access.CreatedApiKey;
 import dev.herald.domain.page.Page;
 import dev.herald.domain.page.PageRequest;
@@ -15,8 +16,13 @@ import dev.herald.proto.v1.ListApiKeysRequest;
 import dev.herald.proto.v1.ListApiKeysResponse;
 import dev.herald.proto.v1.RevokeApiKeyRequest;
 import io.grpc.stub.StreamObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+/** API key management; every change is logged with the key that made it (never a token). */
 final class ApiKeyGrpcService extends ApiKeyServiceGrpc.ApiKeyServiceImplBase {
+  private static final Logger log = LoggerFactory.getLogger(ApiKeyGrpcService.class);
+
   private final ApiKeyService keys;
   private final ApiKeyAuthenticator authenticator;
 
@@ -28,7 +34,14 @@ final class ApiKeyGrpcService extends ApiKeyServiceGrpc.ApiKeyServiceImplBase {
   @Override
   public void createApiKey(
       CreateApiKeyRequest request, StreamObserver<CreateApiKeyResponse> response) {
-    CreatedApiKey created = keys.create(Callers.current(), ApiKeyMapper.toDomain(request));
+    Caller caller = Callers.current();
+    CreatedApiKey created = keys.create(caller, ApiKeyMapper.toDomain(request));
+    log.info(
+        "API key {} ({}, roles {}) created by key {}",
+        created.key().id(),
+        created.key().scope(),
+        created.key().roles(),
+        caller.keyId());
     Unary.reply(
         response,
         CreateApiKeyResponse.newBuilder()
@@ -52,8 +65,10 @@ final class ApiKeyGrpcService extends ApiKeyServiceGrpc.ApiKeyServiceImplBase {
   @Override
   public void revokeApiKey(
       RevokeApiKeyRequest request, StreamObserver<dev.herald.proto.v1.ApiKey> response) {
-    ApiKey revoked = keys.revoke(Callers.current(), Ids.parse("id", request.getId()));
+    Caller caller = Callers.current();
+    ApiKey revoked = keys.revoke(caller, Ids.parse("id", request.getId()));
     authenticator.forgetAll();
+    log.info("API key {} revoked by key {}", revoked.id(), caller.keyId());
     Unary.reply(response, ApiKeyMapper.toProto(revoked));
   }
 }

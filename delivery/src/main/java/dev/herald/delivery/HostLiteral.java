@@ -13,7 +13,18 @@ import java.util.Optional;
  * ({@code 0x7f}), and fewer than four parts filling the rest ({@code 127.1}, {@code 2130706433}).
  * Reading such spellings the way the client will is what stops them hiding a private address.
  */
-record HostLiteral(Optional<InetAddress> address, boolean canonical, boolean invalid) {
+sealed interface HostLiteral {
+  /** A name, to be resolved. */
+  record Name() implements HostLiteral {}
+
+  /**
+   * An IP address; {@code canonical} when written the one way every parser reads alike (IPv6,
+   * or dotted-decimal IPv4).
+   */
+  record Address(InetAddress address, boolean canonical) implements HostLiteral {}
+
+  /** Numeric, but no address: {@code 256.1.1.1}, five parts, a zone id. */
+  record Unparseable() implements HostLiteral {}
 
   static HostLiteral parse(String rawHost) {
     String host = rawHost.toLowerCase(Locale.ROOT);
@@ -26,13 +37,9 @@ record HostLiteral(Optional<InetAddress> address, boolean canonical, boolean inv
     String trimmed = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
     String[] parts = trimmed.split("\\.", -1);
     if (!isNumber(parts[parts.length - 1])) {
-      return new HostLiteral(Optional.empty(), true, false);
+      return new Name();
     }
     return ipv4(parts, host);
-  }
-
-  boolean isAddress() {
-    return address.isPresent();
   }
 
   private static HostLiteral ipv6(String text) {
@@ -41,7 +48,7 @@ record HostLiteral(Optional<InetAddress> address, boolean canonical, boolean inv
       return unparseable();
     }
     try {
-      return new HostLiteral(Optional.of(InetAddress.getByName(text)), true, false);
+      return new Address(InetAddress.getByName(text), true);
     } catch (UnknownHostException e) {
       return unparseable();
     }
@@ -74,7 +81,7 @@ record HostLiteral(Optional<InetAddress> address, boolean canonical, boolean inv
     byte[] bytes = {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value};
     try {
       InetAddress address = InetAddress.getByAddress(bytes);
-      return new HostLiteral(Optional.of(address), address.getHostAddress().equals(host), false);
+      return new Address(address, address.getHostAddress().equals(host));
     } catch (UnknownHostException e) {
       throw new IllegalStateException("four bytes are always an address", e);
     }
@@ -108,6 +115,6 @@ record HostLiteral(Optional<InetAddress> address, boolean canonical, boolean inv
   }
 
   private static HostLiteral unparseable() {
-    return new HostLiteral(Optional.empty(), false, true);
+    return new Unparseable();
   }
 }

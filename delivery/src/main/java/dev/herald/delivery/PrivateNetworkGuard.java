@@ -36,18 +36,17 @@ final class PrivateNetworkGuard implements DestinationPolicy {
     }
     String host = authorityHost.get();
     HostLiteral literal = HostLiteral.parse(host);
-    if (literal.invalid()) {
+    if (literal instanceof HostLiteral.Unparseable) {
       return Optional.of("has a host that is neither a valid name nor a valid IP address");
     }
-    if (literal.isAddress()) {
-      InetAddress address = literal.address().get();
-      Optional<String> kind = allowPrivateNetworks ? Optional.empty() : NonPublicAddresses.kind(address);
+    if (literal instanceof HostLiteral.Address ip) {
+      Optional<String> kind = allowPrivateNetworks ? Optional.empty() : NonPublicAddresses.kind(ip.address());
       if (kind.isPresent()) {
         return Optional.of("must not point to a " + kind.get() + " address");
       }
-      if (!literal.canonical()) {
+      if (!ip.canonical()) {
         return Optional.of(
-            "must write an IPv4 host in dotted-decimal form (" + address.getHostAddress() + ")");
+            "must write an IPv4 host in dotted-decimal form (" + ip.address().getHostAddress() + ")");
       }
       return Optional.empty();
     }

@@ -227,14 +227,14 @@ final class JooqDeliveryQueue implements DeliveryQueue {
     }
     dsl.connection(
         connection -> {
-          SqlArrays arrays = new SqlArrays(connection);
           try (PreparedStatement statement = connection.prepareStatement(RECORD_SUCCESSES)) {
-            statement.setArray(1, arrays.of("uuid", successes, o -> o.claim().id()));
-            statement.setArray(2, arrays.of("uuid", successes, o -> o.claim().leaseToken()));
-            statement.setArray(3, arrays.of("int", successes, o -> o.attempt().attemptNumber()));
-            statement.setArray(4, arrays.times(successes, o -> o.attempt().startTime()));
-            statement.setArray(5, arrays.of("text", successes, o -> o.attempt().url()));
-            statement.setArray(6, arrays.times(successes, o -> o.attempt().startTime().plus(o.attempt().duration())));
+            new SqlArrays<>(statement, successes)
+                .add("uuid", o -> o.claim().id())
+                .add("uuid", o -> o.claim().leaseToken())
+                .add("int", o -> o.attempt().attemptNumber())
+                .addTimes(o -> o.attempt().startTime())
+                .add("text", o -> o.attempt().url())
+                .addTimes(o -> o.attempt().startTime().plus(o.attempt().duration()));
             try (ResultSet rows = statement.executeQuery()) {
               while (rows.next()) {
                 held.add(rows.getObject(1, UUID.class));
@@ -248,17 +248,17 @@ final class JooqDeliveryQueue implements DeliveryQueue {
   private static void insertAttempts(DSLContext dsl, List<Outcome> outcomes) {
     dsl.connection(
         connection -> {
-          SqlArrays arrays = new SqlArrays(connection);
           try (PreparedStatement statement = connection.prepareStatement(INSERT_ATTEMPTS)) {
-            statement.setArray(1, arrays.of("uuid", outcomes, o -> o.claim().id()));
-            statement.setArray(2, arrays.of("int", outcomes, o -> o.attempt().attemptNumber()));
-            statement.setArray(3, arrays.of("text", outcomes, o -> o.attempt().url()));
-            statement.setArray(4, arrays.times(outcomes, o -> o.attempt().startTime()));
-            statement.setArray(5, arrays.of("bigint", outcomes, o -> o.attempt().duration().toMillis()));
-            statement.setArray(6, arrays.of("int", outcomes, o -> o.attempt().responseStatusCode()));
-            statement.setArray(7, arrays.of("text", outcomes, o -> o.attempt().responseBody()));
-            statement.setArray(8, arrays.of("text", outcomes, o -> o.attempt().error()));
-            statement.setArray(9, arrays.of("boolean", outcomes, o -> o.attempt().succeeded()));
+            new SqlArrays<>(statement, outcomes)
+                .add("uuid", o -> o.claim().id())
+                .add("int", o -> o.attempt().attemptNumber())
+                .add("text", o -> o.attempt().url())
+                .addTimes(o -> o.attempt().startTime())
+                .add("bigint", o -> o.attempt().duration().toMillis())
+                .add("int", o -> o.attempt().responseStatusCode())
+                .add("text", o -> o.attempt().responseBody())
+                .add("text", o -> o.attempt().error())
+                .add("boolean", o -> o.attempt().succeeded());
             statement.executeUpdate();
           }
         });

@@ -95,20 +95,20 @@ final class JooqEventRepository implements EventRepository {
     List<Event> events = batch.stream().map(Ingestion::event).toList();
     return dsl.connectionResult(
         connection -> {
-          SqlArrays arrays = new SqlArrays(connection);
           try (PreparedStatement statement = connection.prepareStatement(INSERT_EVENTS)) {
-            statement.setArray(1, arrays.of("uuid", events, Event::id));
-            statement.setArray(2, arrays.of("text", events, Event::projectId));
-            statement.setArray(3, arrays.of("text", events, Event::eventId));
-            statement.setArray(4, arrays.of("text", events, Event::botId));
-            statement.setArray(5, arrays.of("text", events, e -> e.trigger().wireName()));
-            statement.setArray(6, arrays.of("text", events, e -> metadataJson(e.botMetadata())));
-            statement.setArray(7, arrays.of("text", events, Event::oldState));
-            statement.setArray(8, arrays.of("text", events, Event::newState));
-            statement.setArray(9, arrays.of("text", events, Event::eventType));
-            statement.setArray(10, arrays.of("text", events, Event::eventSubType));
-            statement.setArray(11, arrays.times(events, Event::createdAt));
-            statement.setArray(12, arrays.times(events, Event::createTime));
+            new SqlArrays<>(statement, events)
+                .add("uuid", Event::id)
+                .add("text", Event::projectId)
+                .add("text", Event::eventId)
+                .add("text", Event::botId)
+                .add("text", e -> e.trigger().wireName())
+                .add("text", e -> metadataJson(e.botMetadata()))
+                .add("text", Event::oldState)
+                .add("text", Event::newState)
+                .add("text", Event::eventType)
+                .add("text", Event::eventSubType)
+                .addTimes(Event::createdAt)
+                .addTimes(Event::createTime);
             Set<UUID> inserted = new HashSet<>();
             try (ResultSet rows = statement.executeQuery()) {
               while (rows.next()) {
@@ -162,18 +162,18 @@ final class JooqEventRepository implements EventRepository {
   private static void insertDeliveries(DSLContext dsl, List<Delivery> deliveries) {
     dsl.connection(
         connection -> {
-          SqlArrays arrays = new SqlArrays(connection);
           try (PreparedStatement statement = connection.prepareStatement(INSERT_DELIVERIES)) {
-            statement.setArray(1, arrays.of("uuid", deliveries, d -> d.delivery().id()));
-            statement.setArray(2, arrays.of("uuid", deliveries, d -> d.event().id()));
-            statement.setArray(3, arrays.of("uuid", deliveries, d -> d.delivery().webhook().id()));
-            statement.setArray(4, arrays.of("text", deliveries, d -> d.event().projectId()));
-            statement.setArray(5, arrays.of("text", deliveries, d -> d.event().botId()));
-            statement.setArray(6, arrays.of("text", deliveries, d -> d.event().trigger().wireName()));
-            statement.setArray(7, arrays.of("uuid", deliveries, d -> d.delivery().idempotencyKey()));
-            statement.setArray(8, arrays.of("text", deliveries, d -> d.delivery().webhook().url()));
-            statement.setArray(9, arrays.of("text", deliveries, d -> d.delivery().payload()));
-            statement.setArray(10, arrays.times(deliveries, d -> d.event().createTime()));
+            new SqlArrays<>(statement, deliveries)
+                .add("uuid", d -> d.delivery().id())
+                .add("uuid", d -> d.event().id())
+                .add("uuid", d -> d.delivery().webhook().id())
+                .add("text", d -> d.event().projectId())
+                .add("text", d -> d.event().botId())
+                .add("text", d -> d.event().trigger().wireName())
+                .add("uuid", d -> d.delivery().idempotencyKey())
+                .add("text", d -> d.delivery().webhook().url())
+                .add("text", d -> d.delivery().payload())
+                .addTimes(d -> d.event().createTime());
             statement.executeUpdate();
           }
         });

@@ -1,30 +1,38 @@
 package dev.herald.persistence;
 
-import java.sql.Array;
-import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
 
 /**
- * Columns of a batch as PostgreSQL arrays, for statements that {@code unnest} them: one
- * statement of fixed text whatever the batch size, so it is neither rendered nor planned anew.
- * Times travel as ISO-8601 text and are cast to {@code timestamptz} in the statement.
+ * Binds the columns of a batch, in parameter order, as PostgreSQL arrays for a statement that
+ * {@code unnest}s them: one statement of fixed text whatever the batch size, so it is neither
+ * rendered nor planned anew. Times travel as ISO-8601 text and are cast to {@code timestamptz}
+ * in the statement.
+ *
+ * @param <T> a row of the batch
  */
-final class SqlArrays {
-  private final Connection connection;
+final class SqlArrays<T> {
+  private final PreparedStatement statement;
+  private final List<T> rows;
+  private int parameter = 1;
 
-  SqlArrays(Connection connection) {
-    this.connection = connection;
+  SqlArrays(PreparedStatement statement, List<T> rows) {
+    this.statement = statement;
+    this.rows = rows;
   }
 
-  <T> Array of(String type, List<T> rows, Function<T, ?> column) throws SQLException {
-    return connection.createArrayOf(type, rows.stream().map(column).toArray());
+  /** Binds the next parameter to {@code column} of every row, as an array of {@code type}. */
+  SqlArrays<T> add(String type, Function<T, ?> column) throws SQLException {
+    statement.setArray(
+        parameter++, statement.getConnection().createArrayOf(type, rows.stream().map(column).toArray()));
+    return this;
   }
 
-  <T> Array times(List<T> rows, Function<T, Instant> column) throws SQLException {
-    return of("text", rows, row -> {
+  SqlArrays<T> addTimes(Function<T, Instant> column) throws SQLException {
+    return add("text", row -> {
       Instant time = column.apply(row);
       return time == null ? null : time.toString();
     });

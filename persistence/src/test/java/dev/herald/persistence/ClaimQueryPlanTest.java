@@ -81,15 +81,15 @@ class ClaimQueryPlanTest {
     String plan =
         dsl.connectionResult(
             connection -> {
-              SqlArrays arrays = new SqlArrays(connection);
               try (PreparedStatement explain =
                   connection.prepareStatement("explain " + JooqDeliveryQueue.RECORD_SUCCESSES)) {
-                explain.setArray(1, arrays.of("uuid", ids, id -> id));
-                explain.setArray(2, arrays.of("uuid", ids, id -> id));
-                explain.setArray(3, arrays.of("int", ids, id -> 1));
-                explain.setArray(4, arrays.times(ids, id -> Instant.now()));
-                explain.setArray(5, arrays.of("text", ids, id -> "https://example.com"));
-                explain.setArray(6, arrays.times(ids, id -> Instant.now()));
+                new SqlArrays<>(explain, ids)
+                    .add("uuid", id -> id)
+                    .add("uuid", id -> id)
+                    .add("int", id -> 1)
+                    .addTimes(id -> Instant.now())
+                    .add("text", id -> "https://example.com")
+                    .addTimes(id -> Instant.now());
                 StringBuilder lines = new StringBuilder();
                 try (ResultSet rows = explain.executeQuery()) {
                   while (rows.next()) {

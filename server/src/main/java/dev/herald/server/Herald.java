@@ -77,7 +77,12 @@ public final class Herald implements AutoCloseable {
       injector.getInstance(MasterKeyCheck.class).verify();
       injector.getInstance(ApiKeyService.class)
           .bootstrap(config.api().adminToken())
-          .ifPresent(FirstApiKey::show);
+          .ifPresent(
+              first -> {
+                log.info("Created the first API key, {}, a global admin key; its token is on standard output",
+                    first.key().id());
+                FirstApiKey.show(first.token());
+              });
       Herald herald =
           new Herald(
               embedded,

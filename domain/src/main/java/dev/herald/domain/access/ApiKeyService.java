@@ -82,10 +82,12 @@ public final class ApiKeyService {
       throw new NotFoundException("api key", id);
     }
     key.projectId().ifPresent(p -> caller.scope().requireVisible(p, "api key", id));
-    if (!keys.revoke(id, now())) {
+    Instant now = now();
+    if (!keys.revoke(id, now)) {
       throw new FailedPreconditionException("api key " + id + " is already revoked");
     }
-    return keys.find(id).orElseThrow(() -> new NotFoundException("api key", id));
+    return new ApiKey(
+        key.id(), key.projectId(), key.name(), key.roles(), key.tokenPrefix(), key.createTime(), Optional.of(now));
   }
 
   /** The caller a presented token stands for; empty for an unknown or revoked token. */
@@ -96,9 +98,9 @@ public final class ApiKeyService {
   /**
    * Makes sure someone can call Herald. A configured admin token becomes (or replaces) the
    * configured global admin key; without one, a database with no unrevoked global admin key gets
-   * a new one, whose token is returned so that it can be shown once.
+   * a new one, returned with its token so that the token can be shown once.
    */
-  public Optional<String> bootstrap(Optional<String> configuredToken) {
+  public Optional<CreatedApiKey> bootstrap(Optional<String> configuredToken) {
     Instant now = now();
     if (configuredToken.isPresent()) {
       String token = configuredToken.get();
@@ -120,7 +122,7 @@ public final class ApiKeyService {
       return Optional.empty();
     }
     String token = ApiTokens.generate(random);
-    keys.insert(
+    ApiKey first =
         new ApiKey(
             UUID.randomUUID(),
             Optional.empty(),
@@ -128,9 +130,9 @@ public final class ApiKeyService {
             EnumSet.of(Role.ADMIN),
             ApiTokens.shownPart(token),
             now,
-            Optional.empty()),
-        ApiTokens.hash(token));
-    return Optional.of(token);
+            Optional.empty());
+    keys.insert(first, ApiTokens.hash(token));
+    return Optional.of(new CreatedApiKey(first, token));
   }
 
   private static Set<Role> parseRoles(NewApiKey request, Violations violations) {
