@@ -29,8 +29,10 @@ import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record1;
+import org.jooq.Record8;
 import org.jooq.Select;
 import org.jooq.Table;
+import org.jooq.UpdateResultStep;
 import org.jooq.impl.DSL;
 
 /**
@@ -43,6 +45,11 @@ final class JooqDeliveryQueue implements DeliveryQueue {
   private static final String PENDING = DeliveryStatus.PENDING.name();
   private static final String FAILED = DeliveryStatus.FAILED.name();
   static final String WEBHOOK_DISABLED = "webhook disabled";
+  /**
+   * Written into the statement, not bound: a generic plan, made without the parameters' values,
+   * can use the partial index {@code deliveries_due} only if it sees the index's own predicate.
+   */
+  private static final Condition IS_PENDING = DELIVERIES.STATUS.eq(DSL.inline(PENDING));
 
   /**
    * Records succeeded attempts by the batch: ends each delivery still held under its lease token,
@@ -112,39 +119,48 @@ final class JooqDeliveryQueue implements DeliveryQueue {
     return DSL.select(DELIVERIES.ID)
         .from(DELIVERIES)
         .where(
-            DELIVERIES.STATUS.eq(PENDING),
+            IS_PENDING,
             DELIVERIES.NEXT_ATTEMPT_TIME.le(Times.toDb(now)),
             unleased(now),
             notOf(busyWebhooks))
         .orderBy(DELIVERIES.NEXT_ATTEMPT_TIME)
-        .limit(max)
+        .limit(DSL.inline(max))
         .forUpdate()
         .skipLocked();
+  }
+
+  /**
+   * Leases the due deliveries and returns what an attempt needs. The limit is written into the
+   * statement rather than bound: for a prepared statement PostgreSQL may settle on a generic plan,
+   * and with the limit unknown that plan expects a tenth of the table and joins it by sequential
+   * scan (70 ms a claim at 100,000 rows instead of 10).
+   */
+  static UpdateResultStep<Record8<UUID, UUID, UUID, String, String, String, Integer, Integer>> claim(
+      DSLContext dsl, int max, Instant now, Instant leaseUntil, UUID leaseToken, Set<UUID> busyWebhooks) {
+    Table<?> due = dueDeliveries(max, now, busyWebhooks).asTable("due");
+    Field<UUID> dueId = due.field(DELIVERIES.ID);
+    return dsl.update(DELIVERIES)
+        .set(DELIVERIES.LEASE_UNTIL, Times.toDb(leaseUntil))
+        .set(DELIVERIES.LEASE_TOKEN, leaseToken)
+        .from(due, WEBHOOKS)
+        .where(DELIVERIES.ID.eq(dueId), WEBHOOKS.ID.eq(DELIVERIES.WEBHOOK_ID))
+        .returningResult(
+            DELIVERIES.ID,
+            DELIVERIES.IDEMPOTENCY_KEY,
+            DELIVERIES.WEBHOOK_ID,
+            DELIVERIES.PROJECT_ID,
+            WEBHOOKS.URL,
+            DELIVERIES.PAYLOAD,
+            DELIVERIES.ATTEMPT_COUNT,
+            DELIVERIES.ROUND_START);
   }
 
   @Override
   public List<ClaimedDelivery> claimDue(int max, Instant now, Instant leaseUntil, Set<UUID> busyWebhooks) {
     UUID leaseToken = UUID.randomUUID();
-    Table<?> due = dueDeliveries(max, now, busyWebhooks).asTable("due");
-    Field<UUID> dueId = due.field(DELIVERIES.ID);
     return transactor.inTransaction(
         dsl -> {
-          var claimed =
-              dsl.update(DELIVERIES)
-                  .set(DELIVERIES.LEASE_UNTIL, Times.toDb(leaseUntil))
-                  .set(DELIVERIES.LEASE_TOKEN, leaseToken)
-                  .from(due, WEBHOOKS)
-                  .where(DELIVERIES.ID.eq(dueId), WEBHOOKS.ID.eq(DELIVERIES.WEBHOOK_ID))
-                  .returningResult(
-                      DELIVERIES.ID,
-                      DELIVERIES.IDEMPOTENCY_KEY,
-                      DELIVERIES.WEBHOOK_ID,
-                      DELIVERIES.PROJECT_ID,
-                      WEBHOOKS.URL,
-                      DELIVERIES.PAYLOAD,
-                      DELIVERIES.ATTEMPT_COUNT,
-                      DELIVERIES.ROUND_START)
-                  .fetch();
+          var claimed = claim(dsl, max, now, leaseUntil, leaseToken, busyWebhooks).fetch();
           if (claimed.isEmpty()) {
             return List.<ClaimedDelivery>of();
           }
@@ -190,7 +206,7 @@ final class JooqDeliveryQueue implements DeliveryQueue {
         dsl ->
             dsl.update(DELIVERIES)
                 .set(DELIVERIES.LEASE_UNTIL, Times.toDb(leaseUntil))
-                .where(DELIVERIES.STATUS.eq(PENDING), held)
+                .where(IS_PENDING, held)
                 .execute());
   }
 
@@ -287,7 +303,7 @@ final class JooqDeliveryQueue implements DeliveryQueue {
     if (next instanceof NextStep.RetryAt retry) {
       dsl.update(DELIVERIES)
           .set(DELIVERIES.NEXT_ATTEMPT_TIME, Times.toDb(retry.time()))
-          .where(DELIVERIES.ID.eq(id), DELIVERIES.STATUS.eq(PENDING))
+          .where(DELIVERIES.ID.eq(id), IS_PENDING)
           .execute();
     } else if (next instanceof NextStep.DisableWebhook disable) {
       fail(dsl, id, disable.reason());
@@ -302,7 +318,7 @@ final class JooqDeliveryQueue implements DeliveryQueue {
             .set(DELIVERIES.STATUS, FAILED)
             .set(DELIVERIES.NEXT_ATTEMPT_TIME, (OffsetDateTime) null)
             .set(DELIVERIES.FAILURE_REASON, reason)
-            .where(DELIVERIES.ID.eq(id), DELIVERIES.STATUS.eq(PENDING))
+            .where(DELIVERIES.ID.eq(id), IS_PENDING)
             .execute()
         == 1;
   }
@@ -343,7 +359,7 @@ final class JooqDeliveryQueue implements DeliveryQueue {
                 .where(
                     DELIVERIES.ID.eq(claim.id()),
                     DELIVERIES.LEASE_TOKEN.eq(claim.leaseToken()),
-                    DELIVERIES.STATUS.eq(PENDING))
+                    IS_PENDING)
                 .execute());
   }
 
@@ -354,7 +370,7 @@ final class JooqDeliveryQueue implements DeliveryQueue {
             Optional.ofNullable(
                     dsl.select(DSL.min(DELIVERIES.NEXT_ATTEMPT_TIME))
                         .from(DELIVERIES)
-                        .where(DELIVERIES.STATUS.eq(PENDING), unleased(now))
+                        .where(IS_PENDING, unleased(now))
                         .fetchOne(0, OffsetDateTime.class))
                 .map(Times::fromDb));
   }

@@ -7,10 +7,12 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
@@ -68,10 +70,56 @@ class ClaimQueryPlanTest {
     String plan =
         dsl.explain(
                 JooqDeliveryQueue.dueDeliveries(
-                    64, Instant.now(), Set.of(java.util.UUID.fromString("00000000-0000-0000-0000-0000000000ff"))))
+                    64, Instant.now(), Set.of(UUID.fromString("00000000-0000-0000-0000-0000000000ff"))))
             .plan();
     assertTrue(plan.contains("deliveries_due"), plan);
     assertFalse(plan.contains("Seq Scan"), plan);
+  }
+
+  /**
+   * A prepared statement may be run with a generic plan, made without the parameters' values;
+   * the claim must not fall back to reading the whole table then.
+   */
+  @Test
+  void theWholeClaimStaysOnIndexesUnderAGenericPlan() {
+    Instant now = Instant.now();
+    var claim = JooqDeliveryQueue.claim(dsl, 128, now, now.plusSeconds(30), UUID.randomUUID(), Set.of());
+    String numbered = numberParameters(claim.getSQL());
+    String values =
+        claim.getBindValues().stream()
+            .map(value -> "'" + value.toString().replace("'", "''") + "'")
+            .collect(Collectors.joining(", "));
+    String plan =
+        dsl.connectionResult(
+            connection -> {
+              try (Statement sql = connection.createStatement()) {
+                sql.execute("set plan_cache_mode = force_generic_plan");
+                sql.execute("prepare claim as " + numbered);
+                StringBuilder lines = new StringBuilder();
+                try (ResultSet rows = sql.executeQuery("explain execute claim(" + values + ")")) {
+                  while (rows.next()) {
+                    lines.append(rows.getString(1)).append('\n');
+                  }
+                }
+                sql.execute("deallocate claim");
+                sql.execute("reset plan_cache_mode");
+                return lines.toString();
+              }
+            });
+    assertFalse(plan.contains("Seq Scan"), plan);
+  }
+
+  private static String numberParameters(String sql) {
+    StringBuilder numbered = new StringBuilder();
+    int n = 0;
+    for (char c : sql.toCharArray()) {
+      if (c == '?') {
+        numbered.append('$').append(++n);
+      } else {
+        numbered.append(c);
+      }
+    }
+    return numbered.toString();
   }
 
   @Test
