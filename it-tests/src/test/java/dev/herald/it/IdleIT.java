@@ -40,7 +40,9 @@ class IdleIT {
         long before = queries.get();
         long during = clock.schedule(() -> queries.get() - before, WINDOW_SECONDS, TimeUnit.SECONDS).get();
         System.out.printf("idle server: %d queries in %d s%n", during, WINDOW_SECONDS);
-        assertTrue(during <= 3 * WINDOW_SECONDS, during + " queries in " + WINDOW_SECONDS + " s");
+        // A poll a second: the claim (a transaction of two statements: readInDueOrder, then the
+        // claim itself) and, finding nothing, a look for the next due time; then some room.
+        assertTrue(during <= 4 * WINDOW_SECONDS, during + " queries in " + WINDOW_SECONDS + " s");
       } finally {
         clock.shutdown();
       }
