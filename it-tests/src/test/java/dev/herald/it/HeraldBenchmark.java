@@ -2,6 +2,7 @@ package dev.herald.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.herald.proto.v1.DeleteWebhookRequest;
 import dev.herald.proto.v1.IngestStateChangeRequest;
 import dev.herald.proto.v1.IngestStateChangeResponse;
 import dev.herald.proto.v1.IngestionServiceGrpc;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -57,7 +59,14 @@ class HeraldBenchmark {
   private static final Duration MEASURE = Duration.ofSeconds(10);
   private static final Duration WARM_UP = Duration.ofSeconds(3);
   private static final int DRAIN_BACKLOG = 100_000;
+  private static final int DRAIN_WARM_UP = 10_000;
   private static final int DELIVERY_CONCURRENCY = 32;
+  /**
+   * The phases to run, all by default; {@code -Dherald.bench.phases=drain,latency} re-measures
+   * only what a change touches. Only a run of all of them is the benchmark's result.
+   */
+  private static final Set<String> PHASES =
+      Set.of(System.getProperty("herald.bench.phases", "ingest,drain,latency,fanout,claim").split(","));
 
   private final Map<String, Object> results = new LinkedHashMap<>();
   private final List<String> table = new ArrayList<>();
@@ -83,20 +92,28 @@ class HeraldBenchmark {
       ingestOnly.put("HERALD_DELIVERY_ENABLED", "false");
       String payload;
       try (ServerProcess server = ServerProcess.start(jar, workDir, ingestOnly)) {
-        payload = ingest(server, receiver);
+        payload = PHASES.contains("ingest") ? ingest(server, receiver) : ingestOne(server, receiver);
         peakRssMb = Math.max(peakRssMb, server.peakRssMb());
       }
       try (ServerProcess server = ServerProcess.start(jar, workDir, settings)) {
-        drain(server, receiver, payload);
-        settle();
-        latency(server, receiver);
-        settle();
-        fanOut(server, receiver);
+        if (PHASES.contains("drain")) {
+          drain(server, receiver, payload);
+          settle();
+        }
+        if (PHASES.contains("latency")) {
+          latency(server, receiver);
+          settle();
+        }
+        if (PHASES.contains("fanout")) {
+          fanOut(server, receiver);
+        }
         peakRssMb = Math.max(peakRssMb, server.peakRssMb());
       }
     }
     results.put("peak_rss_mb", round(peakRssMb));
-    claimLatency();
+    if (PHASES.contains("claim")) {
+      claimLatency();
+    }
     report();
   }
 
@@ -118,7 +135,10 @@ class HeraldBenchmark {
   private String ingest(ServerProcess server, FastReceiver receiver) throws Exception {
     ManagedChannel channel = channel(server);
     try {
-      WebhookServiceGrpc.newBlockingStub(channel).createWebhook(Requests.webhook("bench-ingest", receiver.url("/ingest")));
+      String webhookId =
+          WebhookServiceGrpc.newBlockingStub(channel)
+              .createWebhook(Requests.webhook("bench-ingest", receiver.url("/ingest")))
+              .getId();
       Map<String, Object> ingest = new LinkedHashMap<>();
       for (int inFlight : new int[] {1, 16, 64}) {
         Run herald = timeBoxed(inFlight, (n, done) -> ingestAsync(channel, "bench-ingest", "c" + inFlight + "-" + n, done));
@@ -135,14 +155,37 @@ class HeraldBenchmark {
             herald.perSecond() / ceiling.perSecond()));
       }
       results.put("ingest", ingest);
-      try (Connection connection = DriverManager.getConnection(jdbcUrl);
-          ResultSet row = connection.createStatement().executeQuery("select payload from deliveries limit 1")) {
-        row.next();
-        return row.getString(1);
-      }
+      String payload = samplePayload();
+      retire(channel, webhookId);
+      return payload;
     } finally {
       channel.shutdownNow();
     }
+  }
+
+  /** One event, for the phases that follow when the ingest phase is not run: its payload. */
+  private String ingestOne(ServerProcess server, FastReceiver receiver) throws Exception {
+    ManagedChannel channel = channel(server);
+    try {
+      String webhookId =
+          WebhookServiceGrpc.newBlockingStub(channel)
+              .createWebhook(Requests.webhook("bench-ingest", receiver.url("/ingest")))
+              .getId();
+      IngestionServiceGrpc.newBlockingStub(channel).ingestStateChange(Requests.stateChange("bench-ingest", "one").build());
+      String payload = samplePayload();
+      retire(channel, webhookId);
+      return payload;
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  /**
+   * Deletes the ingest phase's webhook, which ends its pending deliveries: the ingest server does
+   * not deliver, and the next phases must measure their own deliveries only.
+   */
+  private static void retire(ManagedChannel channel, String webhookId) {
+    WebhookServiceGrpc.newBlockingStub(channel).deleteWebhook(DeleteWebhookRequest.newBuilder().setId(webhookId).build());
   }
 
   private static void ingestAsync(ManagedChannel channel, String project, String bot, Runnable done) {
@@ -162,6 +205,14 @@ class HeraldBenchmark {
             done.run();
           }
         });
+  }
+
+  private String samplePayload() throws SQLException {
+    try (Connection connection = DriverManager.getConnection(jdbcUrl);
+        ResultSet row = connection.createStatement().executeQuery("select payload from deliveries limit 1")) {
+      row.next();
+      return row.getString(1);
+    }
   }
 
   /** The same rows an ingestion stores, one transaction per event, with nothing in between. */
@@ -231,24 +282,10 @@ class HeraldBenchmark {
     } finally {
       channel.shutdownNow();
     }
-    receiver.reset();
+    // A first, smaller backlog warms the server up (JIT, pools, caches), as a running server is.
+    drainBacklog(receiver, payload, DRAIN_WARM_UP);
     Duration cpuBefore = server.cpu();
-    long start = System.nanoTime();
-    try (Connection connection = DriverManager.getConnection(jdbcUrl);
-        PreparedStatement backlog = connection.prepareStatement(
-            "insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, url, payload, "
-                + "status, next_attempt_time, create_time) "
-                + "select gen_random_uuid(), (select id from events limit 1), w.id, 'bench-drain', 'bot', 'bot.state_change', "
-                + "gen_random_uuid(), w.url, ?, 'PENDING', now(), now() "
-                + "from webhooks w, generate_series(1, ?) where w.project_id = 'bench-drain'")) {
-      backlog.setString(1, payload);
-      backlog.setInt(2, DRAIN_BACKLOG);
-      backlog.executeUpdate();
-      connection.createStatement().execute("notify herald_deliveries");
-    }
-    start = System.nanoTime();
-    awaitTrue(Duration.ofMinutes(5), () -> pendingIn("bench-drain") == 0);
-    double seconds = (System.nanoTime() - start) / 1e9;
+    double seconds = drainBacklog(receiver, payload, DRAIN_BACKLOG);
     double perSecond = DRAIN_BACKLOG / seconds;
     double cpuPer10k = (server.cpu().minus(cpuBefore).toMillis() / 1000.0) / DRAIN_BACKLOG * 10_000;
     double ceiling = rawPostCeiling(receiver.url("/ceiling"), payload);
@@ -262,6 +299,29 @@ class HeraldBenchmark {
     table.add(String.format(Locale.ROOT, "drain %,d backlog       %8.0f deliveries/s                  ceiling %8.0f/s  ratio %.2f",
         DRAIN_BACKLOG, perSecond, ceiling, perSecond / ceiling));
     table.add(String.format(Locale.ROOT, "cost                     %8.2f CPU s per 10,000 deliveries (server process)", cpuPer10k));
+  }
+
+  /** Queues {@code size} due deliveries to the drain webhook at once; the seconds until all are done. */
+  private double drainBacklog(FastReceiver receiver, String payload, int size) throws Exception {
+    receiver.reset();
+    try (Connection connection = DriverManager.getConnection(jdbcUrl);
+        PreparedStatement backlog = connection.prepareStatement(
+            "insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, url, payload, "
+                + "status, next_attempt_time, create_time) "
+                + "select gen_random_uuid(), (select id from events limit 1), w.id, 'bench-drain', 'bot', 'bot.state_change', "
+                + "gen_random_uuid(), w.url, ?, 'PENDING', now(), now() "
+                + "from webhooks w, generate_series(1, ?) where w.project_id = 'bench-drain'")) {
+      backlog.setString(1, payload);
+      backlog.setInt(2, size);
+      backlog.executeUpdate();
+      connection.createStatement().execute("notify herald_deliveries");
+    }
+    long start = System.nanoTime();
+    // Counting pending rows is itself a scan of the backlog: ask the database only once the
+    // receiver has every delivery, so that the probe does not compete with what it measures.
+    awaitTrue(Duration.ofMinutes(5), () -> receiver.received() >= size);
+    awaitTrue(Duration.ofMinutes(1), () -> pendingIn("bench-drain") == 0);
+    return (System.nanoTime() - start) / 1e9;
   }
 
   private double rawPostCeiling(String url, String payload) throws Exception {
