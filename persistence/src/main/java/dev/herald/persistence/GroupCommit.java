@@ -28,7 +28,6 @@ final class GroupCommit<R, S> {
   private final int maxConcurrentBatches;
 
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition written = lock.newCondition();
   private final ArrayDeque<Entry<R, S>> waiting = new ArrayDeque<>();
   private int running;
 
@@ -42,25 +41,29 @@ final class GroupCommit<R, S> {
   }
 
   S submit(R request) {
-    Entry<R, S> entry = new Entry<>(request);
     lock.lock();
+    Entry<R, S> entry = new Entry<>(request, lock.newCondition());
     try {
       waiting.add(entry);
       while (!entry.done) {
         if (running < maxConcurrentBatches && !waiting.isEmpty()) {
           List<Entry<R, S>> batch = take();
           running++;
+          wakeNextLeader();
           lock.unlock();
           try {
             write(batch);
           } finally {
             lock.lock();
             running--;
-            batch.forEach(e -> e.done = true);
-            written.signalAll();
+            for (Entry<R, S> written : batch) {
+              written.done = true;
+              written.signal.signal();
+            }
+            wakeNextLeader();
           }
         } else {
-          written.awaitUninterruptibly();
+          entry.signal.awaitUninterruptibly();
         }
       }
     } finally {
@@ -82,6 +85,16 @@ final class GroupCommit<R, S> {
       return waiting.size();
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Wakes the longest-waiting caller if a batch could start now: it leads the next batch. Each
+   * caller is woken only for its own result or its turn to lead, never for everyone's batch.
+   */
+  private void wakeNextLeader() {
+    if (running < maxConcurrentBatches && !waiting.isEmpty()) {
+      waiting.peek().signal.signal();
     }
   }
 
@@ -112,12 +125,15 @@ final class GroupCommit<R, S> {
   /** Written by the batch's writer, read by its caller after the lock hands it over. */
   private static final class Entry<R, S> {
     final R request;
+    /** Signalled when the entry is written, or when its caller may lead the next batch. */
+    final Condition signal;
     boolean done;
     S result;
     Throwable failure;
 
-    Entry(R request) {
+    Entry(R request, Condition signal) {
       this.request = request;
+      this.signal = signal;
     }
   }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -93,6 +94,44 @@ class GroupCommitTest {
     assertTrue(failure.getCause() instanceof IllegalStateException);
     assertEquals(28, others.get(2).get(10, TimeUnit.SECONDS));
     assertEquals(List.of(1, 3, 1, 1, 1), batchSizes, "the batch of three, then each alone");
+  }
+
+  @Test
+  void underContentionEveryCallerGetsItsOwnResultAndTheLimitsHold() throws Exception {
+    AtomicInteger writing = new AtomicInteger();
+    AtomicInteger mostWritingAtOnce = new AtomicInteger();
+    AtomicInteger largestBatch = new AtomicInteger();
+    GroupCommit<Integer, Integer> commit =
+        new GroupCommit<>(
+            batch -> {
+              mostWritingAtOnce.accumulateAndGet(writing.incrementAndGet(), Math::max);
+              largestBatch.accumulateAndGet(batch.size(), Math::max);
+              Thread.onSpinWait();
+              writing.decrementAndGet();
+              return batch.stream().map(n -> n * 2).toList();
+            },
+            8,
+            2);
+    List<Future<Boolean>> submitters = new ArrayList<>();
+    for (int t = 0; t < 16; t++) {
+      int first = t * 10_000;
+      submitters.add(
+          callers.submit(
+              () -> {
+                for (int n = first; n < first + 2_000; n++) {
+                  if (commit.submit(n) != n * 2) {
+                    return false;
+                  }
+                }
+                return true;
+              }));
+    }
+    for (Future<Boolean> submitter : submitters) {
+      assertTrue(submitter.get(60, TimeUnit.SECONDS), "a caller got another's result");
+    }
+    assertTrue(mostWritingAtOnce.get() <= 2, mostWritingAtOnce + " batches written at once");
+    assertTrue(largestBatch.get() <= 8, "a batch of " + largestBatch);
+    assertEquals(0, commit.waitingCount());
   }
 
   private static int queued(GroupCommit<?, ?> commit) {
