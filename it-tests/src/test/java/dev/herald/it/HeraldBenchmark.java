@@ -135,10 +135,7 @@ class HeraldBenchmark {
   private String ingest(ServerProcess server, FastReceiver receiver) throws Exception {
     ManagedChannel channel = channel(server);
     try {
-      String webhookId =
-          WebhookServiceGrpc.newBlockingStub(channel)
-              .createWebhook(Requests.webhook("bench-ingest", receiver.url("/ingest")))
-              .getId();
+      String webhookId = ingestWebhook(channel, receiver);
       Map<String, Object> ingest = new LinkedHashMap<>();
       for (int inFlight : new int[] {1, 16, 64}) {
         Run herald = timeBoxed(inFlight, (n, done) -> ingestAsync(channel, "bench-ingest", "c" + inFlight + "-" + n, done));
@@ -167,10 +164,7 @@ class HeraldBenchmark {
   private String ingestOne(ServerProcess server, FastReceiver receiver) throws Exception {
     ManagedChannel channel = channel(server);
     try {
-      String webhookId =
-          WebhookServiceGrpc.newBlockingStub(channel)
-              .createWebhook(Requests.webhook("bench-ingest", receiver.url("/ingest")))
-              .getId();
+      String webhookId = ingestWebhook(channel, receiver);
       IngestionServiceGrpc.newBlockingStub(channel).ingestStateChange(Requests.stateChange("bench-ingest", "one").build());
       String payload = samplePayload();
       retire(channel, webhookId);
@@ -178,6 +172,12 @@ class HeraldBenchmark {
     } finally {
       channel.shutdownNow();
     }
+  }
+
+  private static String ingestWebhook(ManagedChannel channel, FastReceiver receiver) {
+    return WebhookServiceGrpc.newBlockingStub(channel)
+        .createWebhook(Requests.webhook("bench-ingest", receiver.url("/ingest")))
+        .getId();
   }
 
   /**

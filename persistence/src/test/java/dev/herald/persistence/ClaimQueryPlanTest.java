@@ -14,8 +14,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,26 +28,15 @@ class ClaimQueryPlanTest {
 
   @BeforeAll
   static void fill() throws IOException {
-    System.setProperty("org.jooq.no-logo", "true");
-    System.setProperty("org.jooq.no-tips", "true");
     postgres = EmbeddedPostgres.builder().start();
-    new SchemaMigrator(postgres.getPostgresDatabase()).migrate();
-    dsl = DSL.using(postgres.getPostgresDatabase(), SQLDialect.POSTGRES);
-    dsl.execute(
-        "insert into webhooks (id, project_id, url, triggers, active, create_time, update_time) "
-            + "values ('00000000-0000-0000-0000-000000000001', 'p', 'https://example.com', '{bot.state_change}', true, now(), now())");
-    dsl.execute(
-        "insert into events (id, project_id, event_id, bot_id, trigger, new_state, event_type, created_at, create_time) "
-            + "values ('00000000-0000-0000-0000-000000000002', 'p', 'e', 'b', 'bot.state_change', 'ended', 't', now(), now())");
+    dsl = QueueTables.migratedWithOneWebhook(postgres);
     // Four in five are done; the rest are pending, half of those due now.
-    dsl.execute(
-        "insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, url, payload, "
-            + "status, next_attempt_time, create_time) "
-            + "select gen_random_uuid(), '00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-000000000001', "
-            + "'p', 'b', 'bot.state_change', gen_random_uuid(), 'https://example.com', '{}', "
-            + "case when i % 5 = 0 then 'PENDING' else 'SUCCEEDED' end, "
-            + "case when i % 5 <> 0 then null when i % 10 = 0 then now() - interval '1 minute' else now() + interval '1 hour' end, "
-            + "now() from generate_series(1, 100000) i");
+    QueueTables.addDeliveries(
+        dsl,
+        100_000,
+        "case when i % 5 = 0 then 'PENDING' else 'SUCCEEDED' end",
+        "case when i % 5 <> 0 then null when i % 10 = 0 then now() - interval '1 minute' else now() + interval '1 hour' end",
+        "'{}'");
     dsl.execute("analyze deliveries");
   }
 
