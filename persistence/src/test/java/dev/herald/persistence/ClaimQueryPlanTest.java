@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -110,30 +108,8 @@ class ClaimQueryPlanTest {
   }
 
   @Test
-  void recordingABatchOfSuccessesLooksDeliveriesUpByKey() throws Exception {
-    List<UUID> ids =
-        dsl.fetch("select id from deliveries where status = 'PENDING' limit 32").getValues(0, UUID.class);
-    String plan =
-        dsl.connectionResult(
-            connection -> {
-              try (PreparedStatement explain =
-                  connection.prepareStatement("explain " + JooqDeliveryQueue.RECORD_SUCCESSES)) {
-                new SqlArrays<>(explain, ids)
-                    .add("uuid", id -> id)
-                    .add("uuid", id -> id)
-                    .add("int", id -> 1)
-                    .addTimes(id -> Instant.now())
-                    .add("text", id -> "https://example.com")
-                    .addTimes(id -> Instant.now());
-                StringBuilder lines = new StringBuilder();
-                try (ResultSet rows = explain.executeQuery()) {
-                  while (rows.next()) {
-                    lines.append(rows.getString(1)).append('\n');
-                  }
-                }
-                return lines.toString();
-              }
-            });
+  void recordingABatchOfSuccessesLooksDeliveriesUpByKey() {
+    String plan = QueueTables.recordSuccessesPlan(dsl);
     assertFalse(plan.contains("Seq Scan on deliveries"), plan);
   }
 }

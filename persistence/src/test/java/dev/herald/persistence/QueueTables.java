@@ -1,6 +1,11 @@
 package dev.herald.persistence;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
@@ -34,5 +39,30 @@ final class QueueTables {
             + "select gen_random_uuid(), '00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-000000000001', "
             + "'p', 'b', 'bot.state_change', gen_random_uuid(), 'https://example.com', " + payload + ", "
             + status + ", " + due + ", now() from generate_series(1, " + count + ") i");
+  }
+
+  /** The plan for recording 32 of the pending deliveries as succeeded. */
+  static String recordSuccessesPlan(DSLContext dsl) {
+    List<UUID> ids =
+        dsl.fetch("select id from deliveries where status = 'PENDING' limit 32").getValues(0, UUID.class);
+    return dsl.connectionResult(
+        connection -> {
+          try (PreparedStatement explain = connection.prepareStatement("explain " + JooqDeliveryQueue.RECORD_SUCCESSES)) {
+            new SqlArrays<>(explain, ids)
+                .add("uuid", id -> id)
+                .add("uuid", id -> id)
+                .add("int", id -> 1)
+                .addTimes(id -> Instant.now())
+                .add("text", id -> "https://example.com")
+                .addTimes(id -> Instant.now());
+            StringBuilder lines = new StringBuilder();
+            try (ResultSet rows = explain.executeQuery()) {
+              while (rows.next()) {
+                lines.append(rows.getString(1)).append('\n');
+              }
+            }
+            return lines.toString();
+          }
+        });
   }
 }

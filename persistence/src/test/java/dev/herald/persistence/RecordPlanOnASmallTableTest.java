@@ -1,0 +1,51 @@
+package dev.herald.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import org.jooq.DSLContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * On a small deliveries table a sequential scan is the cheaper plan for recording a batch, and a
+ * prepared statement keeps that plan while the table grows. Recording therefore rules it out.
+ */
+class RecordPlanOnASmallTableTest {
+  private static EmbeddedPostgres postgres;
+  private static DSLContext dsl;
+
+  @BeforeAll
+  static void fill() throws IOException {
+    postgres = EmbeddedPostgres.builder().start();
+    dsl = QueueTables.migratedWithOneWebhook(postgres);
+    QueueTables.addDeliveries(dsl, 100, "'PENDING'", "now()", "repeat('x', 300)");
+    dsl.execute("analyze deliveries");
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    postgres.close();
+  }
+
+  @Test
+  void leftToItselfThePlannerScansTheSmallTable() {
+    String plan = dsl.transactionResult(transaction -> QueueTables.recordSuccessesPlan(transaction.dsl()));
+    assertTrue(plan.contains("Seq Scan on deliveries"), plan);
+  }
+
+  @Test
+  void recordingFindsItsDeliveriesByKeyNonetheless() {
+    String plan =
+        dsl.transactionResult(
+            transaction -> {
+              JooqDeliveryQueue.findRowsByKey(transaction.dsl());
+              return QueueTables.recordSuccessesPlan(transaction.dsl());
+            });
+    assertFalse(plan.contains("Seq Scan on deliveries"), plan);
+    assertTrue(plan.contains("deliveries_pkey"), plan);
+  }
+}
