@@ -307,13 +307,11 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       releaseQuietly(claim);
-      held.remove(claim);
-      freeSlots(claim);
+      letGo(claim);
       return;
     } catch (RuntimeException e) {
       log.error("Attempt of delivery {} failed unexpectedly; it is due again when its lease ends", claim.id(), e);
-      held.remove(claim);
-      freeSlots(claim);
+      letGo(claim);
       return;
     }
     freeSlots(claim);
@@ -322,6 +320,12 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     }
     wake();
     record(claim, attempt);
+  }
+
+  /** Stops holding a claim that no attempt will be recorded for. */
+  private void letGo(ClaimedDelivery claim) {
+    held.remove(claim);
+    freeSlots(claim);
   }
 
   private void freeSlots(ClaimedDelivery claim) {

@@ -14,9 +14,9 @@ import dev.herald.domain.delivery.NextStep;
 import dev.herald.domain.secret.SigningSecret;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.Collection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -31,15 +31,14 @@ import org.jooq.Field;
 import org.jooq.Record1;
 import org.jooq.Record8;
 import org.jooq.Select;
-import org.jooq.Table;
 import org.jooq.UpdateResultStep;
 import org.jooq.impl.DSL;
 
 /**
- * The deliveries table used as a work queue. A claim moves {@code next_attempt_time} to the end
- * of the lease and stamps a lease token: the row stops being due while its worker holds it, and
- * is due again by itself if the worker dies. Claims read the {@code deliveries_due} index and
- * skip rows other workers have locked, so several servers can share one database.
+ * The deliveries table used as a work queue. A claim stamps a lease token and the lease's end
+ * ({@code lease_until}): the row is passed over while its worker holds it, and is claimable again
+ * by itself if the worker dies. Claims read the {@code deliveries_due} index and skip rows other
+ * workers have locked, so several servers can share one database.
  */
 final class JooqDeliveryQueue implements DeliveryQueue {
   private static final String PENDING = DeliveryStatus.PENDING.name();
@@ -86,6 +85,18 @@ final class JooqDeliveryQueue implements DeliveryQueue {
       select * from unnest(?::uuid[], ?::int[], ?::text[], ?::text[]::timestamptz[], ?::bigint[],
                            ?::int[], ?::text[], ?::text[], ?::boolean[])
       on conflict do nothing
+      """;
+
+  /**
+   * Extends the leases still held under their tokens. A dispatcher holds up to several hundred
+   * claims (those waiting for a slot among them), so they travel as two arrays in one statement of
+   * fixed text rather than as a condition per claim.
+   */
+  private static final String RENEW_LEASES =
+      """
+      update deliveries d set lease_until = v.lease_until
+        from unnest(?::uuid[], ?::uuid[], ?::text[]::timestamptz[]) as v(id, lease_token, lease_until)
+       where d.id = v.id and d.lease_token = v.lease_token and d.status = 'PENDING'
       """;
 
   /** Attempts recorded in one transaction at most; more wait for the next. */
@@ -222,18 +233,23 @@ final class JooqDeliveryQueue implements DeliveryQueue {
     if (claims.isEmpty()) {
       return;
     }
-    Condition held =
-        DSL.or(
-            claims.stream()
-                .map(c -> DELIVERIES.ID.eq(c.id()).and(DELIVERIES.LEASE_TOKEN.eq(c.leaseToken())))
-                .toList());
-    transactor.outsideTransaction(
-        dsl ->
-            dsl.update(DELIVERIES)
-                .set(DELIVERIES.LEASE_UNTIL, Times.toDb(leaseUntil))
-                .where(IS_PENDING, held)
-                .execute());
+    List<ClaimedDelivery> held = List.copyOf(claims);
+    transactor.inTransaction(
+        dsl -> {
+          findRowsByKey(dsl);
+          return dsl.connectionResult(
+              connection -> {
+                try (PreparedStatement statement = connection.prepareStatement(RENEW_LEASES)) {
+                  new SqlArrays<>(statement, held)
+                      .add("uuid", ClaimedDelivery::id)
+                      .add("uuid", ClaimedDelivery::leaseToken)
+                      .addTimes(claim -> leaseUntil);
+                  return statement.executeUpdate();
+                }
+              });
+        });
   }
+
 
   /**
    * Records the attempt together with those other workers finish meanwhile, in one transaction:

@@ -99,6 +99,22 @@ class JooqDeliveryQueueTest {
   }
 
   @Test
+  void aRenewedLeaseKeepsTheDeliveryHeldUntilItsNewEnd() {
+    ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
+    queue.renew(List.of(claim), now.plusSeconds(300));
+    assertTrue(queue.claimDue(10, now.plusSeconds(299), now.plusSeconds(400), Set.of()).isEmpty());
+    assertEquals(1, queue.claimDue(10, now.plusSeconds(300), now.plusSeconds(400), Set.of()).size());
+  }
+
+  @Test
+  void aLeaseAlreadyLostIsNotRenewed() {
+    ClaimedDelivery crashed = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
+    queue.claimDue(10, now.plusSeconds(61), now.plusSeconds(120), Set.of());
+    queue.renew(List.of(crashed), now.plusSeconds(600));
+    assertEquals(1, queue.claimDue(10, now.plusSeconds(120), now.plusSeconds(180), Set.of()).size());
+  }
+
+  @Test
   void aRetryIsDueAtItsTimeAndNotBefore() {
     ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
     assertTrue(queue.recordAttempt(claim, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30)), HEALTH));
