@@ -2,6 +2,7 @@ package dev.herald.persistence;
 
 import static dev.herald.persistence.jooq.Tables.DELIVERIES;
 import static dev.herald.persistence.jooq.Tables.DELIVERY_ATTEMPTS;
+import static dev.herald.persistence.jooq.Tables.DELIVERY_QUEUE;
 import static dev.herald.persistence.jooq.Tables.WEBHOOKS;
 import static java.util.Objects.requireNonNull;
 
@@ -25,47 +26,50 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.jooq.CommonTableExpression;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
-import org.jooq.Field;
 import org.jooq.Record1;
 import org.jooq.Record8;
+import org.jooq.ResultQuery;
 import org.jooq.Select;
-import org.jooq.UpdateResultStep;
 import org.jooq.impl.DSL;
 
 /**
- * The deliveries table used as a work queue. A claim stamps a lease token and the lease's end
- * ({@code lease_until}): the row is passed over while its worker holds it, and is claimable again
- * by itself if the worker dies. Claims read the {@code deliveries_due} index and skip rows other
- * workers have locked, so several servers can share one database.
+ * The work queue: a narrow row in {@code delivery_queue} for each pending delivery, apart from the
+ * delivery's record in {@code deliveries}. A claim stamps a lease token and the lease's end
+ * ({@code lease_until}) on the queue row: the delivery is passed over while its worker holds it,
+ * and is claimable again by itself if the worker dies. An ended delivery's queue row is deleted.
+ * Claims read the {@code delivery_queue_due} index and skip rows other workers have locked, so
+ * several servers can share one database.
  */
 final class JooqDeliveryQueue implements DeliveryQueue {
-  private static final String PENDING = DeliveryStatus.PENDING.name();
   private static final String FAILED = DeliveryStatus.FAILED.name();
   static final String WEBHOOK_DISABLED = "webhook disabled";
-  /**
-   * Written into the statement, not bound: a generic plan, made without the parameters' values,
-   * can use the partial index {@code deliveries_due} only if it sees the index's own predicate.
-   */
-  private static final Condition IS_PENDING = DELIVERIES.STATUS.eq(DSL.inline(PENDING));
 
   /**
-   * Records succeeded attempts by the batch: ends each delivery still held under its lease token,
-   * and clears the failure count of their webhooks, returning the deliveries that were held.
+   * Records succeeded attempts by the batch: takes each delivery still held under its lease token
+   * out of the queue, ends it, and clears the failure count of their webhooks, returning the
+   * deliveries that were held.
    */
   static final String RECORD_SUCCESSES =
       """
-      with succeeded as (
+      with outcome as (
+        select * from unnest(?::uuid[], ?::uuid[], ?::int[], ?::text[]::timestamptz[], ?::text[],
+                             ?::text[]::timestamptz[])
+                 as v(id, lease_token, attempt_number, start_time, url, finish_time)
+      ),
+      held as (
+        delete from delivery_queue q using outcome o
+         where q.delivery_id = o.id and q.lease_token = o.lease_token
+        returning o.*
+      ),
+      succeeded as (
         update deliveries d
-           set lease_token = null, lease_until = null, attempt_count = v.attempt_number,
-               last_attempt_time = v.start_time,
-               url = v.url, status = 'SUCCEEDED', next_attempt_time = null,
-               succeeded_time = v.finish_time, failure_reason = null
-          from unnest(?::uuid[], ?::uuid[], ?::int[], ?::text[]::timestamptz[], ?::text[],
-                      ?::text[]::timestamptz[])
-               as v(id, lease_token, attempt_number, start_time, url, finish_time)
-         where d.id = v.id and d.lease_token = v.lease_token
+           set attempt_count = h.attempt_number, last_attempt_time = h.start_time, url = h.url,
+               status = 'SUCCEEDED', succeeded_time = h.finish_time, failure_reason = null
+          from held h
+         where d.id = h.id
         returning d.id, d.webhook_id
       ),
       -- Unconditional rather than decided at claim time: a failure recorded meanwhile by another
@@ -94,9 +98,9 @@ final class JooqDeliveryQueue implements DeliveryQueue {
    */
   private static final String RENEW_LEASES =
       """
-      update deliveries d set lease_until = v.lease_until
+      update delivery_queue q set lease_until = v.lease_until
         from unnest(?::uuid[], ?::uuid[], ?::text[]::timestamptz[]) as v(id, lease_token, lease_until)
-       where d.id = v.id and d.lease_token = v.lease_token and d.status = 'PENDING'
+       where q.delivery_id = v.id and q.lease_token = v.lease_token
       """;
 
   /** Attempts recorded in one transaction at most; more wait for the next. */
@@ -121,20 +125,16 @@ final class JooqDeliveryQueue implements DeliveryQueue {
   }
 
   /**
-   * The due deliveries a claim takes, earliest first, locking them and skipping rows other
-   * workers hold. Reads the partial index {@code deliveries_due}, whose size is the number of
+   * The due deliveries a claim takes, earliest first, locking their queue rows and skipping rows
+   * other workers hold. Reads the index {@code delivery_queue_due}, whose size is the number of
    * pending deliveries, not the table's; rows under an unexpired lease stay in it and are passed
    * over, a few per dispatcher.
    */
   static Select<Record1<UUID>> dueDeliveries(int max, Instant now, Set<UUID> busyWebhooks) {
-    return DSL.select(DELIVERIES.ID)
-        .from(DELIVERIES)
-        .where(
-            IS_PENDING,
-            DELIVERIES.NEXT_ATTEMPT_TIME.le(Times.toDb(now)),
-            unleased(now),
-            notOf(busyWebhooks))
-        .orderBy(DELIVERIES.NEXT_ATTEMPT_TIME)
+    return DSL.select(DELIVERY_QUEUE.DELIVERY_ID)
+        .from(DELIVERY_QUEUE)
+        .where(DELIVERY_QUEUE.NEXT_ATTEMPT_TIME.le(Times.toDb(now)), unleased(now), notOf(busyWebhooks))
+        .orderBy(DELIVERY_QUEUE.NEXT_ATTEMPT_TIME)
         .limit(DSL.inline(max))
         .forUpdate()
         .skipLocked();
@@ -145,46 +145,56 @@ final class JooqDeliveryQueue implements DeliveryQueue {
    *
    * <p>Its shape leaves the planner few choices, since the statistics it would choose by can be
    * far from the truth: a backlog can arrive within the minute before autoanalyze notices. The
-   * due rows are picked once, by walking the due index (an array sub-select), then updated by
-   * primary key; the webhook's URL is looked up per row. Joined instead, with statistics taken
-   * when the table was small, PostgreSQL re-ran the due sub-select once per row of the table:
-   * 25 s for one claim at 100,000 rows. The limit is written into the statement rather than
-   * bound: with it unknown, a generic plan expects a tenth of the table.
+   * due rows are picked once, by walking the due index (an array sub-select), then leased by
+   * primary key, and only those are joined to their deliveries and webhooks. Joined in one
+   * query instead, with statistics taken when the table was small, PostgreSQL re-ran the due
+   * sub-select once per row of the table: 25 s for one claim at 100,000 rows. The limit is
+   * written into the statement rather than bound: with it unknown, a generic plan expects a
+   * tenth of the table.
    */
-  static UpdateResultStep<Record8<UUID, UUID, UUID, String, String, String, Integer, Integer>> claim(
+  static ResultQuery<Record8<UUID, UUID, UUID, String, String, String, Integer, Integer>> claim(
       DSLContext dsl, int max, Instant now, Instant leaseUntil, UUID leaseToken, Set<UUID> busyWebhooks) {
-    Field<String> webhookUrl =
-        DSL.field(DSL.select(WEBHOOKS.URL).from(WEBHOOKS).where(WEBHOOKS.ID.eq(DELIVERIES.WEBHOOK_ID)));
-    return dsl.update(DELIVERIES)
-        .set(DELIVERIES.LEASE_UNTIL, Times.toDb(leaseUntil))
-        .set(DELIVERIES.LEASE_TOKEN, leaseToken)
-        .where(DELIVERIES.ID.eq(DSL.any(DSL.array(dueDeliveries(max, now, busyWebhooks)))))
-        .returningResult(
+    CommonTableExpression<Record1<UUID>> leased =
+        DSL.name("leased")
+            .as(
+                DSL.update(DELIVERY_QUEUE)
+                    .set(DELIVERY_QUEUE.LEASE_UNTIL, Times.toDb(leaseUntil))
+                    .set(DELIVERY_QUEUE.LEASE_TOKEN, leaseToken)
+                    .where(DELIVERY_QUEUE.DELIVERY_ID.eq(DSL.any(DSL.array(dueDeliveries(max, now, busyWebhooks)))))
+                    .returningResult(DELIVERY_QUEUE.DELIVERY_ID));
+    return dsl.with(leased)
+        .select(
             DELIVERIES.ID,
             DELIVERIES.IDEMPOTENCY_KEY,
             DELIVERIES.WEBHOOK_ID,
             DELIVERIES.PROJECT_ID,
-            webhookUrl,
+            WEBHOOKS.URL,
             DELIVERIES.PAYLOAD,
             DELIVERIES.ATTEMPT_COUNT,
-            DELIVERIES.ROUND_START);
+            DELIVERIES.ROUND_START)
+        .from(leased)
+        .join(DELIVERIES)
+        .on(DELIVERIES.ID.eq(leased.field(DELIVERY_QUEUE.DELIVERY_ID)))
+        .join(WEBHOOKS)
+        .on(WEBHOOKS.ID.eq(DELIVERIES.WEBHOOK_ID));
   }
 
   /**
-   * Rules out sorting for the rest of the transaction, so that the claim walks the due index in
-   * its order and stops at the limit. When a backlog arrives faster than autoanalyze notices,
-   * the statistics promise a few due rows, and the planner would rather fetch "all of them" by
-   * bitmap and sort: 100,000 rows read and sorted on disk for every claim.
+   * Rules out sorting and sequential scans for the rest of the transaction, so that the claim
+   * walks the due index in its order, stops at the limit, and finds what it leased by key. When
+   * a backlog arrives faster than autoanalyze notices, the statistics promise a few due rows in a
+   * small table, and the planner would rather fetch "all of them" by bitmap and sort (100,000
+   * rows read and sorted on disk for every claim) or read whole tables to join them.
    */
   static void readInDueOrder(DSLContext dsl) {
-    dsl.execute("set local enable_sort = off");
+    dsl.execute("select set_config('enable_sort', 'off', true), set_config('enable_seqscan', 'off', true)");
   }
 
   /**
    * Rules out sequential scans for the rest of the transaction, so that a batch of attempts finds
-   * its deliveries by primary key. The statement is prepared once per connection; planned while
-   * the table was small, its plan read the whole table for every batch, a table that at a
-   * thousand deliveries a second grows faster than autoanalyze revisits it.
+   * its rows by primary key. The statement is prepared once per connection; planned while the
+   * tables were small, its plan read the whole table for every batch, a table that at a thousand
+   * deliveries a second grows faster than autoanalyze revisits it.
    */
   static void findRowsByKey(DSLContext dsl) {
     dsl.execute("set local enable_seqscan = off");
@@ -268,8 +278,7 @@ final class JooqDeliveryQueue implements DeliveryQueue {
           findRowsByKey(dsl);
           Set<UUID> held = recordSuccesses(dsl, outcomes.stream().filter(Outcome::succeeded).toList());
           for (Outcome outcome : outcomes) {
-            if (!outcome.succeeded() && releaseLease(dsl, outcome.claim(), outcome.attempt())) {
-              moveOn(dsl, outcome.claim(), outcome.attempt(), outcome.next(), outcome.health());
+            if (!outcome.succeeded() && recordFailure(dsl, outcome)) {
               held.add(outcome.claim().id());
             }
           }
@@ -322,47 +331,50 @@ final class JooqDeliveryQueue implements DeliveryQueue {
         });
   }
 
-  private static boolean releaseLease(DSLContext dsl, ClaimedDelivery claim, DeliveryAttempt attempt) {
-    return dsl.update(DELIVERIES)
-            .set(DELIVERIES.LEASE_TOKEN, (UUID) null)
-            .set(DELIVERIES.LEASE_UNTIL, (OffsetDateTime) null)
+  /**
+   * Applies the next step of an attempt that did not succeed, if the claim still holds the
+   * delivery: due again at the retry's time, or out of the queue and ended. A delivery ended
+   * meanwhile (its webhook was deleted) is no longer in the queue and stays as it was ended.
+   */
+  private static boolean recordFailure(DSLContext dsl, Outcome outcome) {
+    ClaimedDelivery claim = outcome.claim();
+    DeliveryAttempt attempt = outcome.attempt();
+    Condition heldByClaim =
+        DELIVERY_QUEUE.DELIVERY_ID.eq(claim.id()).and(DELIVERY_QUEUE.LEASE_TOKEN.eq(claim.leaseToken()));
+    var attempted =
+        dsl.update(DELIVERIES)
             .set(DELIVERIES.ATTEMPT_COUNT, attempt.attemptNumber())
             .set(DELIVERIES.LAST_ATTEMPT_TIME, Times.toDb(attempt.startTime()))
-            .set(DELIVERIES.URL, attempt.url())
-            .where(DELIVERIES.ID.eq(claim.id()), DELIVERIES.LEASE_TOKEN.eq(claim.leaseToken()))
-            .execute()
-        == 1;
-  }
-
-  /**
-   * Applies the next step of an attempt that did not succeed, while the delivery is still
-   * pending: a delivery ended meanwhile (its webhook was deleted) stays ended. (A success ends it
-   * whatever happened meanwhile; see {@link #RECORD_SUCCESSES}.)
-   */
-  private static void moveOn(
-      DSLContext dsl, ClaimedDelivery claim, DeliveryAttempt attempt, NextStep next, EndpointHealthPolicy health) {
-    UUID id = claim.id();
-    if (next instanceof NextStep.RetryAt retry) {
-      dsl.update(DELIVERIES)
-          .set(DELIVERIES.NEXT_ATTEMPT_TIME, Times.toDb(retry.time()))
-          .where(DELIVERIES.ID.eq(id), IS_PENDING)
-          .execute();
-    } else if (next instanceof NextStep.DisableWebhook disable) {
-      fail(dsl, id, disable.reason());
-      disableWebhook(dsl, claim.webhookId(), disable.reason(), attempt.startTime());
-    } else if (fail(dsl, id, null)) {
-      countFailure(dsl, claim.webhookId(), health, attempt.startTime());
+            .set(DELIVERIES.URL, attempt.url());
+    if (outcome.next() instanceof NextStep.RetryAt retry) {
+      boolean held =
+          dsl.update(DELIVERY_QUEUE)
+                  .set(DELIVERY_QUEUE.LEASE_TOKEN, (UUID) null)
+                  .set(DELIVERY_QUEUE.LEASE_UNTIL, (OffsetDateTime) null)
+                  .set(DELIVERY_QUEUE.NEXT_ATTEMPT_TIME, Times.toDb(retry.time()))
+                  .where(heldByClaim)
+                  .execute()
+              == 1;
+      if (held) {
+        attempted.where(DELIVERIES.ID.eq(claim.id())).execute();
+      }
+      return held;
     }
-  }
-
-  private static boolean fail(DSLContext dsl, UUID id, String reason) {
-    return dsl.update(DELIVERIES)
-            .set(DELIVERIES.STATUS, FAILED)
-            .set(DELIVERIES.NEXT_ATTEMPT_TIME, (OffsetDateTime) null)
-            .set(DELIVERIES.FAILURE_REASON, reason)
-            .where(DELIVERIES.ID.eq(id), IS_PENDING)
-            .execute()
-        == 1;
+    if (dsl.deleteFrom(DELIVERY_QUEUE).where(heldByClaim).execute() == 0) {
+      return false;
+    }
+    String reason = outcome.next() instanceof NextStep.DisableWebhook disable ? disable.reason() : null;
+    attempted
+        .set(DELIVERIES.STATUS, FAILED)
+        .set(DELIVERIES.FAILURE_REASON, reason)
+        .where(DELIVERIES.ID.eq(claim.id()))
+        .execute();
+    if (reason != null) {
+      disableWebhook(dsl, claim.webhookId(), reason, attempt.startTime());
+    } else {
+      countFailure(dsl, claim.webhookId(), outcome.health(), attempt.startTime());
+    }
+    return true;
   }
 
   private static void countFailure(DSLContext dsl, UUID webhookId, EndpointHealthPolicy health, Instant at) {
@@ -394,14 +406,11 @@ final class JooqDeliveryQueue implements DeliveryQueue {
   public void release(ClaimedDelivery claim) {
     transactor.outsideTransaction(
         dsl ->
-            dsl.update(DELIVERIES)
-                .set(DELIVERIES.LEASE_TOKEN, (UUID) null)
-                .set(DELIVERIES.LEASE_UNTIL, (OffsetDateTime) null)
-                .set(DELIVERIES.NEXT_ATTEMPT_TIME, DSL.currentOffsetDateTime())
-                .where(
-                    DELIVERIES.ID.eq(claim.id()),
-                    DELIVERIES.LEASE_TOKEN.eq(claim.leaseToken()),
-                    IS_PENDING)
+            dsl.update(DELIVERY_QUEUE)
+                .set(DELIVERY_QUEUE.LEASE_TOKEN, (UUID) null)
+                .set(DELIVERY_QUEUE.LEASE_UNTIL, (OffsetDateTime) null)
+                .set(DELIVERY_QUEUE.NEXT_ATTEMPT_TIME, DSL.currentOffsetDateTime())
+                .where(DELIVERY_QUEUE.DELIVERY_ID.eq(claim.id()), DELIVERY_QUEUE.LEASE_TOKEN.eq(claim.leaseToken()))
                 .execute());
   }
 
@@ -410,9 +419,9 @@ final class JooqDeliveryQueue implements DeliveryQueue {
     return transactor.outsideTransaction(
         dsl ->
             Optional.ofNullable(
-                    dsl.select(DSL.min(DELIVERIES.NEXT_ATTEMPT_TIME))
-                        .from(DELIVERIES)
-                        .where(IS_PENDING, unleased(now))
+                    dsl.select(DSL.min(DELIVERY_QUEUE.NEXT_ATTEMPT_TIME))
+                        .from(DELIVERY_QUEUE)
+                        .where(unleased(now))
                         .fetchOne(0, OffsetDateTime.class))
                 .map(Times::fromDb));
   }
@@ -422,10 +431,10 @@ final class JooqDeliveryQueue implements DeliveryQueue {
    * the delivery claimable again.
    */
   private static Condition unleased(Instant now) {
-    return DELIVERIES.LEASE_UNTIL.isNull().or(DELIVERIES.LEASE_UNTIL.le(Times.toDb(now)));
+    return DELIVERY_QUEUE.LEASE_UNTIL.isNull().or(DELIVERY_QUEUE.LEASE_UNTIL.le(Times.toDb(now)));
   }
 
   private static Condition notOf(Set<UUID> webhooks) {
-    return webhooks.isEmpty() ? DSL.noCondition() : DELIVERIES.WEBHOOK_ID.notIn(webhooks);
+    return webhooks.isEmpty() ? DSL.noCondition() : DELIVERY_QUEUE.WEBHOOK_ID.notIn(webhooks);
   }
 }

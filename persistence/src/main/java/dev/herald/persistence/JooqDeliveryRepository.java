@@ -2,6 +2,7 @@ package dev.herald.persistence;
 
 import static dev.herald.persistence.jooq.Tables.DELIVERIES;
 import static dev.herald.persistence.jooq.Tables.DELIVERY_ATTEMPTS;
+import static dev.herald.persistence.jooq.Tables.DELIVERY_QUEUE;
 import static dev.herald.persistence.jooq.Tables.EVENTS;
 import static java.util.Objects.requireNonNull;
 
@@ -102,27 +103,41 @@ final class JooqDeliveryRepository implements DeliveryRepository {
         });
   }
 
-  /** A fresh round: due now, attempts counted from here, the outcome of the last round cleared. */
+  /**
+   * A fresh round: due now, attempts counted from here, the outcome of the last round cleared;
+   * back in the queue.
+   */
   private static int requeue(DSLContext dsl, Instant now, Condition... which) {
-    return dsl.update(DELIVERIES)
-        .set(DELIVERIES.STATUS, DeliveryStatus.PENDING.name())
-        .set(DELIVERIES.NEXT_ATTEMPT_TIME, Times.toDb(now))
-        .set(DELIVERIES.ROUND_START, DELIVERIES.ATTEMPT_COUNT)
-        .set(DELIVERIES.FAILURE_REASON, (String) null)
-        .set(DELIVERIES.SUCCEEDED_TIME, (java.time.OffsetDateTime) null)
-        .set(DELIVERIES.LEASE_TOKEN, (UUID) null)
-        .set(DELIVERIES.LEASE_UNTIL, (java.time.OffsetDateTime) null)
-        .where(which)
-        .and(DELIVERIES.STATUS.ne(DeliveryStatus.PENDING.name()))
+    UUID[] requeued =
+        dsl.update(DELIVERIES)
+            .set(DELIVERIES.STATUS, DeliveryStatus.PENDING.name())
+            .set(DELIVERIES.ROUND_START, DELIVERIES.ATTEMPT_COUNT)
+            .set(DELIVERIES.FAILURE_REASON, (String) null)
+            .set(DELIVERIES.SUCCEEDED_TIME, (java.time.OffsetDateTime) null)
+            .where(which)
+            .and(DELIVERIES.STATUS.ne(DeliveryStatus.PENDING.name()))
+            .returningResult(DELIVERIES.ID)
+            .fetchArray(DELIVERIES.ID);
+    if (requeued.length == 0) {
+      return 0;
+    }
+    return dsl.insertInto(
+            DELIVERY_QUEUE, DELIVERY_QUEUE.DELIVERY_ID, DELIVERY_QUEUE.WEBHOOK_ID, DELIVERY_QUEUE.NEXT_ATTEMPT_TIME)
+        .select(
+            DSL.select(DELIVERIES.ID, DELIVERIES.WEBHOOK_ID, DSL.val(Times.toDb(now)))
+                .from(DELIVERIES)
+                .where(DELIVERIES.ID.eq(DSL.any(requeued))))
         .execute();
   }
 
   private static SelectOnConditionStep<Record> selectDeliveries(DSLContext dsl) {
     return dsl.select(DELIVERIES.fields())
-        .select(EVENTS.EVENT_ID)
+        .select(EVENTS.EVENT_ID, DELIVERY_QUEUE.NEXT_ATTEMPT_TIME)
         .from(DELIVERIES)
         .join(EVENTS)
-        .on(EVENTS.ID.eq(DELIVERIES.EVENT_ID));
+        .on(EVENTS.ID.eq(DELIVERIES.EVENT_ID))
+        .leftJoin(DELIVERY_QUEUE)
+        .on(DELIVERY_QUEUE.DELIVERY_ID.eq(DELIVERIES.ID));
   }
 
   /** Loads the attempts of all rows in one query, rather than one query per delivery. */
@@ -162,7 +177,7 @@ final class JooqDeliveryRepository implements DeliveryRepository {
         Times.fromDb(row.get(DELIVERIES.CREATE_TIME)),
         Times.fromDb(row.get(DELIVERIES.LAST_ATTEMPT_TIME)),
         Times.fromDb(row.get(DELIVERIES.SUCCEEDED_TIME)),
-        Times.fromDb(row.get(DELIVERIES.NEXT_ATTEMPT_TIME)),
+        Times.fromDb(row.get(DELIVERY_QUEUE.NEXT_ATTEMPT_TIME)),
         row.get(DELIVERIES.FAILURE_REASON));
   }
 

@@ -41,16 +41,22 @@ final class JooqEventRepository implements EventRepository {
       returning id
       """;
 
+  /** The deliveries, each due at once: its record, and its row in the queue. */
   private static final String INSERT_DELIVERIES =
       """
-      insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger,
-                              idempotency_key, url, payload, status, next_attempt_time, create_time)
-      select id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, url, payload,
-             'PENDING', create_time, create_time
-        from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::uuid[],
-                    ?::text[], ?::text[], ?::text[]::timestamptz[])
-             as v(id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, url,
-                  payload, create_time)
+      with made as (
+        insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger,
+                                idempotency_key, url, payload, status, create_time)
+        select id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, url,
+               payload, 'PENDING', create_time
+          from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::uuid[],
+                      ?::text[], ?::text[], ?::text[]::timestamptz[])
+               as v(id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, url,
+                    payload, create_time)
+        returning id, webhook_id, create_time
+      )
+      insert into delivery_queue (delivery_id, webhook_id, next_attempt_time)
+      select id, webhook_id, create_time from made
       """;
 
   private final Transactor transactor;

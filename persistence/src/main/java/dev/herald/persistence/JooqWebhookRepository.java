@@ -1,6 +1,7 @@
 package dev.herald.persistence;
 
 import static dev.herald.persistence.jooq.Tables.DELIVERIES;
+import static dev.herald.persistence.jooq.Tables.DELIVERY_QUEUE;
 import static dev.herald.persistence.jooq.Tables.WEBHOOKS;
 import static java.util.Objects.requireNonNull;
 
@@ -13,7 +14,6 @@ import dev.herald.domain.webhook.Webhook;
 import dev.herald.domain.webhook.WebhookRepository;
 import dev.herald.persistence.jooq.tables.records.WebhooksRecord;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.UUID;
@@ -110,13 +110,14 @@ final class JooqWebhookRepository implements WebhookRepository {
   }
 
   /**
-   * Ends the webhook's pending deliveries. One being attempted right now keeps its lease, so its
-   * attempt is still recorded when it finishes (see {@link JooqDeliveryQueue#recordAttempt}).
+   * Ends the webhook's pending deliveries and takes them out of the queue, those being attempted
+   * right now included: their attempts are still listed when they finish, but the delivery keeps
+   * the end given here (see {@link JooqDeliveryQueue#recordAttempt}).
    */
   static void endPending(DSLContext dsl, UUID webhookId, String reason) {
+    dsl.deleteFrom(DELIVERY_QUEUE).where(DELIVERY_QUEUE.WEBHOOK_ID.eq(webhookId)).execute();
     dsl.update(DELIVERIES)
         .set(DELIVERIES.STATUS, DeliveryStatus.FAILED.name())
-        .set(DELIVERIES.NEXT_ATTEMPT_TIME, (OffsetDateTime) null)
         .set(DELIVERIES.FAILURE_REASON, reason)
         .where(
             DELIVERIES.WEBHOOK_ID.eq(webhookId),

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The claim stays an index read however large the deliveries table grows: 100,000 rows, 20,000
- * of them pending and 10,000 due.
+ * The claim stays an index read however large the tables grow: 100,000 deliveries, 20,000 of
+ * them pending and 10,000 due.
  */
 class ClaimQueryPlanTest {
   private static EmbeddedPostgres postgres;
@@ -35,7 +35,7 @@ class ClaimQueryPlanTest {
         "case when i % 5 = 0 then 'PENDING' else 'SUCCEEDED' end",
         "case when i % 5 <> 0 then null when i % 10 = 0 then now() - interval '1 minute' else now() + interval '1 hour' end",
         "'{}'");
-    dsl.execute("analyze deliveries");
+    QueueTables.analyze(dsl);
   }
 
   @AfterAll
@@ -46,7 +46,7 @@ class ClaimQueryPlanTest {
   @Test
   void theClaimReadsTheDueIndexNotTheTable() {
     String plan = dsl.explain(JooqDeliveryQueue.dueDeliveries(64, Instant.now(), Set.of())).plan();
-    assertTrue(plan.contains("deliveries_due"), plan);
+    assertTrue(plan.contains("delivery_queue_due"), plan);
     assertFalse(plan.contains("Seq Scan"), plan);
   }
 
@@ -57,7 +57,7 @@ class ClaimQueryPlanTest {
                 JooqDeliveryQueue.dueDeliveries(
                     64, Instant.now(), Set.of(UUID.fromString("00000000-0000-0000-0000-0000000000ff"))))
             .plan();
-    assertTrue(plan.contains("deliveries_due"), plan);
+    assertTrue(plan.contains("delivery_queue_due"), plan);
     assertFalse(plan.contains("Seq Scan"), plan);
   }
 
@@ -110,6 +110,6 @@ class ClaimQueryPlanTest {
   @Test
   void recordingABatchOfSuccessesLooksDeliveriesUpByKey() {
     String plan = QueueTables.recordSuccessesPlan(dsl);
-    assertFalse(plan.contains("Seq Scan on deliveries"), plan);
+    assertFalse(plan.contains("Seq Scan"), plan);
   }
 }

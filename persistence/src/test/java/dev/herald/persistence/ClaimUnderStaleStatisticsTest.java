@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A backlog that arrives before autoanalyze has looked: the statistics say the table holds one
- * finished delivery, the table holds 50,000 due ones. The claim must still read the due index
- * and update by primary key.
+ * finished delivery and an empty queue, the tables hold 50,000 due ones. The claim must still
+ * read the due index, lease by primary key and join by primary key.
  */
 class ClaimUnderStaleStatisticsTest {
   private static EmbeddedPostgres postgres;
@@ -30,7 +30,7 @@ class ClaimUnderStaleStatisticsTest {
     postgres = EmbeddedPostgres.builder().setServerConfig("autovacuum", "off").start();
     dsl = QueueTables.migratedWithOneWebhook(postgres);
     QueueTables.addDeliveries(dsl, 1, "'SUCCEEDED'", "null", "repeat('x', 300)");
-    dsl.execute("analyze deliveries");
+    QueueTables.analyze(dsl);
     QueueTables.addDeliveries(dsl, 50_000, "'PENDING'", "now() - interval '1 minute'", "repeat('x', 300)");
   }
 
@@ -42,11 +42,11 @@ class ClaimUnderStaleStatisticsTest {
   @Test
   void theClaimWalksTheDueIndexAndUpdatesByKey() {
     String plan = inClaimTransaction((tx, claim) -> tx.explain(claim).plan());
-    assertTrue(plan.contains("Index Scan using deliveries_due"), plan);
+    assertTrue(plan.contains("Index Scan using delivery_queue_due"), plan);
+    assertTrue(plan.contains("delivery_queue_pkey"), plan);
     assertTrue(plan.contains("deliveries_pkey"), plan);
     assertFalse(plan.contains("Sort"), plan);
-    assertFalse(plan.contains("Seq Scan on deliveries"), plan);
-    assertFalse(plan.contains("deliveries_by_webhook"), plan);
+    assertFalse(plan.contains("Seq Scan"), plan);
   }
 
   @Test

@@ -57,7 +57,7 @@ class JooqDeliveryQueueTest {
 
   @BeforeEach
   void oneDueDelivery() {
-    transactor.outsideTransaction(dsl -> dsl.execute("truncate delivery_attempts, deliveries, events, webhooks, signing_secrets"));
+    transactor.outsideTransaction(dsl -> dsl.execute("truncate delivery_attempts, delivery_queue, deliveries, events, webhooks, signing_secrets"));
     JooqSigningSecretRepository secrets =
         new JooqSigningSecretRepository(transactor, new SecretCipher(new MasterKey(new byte[32]), new SecureRandom()));
     queue = new JooqDeliveryQueue(transactor, secrets);

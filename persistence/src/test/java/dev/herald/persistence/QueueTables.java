@@ -29,22 +29,32 @@ final class QueueTables {
   }
 
   /**
-   * Adds {@code count} deliveries; {@code status} and {@code due} are SQL expressions, which may
-   * use {@code i}, the row's number from 1.
+   * Adds {@code count} deliveries, the pending ones in the queue; {@code status} and {@code due}
+   * (null unless pending) are SQL expressions, which may use {@code i}, the row's number from 1.
    */
   static void addDeliveries(DSLContext dsl, int count, String status, String due, String payload) {
     dsl.execute(
-        "insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, url, payload, "
-            + "status, next_attempt_time, create_time) "
-            + "select gen_random_uuid(), '00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-000000000001', "
-            + "'p', 'b', 'bot.state_change', gen_random_uuid(), 'https://example.com', " + payload + ", "
-            + status + ", " + due + ", now() from generate_series(1, " + count + ") i");
+        "with made as (select gen_random_uuid() id, " + status + " status, (" + due + ")::timestamptz due "
+            + "from generate_series(1, " + count + ") i), "
+            + "recorded as (insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger, "
+            + "idempotency_key, url, payload, status, create_time) "
+            + "select id, '00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-000000000001', "
+            + "'p', 'b', 'bot.state_change', gen_random_uuid(), 'https://example.com', " + payload + ", status, now() "
+            + "from made) "
+            + "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time) "
+            + "select id, '00000000-0000-0000-0000-000000000001', due from made where status = 'PENDING'");
+  }
+
+  /** Brings the planner's statistics of both tables up to date. */
+  static void analyze(DSLContext dsl) {
+    dsl.execute("analyze deliveries");
+    dsl.execute("analyze delivery_queue");
   }
 
   /** The plan for recording 32 of the pending deliveries as succeeded. */
   static String recordSuccessesPlan(DSLContext dsl) {
     List<UUID> ids =
-        dsl.fetch("select id from deliveries where status = 'PENDING' limit 32").getValues(0, UUID.class);
+        dsl.fetch("select delivery_id from delivery_queue limit 32").getValues(0, UUID.class);
     return dsl.connectionResult(
         connection -> {
           try (PreparedStatement explain = connection.prepareStatement("explain " + JooqDeliveryQueue.RECORD_SUCCESSES)) {

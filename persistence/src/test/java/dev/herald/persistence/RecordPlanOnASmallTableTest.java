@@ -11,8 +11,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * On a small deliveries table a sequential scan is the cheaper plan for recording a batch, and a
- * prepared statement keeps that plan while the table grows. Recording therefore rules it out.
+ * On small tables a sequential scan is the cheaper plan for recording a batch, and a prepared
+ * statement keeps that plan while the tables grow. Recording therefore rules it out.
  */
 class RecordPlanOnASmallTableTest {
   private static EmbeddedPostgres postgres;
@@ -23,7 +23,7 @@ class RecordPlanOnASmallTableTest {
     postgres = EmbeddedPostgres.builder().start();
     dsl = QueueTables.migratedWithOneWebhook(postgres);
     QueueTables.addDeliveries(dsl, 100, "'PENDING'", "now()", "repeat('x', 300)");
-    dsl.execute("analyze deliveries");
+    QueueTables.analyze(dsl);
   }
 
   @AfterAll
@@ -34,7 +34,7 @@ class RecordPlanOnASmallTableTest {
   @Test
   void leftToItselfThePlannerScansTheSmallTable() {
     String plan = dsl.transactionResult(transaction -> QueueTables.recordSuccessesPlan(transaction.dsl()));
-    assertTrue(plan.contains("Seq Scan on deliveries"), plan);
+    assertTrue(plan.contains("Seq Scan"), plan);
   }
 
   @Test
@@ -45,7 +45,8 @@ class RecordPlanOnASmallTableTest {
               JooqDeliveryQueue.findRowsByKey(transaction.dsl());
               return QueueTables.recordSuccessesPlan(transaction.dsl());
             });
-    assertFalse(plan.contains("Seq Scan on deliveries"), plan);
+    assertFalse(plan.contains("Seq Scan"), plan);
     assertTrue(plan.contains("deliveries_pkey"), plan);
+    assertTrue(plan.contains("delivery_queue_pkey"), plan);
   }
 }
