@@ -2,6 +2,7 @@ package dev.herald.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herald.domain.delivery.ClaimedDelivery;
@@ -40,6 +41,7 @@ class JooqDeliveryQueueTest {
   private JooqDeliveryQueue queue;
   private JooqDeliveryRepository deliveries;
   private UUID deliveryId;
+  private UUID webhookId;
 
   @BeforeAll
   static void startDatabase() throws IOException {
@@ -66,6 +68,7 @@ class JooqDeliveryQueueTest {
     Webhook webhook =
         new Webhook(UUID.randomUUID(), "proj", null, "https://example.com/h", List.of(Trigger.BOT_STATE_CHANGE), true, null, now, now);
     new JooqWebhookRepository(transactor).insert(webhook);
+    webhookId = webhook.id();
     Event event =
         new Event(UUID.randomUUID(), "evt", "proj", "bot", Trigger.BOT_STATE_CHANGE, JsonValue.NULL, null, "joined",
             "bot_joined", null, now, now);
@@ -123,6 +126,33 @@ class JooqDeliveryQueueTest {
     assertTrue(queue.claimDue(10, now.plusSeconds(29), now.plusSeconds(90), Set.of()).isEmpty());
     ClaimedDelivery retry = queue.claimDue(10, now.plusSeconds(30), now.plusSeconds(90), Set.of()).get(0);
     assertEquals(2, retry.nextAttemptNumber());
+  }
+
+  @Test
+  void aRetryShowsWhenItIsDueAndAnEndedDeliveryShowsNoDueTime() {
+    ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
+    queue.recordAttempt(claim, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30)), HEALTH);
+    assertEquals(now.plusSeconds(30), deliveries.find(deliveryId).orElseThrow().nextAttemptTime());
+
+    ClaimedDelivery retry = queue.claimDue(10, now.plusSeconds(30), now.plusSeconds(90), Set.of()).get(0);
+    queue.recordAttempt(retry, attempt(2, 200), new NextStep.Succeed(), HEALTH);
+    var delivery = deliveries.find(deliveryId).orElseThrow();
+    assertEquals(DeliveryStatus.SUCCEEDED, delivery.status());
+    assertNull(delivery.nextAttemptTime());
+    assertTrue(queue.nextDueTime(now.plusSeconds(3600)).isEmpty());
+  }
+
+  @Test
+  void aDeliveryEndedByItsWebhooksDeletionStaysEndedThoughItsAttemptInFlightSucceeds() {
+    ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
+    assertTrue(new JooqWebhookRepository(transactor).delete(webhookId, now, "webhook deleted"));
+
+    assertFalse(queue.recordAttempt(claim, attempt(1, 200), new NextStep.Succeed(), HEALTH));
+    var delivery = deliveries.find(deliveryId).orElseThrow();
+    assertEquals(DeliveryStatus.FAILED, delivery.status());
+    assertEquals("webhook deleted", delivery.failureReason());
+    assertEquals(1, delivery.attempts().size(), "the attempt made is still listed");
+    assertTrue(queue.claimDue(10, now.plusSeconds(120), now.plusSeconds(180), Set.of()).isEmpty());
   }
 
   @Test
