@@ -94,13 +94,23 @@ final class JooqDeliveryQueue implements DeliveryQueue {
   /**
    * Extends the leases still held under their tokens. A dispatcher holds up to several hundred
    * claims (those waiting for a slot among them), so they travel as two arrays in one statement of
-   * fixed text rather than as a condition per claim.
+   * fixed text rather than as a condition per claim. Rows another transaction has locked are
+   * passed over: that is a record of their attempt, about to end or release them. Waiting for it
+   * instead, the renewal and the record each held rows the other wanted, in no fixed order, and
+   * PostgreSQL broke the deadlock by failing one of them a second later.
    */
-  private static final String RENEW_LEASES =
+  static final String RENEW_LEASES =
       """
-      update delivery_queue q set lease_until = v.lease_until
-        from unnest(?::uuid[], ?::uuid[], ?::text[]::timestamptz[]) as v(id, lease_token, lease_until)
-       where q.delivery_id = v.id and q.lease_token = v.lease_token
+      with renewable as (
+        select q.delivery_id, v.lease_until
+          from delivery_queue q
+          join unnest(?::uuid[], ?::uuid[], ?::text[]::timestamptz[]) as v(id, lease_token, lease_until)
+            on q.delivery_id = v.id and q.lease_token = v.lease_token
+           for update of q skip locked
+      )
+      update delivery_queue q set lease_until = r.lease_until
+        from renewable r
+       where q.delivery_id = r.delivery_id
       """;
 
   /** Attempts recorded in one transaction at most; more wait for the next. */

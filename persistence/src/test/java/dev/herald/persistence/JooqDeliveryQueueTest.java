@@ -19,12 +19,16 @@ import dev.herald.domain.webhook.Webhook;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
@@ -115,6 +119,23 @@ class JooqDeliveryQueueTest {
     queue.claimDue(10, now.plusSeconds(61), now.plusSeconds(120), Set.of());
     queue.renew(List.of(crashed), now.plusSeconds(600));
     assertEquals(1, queue.claimDue(10, now.plusSeconds(120), now.plusSeconds(180), Set.of()).size());
+  }
+
+  /** A record of the attempt holds the row: renewal passes it over rather than wait and risk a deadlock. */
+  @Test
+  void renewalPassesOverADeliveryBeingRecorded() throws Exception {
+    ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
+    try (Connection recording = postgres.getPostgresDatabase().getConnection()) {
+      recording.setAutoCommit(false);
+      try (PreparedStatement lock =
+          recording.prepareStatement("select 1 from delivery_queue where delivery_id = ? for update")) {
+        lock.setObject(1, claim.id());
+        lock.executeQuery().close();
+      }
+      CompletableFuture.runAsync(() -> queue.renew(List.of(claim), now.plusSeconds(600))).get(30, TimeUnit.SECONDS);
+      recording.rollback();
+    }
+    assertEquals(1, queue.claimDue(10, now.plusSeconds(60), now.plusSeconds(120), Set.of()).size());
   }
 
   @Test
