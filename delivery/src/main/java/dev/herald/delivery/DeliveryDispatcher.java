@@ -67,8 +67,11 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   private final Clock clock;
   private final Semaphore slots;
   private final EndpointSlots endpoints;
-  /** Claims this process holds: attempts in flight and claims waiting for their endpoint. */
-  private final Set<ClaimedDelivery> held = ConcurrentHashMap.newKeySet();
+  /**
+   * Claims this process holds (attempts in flight and claims waiting for a slot), with when each
+   * one's lease ends.
+   */
+  private final Map<ClaimedDelivery, Instant> held = new ConcurrentHashMap<>();
   /**
    * Claimed deliveries waiting for a slot, by webhook, in the order webhooks are served next;
    * guarded by itself (the loop adds, whoever frees a slot takes).
@@ -150,7 +153,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
       Thread.currentThread().interrupt();
     }
     leaseKeeper.shutdownNow();
-    for (ClaimedDelivery unfinished : held) {
+    for (ClaimedDelivery unfinished : held.keySet()) {
       releaseQuietly(unfinished);
     }
   }
@@ -186,8 +189,9 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
           continue;
         }
         newWork = false;
-        List<ClaimedDelivery> claimed = queue.claimDue(wanted, now, now.plus(config.lease()), busy);
-        held.addAll(claimed);
+        Instant leaseUntil = now.plus(config.lease());
+        List<ClaimedDelivery> claimed = queue.claimDue(wanted, now, leaseUntil, busy);
+        claimed.forEach(claim -> held.put(claim, leaseUntil));
         addWaiting(claimed);
         dispatchWaiting();
         if (claimed.size() < wanted) {
@@ -349,9 +353,26 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     }
   }
 
+  /**
+   * Extends the leases that would otherwise run out before the renewal after next. In steady work
+   * a claim is recorded within a second or two and never needs it; renewing every held claim each
+   * time locked hundreds of rows that the records of those very deliveries then waited for.
+   */
   private void renewLeases() {
+    Instant now = clock.instant();
+    Instant renewBefore = now.plus(config.leaseRenewal().multipliedBy(2));
+    List<ClaimedDelivery> ending =
+        held.entrySet().stream()
+            .filter(claim -> claim.getValue().isBefore(renewBefore))
+            .map(Map.Entry::getKey)
+            .toList();
+    if (ending.isEmpty()) {
+      return;
+    }
+    Instant leaseUntil = now.plus(config.lease());
     try {
-      queue.renew(List.copyOf(held), clock.instant().plus(config.lease()));
+      queue.renew(ending, leaseUntil);
+      ending.forEach(claim -> held.replace(claim, leaseUntil));
     } catch (RuntimeException e) {
       log.warn("Could not renew delivery leases; trying again in {}", config.leaseRenewal(), e);
     }
