@@ -92,23 +92,23 @@ final class JooqDeliveryQueue implements DeliveryQueue {
       """;
 
   /**
-   * Extends the leases still held under their tokens. A dispatcher holds up to several hundred
-   * claims (those waiting for a slot among them), so they travel as two arrays in one statement of
-   * fixed text rather than as a condition per claim. Rows another transaction has locked are
-   * passed over: that is a record of their attempt, about to end or release them. Waiting for it
-   * instead, the renewal and the record each held rows the other wanted, in no fixed order, and
-   * PostgreSQL broke the deadlock by failing one of them a second later.
+   * Extends the leases still held under their tokens to one new end. A dispatcher may hold several
+   * hundred claims, so they travel as two arrays in one statement of fixed text rather than as a
+   * condition per claim. Rows another transaction has locked are passed over: that is a record of
+   * their attempt, about to end or release them. Waiting for it instead, the renewal and the
+   * record each held rows the other wanted, in no fixed order, and PostgreSQL broke the deadlock
+   * by failing one of them a second later.
    */
   static final String RENEW_LEASES =
       """
       with renewable as (
-        select q.delivery_id, v.lease_until
+        select q.delivery_id
           from delivery_queue q
-          join unnest(?::uuid[], ?::uuid[], ?::text[]::timestamptz[]) as v(id, lease_token, lease_until)
+          join unnest(?::uuid[], ?::uuid[]) as v(id, lease_token)
             on q.delivery_id = v.id and q.lease_token = v.lease_token
            for update of q skip locked
       )
-      update delivery_queue q set lease_until = r.lease_until
+      update delivery_queue q set lease_until = ?::text::timestamptz
         from renewable r
        where q.delivery_id = r.delivery_id
       """;
@@ -196,7 +196,7 @@ final class JooqDeliveryQueue implements DeliveryQueue {
    * small table, and the planner would rather fetch "all of them" by bitmap and sort (100,000
    * rows read and sorted on disk for every claim) or read whole tables to join them.
    */
-  static void readInDueOrder(DSLContext dsl) {
+  static void planClaimOnIndexes(DSLContext dsl) {
     dsl.execute("select set_config('enable_sort', 'off', true), set_config('enable_seqscan', 'off', true)");
   }
 
@@ -215,7 +215,7 @@ final class JooqDeliveryQueue implements DeliveryQueue {
     UUID leaseToken = UUID.randomUUID();
     return transactor.inTransaction(
         dsl -> {
-          readInDueOrder(dsl);
+          planClaimOnIndexes(dsl);
           var claimed = claim(dsl, max, now, leaseUntil, leaseToken, busyWebhooks).fetch();
           if (claimed.isEmpty()) {
             return List.<ClaimedDelivery>of();
@@ -262,14 +262,13 @@ final class JooqDeliveryQueue implements DeliveryQueue {
                 try (PreparedStatement statement = connection.prepareStatement(RENEW_LEASES)) {
                   new SqlArrays<>(statement, held)
                       .add("uuid", ClaimedDelivery::id)
-                      .add("uuid", ClaimedDelivery::leaseToken)
-                      .addTimes(claim -> leaseUntil);
+                      .add("uuid", ClaimedDelivery::leaseToken);
+                  statement.setString(3, leaseUntil.toString());
                   return statement.executeUpdate();
                 }
               });
         });
   }
-
 
   /**
    * Records the attempt together with those other workers finish meanwhile, in one transaction:
@@ -373,14 +372,14 @@ final class JooqDeliveryQueue implements DeliveryQueue {
     if (dsl.deleteFrom(DELIVERY_QUEUE).where(heldByClaim).execute() == 0) {
       return false;
     }
-    String reason = outcome.next() instanceof NextStep.DisableWebhook disable ? disable.reason() : null;
+    String disabledFor = outcome.next() instanceof NextStep.DisableWebhook disable ? disable.reason() : null;
     attempted
         .set(DELIVERIES.STATUS, FAILED)
-        .set(DELIVERIES.FAILURE_REASON, reason)
+        .set(DELIVERIES.FAILURE_REASON, disabledFor)
         .where(DELIVERIES.ID.eq(claim.id()))
         .execute();
-    if (reason != null) {
-      disableWebhook(dsl, claim.webhookId(), reason, attempt.startTime());
+    if (outcome.next() instanceof NextStep.DisableWebhook) {
+      disableWebhook(dsl, claim.webhookId(), disabledFor, attempt.startTime());
     } else {
       countFailure(dsl, claim.webhookId(), outcome.health(), attempt.startTime());
     }

@@ -24,9 +24,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.jooq.CommonTableExpression;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Record;
+import org.jooq.Record2;
 import org.jooq.SelectOnConditionStep;
 import org.jooq.impl.DSL;
 
@@ -108,25 +110,24 @@ final class JooqDeliveryRepository implements DeliveryRepository {
    * back in the queue.
    */
   private static int requeue(DSLContext dsl, Instant now, Condition... which) {
-    UUID[] requeued =
-        dsl.update(DELIVERIES)
-            .set(DELIVERIES.STATUS, DeliveryStatus.PENDING.name())
-            .set(DELIVERIES.ROUND_START, DELIVERIES.ATTEMPT_COUNT)
-            .set(DELIVERIES.FAILURE_REASON, (String) null)
-            .set(DELIVERIES.SUCCEEDED_TIME, (java.time.OffsetDateTime) null)
-            .where(which)
-            .and(DELIVERIES.STATUS.ne(DeliveryStatus.PENDING.name()))
-            .returningResult(DELIVERIES.ID)
-            .fetchArray(DELIVERIES.ID);
-    if (requeued.length == 0) {
-      return 0;
-    }
-    return dsl.insertInto(
+    CommonTableExpression<Record2<UUID, UUID>> requeued =
+        DSL.name("requeued")
+            .as(
+                DSL.update(DELIVERIES)
+                    .set(DELIVERIES.STATUS, DeliveryStatus.PENDING.name())
+                    .set(DELIVERIES.ROUND_START, DELIVERIES.ATTEMPT_COUNT)
+                    .set(DELIVERIES.FAILURE_REASON, (String) null)
+                    .set(DELIVERIES.SUCCEEDED_TIME, (java.time.OffsetDateTime) null)
+                    .where(which)
+                    .and(DELIVERIES.STATUS.ne(DeliveryStatus.PENDING.name()))
+                    .returningResult(DELIVERIES.ID, DELIVERIES.WEBHOOK_ID));
+    return dsl.with(requeued)
+        .insertInto(
             DELIVERY_QUEUE, DELIVERY_QUEUE.DELIVERY_ID, DELIVERY_QUEUE.WEBHOOK_ID, DELIVERY_QUEUE.NEXT_ATTEMPT_TIME)
         .select(
-            DSL.select(DELIVERIES.ID, DELIVERIES.WEBHOOK_ID, DSL.val(Times.toDb(now)))
-                .from(DELIVERIES)
-                .where(DELIVERIES.ID.eq(DSL.any(requeued))))
+            DSL.select(
+                    requeued.field(DELIVERIES.ID), requeued.field(DELIVERIES.WEBHOOK_ID), DSL.val(Times.toDb(now)))
+                .from(requeued))
         .execute();
   }
 

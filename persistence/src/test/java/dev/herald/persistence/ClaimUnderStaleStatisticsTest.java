@@ -60,7 +60,7 @@ class ClaimUnderStaleStatisticsTest {
     return dsl.transactionResult(
         transaction -> {
           DSLContext tx = transaction.dsl();
-          JooqDeliveryQueue.readInDueOrder(tx);
+          JooqDeliveryQueue.planClaimOnIndexes(tx);
           T result = use.apply(tx, JooqDeliveryQueue.claim(tx, 128, now, now.plusSeconds(30), UUID.randomUUID(), Set.of()));
           tx.rollback().execute();
           return result;
