@@ -9,6 +9,7 @@ import dev.herald.proto.v1.IngestionServiceGrpc;
 import dev.herald.proto.v1.WebhookServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,7 +49,6 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Herald's throughput, latency and cost on this machine, each beside the ceiling the machine
@@ -86,7 +86,8 @@ class HeraldBenchmark {
   private double peakRssMb;
 
   @Test
-  void measure(@TempDir Path workDir) throws Exception {
+  void measure() throws Exception {
+    Path workDir = serverLogs();
     jdbcUrl = TestDatabases.freshDatabaseUrl();
     Path jar = Path.of(System.getProperty("herald.server.jar"));
     try (FastReceiver receiver = new FastReceiver()) {
@@ -127,6 +128,11 @@ class HeraldBenchmark {
       claimLatency();
     }
     report();
+  }
+
+  /** Where the servers run and log: beside the results, to read after a surprising run. */
+  private static Path serverLogs() throws IOException {
+    return Files.createDirectories(Path.of(System.getProperty("herald.bench.dir"), "servers"));
   }
 
   /**
@@ -483,10 +489,11 @@ class HeraldBenchmark {
     Map<String, String> settings = Map.of(
         "HERALD_DATABASE_URL", url, "HERALD_MASTER_KEY", HeraldFixture.MASTER_KEY, "HERALD_DELIVERY_ENABLED", "false");
     // A server started once applies the migrations.
-    ServerProcess.start(Path.of(System.getProperty("herald.server.jar")), Files.createTempDirectory("bench-claim"), settings)
+    ServerProcess.start(Path.of(System.getProperty("herald.server.jar")), serverLogs(), settings)
         .close();
     try (Connection connection = DriverManager.getConnection(url)) {
       Statement sql = connection.createStatement();
+      sql.execute(QUEUE_SESSION);
       sql.execute("insert into webhooks (id, project_id, url, triggers, active, create_time, update_time) "
           + "values ('00000000-0000-0000-0000-000000000001', 'p', 'http://x', '{bot.state_change}', true, now(), now())");
       sql.execute("insert into events (id, project_id, event_id, bot_id, trigger, new_state, event_type, created_at, create_time) "
@@ -505,7 +512,6 @@ class HeraldBenchmark {
       results.put("claim", claim);
       table.add(String.format(Locale.ROOT, "claim 64 due deliveries  %8.2f ms with 10k rows, %.2f ms with 1M rows (100k due)", small, large));
       connection.setAutoCommit(false);
-      sql.execute(CLAIM_SETTINGS);
       try (ResultSet plan = sql.executeQuery("explain (analyze, buffers) " + CLAIM)) {
         StringBuilder text = new StringBuilder();
         while (plan.next()) {
@@ -519,7 +525,7 @@ class HeraldBenchmark {
 
   /**
    * The dispatcher's claim (JooqDeliveryQueue.claimDue) as SQL, to time and explain it alone; it
-   * runs after {@link #CLAIM_SETTINGS}, as the dispatcher's does.
+   * runs in a session set up with {@link #QUEUE_SESSION}, as the dispatcher's connections are.
    */
   private static final String CLAIM =
       "with leased as (update delivery_queue q set lease_until = now() + interval '30 seconds', lease_token = gen_random_uuid() "
@@ -528,8 +534,8 @@ class HeraldBenchmark {
           + "order by next_attempt_time limit 64 for update skip locked)) returning q.delivery_id) "
           + "select d.id, w.url, d.payload from leased join deliveries d on d.id = leased.delivery_id "
           + "join webhooks w on w.id = d.webhook_id";
-  private static final String CLAIM_SETTINGS =
-      "select set_config('enable_sort', 'off', true), set_config('enable_seqscan', 'off', true)";
+  /** JooqDeliveryQueue.INDEX_PLANS. */
+  private static final String QUEUE_SESSION = "set enable_sort = off; set enable_seqscan = off";
 
   private static void addDeliveries(Statement sql, int count, String status, String due) throws SQLException {
     sql.execute("with made as (select gen_random_uuid() id, " + status + " status, (" + due + ")::timestamptz due "
@@ -546,11 +552,9 @@ class HeraldBenchmark {
   private static double medianClaimMillis(Connection connection) throws SQLException {
     connection.setAutoCommit(false);
     long[] micros = new long[51];
-    try (PreparedStatement claimSettings = connection.prepareStatement(CLAIM_SETTINGS);
-        PreparedStatement claim = connection.prepareStatement(CLAIM)) {
+    try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
       for (int i = 0; i < micros.length; i++) {
         long start = System.nanoTime();
-        claimSettings.execute();
         try (ResultSet rows = claim.executeQuery()) {
           while (rows.next()) {
             rows.getObject(1);

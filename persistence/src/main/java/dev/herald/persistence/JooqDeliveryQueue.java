@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jooq.CommonTableExpression;
 import org.jooq.Condition;
@@ -41,27 +42,38 @@ import org.jooq.impl.DSL;
  * ({@code lease_until}) on the queue row: the delivery is passed over while its worker holds it,
  * and is claimable again by itself if the worker dies. An ended delivery's queue row is deleted.
  * Claims read the {@code delivery_queue_due} index and skip rows other workers have locked, so
- * several servers can share one database.
+ * several servers can share one database. The queue runs on connections of its own, whose
+ * statements are all planned on indexes ({@link #INDEX_PLANS}).
  */
 final class JooqDeliveryQueue implements DeliveryQueue {
   private static final String FAILED = DeliveryStatus.FAILED.name();
   static final String WEBHOOK_DISABLED = "webhook disabled";
 
   /**
-   * Records succeeded attempts by the batch: takes each delivery still held under its lease token
-   * out of the queue, ends it, and clears the failure count of their webhooks, returning the
-   * deliveries that were held.
+   * Records a batch of attempts in one statement: every attempt is listed (a worker that lost its
+   * lease may have made the same attempt as the new holder: kept once), and each success whose
+   * delivery is still held under its lease token leaves the queue, ends the delivery and clears the
+   * failure count of its webhook. Returns the succeeded deliveries that were held. Failures need a
+   * decision per attempt and are recorded apart.
    */
-  static final String RECORD_SUCCESSES =
+  static final String RECORD_ATTEMPTS =
       """
       with outcome as (
-        select * from unnest(?::uuid[], ?::uuid[], ?::int[], ?::text[]::timestamptz[], ?::text[],
-                             ?::text[]::timestamptz[])
-                 as v(id, lease_token, attempt_number, start_time, url, finish_time)
+        select * from unnest(?::uuid[], ?::uuid[], ?::int[], ?::text[], ?::text[]::timestamptz[],
+                             ?::text[]::timestamptz[], ?::bigint[], ?::int[], ?::text[], ?::text[], ?::boolean[])
+                 as v(id, lease_token, attempt_number, url, start_time, finish_time, duration_ms,
+                      response_status_code, response_body, error, succeeded)
+      ),
+      listed as (
+        insert into delivery_attempts (delivery_id, attempt_number, url, start_time, duration_ms,
+                                       response_status_code, response_body, error, succeeded)
+        select id, attempt_number, url, start_time, duration_ms, response_status_code, response_body, error, succeeded
+          from outcome
+        on conflict do nothing
       ),
       held as (
         delete from delivery_queue q using outcome o
-         where q.delivery_id = o.id and q.lease_token = o.lease_token
+         where o.succeeded and q.delivery_id = o.id and q.lease_token = o.lease_token
         returning o.*
       ),
       succeeded as (
@@ -79,16 +91,6 @@ final class JooqDeliveryQueue implements DeliveryQueue {
          where w.id in (select webhook_id from succeeded) and w.consecutive_failed_deliveries <> 0
       )
       select id from succeeded
-      """;
-
-  /** A worker that lost its lease may have made the same attempt as the new holder: kept once. */
-  private static final String INSERT_ATTEMPTS =
-      """
-      insert into delivery_attempts (delivery_id, attempt_number, url, start_time, duration_ms,
-                                     response_status_code, response_body, error, succeeded)
-      select * from unnest(?::uuid[], ?::int[], ?::text[], ?::text[]::timestamptz[], ?::bigint[],
-                           ?::int[], ?::text[], ?::text[], ?::boolean[])
-      on conflict do nothing
       """;
 
   /**
@@ -113,8 +115,15 @@ final class JooqDeliveryQueue implements DeliveryQueue {
        where q.delivery_id = r.delivery_id
       """;
 
-  /** Attempts recorded in one transaction at most; more wait for the next. */
+  /** Attempts recorded in one statement at most; more wait for the next. */
   static final int MAX_RECORD_BATCH = 64;
+  /** Record batches written at once. */
+  private static final int CONCURRENT_RECORDS = 2;
+  /**
+   * Connections the queue uses at most at once: the claim loop (which also asks for the next due
+   * time), the record batches, and lease renewal.
+   */
+  static final int CONNECTIONS = 1 + CONCURRENT_RECORDS + 1;
 
   private final Transactor transactor;
   private final JooqSigningSecretRepository secrets;
@@ -123,7 +132,7 @@ final class JooqDeliveryQueue implements DeliveryQueue {
   JooqDeliveryQueue(Transactor transactor, JooqSigningSecretRepository secrets) {
     this.transactor = requireNonNull(transactor, "transactor");
     this.secrets = requireNonNull(secrets, "secrets");
-    this.records = new GroupCommit<>(this::record, MAX_RECORD_BATCH, 2);
+    this.records = new GroupCommit<>(this::record, MAX_RECORD_BATCH, CONCURRENT_RECORDS);
   }
 
   /** One attempt's result, to be recorded. */
@@ -190,32 +199,22 @@ final class JooqDeliveryQueue implements DeliveryQueue {
   }
 
   /**
-   * Rules out sorting and sequential scans for the rest of the transaction, so that the claim
-   * walks the due index in its order, stops at the limit, and finds what it leased by key. When
-   * a backlog arrives faster than autoanalyze notices, the statistics promise a few due rows in a
-   * small table, and the planner would rather fetch "all of them" by bitmap and sort (100,000
-   * rows read and sorted on disk for every claim) or read whole tables to join them.
+   * The planner settings of the queue's connections, applied once as each is opened: sorting and
+   * sequential scans are ruled out, so that a claim walks the due index in its order and stops at
+   * the limit, and every statement finds its rows by key. The statements are prepared once per
+   * connection, and their plans kept: planned on the facts of the moment, a backlog that arrived
+   * faster than autoanalyze noticed made a claim fetch "all" due rows by bitmap and sort them
+   * (100,000 rows read and sorted on disk for every claim), and a record planned while the tables
+   * were small read the whole table for every batch. Set per transaction instead, the settings
+   * cost a round trip for each claim and each record.
    */
-  static void planClaimOnIndexes(DSLContext dsl) {
-    dsl.execute("select set_config('enable_sort', 'off', true), set_config('enable_seqscan', 'off', true)");
-  }
-
-  /**
-   * Rules out sequential scans for the rest of the transaction, so that a batch of attempts finds
-   * its rows by primary key. The statement is prepared once per connection; planned while the
-   * tables were small, its plan read the whole table for every batch, a table that at a thousand
-   * deliveries a second grows faster than autoanalyze revisits it.
-   */
-  static void findRowsByKey(DSLContext dsl) {
-    dsl.execute("set local enable_seqscan = off");
-  }
+  static final String INDEX_PLANS = "set enable_sort = off; set enable_seqscan = off";
 
   @Override
   public List<ClaimedDelivery> claimDue(int max, Instant now, Instant leaseUntil, Set<UUID> busyWebhooks) {
     UUID leaseToken = UUID.randomUUID();
     return transactor.inTransaction(
         dsl -> {
-          planClaimOnIndexes(dsl);
           var claimed = claim(dsl, max, now, leaseUntil, leaseToken, busyWebhooks).fetch();
           if (claimed.isEmpty()) {
             return List.<ClaimedDelivery>of();
@@ -254,25 +253,23 @@ final class JooqDeliveryQueue implements DeliveryQueue {
       return;
     }
     List<ClaimedDelivery> held = List.copyOf(claims);
-    transactor.inTransaction(
-        dsl -> {
-          findRowsByKey(dsl);
-          return dsl.connectionResult(
-              connection -> {
-                try (PreparedStatement statement = connection.prepareStatement(RENEW_LEASES)) {
-                  new SqlArrays<>(statement, held)
-                      .add("uuid", ClaimedDelivery::id)
-                      .add("uuid", ClaimedDelivery::leaseToken);
-                  statement.setString(3, leaseUntil.toString());
-                  return statement.executeUpdate();
-                }
-              });
-        });
+    transactor.outsideTransaction(
+        dsl ->
+            dsl.connectionResult(
+                connection -> {
+                  try (PreparedStatement statement = connection.prepareStatement(RENEW_LEASES)) {
+                    new SqlArrays<>(statement, held)
+                        .add("uuid", ClaimedDelivery::id)
+                        .add("uuid", ClaimedDelivery::leaseToken);
+                    statement.setString(3, leaseUntil.toString());
+                    return statement.executeUpdate();
+                  }
+                }));
   }
 
   /**
-   * Records the attempt together with those other workers finish meanwhile, in one transaction:
-   * on a busy dispatcher a commit carries many attempts.
+   * Records the attempt together with those other workers finish meanwhile, in one statement: on
+   * a busy dispatcher a commit carries many attempts.
    */
   @Override
   public boolean recordAttempt(
@@ -280,37 +277,45 @@ final class JooqDeliveryQueue implements DeliveryQueue {
     return records.submit(new Outcome(claim, attempt, next, health));
   }
 
-  /** Whether each delivery was still held, in the order given. */
+  /**
+   * Whether each delivery was still held, in the order given. A batch of successes is one
+   * statement and needs no transaction of its own; failures join it in one.
+   */
   private List<Boolean> record(List<Outcome> outcomes) {
-    return transactor.inTransaction(
+    Function<DSLContext, Set<UUID>> write =
         dsl -> {
-          findRowsByKey(dsl);
-          Set<UUID> held = recordSuccesses(dsl, outcomes.stream().filter(Outcome::succeeded).toList());
+          Set<UUID> held = recordAttempts(dsl, outcomes);
           for (Outcome outcome : outcomes) {
             if (!outcome.succeeded() && recordFailure(dsl, outcome)) {
               held.add(outcome.claim().id());
             }
           }
-          insertAttempts(dsl, outcomes);
-          return outcomes.stream().map(o -> held.contains(o.claim().id())).toList();
-        });
+          return held;
+        };
+    Set<UUID> held =
+        outcomes.stream().allMatch(Outcome::succeeded)
+            ? transactor.outsideTransaction(write)
+            : transactor.inTransaction(write);
+    return outcomes.stream().map(o -> held.contains(o.claim().id())).toList();
   }
 
-  private static Set<UUID> recordSuccesses(DSLContext dsl, List<Outcome> successes) {
+  private static Set<UUID> recordAttempts(DSLContext dsl, List<Outcome> outcomes) {
     Set<UUID> held = new HashSet<>();
-    if (successes.isEmpty()) {
-      return held;
-    }
     dsl.connection(
         connection -> {
-          try (PreparedStatement statement = connection.prepareStatement(RECORD_SUCCESSES)) {
-            new SqlArrays<>(statement, successes)
+          try (PreparedStatement statement = connection.prepareStatement(RECORD_ATTEMPTS)) {
+            new SqlArrays<>(statement, outcomes)
                 .add("uuid", o -> o.claim().id())
                 .add("uuid", o -> o.claim().leaseToken())
                 .add("int", o -> o.attempt().attemptNumber())
-                .addTimes(o -> o.attempt().startTime())
                 .add("text", o -> o.attempt().url())
-                .addTimes(o -> o.attempt().startTime().plus(o.attempt().duration()));
+                .addTimes(o -> o.attempt().startTime())
+                .addTimes(o -> o.attempt().startTime().plus(o.attempt().duration()))
+                .add("bigint", o -> o.attempt().duration().toMillis())
+                .add("int", o -> o.attempt().responseStatusCode())
+                .add("text", o -> o.attempt().responseBody())
+                .add("text", o -> o.attempt().error())
+                .add("boolean", o -> o.attempt().succeeded());
             try (ResultSet rows = statement.executeQuery()) {
               while (rows.next()) {
                 held.add(rows.getObject(1, UUID.class));
@@ -319,25 +324,6 @@ final class JooqDeliveryQueue implements DeliveryQueue {
           }
         });
     return held;
-  }
-
-  private static void insertAttempts(DSLContext dsl, List<Outcome> outcomes) {
-    dsl.connection(
-        connection -> {
-          try (PreparedStatement statement = connection.prepareStatement(INSERT_ATTEMPTS)) {
-            new SqlArrays<>(statement, outcomes)
-                .add("uuid", o -> o.claim().id())
-                .add("int", o -> o.attempt().attemptNumber())
-                .add("text", o -> o.attempt().url())
-                .addTimes(o -> o.attempt().startTime())
-                .add("bigint", o -> o.attempt().duration().toMillis())
-                .add("int", o -> o.attempt().responseStatusCode())
-                .add("text", o -> o.attempt().responseBody())
-                .add("text", o -> o.attempt().error())
-                .add("boolean", o -> o.attempt().succeeded());
-            statement.executeUpdate();
-          }
-        });
   }
 
   /**

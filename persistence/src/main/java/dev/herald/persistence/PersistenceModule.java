@@ -34,8 +34,26 @@ public final class PersistenceModule extends AbstractModule {
   @Provides
   @Singleton
   HikariDataSource dataSource() {
+    return new HikariDataSource(poolConfig("herald", settings.maxPoolSize()));
+  }
+
+  /**
+   * The delivery queue's own few connections, apart from the pool the API and ingest share: their
+   * sessions are set to plan on indexes, which the rest of Herald has no need of, and a burst of
+   * API calls cannot keep the dispatcher from recording what it delivered.
+   */
+  @Provides
+  @Singleton
+  @QueueConnections
+  HikariDataSource queueDataSource() {
+    HikariConfig config = poolConfig("herald-queue", JooqDeliveryQueue.CONNECTIONS);
+    config.setConnectionInitSql(JooqDeliveryQueue.INDEX_PLANS);
+    return new HikariDataSource(config);
+  }
+
+  private HikariConfig poolConfig(String name, int size) {
     HikariConfig config = new HikariConfig();
-    config.setPoolName("herald");
+    config.setPoolName(name);
     config.setJdbcUrl(settings.jdbcUrl());
     if (settings.user() != null) {
       config.setUsername(settings.user());
@@ -43,8 +61,8 @@ public final class PersistenceModule extends AbstractModule {
     if (settings.password() != null) {
       config.setPassword(settings.password());
     }
-    config.setMaximumPoolSize(settings.maxPoolSize());
-    return new HikariDataSource(config);
+    config.setMaximumPoolSize(size);
+    return config;
   }
 
   @Provides
@@ -56,6 +74,10 @@ public final class PersistenceModule extends AbstractModule {
   @Provides
   @Singleton
   DSLContext dsl(DataSource dataSource) {
+    return jooq(dataSource);
+  }
+
+  private static DSLContext jooq(DataSource dataSource) {
     Settings jooqSettings =
         new Settings().withExecuteLogging(false).withRenderSchema(false);
     return DSL.using(dataSource, SQLDialect.POSTGRES, jooqSettings);
@@ -99,8 +121,8 @@ public final class PersistenceModule extends AbstractModule {
 
   @Provides
   @Singleton
-  DeliveryQueue deliveryQueue(Transactor transactor, JooqSigningSecretRepository secrets) {
-    return new JooqDeliveryQueue(transactor, secrets);
+  DeliveryQueue deliveryQueue(@QueueConnections HikariDataSource queueConnections, JooqSigningSecretRepository secrets) {
+    return new JooqDeliveryQueue(new Transactor(jooq(queueConnections)), secrets);
   }
 
   @Provides

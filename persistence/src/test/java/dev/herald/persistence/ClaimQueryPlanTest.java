@@ -109,7 +109,7 @@ class ClaimQueryPlanTest {
 
   @Test
   void recordingABatchOfSuccessesLooksDeliveriesUpByKey() {
-    String plan = QueueTables.recordSuccessesPlan(dsl);
+    String plan = QueueTables.recordAttemptsPlan(dsl);
     assertFalse(plan.contains("Seq Scan"), plan);
   }
 }

@@ -54,13 +54,16 @@ class ClaimUnderStaleStatisticsTest {
     assertEquals(128, (int) inClaimTransaction((tx, claim) -> claim.fetch().size()));
   }
 
-  /** Runs {@code use} on a claim of 128 where the dispatcher makes it, then rolls it all back. */
+  /**
+   * Runs {@code use} on a claim of 128 in a session set up as the queue's connections are, then
+   * rolls it all back.
+   */
   private static <T> T inClaimTransaction(BiFunction<DSLContext, ResultQuery<?>, T> use) {
     Instant now = Instant.now();
     return dsl.transactionResult(
         transaction -> {
           DSLContext tx = transaction.dsl();
-          JooqDeliveryQueue.planClaimOnIndexes(tx);
+          tx.execute(JooqDeliveryQueue.INDEX_PLANS);
           T result = use.apply(tx, JooqDeliveryQueue.claim(tx, 128, now, now.plusSeconds(30), UUID.randomUUID(), Set.of()));
           tx.rollback().execute();
           return result;

@@ -52,19 +52,24 @@ final class QueueTables {
   }
 
   /** The plan for recording 32 of the pending deliveries as succeeded. */
-  static String recordSuccessesPlan(DSLContext dsl) {
+  static String recordAttemptsPlan(DSLContext dsl) {
     List<UUID> ids =
         dsl.fetch("select delivery_id from delivery_queue limit 32").getValues(0, UUID.class);
     return dsl.connectionResult(
         connection -> {
-          try (PreparedStatement explain = connection.prepareStatement("explain " + JooqDeliveryQueue.RECORD_SUCCESSES)) {
+          try (PreparedStatement explain = connection.prepareStatement("explain " + JooqDeliveryQueue.RECORD_ATTEMPTS)) {
             new SqlArrays<>(explain, ids)
                 .add("uuid", id -> id)
                 .add("uuid", id -> id)
                 .add("int", id -> 1)
-                .addTimes(id -> Instant.now())
                 .add("text", id -> "https://example.com")
-                .addTimes(id -> Instant.now());
+                .addTimes(id -> Instant.now())
+                .addTimes(id -> Instant.now())
+                .add("bigint", id -> 5L)
+                .add("int", id -> 204)
+                .add("text", id -> "")
+                .add("text", id -> "")
+                .add("boolean", id -> true);
             StringBuilder lines = new StringBuilder();
             try (ResultSet rows = explain.executeQuery()) {
               while (rows.next()) {

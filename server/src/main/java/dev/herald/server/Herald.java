@@ -2,6 +2,7 @@ package dev.herald.server;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.Key;
 import com.google.inject.Module;
 import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
@@ -17,6 +18,7 @@ import dev.herald.persistence.JdbcUrls;
 import dev.herald.persistence.MasterKey;
 import dev.herald.persistence.MasterKeyCheck;
 import dev.herald.persistence.PersistenceModule;
+import dev.herald.persistence.QueueConnections;
 import dev.herald.persistence.SchemaMigrator;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +39,8 @@ public final class Herald implements AutoCloseable {
   }
 
   private final EmbeddedDatabase embeddedDatabase;
-  private final HikariDataSource dataSource;
+  /** The connection pools, the API's and the delivery queue's. */
+  private final List<HikariDataSource> pools;
   private final DeliveryDispatcher dispatcher;
   private final DeliveryWakeups wakeups;
   private final GrpcServer grpcServer;
@@ -45,12 +48,12 @@ public final class Herald implements AutoCloseable {
 
   private Herald(
       EmbeddedDatabase embeddedDatabase,
-      HikariDataSource dataSource,
+      List<HikariDataSource> pools,
       DeliveryDispatcher dispatcher,
       DeliveryWakeups wakeups,
       GrpcServer grpcServer) {
     this.embeddedDatabase = embeddedDatabase;
-    this.dataSource = dataSource;
+    this.pools = pools;
     this.dispatcher = dispatcher;
     this.wakeups = wakeups;
     this.grpcServer = grpcServer;
@@ -68,11 +71,14 @@ public final class Herald implements AutoCloseable {
     }
     EmbeddedDatabase embedded =
         config.database().url().isPresent() ? null : EmbeddedDatabase.start(config.database().dataDir());
-    HikariDataSource dataSource = null;
+    List<HikariDataSource> pools = List.of();
     try {
       String jdbcUrl = embedded != null ? embedded.jdbcUrl() : config.database().url().get();
       Injector injector = injector(config, jdbcUrl, overrides);
-      dataSource = injector.getInstance(HikariDataSource.class);
+      pools =
+          List.of(
+              injector.getInstance(HikariDataSource.class),
+              injector.getInstance(Key.get(HikariDataSource.class, QueueConnections.class)));
       int applied = injector.getInstance(SchemaMigrator.class).migrate();
       injector.getInstance(MasterKeyCheck.class).verify();
       injector.getInstance(ApiKeyService.class)
@@ -86,7 +92,7 @@ public final class Herald implements AutoCloseable {
       Herald herald =
           new Herald(
               embedded,
-              dataSource,
+              pools,
               injector.getInstance(DeliveryDispatcher.class),
               injector.getInstance(DeliveryWakeups.class),
               injector.getInstance(GrpcServer.class));
@@ -109,9 +115,7 @@ public final class Herald implements AutoCloseable {
           applied > 0 ? " (applied " + applied + " migrations)" : "");
       return herald;
     } catch (RuntimeException e) {
-      if (dataSource != null) {
-        dataSource.close();
-      }
+      pools.forEach(HikariDataSource::close);
       if (embedded != null) {
         embedded.close();
       }
@@ -176,7 +180,7 @@ public final class Herald implements AutoCloseable {
     grpcServer.stop();
     wakeups.close();
     dispatcher.stop();
-    dataSource.close();
+    pools.forEach(HikariDataSource::close);
     if (embeddedDatabase != null) {
       embeddedDatabase.close();
     }

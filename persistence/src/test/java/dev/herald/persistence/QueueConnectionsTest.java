@@ -1,0 +1,69 @@
+package dev.herald.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Key;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.domain.delivery.DeliveryNotifier;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The delivery queue plans on indexes on connections of its own; the rest of Herald does not. */
+class QueueConnectionsTest {
+  private static EmbeddedPostgres postgres;
+  private static Injector injector;
+
+  @BeforeAll
+  static void start() throws Exception {
+    postgres = EmbeddedPostgres.builder().start();
+    String url = postgres.getJdbcUrl("postgres", "postgres");
+    injector =
+        Guice.createInjector(
+            new PersistenceModule(new DatabaseSettings(url, null, null, 2), new MasterKey(new byte[MasterKey.BYTES])),
+            binder -> binder.bind(DeliveryNotifier.class).toInstance(() -> {}));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    injector.getInstance(HikariDataSource.class).close();
+    injector.getInstance(Key.get(HikariDataSource.class, QueueConnections.class)).close();
+    postgres.close();
+  }
+
+  @Test
+  void everyQueueConnectionRulesOutSortsAndSequentialScans() throws SQLException {
+    HikariDataSource queue = injector.getInstance(Key.get(HikariDataSource.class, QueueConnections.class));
+    assertEquals(JooqDeliveryQueue.CONNECTIONS, queue.getMaximumPoolSize());
+    try (Connection first = queue.getConnection(); Connection second = queue.getConnection()) {
+      for (Connection connection : new Connection[] {first, second}) {
+        assertEquals("off", setting(connection, "enable_seqscan"));
+        assertEquals("off", setting(connection, "enable_sort"));
+      }
+    }
+  }
+
+  @Test
+  void theSharedPoolKeepsThePlannersDefaults() throws SQLException {
+    try (Connection connection = injector.getInstance(DataSource.class).getConnection()) {
+      assertEquals("on", setting(connection, "enable_seqscan"));
+      assertEquals("on", setting(connection, "enable_sort"));
+    }
+  }
+
+  private static String setting(Connection connection, String name) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet row = statement.executeQuery("show " + name)) {
+      row.next();
+      return row.getString(1);
+    }
+  }
+}
