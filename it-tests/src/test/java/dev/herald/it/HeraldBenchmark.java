@@ -391,10 +391,10 @@ class HeraldBenchmark {
       WebhookServiceGrpc.newBlockingStub(channel).createWebhook(Requests.webhook("bench-latency", receiver.url("/latency")));
       Map<String, Object> latency = new LinkedHashMap<>();
       receiver.recordTimes(true);
-      Percentiles cold = offeredLoad(channel, receiver, "cold", 1000, LATENCY_WARM_UP);
+      Percentiles cold = offeredLoad(server, channel, receiver, "cold", 1000, LATENCY_WARM_UP);
       latency.put("r1000_cold", percentiles(cold));
       for (int rate : new int[] {100, 1000}) {
-        Percentiles p = offeredLoad(channel, receiver, "r" + rate, rate, Duration.ofSeconds(30));
+        Percentiles p = offeredLoad(server, channel, receiver, "r" + rate, rate, Duration.ofSeconds(30));
         latency.put("r" + rate, percentiles(p));
         table.add(String.format(Locale.ROOT, "end to end at %4d/s      p50 %6.2f ms  p99 %6.2f ms  max %7.2f ms  (%d events)",
             rate, p.millis(50), p.millis(99), p.maxMillis(), p.count()));
@@ -421,7 +421,9 @@ class HeraldBenchmark {
    * acknowledgement to the receiver's first sight of the event.
    */
   private static Percentiles offeredLoad(
-      ManagedChannel channel, FastReceiver receiver, String label, int rate, Duration length) throws Exception {
+      ServerProcess server, ManagedChannel channel, FastReceiver receiver, String label, int rate, Duration length)
+      throws Exception {
+    Map<Long, Long> sentAt = new ConcurrentHashMap<>();
     Map<Long, Long> acknowledged = new ConcurrentHashMap<>();
     int total = (int) (rate * length.toSeconds());
     ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
@@ -433,28 +435,82 @@ class HeraldBenchmark {
       if (n > total) {
         return;
       }
+      sentAt.put(n, System.nanoTime());
       ingestAsync(channel, "bench-latency", label + "-" + n, () -> {
         acknowledged.put(n, System.nanoTime());
         acks.countDown();
       });
     }, 0, periodNanos, TimeUnit.NANOSECONDS);
+    ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
+    watchdog.scheduleWithFixedDelay(
+        new StallWatch(server, receiver, label, () -> acknowledged.keySet().stream()
+            .anyMatch(n -> receiver.firstSeen(label + "-" + n) == null)),
+        1, 1, TimeUnit.SECONDS);
     acks.await(length.toSeconds() + 60, TimeUnit.SECONDS);
     pacer.shutdownNow();
     awaitTrue(Duration.ofSeconds(60), () -> acknowledged.keySet().stream().allMatch(n -> receiver.firstSeen(label + "-" + n) != null));
     Map<Long, Long> lagMicros = new TreeMap<>();
-    acknowledged.forEach((n, ack) -> lagMicros.put(n, Math.max(0, receiver.firstSeen(label + "-" + n) - ack) / 1000));
-    printLagBySecond(label, rate, lagMicros);
+    Map<Long, Long> ackMicros = new TreeMap<>();
+    acknowledged.forEach((n, ack) -> {
+      lagMicros.put(n, Math.max(0, receiver.firstSeen(label + "-" + n) - ack) / 1000);
+      ackMicros.put(n, (ack - sentAt.get(n)) / 1000);
+    });
+    watchdog.shutdownNow();
+    printBySecond("lag by second sent, " + label, rate, lagMicros);
+    printBySecond("ingest call by second sent, " + label, rate, ackMicros);
     return new Percentiles(lagMicros.values().stream().mapToLong(Long::longValue).toArray());
   }
 
   /**
-   * Each second's median and slowest lag, by when the events were sent: a stall shows as a few bad
-   * seconds, a queue the machine cannot clear as lag that grows, a cold server as lag that falls.
+   * Saves a thread dump of the server when nothing has reached the receiver for 3 s while
+   * acknowledged events wait to be delivered (at most three per phase): what the dispatcher was
+   * doing while it delivered nothing.
    */
-  private static void printLagBySecond(String label, int rate, Map<Long, Long> lagMicrosBySequence) {
+  private static final class StallWatch implements Runnable {
+    private final ServerProcess server;
+    private final FastReceiver receiver;
+    private final String label;
+    private final BooleanSupplier anyUndelivered;
+    private long lastReceived = -1;
+    private int stillSeconds;
+    private int dumps;
+
+    StallWatch(ServerProcess server, FastReceiver receiver, String label, BooleanSupplier anyUndelivered) {
+      this.server = server;
+      this.receiver = receiver;
+      this.label = label;
+      this.anyUndelivered = anyUndelivered;
+    }
+
+    @Override
+    public void run() {
+      long received = receiver.received();
+      if (received != lastReceived) {
+        lastReceived = received;
+        stillSeconds = 0;
+        return;
+      }
+      if (++stillSeconds % 3 == 0 && dumps < 3 && anyUndelivered.getAsBoolean()) {
+        dumps++;
+        try {
+          server.saveThreadDump(label);
+        } catch (Exception e) {
+          System.out.println("no thread dump: " + e);
+        }
+      }
+    }
+  }
+
+  /**
+   * Each second's median and slowest time, by when the events were sent: a stall shows as a few
+   * bad seconds, a queue the machine cannot clear as times that grow, a cold server as times that
+   * fall. Printed for the lag and for the ingest calls, to tell a stalled dispatcher from a
+   * stalled server.
+   */
+  private static void printBySecond(String title, int rate, Map<Long, Long> microsBySequence) {
     Map<Long, List<Long>> bySecond = new TreeMap<>();
-    lagMicrosBySequence.forEach((n, lag) -> bySecond.computeIfAbsent((n - 1) / rate, s -> new ArrayList<>()).add(lag));
-    StringBuilder line = new StringBuilder("lag by second sent, " + label + " (p50/max ms):");
+    microsBySequence.forEach((n, micros) -> bySecond.computeIfAbsent((n - 1) / rate, s -> new ArrayList<>()).add(micros));
+    StringBuilder line = new StringBuilder(title + " (p50/max ms):");
     bySecond.forEach((second, lags) -> {
       lags.sort(null);
       line.append(String.format(Locale.ROOT, " %d:%d/%d", second, lags.get(lags.size() / 2) / 1000, lags.get(lags.size() - 1) / 1000));

@@ -68,6 +68,21 @@ final class ServerProcess implements AutoCloseable {
     return command;
   }
 
+  /** Saves a thread dump of the server beside its log, named after {@code label}, with jcmd. */
+  void saveThreadDump(String label) throws IOException, InterruptedException {
+    Path dump = log.resolveSibling(log.getFileName() + "." + label + "." + System.currentTimeMillis() + ".threads");
+    Process jcmd =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(process.pid()),
+                "Thread.print")
+            .redirectErrorStream(true)
+            .redirectOutput(dump.toFile())
+            .start();
+    jcmd.waitFor(30, TimeUnit.SECONDS);
+    System.out.println("thread dump: " + dump);
+  }
+
   /** CPU time the server process has used so far. */
   Duration cpu() {
     return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
