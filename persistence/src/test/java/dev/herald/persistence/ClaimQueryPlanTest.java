@@ -69,7 +69,7 @@ class ClaimQueryPlanTest {
   void theWholeClaimStaysOnIndexesUnderAGenericPlan() {
     Instant now = Instant.now();
     var claim = JooqDeliveryQueue.claim(dsl, 128, now, now.plusSeconds(30), UUID.randomUUID(), Set.of());
-    String numbered = numberParameters(claim.getSQL());
+    String numbered = QueueTables.numbered(claim.getSQL());
     String values =
         claim.getBindValues().stream()
             .map(value -> "'" + value.toString().replace("'", "''") + "'")
@@ -92,19 +92,6 @@ class ClaimQueryPlanTest {
               }
             });
     assertFalse(plan.contains("Seq Scan"), plan);
-  }
-
-  private static String numberParameters(String sql) {
-    StringBuilder numbered = new StringBuilder();
-    int n = 0;
-    for (char c : sql.toCharArray()) {
-      if (c == '?') {
-        numbered.append('$').append(++n);
-      } else {
-        numbered.append(c);
-      }
-    }
-    return numbered.toString();
   }
 
   @Test

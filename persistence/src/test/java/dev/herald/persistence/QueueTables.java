@@ -80,4 +80,18 @@ final class QueueTables {
           }
         });
   }
+
+  /** JDBC's {@code ?} placeholders as PostgreSQL's {@code $1, $2, ...}, for PREPARE. */
+  static String numbered(String sql) {
+    StringBuilder numbered = new StringBuilder();
+    int n = 0;
+    for (char c : sql.toCharArray()) {
+      if (c == '?') {
+        numbered.append('$').append(++n);
+      } else {
+        numbered.append(c);
+      }
+    }
+    return numbered.toString();
+  }
 }
