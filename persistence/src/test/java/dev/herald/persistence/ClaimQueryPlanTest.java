@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
@@ -69,28 +67,11 @@ class ClaimQueryPlanTest {
   void theWholeClaimStaysOnIndexesUnderAGenericPlan() {
     Instant now = Instant.now();
     var claim = JooqDeliveryQueue.claim(dsl, 128, now, now.plusSeconds(30), UUID.randomUUID(), Set.of());
-    String numbered = QueueTables.numbered(claim.getSQL());
     String values =
         claim.getBindValues().stream()
             .map(value -> "'" + value.toString().replace("'", "''") + "'")
             .collect(Collectors.joining(", "));
-    String plan =
-        dsl.connectionResult(
-            connection -> {
-              try (Statement sql = connection.createStatement()) {
-                sql.execute("set plan_cache_mode = force_generic_plan");
-                sql.execute("prepare claim as " + numbered);
-                StringBuilder lines = new StringBuilder();
-                try (ResultSet rows = sql.executeQuery("explain execute claim(" + values + ")")) {
-                  while (rows.next()) {
-                    lines.append(rows.getString(1)).append('\n');
-                  }
-                }
-                sql.execute("deallocate claim");
-                sql.execute("reset plan_cache_mode");
-                return lines.toString();
-              }
-            });
+    String plan = dsl.connectionResult(connection -> QueueTables.genericPlan(connection, claim.getSQL(), values));
     assertFalse(plan.contains("Seq Scan"), plan);
   }
 

@@ -1,8 +1,11 @@
 package dev.herald.persistence;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -81,8 +84,28 @@ final class QueueTables {
         });
   }
 
+  /**
+   * The plan PostgreSQL keeps for {@code sql} (JDBC placeholders) once it is prepared, made without
+   * the parameters' values, in {@code connection}'s session; {@code arguments} are SQL literals.
+   */
+  static String genericPlan(Connection connection, String sql, String arguments) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("set plan_cache_mode = force_generic_plan");
+      statement.execute("prepare planned as " + numbered(sql));
+      StringBuilder plan = new StringBuilder();
+      try (ResultSet rows = statement.executeQuery("explain execute planned(" + arguments + ")")) {
+        while (rows.next()) {
+          plan.append(rows.getString(1)).append('\n');
+        }
+      }
+      statement.execute("deallocate planned");
+      statement.execute("reset plan_cache_mode");
+      return plan.toString();
+    }
+  }
+
   /** JDBC's {@code ?} placeholders as PostgreSQL's {@code $1, $2, ...}, for PREPARE. */
-  static String numbered(String sql) {
+  private static String numbered(String sql) {
     StringBuilder numbered = new StringBuilder();
     int n = 0;
     for (char c : sql.toCharArray()) {
