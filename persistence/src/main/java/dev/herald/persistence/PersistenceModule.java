@@ -40,13 +40,15 @@ public final class PersistenceModule extends AbstractModule {
   /**
    * The delivery queue's own few connections, apart from the pool the API and ingest share: their
    * sessions are set to plan on indexes, which the rest of Herald has no need of, and a burst of
-   * API calls cannot keep the dispatcher from recording what it delivered.
+   * API calls cannot keep the dispatcher from recording what it delivered. They are opened when
+   * first needed, so a server with delivery turned off holds none.
    */
   @Provides
   @Singleton
   @QueueConnections
   HikariDataSource queueDataSource() {
     HikariConfig config = poolConfig("herald-queue", JooqDeliveryQueue.CONNECTIONS);
+    config.setMinimumIdle(0);
     config.setConnectionInitSql(JooqDeliveryQueue.INDEX_PLANS);
     return new HikariDataSource(config);
   }

@@ -25,11 +25,14 @@ class QueueConnectionsTest {
   @BeforeAll
   static void start() throws Exception {
     postgres = EmbeddedPostgres.builder().start();
+    injector = injector(postgres);
+  }
+
+  private static Injector injector(EmbeddedPostgres postgres) {
     String url = postgres.getJdbcUrl("postgres", "postgres");
-    injector =
-        Guice.createInjector(
-            new PersistenceModule(new DatabaseSettings(url, null, null, 2), new MasterKey(new byte[MasterKey.BYTES])),
-            binder -> binder.bind(DeliveryNotifier.class).toInstance(() -> {}));
+    return Guice.createInjector(
+        new PersistenceModule(new DatabaseSettings(url, null, null, 2), new MasterKey(new byte[MasterKey.BYTES])),
+        binder -> binder.bind(DeliveryNotifier.class).toInstance(() -> {}));
   }
 
   @AfterAll
@@ -48,6 +51,18 @@ class QueueConnectionsTest {
         assertEquals("off", setting(connection, "enable_seqscan"));
         assertEquals("off", setting(connection, "enable_sort"));
       }
+    }
+  }
+
+  @Test
+  void noneIsOpenBeforeTheQueueNeedsOne() {
+    Injector unused = injector(postgres);
+    HikariDataSource queue = unused.getInstance(Key.get(HikariDataSource.class, QueueConnections.class));
+    try {
+      assertEquals(0, queue.getHikariPoolMXBean().getTotalConnections());
+    } finally {
+      queue.close();
+      unused.getInstance(HikariDataSource.class).close();
     }
   }
 
