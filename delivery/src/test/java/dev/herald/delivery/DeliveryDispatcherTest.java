@@ -1,0 +1,148 @@
+package dev.herald.delivery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.herald.domain.delivery.ClaimedDelivery;
+import dev.herald.domain.delivery.DeliveryAttempt;
+import dev.herald.domain.delivery.DeliveryQueue;
+import dev.herald.domain.delivery.EndpointHealthPolicy;
+import dev.herald.domain.delivery.NextStep;
+import dev.herald.domain.delivery.RetryPolicy;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The claim loop's wake-ups, against a queue that counts its claims and a real receiver on loopback. */
+class DeliveryDispatcherTest {
+  /** Long enough that only a wake-up, never the poll, makes the loop claim during a test. */
+  private static final Duration POLL = Duration.ofSeconds(60);
+
+  private HttpServer receiver;
+  private final CountingQueue queue = new CountingQueue();
+  private DeliveryDispatcher dispatcher;
+
+  @BeforeEach
+  void start() throws IOException {
+    receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    receiver.createContext("/", exchange -> {
+      exchange.getRequestBody().readAllBytes();
+      exchange.sendResponseHeaders(204, -1);
+      exchange.close();
+    });
+    receiver.start();
+    DeliveryConfig config = new DeliveryConfig(
+        true, Duration.ofSeconds(5), 4, 4, POLL, Duration.ofSeconds(30), true,
+        new RetryPolicy(3, Duration.ofSeconds(30), 2.0, Duration.ofHours(1), 0.25), EndpointHealthPolicy.never());
+    PrivateNetworkGuard guard = new PrivateNetworkGuard(true, HostResolver.system());
+    WebhookSender sender = new WebhookSender(DeliveryHttpClient.create(guard, config.timeout(), 4), Clock.systemUTC());
+    dispatcher = new DeliveryDispatcher(queue, sender, config, Clock.systemUTC());
+  }
+
+  @AfterEach
+  void stop() {
+    dispatcher.stop();
+    receiver.stop(0);
+  }
+
+  @Test
+  void newDeliveriesWakeTheLoopToClaimThem() throws InterruptedException {
+    dispatcher.start();
+    queue.awaitClaims(1);
+
+    queue.add(claim());
+    dispatcher.deliveriesCreated();
+
+    assertTrue(queue.recorded.await(10, TimeUnit.SECONDS), "the new delivery was attempted and recorded");
+  }
+
+  @Test
+  void anAttemptFinishedAfterAClaimThatTookEverythingDueStartsNoClaim() throws InterruptedException {
+    queue.add(claim());
+    dispatcher.start();
+
+    assertTrue(queue.recorded.await(10, TimeUnit.SECONDS), "the delivery was attempted and recorded");
+    // Without the rule, the finished attempt wakes the loop before its record is written, and the
+    // loop claims again at once; with it, only the poll interval would.
+    assertEquals(1, queue.claimsWithin(Duration.ofSeconds(1)), "claims: the first one only");
+  }
+
+  private ClaimedDelivery claim() {
+    return new ClaimedDelivery(
+        UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), "project",
+        "http://127.0.0.1:" + receiver.getAddress().getPort() + "/", "{}", 0, 0, List.of(new byte[32]));
+  }
+
+  /** Hands out what was added, once; counts claims; records nothing but that it was asked to. */
+  private static final class CountingQueue implements DeliveryQueue {
+    private final Queue<ClaimedDelivery> due = new ArrayDeque<>();
+    private final AtomicInteger claims = new AtomicInteger();
+    final CountDownLatch recorded = new CountDownLatch(1);
+
+    synchronized void add(ClaimedDelivery claim) {
+      due.add(claim);
+    }
+
+    @Override
+    public synchronized List<ClaimedDelivery> claimDue(int max, Instant now, Instant leaseUntil, Set<UUID> busy) {
+      claims.incrementAndGet();
+      List<ClaimedDelivery> taken = List.copyOf(due);
+      due.clear();
+      notifyAll();
+      return taken;
+    }
+
+    synchronized void awaitClaims(int count) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (claims.get() < count && System.nanoTime() < deadline) {
+        wait(50);
+      }
+      assertTrue(claims.get() >= count, "claims made: " + claims.get());
+    }
+
+    /** The claims made so far, once {@code quiet} has passed without another. */
+    synchronized int claimsWithin(Duration quiet) throws InterruptedException {
+      long deadline = System.nanoTime() + quiet.toNanos();
+      int seen = claims.get();
+      while (System.nanoTime() < deadline && claims.get() == seen) {
+        wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      }
+      return claims.get();
+    }
+
+    @Override
+    public void renew(Collection<ClaimedDelivery> claims, Instant leaseUntil) {}
+
+    @Override
+    public boolean recordAttempt(
+        ClaimedDelivery claim, DeliveryAttempt attempt, NextStep next, EndpointHealthPolicy health) {
+      recorded.countDown();
+      return true;
+    }
+
+    @Override
+    public void release(ClaimedDelivery claim) {}
+
+    @Override
+    public Optional<Instant> nextDueTime(Instant now) {
+      return Optional.empty();
+    }
+  }
+}
