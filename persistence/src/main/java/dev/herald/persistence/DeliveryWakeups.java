@@ -7,8 +7,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
 import java.util.Properties;
-import org.jooq.DSLContext;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -18,26 +18,23 @@ import org.slf4j.LoggerFactory;
  * Wakes every server's dispatcher when deliveries become due, through PostgreSQL's
  * LISTEN/NOTIFY: a transaction that makes deliveries due announces it, and PostgreSQL delivers the
  * notification to all listeners when it commits. Servers therefore need no fast polling to pick
- * up work that another server ingested.
+ * up work that another server ingested. A server's own announcements are passed over: it woke its
+ * dispatcher in process already, and a second wake-up only costs it a claim that finds nothing.
  */
 public final class DeliveryWakeups implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DeliveryWakeups.class);
-  static final String CHANNEL = "herald_deliveries";
   private static final int WAIT_MILLIS = 500;
 
   private final DatabaseSettings settings;
+  private final DeliveryAnnouncements announcements;
   private final DeliveryNotifier notifier;
   private volatile boolean running;
   private Thread thread;
 
-  DeliveryWakeups(DatabaseSettings settings, DeliveryNotifier notifier) {
+  DeliveryWakeups(DatabaseSettings settings, DeliveryAnnouncements announcements, DeliveryNotifier notifier) {
     this.settings = requireNonNull(settings, "settings");
+    this.announcements = requireNonNull(announcements, "announcements");
     this.notifier = requireNonNull(notifier, "notifier");
-  }
-
-  /** Inside a transaction that made deliveries due: tell the listeners once it commits. */
-  static void announce(DSLContext dsl) {
-    dsl.execute("notify " + CHANNEL);
   }
 
   public synchronized void start() {
@@ -54,11 +51,11 @@ public final class DeliveryWakeups implements AutoCloseable {
     while (running) {
       try (Connection connection = connect();
           Statement statement = connection.createStatement()) {
-        statement.execute("listen " + CHANNEL);
+        statement.execute("listen " + DeliveryAnnouncements.CHANNEL);
         PGConnection postgres = connection.unwrap(PGConnection.class);
         while (running) {
           PGNotification[] notifications = postgres.getNotifications(WAIT_MILLIS);
-          if (notifications != null && notifications.length > 0) {
+          if (notifications != null && !Arrays.stream(notifications).allMatch(announcements::fromHere)) {
             notifier.deliveriesCreated();
           }
         }

@@ -34,9 +34,11 @@ import org.jooq.impl.DSL;
 
 final class JooqDeliveryRepository implements DeliveryRepository {
   private final Transactor transactor;
+  private final DeliveryAnnouncements announcements;
 
-  JooqDeliveryRepository(Transactor transactor) {
+  JooqDeliveryRepository(Transactor transactor, DeliveryAnnouncements announcements) {
     this.transactor = requireNonNull(transactor, "transactor");
+    this.announcements = requireNonNull(announcements, "announcements");
   }
 
   @Override
@@ -79,7 +81,7 @@ final class JooqDeliveryRepository implements DeliveryRepository {
         dsl -> {
           boolean requeued = requeue(dsl, now, DELIVERIES.ID.eq(id)) == 1;
           if (requeued) {
-            DeliveryWakeups.announce(dsl);
+            announcements.announce(dsl);
           }
           return requeued;
         });
@@ -99,7 +101,7 @@ final class JooqDeliveryRepository implements DeliveryRepository {
                   DELIVERIES.CREATE_TIME.ge(Times.toDb(since)),
                   DELIVERIES.CREATE_TIME.lt(Times.toDb(until)));
           if (requeued > 0) {
-            DeliveryWakeups.announce(dsl);
+            announcements.announce(dsl);
           }
           return requeued;
         });

@@ -60,10 +60,12 @@ final class JooqEventRepository implements EventRepository {
       """;
 
   private final Transactor transactor;
+  private final DeliveryAnnouncements announcements;
   private final GroupCommit<Ingestion, IngestResult> commits;
 
-  JooqEventRepository(Transactor transactor) {
+  JooqEventRepository(Transactor transactor, DeliveryAnnouncements announcements) {
     this.transactor = requireNonNull(transactor, "transactor");
+    this.announcements = requireNonNull(announcements, "announcements");
     this.commits = new GroupCommit<>(this::write, MAX_BATCH, 2);
   }
 
@@ -127,7 +129,7 @@ final class JooqEventRepository implements EventRepository {
   }
 
   /** Makes the new events' deliveries; returns their ids by event. */
-  private static Map<UUID, List<UUID>> fanOut(DSLContext dsl, List<Ingestion> fresh) {
+  private Map<UUID, List<UUID>> fanOut(DSLContext dsl, List<Ingestion> fresh) {
     Map<UUID, List<UUID>> ids = new HashMap<>();
     if (fresh.isEmpty()) {
       return ids;
@@ -147,7 +149,7 @@ final class JooqEventRepository implements EventRepository {
     }
     if (!deliveries.isEmpty()) {
       insertDeliveries(dsl, deliveries);
-      DeliveryWakeups.announce(dsl);
+      announcements.announce(dsl);
     }
     return ids;
   }

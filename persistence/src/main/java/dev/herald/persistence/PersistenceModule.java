@@ -111,14 +111,14 @@ public final class PersistenceModule extends AbstractModule {
 
   @Provides
   @Singleton
-  EventRepository events(Transactor transactor) {
-    return new JooqEventRepository(transactor);
+  EventRepository events(Transactor transactor, DeliveryAnnouncements announcements) {
+    return new JooqEventRepository(transactor, announcements);
   }
 
   @Provides
   @Singleton
-  DeliveryRepository deliveries(Transactor transactor) {
-    return new JooqDeliveryRepository(transactor);
+  DeliveryRepository deliveries(Transactor transactor, DeliveryAnnouncements announcements) {
+    return new JooqDeliveryRepository(transactor, announcements);
   }
 
   @Provides
@@ -129,8 +129,14 @@ public final class PersistenceModule extends AbstractModule {
 
   @Provides
   @Singleton
-  DeliveryWakeups deliveryWakeups(DeliveryNotifier notifier) {
-    return new DeliveryWakeups(settings, notifier);
+  DeliveryAnnouncements deliveryAnnouncements() {
+    return new DeliveryAnnouncements();
+  }
+
+  @Provides
+  @Singleton
+  DeliveryWakeups deliveryWakeups(DeliveryAnnouncements announcements, DeliveryNotifier notifier) {
+    return new DeliveryWakeups(settings, announcements, notifier);
   }
 
   @Provides

@@ -67,7 +67,7 @@ class JooqDeliveryQueueTest {
     JooqSigningSecretRepository secrets =
         new JooqSigningSecretRepository(transactor, new SecretCipher(new MasterKey(new byte[32]), new SecureRandom()));
     queue = new JooqDeliveryQueue(transactor, secrets);
-    deliveries = new JooqDeliveryRepository(transactor);
+    deliveries = new JooqDeliveryRepository(transactor, new DeliveryAnnouncements());
     secrets.insertIfNoCurrent(new SigningSecret(UUID.randomUUID(), "proj", new byte[32], now, null));
     Webhook webhook =
         new Webhook(UUID.randomUUID(), "proj", null, "https://example.com/h", List.of(Trigger.BOT_STATE_CHANGE), true, null, now, now);
@@ -77,7 +77,7 @@ class JooqDeliveryQueueTest {
         new Event(UUID.randomUUID(), "evt", "proj", "bot", Trigger.BOT_STATE_CHANGE, JsonValue.NULL, null, "joined",
             "bot_joined", null, now, now);
     deliveryId =
-        new JooqEventRepository(transactor).recordOnce(event, candidates -> FanOut.deliveries(event, candidates))
+        new JooqEventRepository(transactor, new DeliveryAnnouncements()).recordOnce(event, candidates -> FanOut.deliveries(event, candidates))
             .deliveryIds().get(0);
   }
 

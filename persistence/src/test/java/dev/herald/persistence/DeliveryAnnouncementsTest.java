@@ -1,0 +1,81 @@
+package dev.herald.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/** Each server knows its own announcements from other servers' ones, through real LISTEN/NOTIFY. */
+class DeliveryAnnouncementsTest {
+  private static EmbeddedPostgres postgres;
+
+  @BeforeAll
+  static void start() throws Exception {
+    postgres = EmbeddedPostgres.builder().start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    postgres.close();
+  }
+
+  @Test
+  void aServerKnowsItsOwnAnnouncementAndNoOtherServersOne() throws Exception {
+    DeliveryAnnouncements here = new DeliveryAnnouncements();
+    DeliveryAnnouncements elsewhere = new DeliveryAnnouncements();
+
+    PGNotification own = heardAfter(dsl -> here.announce(dsl));
+    PGNotification other = heardAfter(dsl -> elsewhere.announce(dsl));
+
+    assertTrue(here.fromHere(own));
+    assertFalse(here.fromHere(other));
+    assertTrue(elsewhere.fromHere(other));
+  }
+
+  @Test
+  void aBareNotifyIsNobodysOwn() throws Exception {
+    PGNotification bare = heardAfter(dsl -> dsl.execute("notify " + DeliveryAnnouncements.CHANNEL));
+
+    assertFalse(new DeliveryAnnouncements().fromHere(bare));
+  }
+
+  /** Listens on the channel, runs {@code announce} in a committed transaction, and returns what arrived. */
+  private static PGNotification heardAfter(Consumer<DSLContext> announce) throws SQLException {
+    try (Connection listener = postgres.getPostgresDatabase().getConnection();
+        Connection writer = postgres.getPostgresDatabase().getConnection()) {
+      try (Statement listen = listener.createStatement()) {
+        listen.execute("listen " + DeliveryAnnouncements.CHANNEL);
+      }
+      writer.setAutoCommit(false);
+      announce.accept(DSL.using(writer, SQLDialect.POSTGRES));
+      writer.commit();
+      List<PGNotification> heard = new ArrayList<>();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (heard.isEmpty() && System.nanoTime() < deadline) {
+        PGNotification[] batch = listener.unwrap(PGConnection.class).getNotifications(100);
+        if (batch != null) {
+          heard.addAll(Arrays.asList(batch));
+        }
+      }
+      assertEquals(1, heard.size(), "notifications heard");
+      return heard.get(0);
+    }
+  }
+}
