@@ -59,6 +59,11 @@ import org.junit.jupiter.api.Test;
 class HeraldBenchmark {
   private static final Duration MEASURE = Duration.ofSeconds(10);
   private static final Duration WARM_UP = Duration.ofSeconds(3);
+  /**
+   * Ingest on a fresh server for this long before the measured runs, reported apart: for about
+   * half a minute the JIT compiler takes as much CPU as the calls themselves.
+   */
+  private static final Duration INGEST_WARM_UP = Duration.ofSeconds(30);
   private static final int DRAIN_BACKLOG = 100_000;
   /**
    * The first backlog a fresh server drains, measured apart: its JIT compiler is still busy with
@@ -69,7 +74,8 @@ class HeraldBenchmark {
   /**
    * The latency phase's server has not run ingest before (the ingest phase has a process of its
    * own): for its first 20 s or so at 1,000 events/s the JIT compiler takes a core and deliveries
-   * fall seconds behind. The measured loads follow this much of it, which is reported apart.
+   * fall seconds behind. This much of it is reported apart; then the server ingests as fast as it
+   * can for as long again, and delivers all of it, before the measured loads.
    */
   private static final Duration LATENCY_WARM_UP = Duration.ofSeconds(30);
   private static final int DELIVERY_CONCURRENCY = 32;
@@ -155,8 +161,9 @@ class HeraldBenchmark {
     try {
       String webhookId = ingestWebhook(channel, receiver);
       Map<String, Object> ingest = new LinkedHashMap<>();
+      Run cold = timeBoxed(64, Duration.ZERO, INGEST_WARM_UP, (n, done) -> ingestAsync(channel, "bench-ingest", "cold-" + n, done));
       for (int inFlight : new int[] {1, 16, 64}) {
-        Run herald = timeBoxed(inFlight, (n, done) -> ingestAsync(channel, "bench-ingest", "c" + inFlight + "-" + n, done));
+        Run herald = timeBoxed(inFlight, WARM_UP, MEASURE, (n, done) -> ingestAsync(channel, "bench-ingest", "c" + inFlight + "-" + n, done));
         Run ceiling = jdbcCeiling(inFlight);
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("events_per_s", round(herald.perSecond()));
@@ -169,7 +176,10 @@ class HeraldBenchmark {
             inFlight, herald.perSecond(), herald.latencies().millis(50), herald.latencies().millis(99), ceiling.perSecond(),
             herald.perSecond() / ceiling.perSecond()));
       }
+      ingest.put("c64_cold", Map.of("events_per_s", round(cold.perSecond())));
       results.put("ingest", ingest);
+      table.add(String.format(Locale.ROOT, "  first %d s after start %8.0f events/s, 64 in flight (cold: JIT compiling)",
+          INGEST_WARM_UP.toSeconds(), cold.perSecond()));
       String payload = samplePayload();
       retire(channel, webhookId);
       return payload;
@@ -250,7 +260,7 @@ class HeraldBenchmark {
     ConcurrentLinkedQueue<Connection> free = new ConcurrentLinkedQueue<>(connections);
     ExecutorService writers = Executors.newFixedThreadPool(inFlight);
     try {
-      return timeBoxed(inFlight, (n, done) -> writers.execute(() -> {
+      return timeBoxed(inFlight, WARM_UP, MEASURE, (n, done) -> writers.execute(() -> {
         Connection connection = free.poll();
         try {
           insertEventAndDelivery(connection, webhookId, "jdbc-" + inFlight + "-" + n);
@@ -393,6 +403,7 @@ class HeraldBenchmark {
       receiver.recordTimes(true);
       Percentiles cold = offeredLoad(server, channel, receiver, "cold", 1000, LATENCY_WARM_UP);
       latency.put("r1000_cold", percentiles(cold));
+      warmUpIngestAndDelivery(channel, receiver);
       for (int rate : new int[] {100, 1000}) {
         Percentiles p = offeredLoad(server, channel, receiver, "r" + rate, rate, Duration.ofSeconds(30));
         latency.put("r" + rate, percentiles(p));
@@ -406,6 +417,19 @@ class HeraldBenchmark {
     } finally {
       channel.shutdownNow();
     }
+  }
+
+  /** Ingests with 64 calls in flight for {@link #LATENCY_WARM_UP}, then waits until all is delivered. */
+  private static void warmUpIngestAndDelivery(ManagedChannel channel, FastReceiver receiver) throws InterruptedException {
+    receiver.recordTimes(false);
+    receiver.reset();
+    AtomicLong acknowledged = new AtomicLong();
+    timeBoxed(64, Duration.ZERO, LATENCY_WARM_UP, (n, done) -> ingestAsync(channel, "bench-latency", "warm-" + n, () -> {
+      acknowledged.incrementAndGet();
+      done.run();
+    }));
+    awaitTrue(Duration.ofMinutes(2), () -> receiver.received() >= acknowledged.get());
+    receiver.recordTimes(true);
   }
 
   private static Map<String, Object> percentiles(Percentiles p) {
@@ -637,12 +661,12 @@ class HeraldBenchmark {
     }
   }
 
-  /** Keeps {@code inFlight} calls going: a warm-up, then {@link #MEASURE} of counted calls. */
-  private static Run timeBoxed(int inFlight, Call call) throws InterruptedException {
+  /** Keeps {@code inFlight} calls going: a warm-up, then {@code measure} of counted calls. */
+  private static Run timeBoxed(int inFlight, Duration warmUp, Duration measure, Call call) throws InterruptedException {
     Semaphore slots = new Semaphore(inFlight);
     ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-    long warmUpEnd = System.nanoTime() + WARM_UP.toNanos();
-    long end = warmUpEnd + MEASURE.toNanos();
+    long warmUpEnd = System.nanoTime() + warmUp.toNanos();
+    long end = warmUpEnd + measure.toNanos();
     AtomicLong completed = new AtomicLong();
     long n = 0;
     while (System.nanoTime() < end) {
@@ -658,7 +682,7 @@ class HeraldBenchmark {
       });
     }
     slots.acquire(inFlight);
-    return new Run(completed.get(), MEASURE, new Percentiles(latencies.stream().mapToLong(Long::longValue).toArray()));
+    return new Run(completed.get(), measure, new Percentiles(latencies.stream().mapToLong(Long::longValue).toArray()));
   }
 
   private long pendingIn(String project) {
