@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
@@ -154,16 +153,20 @@ final class JooqEventRepository implements EventRepository {
     return ids;
   }
 
-  /** The events' projects' live webhooks that are project-level or belong to one of their bots. */
+  /**
+   * The events' projects' live webhooks that are project-level or belong to one of their bots.
+   * The projects and bots travel as arrays, so the statement has one text whatever the batch: as
+   * IN lists, each batch size was a statement of its own to render, parse and plan.
+   */
   private static List<Webhook> candidateWebhooks(DSLContext dsl, List<Ingestion> fresh) {
-    Set<String> projects = fresh.stream().map(i -> i.event().projectId()).collect(Collectors.toSet());
-    Set<String> bots = fresh.stream().map(i -> i.event().botId()).collect(Collectors.toSet());
+    String[] projects = fresh.stream().map(i -> i.event().projectId()).distinct().toArray(String[]::new);
+    String[] bots = fresh.stream().map(i -> i.event().botId()).distinct().toArray(String[]::new);
     return dsl.selectFrom(WEBHOOKS)
         .where(
-            WEBHOOKS.PROJECT_ID.in(projects),
+            WEBHOOKS.PROJECT_ID.eq(DSL.any(projects)),
             WEBHOOKS.DELETE_TIME.isNull(),
             WEBHOOKS.ACTIVE.isTrue(),
-            WEBHOOKS.BOT_ID.isNull().or(WEBHOOKS.BOT_ID.in(bots)))
+            WEBHOOKS.BOT_ID.isNull().or(WEBHOOKS.BOT_ID.eq(DSL.any(bots))))
         .fetch(JooqWebhookRepository::toDomain);
   }
 
