@@ -435,8 +435,9 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
       }
     }
     if (wait.compareTo(MIN_WAIT) < 0) {
-      // Due but not claimed: another worker holds it, or its webhook is saturated here. Wait
-      // for a moment, or for an attempt to finish, rather than spin.
+      // Due within moments, or due but not claimed with no webhook passed over (another
+      // server's claim has it locked): wait a moment rather than spin. A finished attempt here
+      // frees nothing a claim could take, so it does not wake the loop.
       wait = MIN_WAIT;
     }
     waitForWake(wait);
