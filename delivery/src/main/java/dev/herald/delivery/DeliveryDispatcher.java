@@ -2,6 +2,7 @@ package dev.herald.delivery;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryAttempt;
 import dev.herald.domain.delivery.DeliveryNotifier;
@@ -38,9 +39,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One loop thread claims work in batches, ahead of free slots, so that a worker finishing a
  * call finds its next delivery already claimed and starts it itself. Worker threads make the HTTP
- * calls, outside any transaction, and give up their slot as soon as the response is in: recording
- * the outcome waits for a group commit, which would otherwise leave the slot idle for the
- * database's round trip.
+ * calls, outside any transaction, and hand the outcome to the {@link AttemptRecorder}: a slot is
+ * free again as soon as the response is in, not after the database's round trip.
  * The loop sleeps until the earliest known due time or the poll interval, and is woken early
  * when deliveries are committed (here or, through LISTEN/NOTIFY, on another server) or an attempt
  * finishes. Leases of claimed deliveries are renewed until their attempt is recorded.
@@ -59,6 +59,8 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   private static final Duration MIN_WAIT = Duration.ofMillis(10);
   /** How soon new deliveries justify reading past saturated webhooks' backlog again. */
   private static final Duration RELOOK_BESIDE_BUSY = Duration.ofMillis(100);
+  /** How long stopping waits for the records of finished attempts. */
+  private static final Duration RECORDS_AT_STOP = Duration.ofSeconds(10);
 
   private final DeliveryQueue queue;
   private final WebhookSender sender;
@@ -100,6 +102,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   private Instant exhaustedAt = Instant.MIN;
   private volatile boolean running;
   private ExecutorService workers;
+  private AttemptRecorder recorder;
   private ScheduledExecutorService leaseKeeper;
   private Thread loop;
 
@@ -120,12 +123,12 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
       return;
     }
     running = true;
+    recorder = new AttemptRecorder(queue, config.endpointHealth(), held::remove);
+    recorder.start();
     AtomicInteger workerNumber = new AtomicInteger();
-    // Twice the slots: a worker that gave up its slot may still be waiting for its record.
     workers =
         Executors.newFixedThreadPool(
-            2 * config.concurrency(),
-            task -> daemon(task, "herald-delivery-" + workerNumber.incrementAndGet()));
+            config.concurrency(), task -> daemon(task, "herald-delivery-" + workerNumber.incrementAndGet()));
     leaseKeeper = Executors.newSingleThreadScheduledExecutor(task -> daemon(task, "herald-leases"));
     long renewal = config.leaseRenewal().toMillis();
     leaseKeeper.scheduleWithFixedDelay(this::renewLeases, renewal, renewal, TimeUnit.MILLISECONDS);
@@ -140,8 +143,9 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   }
 
   /**
-   * Stops claiming, lets attempts in flight finish within the delivery timeout, and gives back
-   * any that did not, so another server (or this one, restarted) makes them.
+   * Stops claiming, lets attempts in flight finish within the delivery timeout and their records
+   * be written, and gives back any claim not recorded, so another server (or this one, restarted)
+   * makes it.
    */
   public synchronized void stop() {
     if (!running) {
@@ -156,6 +160,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
         workers.shutdownNow();
         workers.awaitTermination(5, TimeUnit.SECONDS);
       }
+      recorder.stop(RECORDS_AT_STOP);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -334,7 +339,14 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     if (claimsAwaitSlots) {
       wake();
     }
-    record(claim, attempt);
+    NextStep next =
+        retryPolicy.after(attempt, claim.nextAttemptInRound(), clock.instant(), ThreadLocalRandom.current()::nextDouble);
+    try {
+      recorder.record(new AttemptOutcome(claim, attempt, next));
+    } catch (InterruptedException e) {
+      // Stopping and out of time: the claim stays held, and stop() gives it back.
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Stops holding a claim that no attempt will be recorded for. */
@@ -346,22 +358,6 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   private void freeSlots(ClaimedDelivery claim) {
     endpoints.give(claim.webhookId());
     slots.release();
-  }
-
-  private void record(ClaimedDelivery claim, DeliveryAttempt attempt) {
-    try {
-      NextStep next =
-          retryPolicy.after(
-              attempt, claim.nextAttemptInRound(), clock.instant(), ThreadLocalRandom.current()::nextDouble);
-      if (!queue.recordAttempt(claim, attempt, next, config.endpointHealth())) {
-        log.warn("Lease on delivery {} ran out during attempt {}", claim.id(), attempt.attemptNumber());
-      }
-      logOutcome(claim, attempt, next);
-    } catch (RuntimeException e) {
-      log.error("Attempt of delivery {} could not be recorded; it is due again when its lease ends", claim.id(), e);
-    } finally {
-      held.remove(claim);
-    }
   }
 
   /**
@@ -387,26 +383,6 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     } catch (RuntimeException e) {
       log.warn("Could not renew delivery leases; trying again in {}", config.leaseRenewal(), e);
     }
-  }
-
-  private static void logOutcome(ClaimedDelivery claim, DeliveryAttempt attempt, NextStep next) {
-    if (attempt.succeeded()) {
-      log.debug("Delivery {} succeeded on attempt {}", claim.id(), attempt.attemptNumber());
-    } else if (next instanceof NextStep.RetryAt retry) {
-      log.info(
-          "Delivery {} attempt {} failed ({}); retrying at {}",
-          claim.id(), attempt.attemptNumber(), reason(attempt), retry.time());
-    } else if (next instanceof NextStep.DisableWebhook disable) {
-      log.warn("Webhook {} disabled: {}", claim.webhookId(), disable.reason());
-    } else {
-      log.warn(
-          "Delivery {} failed after {} attempts ({})",
-          claim.id(), attempt.attemptNumber(), reason(attempt));
-    }
-  }
-
-  private static String reason(DeliveryAttempt attempt) {
-    return attempt.error().isEmpty() ? "HTTP " + attempt.responseStatusCode() : attempt.error();
   }
 
   private void releaseQuietly(ClaimedDelivery claim) {

@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
-import dev.herald.domain.delivery.DeliveryAttempt;
 import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.delivery.EndpointHealthPolicy;
-import dev.herald.domain.delivery.NextStep;
 import dev.herald.domain.delivery.RetryPolicy;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -38,6 +37,9 @@ class DeliveryDispatcherTest {
   private HttpServer receiver;
   private final CountingQueue queue = new CountingQueue();
   private DeliveryDispatcher dispatcher;
+  /** More deliveries than the 4 slots, and than twice as many threads. */
+  private static final int MANY = 12;
+  private final CountDownLatch received = new CountDownLatch(MANY);
 
   @BeforeEach
   void start() throws IOException {
@@ -46,6 +48,7 @@ class DeliveryDispatcherTest {
       exchange.getRequestBody().readAllBytes();
       exchange.sendResponseHeaders(204, -1);
       exchange.close();
+      received.countDown();
     });
     receiver.start();
     DeliveryConfig config = new DeliveryConfig(
@@ -58,6 +61,9 @@ class DeliveryDispatcherTest {
 
   @AfterEach
   void stop() {
+    if (queue.recordsWait != null) {
+      queue.recordsWait.countDown();
+    }
     dispatcher.stop();
     receiver.stop(0);
   }
@@ -84,17 +90,34 @@ class DeliveryDispatcherTest {
     assertEquals(1, queue.claimsWithin(Duration.ofSeconds(1)), "claims: the first one only");
   }
 
+  @Test
+  void attemptsGoOnWhileTheirRecordsWaitForTheDatabase() throws InterruptedException {
+    queue.recordsWait = new CountDownLatch(1);
+    for (int i = 0; i < MANY; i++) {
+      queue.add(claim());
+    }
+    dispatcher.start();
+
+    assertTrue(
+        received.await(10, TimeUnit.SECONDS),
+        "every delivery reached the receiver while no record could be written; missing: " + received.getCount());
+  }
+
   private ClaimedDelivery claim() {
     return new ClaimedDelivery(
         UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), "project",
         "http://127.0.0.1:" + receiver.getAddress().getPort() + "/", "{}", 0, 0, List.of(new byte[32]));
   }
 
-  /** Hands out what was added, once; counts claims; records nothing but that it was asked to. */
+  /**
+   * Hands out what was added, once; counts claims; records nothing but that it was asked to, once
+   * {@link #recordsWait} (if set) lets it.
+   */
   private static final class CountingQueue implements DeliveryQueue {
     private final Queue<ClaimedDelivery> due = new ArrayDeque<>();
     private final AtomicInteger claims = new AtomicInteger();
     final CountDownLatch recorded = new CountDownLatch(1);
+    volatile CountDownLatch recordsWait;
 
     synchronized void add(ClaimedDelivery claim) {
       due.add(claim);
@@ -131,10 +154,17 @@ class DeliveryDispatcherTest {
     public void renew(Collection<ClaimedDelivery> claims, Instant leaseUntil) {}
 
     @Override
-    public boolean recordAttempt(
-        ClaimedDelivery claim, DeliveryAttempt attempt, NextStep next, EndpointHealthPolicy health) {
-      recorded.countDown();
-      return true;
+    public List<Boolean> recordAttempts(List<AttemptOutcome> outcomes, EndpointHealthPolicy health) {
+      if (recordsWait != null) {
+        try {
+          recordsWait.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+      outcomes.forEach(outcome -> recorded.countDown());
+      return outcomes.stream().map(outcome -> true).toList();
     }
 
     @Override

@@ -6,6 +6,7 @@ import static dev.herald.persistence.jooq.Tables.DELIVERY_QUEUE;
 import static dev.herald.persistence.jooq.Tables.WEBHOOKS;
 import static java.util.Objects.requireNonNull;
 
+import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryAttempt;
 import dev.herald.domain.delivery.DeliveryQueue;
@@ -123,32 +124,18 @@ final class JooqDeliveryQueue implements DeliveryQueue {
        where q.delivery_id = any(array(select delivery_id from renewable)) and q.delivery_id = r.delivery_id
       """;
 
-  /** Attempts recorded in one statement at most; more wait for the next. */
-  static final int MAX_RECORD_BATCH = 64;
-  /** Record batches written at once. */
-  private static final int CONCURRENT_RECORDS = 2;
   /**
    * Connections the queue uses at most at once: the claim loop (which also asks for the next due
-   * time), the record batches, and lease renewal.
+   * time), lease renewal, and two record batches (a dispatcher records on two threads).
    */
-  static final int CONNECTIONS = 1 + CONCURRENT_RECORDS + 1;
+  static final int CONNECTIONS = 4;
 
   private final Transactor transactor;
   private final JooqSigningSecretRepository secrets;
-  private final GroupCommit<Outcome, Boolean> records;
 
   JooqDeliveryQueue(Transactor transactor, JooqSigningSecretRepository secrets) {
     this.transactor = requireNonNull(transactor, "transactor");
     this.secrets = requireNonNull(secrets, "secrets");
-    this.records = new GroupCommit<>(this::record, MAX_RECORD_BATCH, CONCURRENT_RECORDS);
-  }
-
-  /** One attempt's result, to be recorded. */
-  private record Outcome(
-      ClaimedDelivery claim, DeliveryAttempt attempt, NextStep next, EndpointHealthPolicy health) {
-    boolean succeeded() {
-      return next instanceof NextStep.Succeed;
-    }
   }
 
   /**
@@ -276,38 +263,36 @@ final class JooqDeliveryQueue implements DeliveryQueue {
   }
 
   /**
-   * Records the attempt together with those other workers finish meanwhile, in one statement: on
-   * a busy dispatcher a commit carries many attempts.
+   * Lists every attempt and ends the successes in one statement, which needs no transaction of
+   * its own; failures, each needing its own decision, join it in one.
    */
   @Override
-  public boolean recordAttempt(
-      ClaimedDelivery claim, DeliveryAttempt attempt, NextStep next, EndpointHealthPolicy health) {
-    return records.submit(new Outcome(claim, attempt, next, health));
-  }
-
-  /**
-   * Whether each delivery was still held, in the order given. A batch of successes is one
-   * statement and needs no transaction of its own; failures join it in one.
-   */
-  private List<Boolean> record(List<Outcome> outcomes) {
+  public List<Boolean> recordAttempts(List<AttemptOutcome> outcomes, EndpointHealthPolicy health) {
+    if (outcomes.isEmpty()) {
+      return List.of();
+    }
     Function<DSLContext, Set<UUID>> write =
         dsl -> {
-          Set<UUID> held = recordAttempts(dsl, outcomes);
-          for (Outcome outcome : outcomes) {
-            if (!outcome.succeeded() && recordFailure(dsl, outcome)) {
+          Set<UUID> held = listAttemptsEndingSuccesses(dsl, outcomes);
+          for (AttemptOutcome outcome : outcomes) {
+            if (!succeeded(outcome) && recordFailure(dsl, outcome, health)) {
               held.add(outcome.claim().id());
             }
           }
           return held;
         };
     Set<UUID> held =
-        outcomes.stream().allMatch(Outcome::succeeded)
+        outcomes.stream().allMatch(JooqDeliveryQueue::succeeded)
             ? transactor.outsideTransaction(write)
             : transactor.inTransaction(write);
     return outcomes.stream().map(o -> held.contains(o.claim().id())).toList();
   }
 
-  private static Set<UUID> recordAttempts(DSLContext dsl, List<Outcome> outcomes) {
+  private static boolean succeeded(AttemptOutcome outcome) {
+    return outcome.next() instanceof NextStep.Succeed;
+  }
+
+  private static Set<UUID> listAttemptsEndingSuccesses(DSLContext dsl, List<AttemptOutcome> outcomes) {
     Set<UUID> held = new HashSet<>();
     dsl.connection(
         connection -> {
@@ -339,7 +324,7 @@ final class JooqDeliveryQueue implements DeliveryQueue {
    * delivery: due again at the retry's time, or out of the queue and ended. A delivery ended
    * meanwhile (its webhook was deleted) is no longer in the queue and stays as it was ended.
    */
-  private static boolean recordFailure(DSLContext dsl, Outcome outcome) {
+  private static boolean recordFailure(DSLContext dsl, AttemptOutcome outcome, EndpointHealthPolicy health) {
     ClaimedDelivery claim = outcome.claim();
     DeliveryAttempt attempt = outcome.attempt();
     Condition heldByClaim =
@@ -375,7 +360,7 @@ final class JooqDeliveryQueue implements DeliveryQueue {
     if (outcome.next() instanceof NextStep.DisableWebhook) {
       disableWebhook(dsl, claim.webhookId(), disabledFor, attempt.startTime());
     } else {
-      countFailure(dsl, claim.webhookId(), outcome.health(), attempt.startTime());
+      countFailure(dsl, claim.webhookId(), health, attempt.startTime());
     }
     return true;
   }

@@ -112,7 +112,7 @@ final class JooqWebhookRepository implements WebhookRepository {
   /**
    * Ends the webhook's pending deliveries and takes them out of the queue, those being attempted
    * right now included: their attempts are still listed when they finish, but the delivery keeps
-   * the end given here (see {@link JooqDeliveryQueue#recordAttempt}).
+   * the end given here (see {@link JooqDeliveryQueue#recordAttempts}).
    *
    * <p>The queue rows go first, as a record takes its locks: queue row, then delivery. The queue
    * holds no index by webhook; reading it whole costs what is pending, where the webhook's index

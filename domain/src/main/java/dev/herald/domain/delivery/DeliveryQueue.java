@@ -23,12 +23,20 @@ public interface DeliveryQueue {
   void renew(Collection<ClaimedDelivery> claims, Instant leaseUntil);
 
   /**
-   * Stores the attempt and moves the delivery on, if {@code claim} still holds the lease. A
+   * Stores the attempts and moves each delivery on, if its claim still holds the lease. A
    * delivery that ends FAILED counts against its webhook's health, one that succeeds resets it.
+   * Either every outcome is stored or, when this throws, none is.
    *
-   * @return false when the lease was lost (the attempt is still stored)
+   * @return for each outcome, in order, false when its lease was lost (the attempt is still
+   *     stored)
    */
-  boolean recordAttempt(ClaimedDelivery claim, DeliveryAttempt attempt, NextStep next, EndpointHealthPolicy health);
+  List<Boolean> recordAttempts(List<AttemptOutcome> outcomes, EndpointHealthPolicy health);
+
+  /** {@link #recordAttempts} for one attempt. */
+  default boolean recordAttempt(
+      ClaimedDelivery claim, DeliveryAttempt attempt, NextStep next, EndpointHealthPolicy health) {
+    return recordAttempts(List.of(new AttemptOutcome(claim, attempt, next)), health).get(0);
+  }
 
   /** Gives a claimed delivery back unattempted, due at once. */
   void release(ClaimedDelivery claim);

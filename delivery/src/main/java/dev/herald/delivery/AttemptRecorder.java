@@ -1,0 +1,143 @@
+package dev.herald.delivery;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.herald.domain.delivery.AttemptOutcome;
+import dev.herald.domain.delivery.ClaimedDelivery;
+import dev.herald.domain.delivery.DeliveryAttempt;
+import dev.herald.domain.delivery.DeliveryQueue;
+import dev.herald.domain.delivery.EndpointHealthPolicy;
+import dev.herald.domain.delivery.NextStep;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records attempts apart from the threads that make them: a worker hands its outcome over and goes
+ * on to its next attempt, and each of two recorder threads writes everything waiting as one
+ * batch. Workers that waited for their own records left their threads idle for the database's
+ * round trip; under load every worker could be waiting at once, with deliveries claimed and slots
+ * free. Batches grow with the load, so a slow write is followed by a larger one, not a queue of
+ * small ones.
+ *
+ * <p>At most {@link #CAPACITY} outcomes wait; beyond that, workers wait for room, so a database
+ * that falls behind slows attempts down rather than filling memory.
+ */
+final class AttemptRecorder {
+  private static final Logger log = LoggerFactory.getLogger(AttemptRecorder.class);
+  /** Attempts written in one statement at most. */
+  static final int MAX_BATCH = 64;
+  static final int CAPACITY = 16 * MAX_BATCH;
+  /** Two batches at once: one is written while the next gathers, and the queue has connections for both. */
+  private static final int THREADS = 2;
+  /** How often an idle recorder looks whether it is stopping. */
+  private static final long IDLE_CHECK_MS = 200;
+
+  private final DeliveryQueue queue;
+  private final EndpointHealthPolicy health;
+  private final Consumer<ClaimedDelivery> recorded;
+  private final BlockingQueue<AttemptOutcome> pending = new ArrayBlockingQueue<>(CAPACITY);
+  private final List<Thread> threads = new ArrayList<>();
+  private volatile boolean stopping;
+
+  /**
+   * @param recorded told of each claim whose outcome was handed over, once its record is written
+   *     or has failed
+   */
+  AttemptRecorder(DeliveryQueue queue, EndpointHealthPolicy health, Consumer<ClaimedDelivery> recorded) {
+    this.queue = requireNonNull(queue, "queue");
+    this.health = requireNonNull(health, "health");
+    this.recorded = requireNonNull(recorded, "recorded");
+  }
+
+  void start() {
+    for (int i = 1; i <= THREADS; i++) {
+      Thread thread = new Thread(this::run, "herald-records-" + i);
+      thread.setDaemon(true);
+      threads.add(thread);
+      thread.start();
+    }
+  }
+
+  /** Hands the outcome over to be recorded; waits while {@link #CAPACITY} outcomes wait already. */
+  void record(AttemptOutcome outcome) throws InterruptedException {
+    pending.put(outcome);
+  }
+
+  /** Records every outcome handed over before this call, within {@code within}, and stops. */
+  void stop(Duration within) throws InterruptedException {
+    stopping = true;
+    long deadline = System.nanoTime() + within.toNanos();
+    for (Thread thread : threads) {
+      thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+    }
+  }
+
+  private void run() {
+    List<AttemptOutcome> batch = new ArrayList<>(MAX_BATCH);
+    try {
+      while (!(stopping && pending.isEmpty())) {
+        AttemptOutcome first = pending.poll(IDLE_CHECK_MS, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        pending.drainTo(batch, MAX_BATCH - 1);
+        write(batch);
+        batch.clear();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Writes the batch; if it fails, each outcome on its own, so one bad record fails only itself. */
+  private void write(List<AttemptOutcome> batch) {
+    try {
+      List<Boolean> held = queue.recordAttempts(batch, health);
+      for (int i = 0; i < batch.size(); i++) {
+        written(batch.get(i), held.get(i));
+      }
+    } catch (RuntimeException e) {
+      if (batch.size() > 1) {
+        batch.forEach(outcome -> write(List.of(outcome)));
+        return;
+      }
+      ClaimedDelivery claim = batch.get(0).claim();
+      log.error("Attempt of delivery {} could not be recorded; it is due again when its lease ends", claim.id(), e);
+      recorded.accept(claim);
+    }
+  }
+
+  private void written(AttemptOutcome outcome, boolean held) {
+    ClaimedDelivery claim = outcome.claim();
+    DeliveryAttempt attempt = outcome.attempt();
+    if (!held) {
+      log.warn("Lease on delivery {} ran out during attempt {}", claim.id(), attempt.attemptNumber());
+    }
+    if (attempt.succeeded()) {
+      log.debug("Delivery {} succeeded on attempt {}", claim.id(), attempt.attemptNumber());
+    } else if (outcome.next() instanceof NextStep.RetryAt retry) {
+      log.info(
+          "Delivery {} attempt {} failed ({}); retrying at {}",
+          claim.id(), attempt.attemptNumber(), reason(attempt), retry.time());
+    } else if (outcome.next() instanceof NextStep.DisableWebhook disable) {
+      log.warn("Webhook {} disabled: {}", claim.webhookId(), disable.reason());
+    } else {
+      log.warn(
+          "Delivery {} failed after {} attempts ({})",
+          claim.id(), attempt.attemptNumber(), reason(attempt));
+    }
+    recorded.accept(claim);
+  }
+
+  private static String reason(DeliveryAttempt attempt) {
+    return attempt.error().isEmpty() ? "HTTP " + attempt.responseStatusCode() : attempt.error();
+  }
+}

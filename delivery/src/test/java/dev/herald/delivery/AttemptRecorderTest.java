@@ -1,0 +1,142 @@
+package dev.herald.delivery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.herald.domain.delivery.AttemptOutcome;
+import dev.herald.domain.delivery.ClaimedDelivery;
+import dev.herald.domain.delivery.DeliveryAttempt;
+import dev.herald.domain.delivery.DeliveryQueue;
+import dev.herald.domain.delivery.EndpointHealthPolicy;
+import dev.herald.domain.delivery.NextStep;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class AttemptRecorderTest {
+  private final RecordingQueue queue = new RecordingQueue();
+  private final Set<ClaimedDelivery> done = ConcurrentHashMap.newKeySet();
+  private final AttemptRecorder recorder = new AttemptRecorder(queue, EndpointHealthPolicy.never(), done::add);
+
+  @Test
+  void outcomesWaitingTogetherAreWrittenAsOneBatch() throws InterruptedException {
+    queue.writes = new CountDownLatch(1);
+    recorder.start();
+    recorder.record(outcome(claim())); // taken at once, and held up in the database
+    assertTrue(queue.entered.await(10, TimeUnit.SECONDS), "the first record reached the queue");
+    List<ClaimedDelivery> meanwhile = List.of(claim(), claim(), claim(), claim(), claim());
+    for (ClaimedDelivery claim : meanwhile) {
+      recorder.record(outcome(claim));
+    }
+    queue.writes.countDown();
+    recorder.stop(Duration.ofSeconds(10));
+
+    assertEquals(6, done.size(), "every claim was reported recorded");
+    assertTrue(
+        queue.batches.stream().anyMatch(batch -> batch.size() >= 3),
+        "outcomes handed over during a write went out together: " + sizes());
+  }
+
+  @Test
+  void aRecordThatFailsFailsOnlyItself() throws InterruptedException {
+    ClaimedDelivery bad = claim();
+    queue.failing = bad;
+    queue.writes = new CountDownLatch(1);
+    recorder.start();
+    recorder.record(outcome(claim()));
+    assertTrue(queue.entered.await(10, TimeUnit.SECONDS), "the first record reached the queue");
+    ClaimedDelivery good = claim();
+    recorder.record(outcome(bad));
+    recorder.record(outcome(good));
+    queue.writes.countDown();
+    recorder.stop(Duration.ofSeconds(10));
+
+    assertTrue(queue.written.contains(good.id()), "the good outcome beside the bad one was written");
+    assertEquals(2, queue.written.size(), "written: the first and the good one");
+    assertEquals(3, done.size(), "every claim was reported, the failed one too");
+  }
+
+  @Test
+  void stoppingWritesWhatWasHandedOverFirst() throws InterruptedException {
+    recorder.start();
+    List<ClaimedDelivery> claims = new ArrayList<>();
+    for (int i = 0; i < 3 * AttemptRecorder.MAX_BATCH; i++) {
+      ClaimedDelivery claim = claim();
+      claims.add(claim);
+      recorder.record(outcome(claim));
+    }
+    recorder.stop(Duration.ofSeconds(10));
+
+    assertEquals(claims.size(), queue.written.size(), "outcomes written before the recorder stopped");
+  }
+
+  private static ClaimedDelivery claim() {
+    return new ClaimedDelivery(
+        UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), "project",
+        "http://127.0.0.1:9/", "{}", 0, 0, List.of(new byte[32]));
+  }
+
+  private static AttemptOutcome outcome(ClaimedDelivery claim) {
+    DeliveryAttempt attempt =
+        new DeliveryAttempt(1, claim.url(), Instant.now(), Duration.ofMillis(3), 204, "", "", true, null);
+    return new AttemptOutcome(claim, attempt, new NextStep.Succeed());
+  }
+
+  private String sizes() {
+    return queue.batches.stream().map(List::size).toList().toString();
+  }
+
+  /**
+   * Keeps what it is asked to record; the first write waits for {@link #writes}; a batch holding
+   * {@link #failing} throws, as a constraint violation would.
+   */
+  private static final class RecordingQueue implements DeliveryQueue {
+    final List<List<AttemptOutcome>> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final Set<UUID> written = ConcurrentHashMap.newKeySet();
+    final CountDownLatch entered = new CountDownLatch(1);
+    volatile CountDownLatch writes = new CountDownLatch(0);
+    volatile ClaimedDelivery failing;
+
+    @Override
+    public List<Boolean> recordAttempts(List<AttemptOutcome> outcomes, EndpointHealthPolicy health) {
+      entered.countDown();
+      try {
+        writes.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      batches.add(List.copyOf(outcomes));
+      if (outcomes.stream().anyMatch(outcome -> outcome.claim().equals(failing))) {
+        throw new IllegalStateException("violates a constraint");
+      }
+      outcomes.forEach(outcome -> written.add(outcome.claim().id()));
+      return outcomes.stream().map(outcome -> true).toList();
+    }
+
+    @Override
+    public List<ClaimedDelivery> claimDue(int max, Instant now, Instant leaseUntil, Set<UUID> busy) {
+      return List.of();
+    }
+
+    @Override
+    public void renew(Collection<ClaimedDelivery> claims, Instant leaseUntil) {}
+
+    @Override
+    public void release(ClaimedDelivery claim) {}
+
+    @Override
+    public Optional<Instant> nextDueTime(Instant now) {
+      return Optional.empty();
+    }
+  }
+}
