@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,16 +41,16 @@ final class AttemptRecorder {
 
   private final DeliveryQueue queue;
   private final EndpointHealthPolicy health;
-  private final Consumer<ClaimedDelivery> recorded;
+  private final BiConsumer<AttemptOutcome, Boolean> recorded;
   private final BlockingQueue<AttemptOutcome> pending = new ArrayBlockingQueue<>(CAPACITY);
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean stopping;
 
   /**
-   * @param recorded told of each claim whose outcome was handed over, once its record is written
-   *     or has failed
+   * @param recorded told of each outcome handed over once its record is written, with whether its
+   *     claim still held the delivery, or has failed (as not held)
    */
-  AttemptRecorder(DeliveryQueue queue, EndpointHealthPolicy health, Consumer<ClaimedDelivery> recorded) {
+  AttemptRecorder(DeliveryQueue queue, EndpointHealthPolicy health, BiConsumer<AttemptOutcome, Boolean> recorded) {
     this.queue = requireNonNull(queue, "queue");
     this.health = requireNonNull(health, "health");
     this.recorded = requireNonNull(recorded, "recorded");
@@ -111,7 +111,7 @@ final class AttemptRecorder {
       }
       ClaimedDelivery claim = batch.get(0).claim();
       log.error("Attempt of delivery {} could not be recorded; it is due again when its lease ends", claim.id(), e);
-      recorded.accept(claim);
+      recorded.accept(batch.get(0), false);
     }
   }
 
@@ -134,7 +134,7 @@ final class AttemptRecorder {
           "Delivery {} failed after {} attempts ({})",
           claim.id(), attempt.attemptNumber(), reason(attempt));
     }
-    recorded.accept(claim);
+    recorded.accept(outcome, held);
   }
 
   private static String reason(DeliveryAttempt attempt) {

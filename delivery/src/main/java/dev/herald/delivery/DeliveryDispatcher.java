@@ -84,6 +84,12 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   private final int waitingPerWebhook;
   private final Object wakeSignal = new Object();
   private boolean wakeRequested;
+  /**
+   * When the waiting loop wakes by itself; {@code Instant.MAX} while it runs, so that what happens
+   * meanwhile is looked at before it waits again.
+   */
+  private volatile Instant wakesAt = Instant.MAX;
+  private final KnownDueTime dueTimes;
   /** Set when deliveries are created, here or elsewhere; cleared by the claim that follows. */
   private volatile boolean newWork;
   /**
@@ -115,6 +121,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     this.slots = new Semaphore(config.concurrency());
     this.endpoints = new EndpointSlots(config.perEndpointConcurrency());
     this.waitingPerWebhook = Math.min(MAX_WAITING - MAX_BATCH, 8 * config.perEndpointConcurrency());
+    this.dueTimes = new KnownDueTime(queue, config.pollInterval());
   }
 
   /** Starts claiming and attempting deliveries, unless this process is configured not to. */
@@ -123,7 +130,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
       return;
     }
     running = true;
-    recorder = new AttemptRecorder(queue, config.endpointHealth(), held::remove);
+    recorder = new AttemptRecorder(queue, config.endpointHealth(), this::recorded);
     recorder.start();
     AtomicInteger workerNumber = new AtomicInteger();
     workers =
@@ -349,6 +356,20 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     }
   }
 
+  /**
+   * Stops holding the claim. A retry it scheduled that falls due before the loop would wake by
+   * itself wakes it, as nothing else would.
+   */
+  private void recorded(AttemptOutcome outcome, boolean stillHeld) {
+    held.remove(outcome.claim());
+    if (stillHeld && outcome.next() instanceof NextStep.RetryAt retry) {
+      dueTimes.retryAt(retry.time());
+      if (retry.time().isBefore(wakesAt)) {
+        wake();
+      }
+    }
+  }
+
   /** Stops holding a claim that no attempt will be recorded for. */
   private void letGo(ClaimedDelivery claim) {
     held.remove(claim);
@@ -403,7 +424,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
       waitForWake(wait);
       return;
     }
-    Instant nextDue = queue.nextDueTime(now).orElse(null);
+    Instant nextDue = dueTimes.afterClaimAt(now).orElse(null);
     if (nextDue != null) {
       Duration untilDue = Duration.between(now, nextDue);
       if (untilDue.compareTo(wait) < 0) {
@@ -426,7 +447,9 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   private void waitForWake(Duration atMost) throws InterruptedException {
     synchronized (wakeSignal) {
       if (!wakeRequested && running) {
+        wakesAt = clock.instant().plus(atMost);
         wakeSignal.wait(Math.max(1, atMost.toMillis()));
+        wakesAt = Instant.MAX;
       }
       wakeRequested = false;
     }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 class AttemptRecorderTest {
   private final RecordingQueue queue = new RecordingQueue();
   private final Set<ClaimedDelivery> done = ConcurrentHashMap.newKeySet();
-  private final AttemptRecorder recorder = new AttemptRecorder(queue, EndpointHealthPolicy.never(), done::add);
+  private final AttemptRecorder recorder =
+      new AttemptRecorder(queue, EndpointHealthPolicy.never(), (outcome, held) -> done.add(outcome.claim()));
 
   @Test
   void outcomesWaitingTogetherAreWrittenAsOneBatch() throws InterruptedException {

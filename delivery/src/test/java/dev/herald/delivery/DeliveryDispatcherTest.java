@@ -8,6 +8,7 @@ import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.delivery.EndpointHealthPolicy;
+import dev.herald.domain.delivery.NextStep;
 import dev.herald.domain.delivery.RetryPolicy;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -15,11 +16,11 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
 class DeliveryDispatcherTest {
   /** Long enough that only a wake-up, never the poll, makes the loop claim during a test. */
   private static final Duration POLL = Duration.ofSeconds(60);
+  private static final Duration FIRST_RETRY = Duration.ofMillis(300);
 
   private HttpServer receiver;
   private final CountingQueue queue = new CountingQueue();
@@ -40,20 +42,21 @@ class DeliveryDispatcherTest {
   /** More deliveries than the 4 slots, and than twice as many threads. */
   private static final int MANY = 12;
   private final CountDownLatch received = new CountDownLatch(MANY);
+  private final AtomicInteger failuresLeft = new AtomicInteger();
 
   @BeforeEach
   void start() throws IOException {
     receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     receiver.createContext("/", exchange -> {
       exchange.getRequestBody().readAllBytes();
-      exchange.sendResponseHeaders(204, -1);
+      exchange.sendResponseHeaders(failuresLeft.getAndDecrement() > 0 ? 503 : 204, -1);
       exchange.close();
       received.countDown();
     });
     receiver.start();
     DeliveryConfig config = new DeliveryConfig(
         true, Duration.ofSeconds(5), 4, 4, POLL, Duration.ofSeconds(30), true,
-        new RetryPolicy(3, Duration.ofSeconds(30), 2.0, Duration.ofHours(1), 0.25), EndpointHealthPolicy.never());
+        new RetryPolicy(3, FIRST_RETRY, 2.0, Duration.ofHours(1), 0), EndpointHealthPolicy.never());
     PrivateNetworkGuard guard = new PrivateNetworkGuard(true, HostResolver.system());
     WebhookSender sender = new WebhookSender(DeliveryHttpClient.create(guard, config.timeout(), 4), Clock.systemUTC());
     dispatcher = new DeliveryDispatcher(queue, sender, config, Clock.systemUTC());
@@ -103,10 +106,39 @@ class DeliveryDispatcherTest {
         "every delivery reached the receiver while no record could be written; missing: " + received.getCount());
   }
 
+  @Test
+  void theQueueIsAskedForTheNextDueTimeOncePerPollIntervalNotAfterEveryClaim() throws InterruptedException {
+    dispatcher.start();
+    queue.awaitClaims(1);
+    for (int i = 2; i <= 6; i++) {
+      queue.add(claim());
+      dispatcher.deliveriesCreated();
+      queue.awaitClaims(i);
+    }
+
+    assertEquals(1, queue.nextDueAsked.get(), "next due times asked over 6 claims within one poll interval");
+  }
+
+  @Test
+  void aRetryRecordedHereIsClaimedWhenDueWithoutWaitingForThePoll() throws InterruptedException {
+    failuresLeft.set(1);
+    queue.add(claim());
+    dispatcher.start();
+
+    // The first attempt fails; only the retry time the dispatcher noted can wake it in time.
+    assertTrue(queue.succeeded.await(10, TimeUnit.SECONDS), "the retry was made and succeeded");
+  }
+
   private ClaimedDelivery claim() {
     return new ClaimedDelivery(
         UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), "project",
         "http://127.0.0.1:" + receiver.getAddress().getPort() + "/", "{}", 0, 0, List.of(new byte[32]));
+  }
+
+  private static ClaimedDelivery again(ClaimedDelivery claim) {
+    return new ClaimedDelivery(
+        claim.id(), UUID.randomUUID(), claim.idempotencyKey(), claim.webhookId(), claim.projectId(), claim.url(),
+        claim.payload(), claim.attemptsMade() + 1, claim.roundStart(), claim.signingKeys());
   }
 
   /**
@@ -114,20 +146,27 @@ class DeliveryDispatcherTest {
    * {@link #recordsWait} (if set) lets it.
    */
   private static final class CountingQueue implements DeliveryQueue {
-    private final Queue<ClaimedDelivery> due = new ArrayDeque<>();
+    private final Map<ClaimedDelivery, Instant> due = new LinkedHashMap<>();
     private final AtomicInteger claims = new AtomicInteger();
     final CountDownLatch recorded = new CountDownLatch(1);
+    final CountDownLatch succeeded = new CountDownLatch(1);
+    final AtomicInteger nextDueAsked = new AtomicInteger();
     volatile CountDownLatch recordsWait;
 
     synchronized void add(ClaimedDelivery claim) {
-      due.add(claim);
+      addDueAt(claim, Instant.MIN);
+    }
+
+    synchronized void addDueAt(ClaimedDelivery claim, Instant time) {
+      due.put(claim, time);
     }
 
     @Override
     public synchronized List<ClaimedDelivery> claimDue(int max, Instant now, Instant leaseUntil, Set<UUID> busy) {
       claims.incrementAndGet();
-      List<ClaimedDelivery> taken = List.copyOf(due);
-      due.clear();
+      List<ClaimedDelivery> taken =
+          due.entrySet().stream().filter(d -> !d.getValue().isAfter(now)).map(Map.Entry::getKey).toList();
+      taken.forEach(due::remove);
       notifyAll();
       return taken;
     }
@@ -163,7 +202,14 @@ class DeliveryDispatcherTest {
           throw new IllegalStateException(e);
         }
       }
-      outcomes.forEach(outcome -> recorded.countDown());
+      for (AttemptOutcome outcome : outcomes) {
+        recorded.countDown();
+        if (outcome.attempt().succeeded()) {
+          succeeded.countDown();
+        } else if (outcome.next() instanceof NextStep.RetryAt retry) {
+          addDueAt(again(outcome.claim()), retry.time());
+        }
+      }
       return outcomes.stream().map(outcome -> true).toList();
     }
 
@@ -172,6 +218,7 @@ class DeliveryDispatcherTest {
 
     @Override
     public Optional<Instant> nextDueTime(Instant now) {
+      nextDueAsked.incrementAndGet();
       return Optional.empty();
     }
   }
