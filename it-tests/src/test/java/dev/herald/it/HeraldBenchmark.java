@@ -629,12 +629,12 @@ class HeraldBenchmark {
    * runs in a session set up with {@link #QUEUE_SESSION}, as the dispatcher's connections are.
    */
   private static final String CLAIM =
-      "with leased as (update delivery_queue q set lease_until = now() + interval '30 seconds', lease_token = gen_random_uuid() "
-          + "where q.delivery_id = any(array(select delivery_id from delivery_queue where next_attempt_time <= now() "
-          + "and (lease_until is null or lease_until <= now()) "
-          + "order by next_attempt_time limit 64 for update skip locked)) returning q.delivery_id) "
-          + "select d.id, w.url, d.payload from leased join deliveries d on d.id = leased.delivery_id "
-          + "join webhooks w on w.id = d.webhook_id";
+      "with leased as (update delivery_queue set lease_until = now() + interval '30 seconds', lease_token = gen_random_uuid() "
+          + "where delivery_id = any(array(select delivery_id from delivery_queue where next_attempt_time <= now() "
+          + "and (lease_until is null or lease_until <= now()) and webhook_id <> all('{}'::uuid[]) "
+          + "order by next_attempt_time limit 64 for update skip locked)) returning delivery_id) "
+          + "select d.id, d.idempotency_key, d.webhook_id, d.project_id, w.url, d.payload, d.attempt_count, d.round_start "
+          + "from leased l join deliveries d on d.id = l.delivery_id join webhooks w on w.id = d.webhook_id";
   /** JooqDeliveryQueue.INDEX_PLANS. */
   private static final String QUEUE_SESSION = "set enable_sort = off; set enable_seqscan = off";
 

@@ -7,8 +7,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
@@ -89,8 +91,28 @@ final class QueueTables {
    * the parameters' values, in {@code connection}'s session; {@code arguments} are SQL literals.
    */
   static String genericPlan(Connection connection, String sql, String arguments) throws SQLException {
+    return plan(connection, "force_generic_plan", sql, arguments);
+  }
+
+  /** The plan PostgreSQL makes for {@code sql} run with {@code arguments} (SQL literals). */
+  static String customPlan(Connection connection, String sql, String arguments) throws SQLException {
+    return plan(connection, "force_custom_plan", sql, arguments);
+  }
+
+  /**
+   * The claim's arguments as SQL literals: leased for 30 s from now, passing over {@code
+   * busyWebhooks}.
+   */
+  static String claimArguments(UUID... busyWebhooks) {
+    Instant now = Instant.now();
+    String busy = Arrays.stream(busyWebhooks).map(UUID::toString).collect(Collectors.joining(",", "'{", "}'"));
+    return String.join(
+        ", ", "'" + now.plusSeconds(30) + "'", "'" + UUID.randomUUID() + "'", "'" + now + "'", "'" + now + "'", busy);
+  }
+
+  private static String plan(Connection connection, String mode, String sql, String arguments) throws SQLException {
     try (Statement statement = connection.createStatement()) {
-      statement.execute("set plan_cache_mode = force_generic_plan");
+      statement.execute("set plan_cache_mode = " + mode);
       statement.execute("prepare planned as " + numbered(sql));
       StringBuilder plan = new StringBuilder();
       try (ResultSet rows = statement.executeQuery("explain execute planned(" + arguments + ")")) {

@@ -13,9 +13,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.BiFunction;
 import org.jooq.DSLContext;
-import org.jooq.ResultQuery;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,8 +45,11 @@ class QueueUnderStaleStatisticsTest {
   }
 
   @Test
-  void theClaimWalksTheDueIndexAndUpdatesByKey() {
-    String plan = inClaimTransaction((tx, claim) -> tx.explain(claim).plan());
+  void theClaimWalksTheDueIndexAndUpdatesByKey() throws SQLException {
+    String plan;
+    try (Connection connection = queueSession()) {
+      plan = QueueTables.customPlan(connection, JooqDeliveryQueue.CLAIM.formatted(128), QueueTables.claimArguments());
+    }
     assertTrue(plan.contains("Index Scan using delivery_queue_due"), plan);
     assertTrue(plan.contains("delivery_queue_pkey"), plan);
     assertTrue(plan.contains("deliveries_pkey"), plan);
@@ -57,8 +58,14 @@ class QueueUnderStaleStatisticsTest {
   }
 
   @Test
-  void andTakesAFullBatch() {
-    assertEquals(128, (int) inClaimTransaction((tx, claim) -> claim.fetch().size()));
+  void andTakesAFullBatch() throws SQLException {
+    Instant now = Instant.now();
+    try (Connection connection = queueSession()) {
+      connection.setAutoCommit(false);
+      int claimed = JooqDeliveryQueue.claim(connection, 128, now, now.plusSeconds(30), UUID.randomUUID(), Set.of()).size();
+      connection.rollback();
+      assertEquals(128, claimed);
+    }
   }
 
   @Test
@@ -89,25 +96,15 @@ class QueueUnderStaleStatisticsTest {
 
   /** The generic plan of {@code sql}, all parameters null, in a session set up as the queue's are. */
   private static String genericPlanOnQueueConnection(String sql, int parameters) throws SQLException {
-    try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
-      connection.createStatement().execute(JooqDeliveryQueue.INDEX_PLANS);
+    try (Connection connection = queueSession()) {
       return QueueTables.genericPlan(connection, sql, String.join(", ", Collections.nCopies(parameters, "null")));
     }
   }
 
-  /**
-   * Runs {@code use} on a claim of 128 in a session set up as the queue's connections are, then
-   * rolls it all back.
-   */
-  private static <T> T inClaimTransaction(BiFunction<DSLContext, ResultQuery<?>, T> use) {
-    Instant now = Instant.now();
-    return dsl.transactionResult(
-        transaction -> {
-          DSLContext tx = transaction.dsl();
-          tx.execute(JooqDeliveryQueue.INDEX_PLANS);
-          T result = use.apply(tx, JooqDeliveryQueue.claim(tx, 128, now, now.plusSeconds(30), UUID.randomUUID(), Set.of()));
-          tx.rollback().execute();
-          return result;
-        });
+  /** A connection set up as the queue's are. */
+  private static Connection queueSession() throws SQLException {
+    Connection connection = postgres.getPostgresDatabase().getConnection();
+    connection.createStatement().execute(JooqDeliveryQueue.INDEX_PLANS);
+    return connection;
   }
 }
