@@ -64,11 +64,19 @@ public final class CanonicalJson {
     out.append('}');
   }
 
-  /** Escapes as Python does with ensure_ascii=False: only quote, backslash and C0 controls. */
+  /**
+   * Escapes as Python does with ensure_ascii=False: only quote, backslash and C0 controls. The
+   * runs between them, usually the whole string, are copied at once.
+   */
   private static void writeString(String s, StringBuilder out) {
     out.append('"');
+    int run = 0;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
+      if (c >= 0x20 && c != '"' && c != '\\') {
+        continue;
+      }
+      out.append(s, run, i);
       switch (c) {
         case '"' -> out.append("\\\"");
         case '\\' -> out.append("\\\\");
@@ -77,15 +85,11 @@ public final class CanonicalJson {
         case '\t' -> out.append("\\t");
         case '\b' -> out.append("\\b");
         case '\f' -> out.append("\\f");
-        default -> {
-          if (c < 0x20) {
-            out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
-          } else {
-            out.append(c);
-          }
-        }
+        default -> out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
       }
+      run = i + 1;
     }
+    out.append(s, run, s.length());
     out.append('"');
   }
 }
