@@ -1,5 +1,6 @@
 package dev.herald.persistence;
 
+import java.sql.PreparedStatement;
 import java.util.UUID;
 import org.jooq.DSLContext;
 import org.postgresql.PGNotification;
@@ -14,9 +15,19 @@ final class DeliveryAnnouncements {
 
   private final String origin = UUID.randomUUID().toString();
 
-  /** Inside a transaction that made deliveries due: tell the listeners once it commits. */
+  /**
+   * Inside a transaction that made deliveries due: tell the listeners once it commits. Plain
+   * JDBC, as it runs with every ingest commit and a jOOQ template is parsed on each use.
+   */
   void announce(DSLContext dsl) {
-    dsl.resultQuery("select pg_notify({0}, {1})", CHANNEL, origin).fetch();
+    dsl.connection(
+        connection -> {
+          try (PreparedStatement statement = connection.prepareStatement("select pg_notify(?, ?)")) {
+            statement.setString(1, CHANNEL);
+            statement.setString(2, origin);
+            statement.execute();
+          }
+        });
   }
 
   boolean fromHere(PGNotification notification) {
