@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 final class AttemptRecorder {
   private static final Logger log = LoggerFactory.getLogger(AttemptRecorder.class);
   /** Attempts written in one statement at most. */
-  static final int MAX_BATCH = 64;
+  static final int MAX_BATCH = 128;
   static final int CAPACITY = 16 * MAX_BATCH;
   /** Two batches at once: one is written while the next gathers, and the queue has connections for both. */
   private static final int THREADS = 2;
