@@ -39,7 +39,7 @@ class DeliveryDispatcherTest {
   private HttpServer receiver;
   private final CountingQueue queue = new CountingQueue();
   private DeliveryDispatcher dispatcher;
-  /** More deliveries than the 4 slots, and than twice as many threads. */
+  /** Three times the 4 slots: they all go out only if no attempt waits for its record. */
   private static final int MANY = 12;
   private final CountDownLatch received = new CountDownLatch(MANY);
   private final AtomicInteger failuresLeft = new AtomicInteger();
