@@ -34,6 +34,7 @@ import java.util.stream.Collectors;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
+import org.postgresql.PGStatement;
 
 /**
  * The work queue: a narrow row in {@code delivery_queue} for each pending delivery, apart from the
@@ -150,7 +151,10 @@ final class JooqDeliveryQueue implements DeliveryQueue {
    * due rows are picked once (an array sub-select), then leased by primary key, and only those
    * are joined to their deliveries and webhooks. Joined in one query instead, with statistics
    * taken when the table was small, PostgreSQL re-ran the due sub-select once per row of the
-   * table: 25 s for one claim at 100,000 rows. The limit is written into the statement rather
+   * table: 25 s for one claim at 100,000 rows. Each claimed row looks its delivery up by key in a
+   * sub-query the planner may not flatten ({@code offset 0}): joined freely, with statistics
+   * from a quiet moment (one ended delivery), it reached the claimed deliveries through their
+   * webhook instead, every delivery of the webhook on each claim. The limit is written into the statement rather
    * than bound: with it unknown, a generic plan expects a tenth of the table.
    *
    * <p>Fixed text but for the limit, and run through JDBC: built with jOOQ's DSL for every claim,
@@ -174,7 +178,11 @@ final class JooqDeliveryQueue implements DeliveryQueue {
       )
       select d.id, d.idempotency_key, d.webhook_id, d.project_id, w.url, d.payload, d.attempt_count, d.round_start
         from leased l
-        join deliveries d on d.id = l.delivery_id
+        cross join lateral (
+          select id, idempotency_key, webhook_id, project_id, payload, attempt_count, round_start
+            from deliveries
+           where id = l.delivery_id
+          offset 0) d
         join webhooks w on w.id = d.webhook_id
       """;
 
@@ -188,6 +196,9 @@ final class JooqDeliveryQueue implements DeliveryQueue {
       Connection connection, int max, Instant now, Instant leaseUntil, UUID leaseToken, Set<UUID> busyWebhooks)
       throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(CLAIM.formatted(max))) {
+      // Planned on every run, with the indexes' size of the moment: a plan kept from when the
+      // tables were small may look a delivery up by a full scan of any index holding its key.
+      statement.unwrap(PGStatement.class).setPrepareThreshold(0);
       statement.setString(1, leaseUntil.toString());
       statement.setObject(2, leaseToken);
       statement.setString(3, now.toString());
