@@ -226,12 +226,12 @@ final class JooqDeliveryQueue implements DeliveryQueue {
   /**
    * The planner settings of the queue's connections, applied once as each is opened: sorting and
    * sequential scans are ruled out, so that a claim walks the due index in its order and stops at
-   * the limit, and every statement finds its rows by key. The statements are prepared once per
-   * connection, and their plans kept: planned on the facts of the moment, a backlog that arrived
-   * faster than autoanalyze noticed made a claim fetch "all" due rows by bitmap and sort them
-   * (100,000 rows read and sorted on disk for every claim), and a record planned while the tables
-   * were small read the whole table for every batch. Set per transaction instead, the settings
-   * cost a round trip for each claim and each record.
+   * the limit, and every statement finds its rows by key, whether its plan is made on the facts
+   * of the moment or kept from long ago. Without them, a backlog that arrived faster than
+   * autoanalyze noticed made a claim fetch "all" due rows by bitmap and sort them (100,000 rows
+   * read and sorted on disk for every claim), and a record planned while the tables were small
+   * read the whole table for every batch. Set per transaction instead, the settings cost a round
+   * trip for each claim and each record.
    */
   static final String INDEX_PLANS = "set enable_sort = off; set enable_seqscan = off";
 
