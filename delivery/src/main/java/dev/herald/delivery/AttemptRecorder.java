@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +39,7 @@ final class AttemptRecorder {
   private static final int THREADS = 2;
   /** How often an idle recorder looks whether it is stopping. */
   private static final long IDLE_CHECK_MS = 200;
+  private static final long HELD_BACK_WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   private final DeliveryQueue queue;
   private final EndpointHealthPolicy health;
@@ -45,6 +47,7 @@ final class AttemptRecorder {
   private final BlockingQueue<AttemptOutcome> pending = new ArrayBlockingQueue<>(CAPACITY);
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean stopping;
+  private final AtomicLong lastHeldBackWarning = new AtomicLong(System.nanoTime() - HELD_BACK_WARNING_EVERY_NANOS);
 
   /**
    * @param recorded told of each outcome handed over once its record is written, with whether its
@@ -67,7 +70,19 @@ final class AttemptRecorder {
 
   /** Hands the outcome over to be recorded; waits while {@link #CAPACITY} outcomes wait already. */
   void record(AttemptOutcome outcome) throws InterruptedException {
-    pending.put(outcome);
+    if (!pending.offer(outcome)) {
+      warnHeldBack();
+      pending.put(outcome);
+    }
+  }
+
+  /** At most once a minute: attempts wait for the database, and an operator should know why. */
+  private void warnHeldBack() {
+    long now = System.nanoTime();
+    long last = lastHeldBackWarning.get();
+    if (now - last >= HELD_BACK_WARNING_EVERY_NANOS && lastHeldBackWarning.compareAndSet(last, now)) {
+      log.warn("{} attempts wait to be recorded; deliveries are held back until the database catches up", CAPACITY);
+    }
   }
 
   /** Records every outcome handed over before this call, within {@code within}, and stops. */

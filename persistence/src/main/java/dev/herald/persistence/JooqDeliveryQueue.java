@@ -1,7 +1,6 @@
 package dev.herald.persistence;
 
 import static dev.herald.persistence.jooq.Tables.DELIVERIES;
-import static dev.herald.persistence.jooq.Tables.DELIVERY_ATTEMPTS;
 import static dev.herald.persistence.jooq.Tables.DELIVERY_QUEUE;
 import static dev.herald.persistence.jooq.Tables.WEBHOOKS;
 import static java.util.Objects.requireNonNull;

@@ -27,16 +27,10 @@ class ClaimPlanOnAnEmptyQueueTest {
 
   @BeforeAll
   static void fill() throws IOException {
-    postgres = EmbeddedPostgres.builder().setServerConfig("autovacuum", "off").start();
+    postgres = EmbeddedPostgres.builder().start();
     DSLContext dsl = QueueTables.migratedWithOneWebhook(postgres);
     QueueTables.addDeliveries(dsl, 1, "'SUCCEEDED'", "null", "'{}'");
     QueueTables.analyze(dsl);
-    dsl.execute(
-        "insert into webhooks (id, project_id, url, triggers, active, create_time, update_time) "
-            + "values ('00000000-0000-0000-0000-0000000000b2', 'p', 'https://example.com/b', '{bot.state_change}', true, now(), now())");
-    QueueTables.addDeliveries(dsl, 20_000, "'PENDING'", "now() - interval '1 minute'", "repeat('x', 300)");
-    dsl.execute("update deliveries set webhook_id = '00000000-0000-0000-0000-0000000000b2' where status = 'PENDING'");
-    dsl.execute("update delivery_queue set webhook_id = '00000000-0000-0000-0000-0000000000b2'");
   }
 
   @AfterAll
