@@ -231,8 +231,14 @@ final class JooqDeliveryQueue implements DeliveryQueue {
    * read and sorted on disk for every claim), and a record planned while the tables were small
    * read the whole table for every batch. Set per transaction instead, the settings cost a round
    * trip for each claim and each record.
+   *
+   * <p>Plans are made without the parameters' values: with them, PostgreSQL planned a record
+   * anew on every run (a custom plan knows the batch is a few rows, so a generic plan costed for
+   * a hundred never looked cheaper), and that planning was half the queue's database time at
+   * 1,000 deliveries a second. A plan without values is safe here because it is on indexes.
    */
-  static final String INDEX_PLANS = "set enable_sort = off; set enable_seqscan = off";
+  static final String INDEX_PLANS =
+      "set enable_sort = off; set enable_seqscan = off; set plan_cache_mode = force_generic_plan";
 
   @Override
   public List<ClaimedDelivery> claimDue(int max, Instant now, Instant leaseUntil, Set<UUID> busyWebhooks) {
