@@ -14,6 +14,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
+import java.util.Set;
+import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,6 +25,7 @@ import org.junit.jupiter.api.Test;
 /** The delivery queue plans on indexes on connections of its own; the rest of Herald does not. */
 class QueueConnectionsTest {
   private static EmbeddedPostgres postgres;
+  private static final int RUNS = 12;
   private static Injector injector;
 
   @BeforeAll
@@ -63,9 +67,8 @@ class QueueConnectionsTest {
    */
   @Test
   void aQueueConnectionPlansARecordOnceForAllItsRuns() throws SQLException {
-    HikariDataSource queue = injector.getInstance(Key.get(HikariDataSource.class, QueueConnections.class));
-    try (Connection connection = queue.getConnection()) {
-      for (int run = 0; run < 12; run++) {
+    try (Connection connection = queueConnection()) {
+      for (int run = 0; run < RUNS; run++) {
         try (PreparedStatement record = connection.prepareStatement(JooqDeliveryQueue.RECORD_ATTEMPTS)) {
           for (int parameter = 1; parameter <= 11; parameter++) {
             record.setString(parameter, "{}");
@@ -73,12 +76,37 @@ class QueueConnectionsTest {
           record.executeQuery().close();
         }
       }
-      try (Statement statement = connection.createStatement();
-          ResultSet plans = statement.executeQuery(
-              "select generic_plans, custom_plans from pg_prepared_statements where statement like '%with outcome as%'")) {
-        assertTrue(plans.next(), "the record is prepared on the connection");
-        assertTrue(plans.getLong(1) > 0, "runs on the kept plan");
-        assertEquals(0, plans.getLong(2), "runs planned anew");
+      assertPlannedOnce(connection, "with outcome as");
+    }
+  }
+
+  /** Planned on each run, the claim spent more of the database's time planning than claiming. */
+  @Test
+  void andAClaim() throws SQLException {
+    try (Connection connection = queueConnection()) {
+      connection.setAutoCommit(false);
+      for (int run = 0; run < RUNS; run++) {
+        Instant now = Instant.now();
+        JooqDeliveryQueue.claim(connection, 64, now, now.plusSeconds(30), UUID.randomUUID(), Set.of());
+        connection.rollback();
+      }
+      assertPlannedOnce(connection, "with leased as");
+    }
+  }
+
+  private static Connection queueConnection() throws SQLException {
+    return injector.getInstance(Key.get(HikariDataSource.class, QueueConnections.class)).getConnection();
+  }
+
+  /** The statement starting with {@code opening} is prepared on the connection and its runs used the plan kept. */
+  private static void assertPlannedOnce(Connection connection, String opening) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(
+        "select generic_plans, custom_plans from pg_prepared_statements where statement like ?")) {
+      statement.setString(1, "%" + opening + "%");
+      try (ResultSet plans = statement.executeQuery()) {
+        assertTrue(plans.next(), opening + ": not prepared on the connection");
+        assertTrue(plans.getLong(1) > 0, opening + ": no run used the kept plan");
+        assertEquals(0, plans.getLong(2), opening + ": runs planned anew");
       }
     }
   }
