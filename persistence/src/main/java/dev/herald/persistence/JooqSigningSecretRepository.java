@@ -5,13 +5,17 @@ import static java.util.Objects.requireNonNull;
 
 import dev.herald.domain.secret.SigningSecret;
 import dev.herald.domain.secret.SigningSecretRepository;
-import dev.herald.persistence.jooq.tables.records.SigningSecretsRecord;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
-import org.jooq.Condition;
+import java.util.UUID;
 import org.jooq.DSLContext;
 
 final class JooqSigningSecretRepository implements SigningSecretRepository {
@@ -29,15 +33,38 @@ final class JooqSigningSecretRepository implements SigningSecretRepository {
         dsl -> signingAt(dsl, List.of(projectId), time).getOrDefault(projectId, List.of()));
   }
 
+  /**
+   * The keys that sign at a time (the first parameter), of the projects in an array (the second),
+   * each project's newest first. Fixed text run through JDBC: a claim asks for its projects' keys
+   * every time, and rendering the same query with jOOQ's DSL cost a claim more CPU than the rest
+   * of it.
+   */
+  static final String SIGNING_AT =
+      """
+      select id, project_id, key_nonce, key_ciphertext, create_time, expire_time
+        from signing_secrets
+       where project_id = any(?::text[])
+         and (expire_time is null or expire_time > ?::text::timestamptz)
+       order by project_id, create_time desc
+      """;
+
   /** The keys of several projects that sign at {@code time}, each project's newest first. */
   Map<String, List<SigningSecret>> signingAt(DSLContext dsl, Collection<String> projectIds, Instant time) {
-    return dsl.selectFrom(SIGNING_SECRETS)
-        .where(SIGNING_SECRETS.PROJECT_ID.in(projectIds), signingAt(time))
-        .orderBy(SIGNING_SECRETS.PROJECT_ID, SIGNING_SECRETS.CREATE_TIME.desc())
-        .fetch()
-        .stream()
-        .map(this::toDomain)
-        .collect(Collectors.groupingBy(SigningSecret::projectId, Collectors.toList()));
+    Map<String, List<SigningSecret>> byProject = new HashMap<>();
+    dsl.connection(
+        connection -> {
+          try (PreparedStatement statement = connection.prepareStatement(SIGNING_AT)) {
+            statement.setArray(1, connection.createArrayOf("text", projectIds.toArray()));
+            statement.setString(2, time.toString());
+            try (ResultSet rows = statement.executeQuery()) {
+              while (rows.next()) {
+                SigningSecret secret = fromRow(rows);
+                byProject.computeIfAbsent(secret.projectId(), p -> new ArrayList<>()).add(secret);
+              }
+            }
+          }
+        });
+    return byProject;
   }
 
   @Override
@@ -79,17 +106,19 @@ final class JooqSigningSecretRepository implements SigningSecretRepository {
         });
   }
 
-  private static Condition signingAt(Instant time) {
-    return SIGNING_SECRETS.EXPIRE_TIME.isNull().or(SIGNING_SECRETS.EXPIRE_TIME.gt(Times.toDb(time)));
-  }
-
   private SecretCipher.Sealed seal(SigningSecret secret) {
     return cipher.seal(secret.id(), secret.projectId(), secret.key());
   }
 
-  private SigningSecret toDomain(SigningSecretsRecord row) {
-    byte[] key = cipher.open(row.getId(), row.getProjectId(), row.getKeyNonce(), row.getKeyCiphertext());
+  private SigningSecret fromRow(ResultSet row) throws SQLException {
+    UUID id = row.getObject("id", UUID.class);
+    String projectId = row.getString("project_id");
+    byte[] key = cipher.open(id, projectId, row.getBytes("key_nonce"), row.getBytes("key_ciphertext"));
     return new SigningSecret(
-        row.getId(), row.getProjectId(), key, Times.fromDb(row.getCreateTime()), Times.fromDb(row.getExpireTime()));
+        id,
+        projectId,
+        key,
+        Times.fromDb(row.getObject("create_time", OffsetDateTime.class)),
+        Times.fromDb(row.getObject("expire_time", OffsetDateTime.class)));
   }
 }
