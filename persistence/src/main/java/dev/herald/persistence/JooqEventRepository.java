@@ -2,7 +2,6 @@ package dev.herald.persistence;
 
 import static dev.herald.persistence.jooq.Tables.DELIVERIES;
 import static dev.herald.persistence.jooq.Tables.EVENTS;
-import static dev.herald.persistence.jooq.Tables.WEBHOOKS;
 import static java.util.Objects.requireNonNull;
 
 import dev.herald.domain.event.Event;
@@ -154,20 +153,38 @@ final class JooqEventRepository implements EventRepository {
   }
 
   /**
-   * The events' projects' live webhooks that are project-level or belong to one of their bots.
-   * The projects and bots travel as arrays, so the statement has one text whatever the batch: as
-   * IN lists, each batch size was a statement of its own to render, parse and plan.
+   * The live webhooks of the events' projects (an array, the first parameter) that are
+   * project-level or belong to one of their bots (the second). Fixed text run through JDBC:
+   * rendered with jOOQ's DSL for every ingest transaction, this one query took two thirds of the
+   * transaction's CPU at 1,000 events a second.
    */
+  static final String CANDIDATE_WEBHOOKS =
+      """
+      select id, project_id, bot_id, url, triggers, active, disabled_reason, create_time, update_time
+        from webhooks
+       where project_id = any(?::text[])
+         and delete_time is null
+         and active
+         and (bot_id is null or bot_id = any(?::text[]))
+      """;
+
   private static List<Webhook> candidateWebhooks(DSLContext dsl, List<Ingestion> fresh) {
-    String[] projects = fresh.stream().map(i -> i.event().projectId()).distinct().toArray(String[]::new);
-    String[] bots = fresh.stream().map(i -> i.event().botId()).distinct().toArray(String[]::new);
-    return dsl.selectFrom(WEBHOOKS)
-        .where(
-            WEBHOOKS.PROJECT_ID.eq(DSL.any(projects)),
-            WEBHOOKS.DELETE_TIME.isNull(),
-            WEBHOOKS.ACTIVE.isTrue(),
-            WEBHOOKS.BOT_ID.isNull().or(WEBHOOKS.BOT_ID.eq(DSL.any(bots))))
-        .fetch(JooqWebhookRepository::toDomain);
+    Object[] projects = fresh.stream().map(i -> i.event().projectId()).distinct().toArray();
+    Object[] bots = fresh.stream().map(i -> i.event().botId()).distinct().toArray();
+    return dsl.connectionResult(
+        connection -> {
+          try (PreparedStatement statement = connection.prepareStatement(CANDIDATE_WEBHOOKS)) {
+            statement.setArray(1, connection.createArrayOf("text", projects));
+            statement.setArray(2, connection.createArrayOf("text", bots));
+            List<Webhook> webhooks = new ArrayList<>();
+            try (ResultSet rows = statement.executeQuery()) {
+              while (rows.next()) {
+                webhooks.add(JooqWebhookRepository.fromRow(rows));
+              }
+            }
+            return webhooks;
+          }
+        });
   }
 
   private static void insertDeliveries(DSLContext dsl, List<Delivery> deliveries) {

@@ -13,7 +13,10 @@ import dev.herald.domain.webhook.Trigger;
 import dev.herald.domain.webhook.Webhook;
 import dev.herald.domain.webhook.WebhookRepository;
 import dev.herald.persistence.jooq.tables.records.WebhooksRecord;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.UUID;
@@ -130,18 +133,47 @@ final class JooqWebhookRepository implements WebhookRepository {
   }
 
   static Webhook toDomain(WebhooksRecord row) {
-    return new Webhook(
+    return webhook(
         row.getId(),
         row.getProjectId(),
         row.getBotId(),
         row.getUrl(),
-        Arrays.stream(row.getTriggers())
-            .map(name -> Trigger.fromWireName(name).orElseThrow(() -> unknownTrigger(name)))
-            .toList(),
+        row.getTriggers(),
         row.getActive(),
         row.getDisabledReason(),
-        Times.fromDb(row.getCreateTime()),
-        Times.fromDb(row.getUpdateTime()));
+        row.getCreateTime(),
+        row.getUpdateTime());
+  }
+
+  /** A webhook from a JDBC row holding its columns by name, for queries run without jOOQ. */
+  static Webhook fromRow(ResultSet row) throws SQLException {
+    return webhook(
+        row.getObject("id", UUID.class),
+        row.getString("project_id"),
+        row.getString("bot_id"),
+        row.getString("url"),
+        (String[]) row.getArray("triggers").getArray(),
+        row.getBoolean("active"),
+        row.getString("disabled_reason"),
+        row.getObject("create_time", OffsetDateTime.class),
+        row.getObject("update_time", OffsetDateTime.class));
+  }
+
+  private static Webhook webhook(
+      UUID id, String projectId, String botId, String url, String[] triggers, boolean active, String disabledReason,
+      OffsetDateTime createTime, OffsetDateTime updateTime) {
+    return new Webhook(
+        id,
+        projectId,
+        botId,
+        url,
+        Arrays.stream(triggers)
+            .map(name -> Trigger.fromWireName(name).orElseThrow(() -> unknownTrigger(name)))
+            .toList(),
+        active,
+        disabledReason,
+        Times.fromDb(createTime),
+        Times.fromDb(updateTime));
   }
 
   private static IllegalStateException unknownTrigger(String name) {
