@@ -157,17 +157,16 @@ class DeliveryIT {
     assertTrue(requests.stream().allMatch(r -> r.header("webhook-id").equals(delivery.getIdempotencyKey())));
     assertTrue(requests.stream().allMatch(r -> r.bodyText().equals(delivery.getPayload())));
 
-    // Initial delay 200 ms, doubling, up to 25% jitter: 200-250, 400-500, 800-1000 ms.
-    long previousGap = 0;
+    // Initial delay 200 ms, doubling, up to 25% jitter: 200-250, 400-500, 800-1000 ms. A retry
+    // can be late (its record written slowly by a server still compiling), never early, so the
+    // growth shows in each gap's floor doubling rather than in one gap against the one before.
     for (int i = 1; i < 4; i++) {
       long gap =
           Duration.between(
                   Requests.instant(delivery.getAttempts(i - 1).getStartTime()),
                   Requests.instant(delivery.getAttempts(i).getStartTime()))
               .toMillis();
-      assertTrue(gap >= 200L << (i - 1), "gap " + i + " was " + gap + " ms");
-      assertTrue(gap > previousGap, "gap " + i + " (" + gap + " ms) grows on " + previousGap + " ms");
-      previousGap = gap;
+      assertTrue(gap >= 200L << (i - 1), "gap " + i + " was " + gap + " ms, under " + (200L << (i - 1)) + " ms");
     }
     assertFalse(delivery.hasNextAttemptTime());
     assertFalse(delivery.hasSucceededTime());
