@@ -30,6 +30,11 @@ final class DeliveryAnnouncements {
         });
   }
 
+  /** This server's mark, the payload of its announcements. */
+  String origin() {
+    return origin;
+  }
+
   boolean fromHere(PGNotification notification) {
     return origin.equals(notification.getParameter());
   }

@@ -17,11 +17,22 @@ import java.util.function.Function;
 final class SqlArrays<T> {
   private final PreparedStatement statement;
   private final List<T> rows;
-  private int parameter = 1;
+  private int parameter;
 
   SqlArrays(PreparedStatement statement, List<T> rows) {
+    this(statement, rows, 1);
+  }
+
+  /** Binds from parameter {@code first} on, after those bound otherwise. */
+  SqlArrays(PreparedStatement statement, List<T> rows, int first) {
     this.statement = statement;
     this.rows = rows;
+    this.parameter = first;
+  }
+
+  /** The parameter after the last one bound. */
+  int nextParameter() {
+    return parameter;
   }
 
   /** Binds the next parameter to {@code column} of every row, as an array of {@code type}. */
