@@ -643,9 +643,11 @@ class HeraldBenchmark {
           + "and (lease_until is null or lease_until <= now()) and webhook_id <> all('{}'::uuid[]) "
           + "order by next_attempt_time limit 64 for update skip locked)) returning delivery_id) "
           + "select d.id, d.idempotency_key, d.webhook_id, d.project_id, w.url, d.payload, d.attempt_count, d.round_start "
-          + "from leased l join deliveries d on d.id = l.delivery_id join webhooks w on w.id = d.webhook_id";
+          + "from leased l cross join lateral (select id, idempotency_key, webhook_id, project_id, payload, attempt_count, "
+          + "round_start from deliveries where id = l.delivery_id offset 0) d join webhooks w on w.id = d.webhook_id";
   /** JooqDeliveryQueue.INDEX_PLANS. */
-  private static final String QUEUE_SESSION = "set enable_sort = off; set enable_seqscan = off";
+  private static final String QUEUE_SESSION =
+      "set enable_sort = off; set enable_seqscan = off; set plan_cache_mode = force_generic_plan";
 
   private static void addDeliveries(Statement sql, int count, String status, String due) throws SQLException {
     sql.execute("with made as (select gen_random_uuid() id, " + status + " status, (" + due + ")::timestamptz due "
