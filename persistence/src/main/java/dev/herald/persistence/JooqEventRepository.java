@@ -25,7 +25,7 @@ import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
 final class JooqEventRepository implements EventRepository {
-  /** Events written in one transaction at most; more wait for the next. */
+  /** Events written in one statement at most; more wait for the next. */
   static final int MAX_BATCH = 64;
 
   /**
@@ -33,8 +33,8 @@ final class JooqEventRepository implements EventRepository {
    * yet (the first twelve parameters), the deliveries planned for them (the next ten; those of an
    * event already known are dropped), each delivery's row in the queue, and, if any delivery was
    * made, an announcement (the last two). Returns the ids of the events written. One round trip
-   * where a transaction of five statements took five: at 1,000 events a second the round trips
-   * were most of an ingest call's time.
+   * (two with the webhooks' lookup) where a transaction took five: at 1,000 events a second an
+   * ingest call took 15-20 ms at the median with five, 5-15 ms with two.
    */
   static final String INGEST =
       """
