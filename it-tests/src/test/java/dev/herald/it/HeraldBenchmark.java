@@ -2,6 +2,7 @@ package dev.herald.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.herald.persistence.DispatcherClaim;
 import dev.herald.proto.v1.DeleteWebhookRequest;
 import dev.herald.proto.v1.IngestStateChangeRequest;
 import dev.herald.proto.v1.IngestStateChangeResponse;
@@ -10,7 +11,6 @@ import dev.herald.proto.v1.WebhookServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -603,7 +603,7 @@ class HeraldBenchmark {
         .close();
     try (Connection connection = DriverManager.getConnection(url)) {
       Statement sql = connection.createStatement();
-      sql.execute(QUEUE_SESSION);
+      sql.execute(DispatcherClaim.SESSION);
       sql.execute("insert into webhooks (id, project_id, url, triggers, active, create_time, update_time) "
           + "values ('00000000-0000-0000-0000-000000000001', 'p', 'http://x', '{bot.state_change}', true, now(), now())");
       sql.execute("insert into events (id, project_id, event_id, bot_id, trigger, new_state, event_type, created_at, create_time) "
@@ -622,32 +622,13 @@ class HeraldBenchmark {
       results.put("claim", claim);
       table.add(String.format(Locale.ROOT, "claim 64 due deliveries  %8.2f ms with 10k rows, %.2f ms with 1M rows (100k due)", small, large));
       connection.setAutoCommit(false);
-      try (ResultSet plan = sql.executeQuery("explain (analyze, buffers) " + CLAIM)) {
-        StringBuilder text = new StringBuilder();
-        while (plan.next()) {
-          text.append(plan.getString(1)).append('\n');
-        }
-        results.put("claim_plan_1m", text.toString());
-      }
+      results.put("claim_plan_1m", DispatcherClaim.explain(connection, CLAIM_BATCH));
       connection.rollback();
     }
   }
 
-  /**
-   * The dispatcher's claim (JooqDeliveryQueue.claimDue) as SQL, to time and explain it alone; it
-   * runs in a session set up with {@link #QUEUE_SESSION}, as the dispatcher's connections are.
-   */
-  private static final String CLAIM =
-      "with leased as (update delivery_queue set lease_until = now() + interval '30 seconds', lease_token = gen_random_uuid() "
-          + "where delivery_id = any(array(select delivery_id from delivery_queue where next_attempt_time <= now() "
-          + "and (lease_until is null or lease_until <= now()) and webhook_id <> all('{}'::uuid[]) "
-          + "order by next_attempt_time limit 64 for update skip locked)) returning delivery_id) "
-          + "select d.id, d.idempotency_key, d.webhook_id, d.project_id, w.url, d.payload, d.attempt_count, d.round_start "
-          + "from leased l cross join lateral (select id, idempotency_key, webhook_id, project_id, payload, attempt_count, "
-          + "round_start from deliveries where id = l.delivery_id offset 0) d join webhooks w on w.id = d.webhook_id";
-  /** JooqDeliveryQueue.INDEX_PLANS. */
-  private static final String QUEUE_SESSION =
-      "set enable_sort = off; set enable_seqscan = off; set plan_cache_mode = force_generic_plan";
+  /** The batch a claim is timed at. */
+  private static final int CLAIM_BATCH = 64;
 
   private static void addDeliveries(Statement sql, int count, String status, String due) throws SQLException {
     sql.execute("with made as (select gen_random_uuid() id, " + status + " status, (" + due + ")::timestamptz due "
@@ -664,14 +645,10 @@ class HeraldBenchmark {
   private static double medianClaimMillis(Connection connection) throws SQLException {
     connection.setAutoCommit(false);
     long[] micros = new long[51];
-    try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
+    try {
       for (int i = 0; i < micros.length; i++) {
         long start = System.nanoTime();
-        try (ResultSet rows = claim.executeQuery()) {
-          while (rows.next()) {
-            rows.getObject(1);
-          }
-        }
+        DispatcherClaim.claim(connection, CLAIM_BATCH);
         micros[i] = (System.nanoTime() - start) / 1000;
         connection.rollback();
       }

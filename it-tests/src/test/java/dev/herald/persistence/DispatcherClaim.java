@@ -1,0 +1,47 @@
+package dev.herald.persistence;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The dispatcher's own claim and session settings, for the benchmark to time and explain them as
+ * they run rather than a copy of them that drifts. Test code in the queue's package, since the
+ * queue's statements are not part of any API.
+ */
+public final class DispatcherClaim {
+  /** The settings every queue connection starts with. */
+  public static final String SESSION = JooqDeliveryQueue.INDEX_PLANS;
+
+  private DispatcherClaim() {}
+
+  /** Claims up to {@code max} due deliveries in the caller's transaction; how many it took. */
+  public static int claim(Connection connection, int max) throws SQLException {
+    Instant now = Instant.now();
+    return JooqDeliveryQueue.claim(connection, max, now, now.plusSeconds(30), UUID.randomUUID(), Set.of()).size();
+  }
+
+  /** {@code explain (analyze, buffers)} of the claim of {@code max}, run in the caller's transaction. */
+  public static String explain(Connection connection, int max) throws SQLException {
+    Instant now = Instant.now();
+    try (PreparedStatement statement =
+        connection.prepareStatement("explain (analyze, buffers) " + JooqDeliveryQueue.CLAIM.formatted(max))) {
+      statement.setString(1, now.plusSeconds(30).toString());
+      statement.setObject(2, UUID.randomUUID());
+      statement.setString(3, now.toString());
+      statement.setString(4, now.toString());
+      statement.setArray(5, connection.createArrayOf("uuid", new Object[0]));
+      StringBuilder plan = new StringBuilder();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          plan.append(rows.getString(1)).append('\n');
+        }
+      }
+      return plan.toString();
+    }
+  }
+}
