@@ -48,6 +48,21 @@ class AttemptRecorderTest {
   }
 
   @Test
+  void outcomesHandedOverOneByOneShortlyAfterEachOtherAreWrittenTogether() throws InterruptedException {
+    recorder.start();
+    for (int i = 0; i < 4; i++) {
+      recorder.record(outcome(claim()));
+      Thread.sleep(AttemptRecorder.GATHERING.toMillis() / 5);
+    }
+    recorder.stop(Duration.ofSeconds(10));
+
+    assertEquals(4, queue.written.size(), "every outcome was written");
+    assertTrue(
+        queue.batches.stream().anyMatch(batch -> batch.size() >= 2),
+        "outcomes a moment apart, none waiting when the one before was taken, shared a batch: " + sizes());
+  }
+
+  @Test
   void aRecordThatFailsFailsOnlyItself() throws InterruptedException {
     ClaimedDelivery bad = claim();
     queue.failing = bad;
