@@ -22,6 +22,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -473,6 +474,7 @@ class HeraldBenchmark {
     int leadInEvents = (int) (rate * leadIn.toSeconds());
     int total = leadInEvents + (int) (rate * length.toSeconds());
     ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
+    LocalTime started = LocalTime.now();
     AtomicLong sent = new AtomicLong();
     CountDownLatch acks = new CountDownLatch(total);
     long periodNanos = 1_000_000_000L / rate;
@@ -502,8 +504,8 @@ class HeraldBenchmark {
       ackMicros.put(n, (ack - sentAt.get(n)) / 1000);
     });
     watchdog.shutdownNow();
-    printBySecond("lag by second sent, " + label, rate, lagMicros);
-    printBySecond("ingest call by second sent, " + label, rate, ackMicros);
+    printBySecond("lag by second sent, " + label + " from " + started, rate, lagMicros);
+    printBySecond("ingest call by second sent, " + label + " from " + started, rate, ackMicros);
     return new Lags(
         lagsOf(lagMicros, n -> n <= leadInEvents), lagsOf(lagMicros, n -> n > leadInEvents));
   }
