@@ -38,10 +38,11 @@ final class AttemptRecorder {
   /** Two batches at once: one is written while the next gathers, and the queue has connections for both. */
   private static final int THREADS = 2;
   /**
-   * How long a batch gathers from its first outcome. A record costs the database much the same
-   * whether it holds one attempt or twenty: at 1,000 deliveries a second, written as soon as each
-   * was taken, batches held two attempts and their statements took a quarter of its time. Nobody
-   * waits on a record meanwhile: the attempt's slot was freed when its response came in.
+   * How long a batch gathers from its first outcome. Most of a record's cost is the statement,
+   * not the attempts in it: at 1,000 deliveries a second, written as soon as each was taken,
+   * batches held two attempts and their 475 statements a second took 0.28 of a core of the
+   * database; gathered, 70 statements of about 15 took 0.14. Nobody waits on a record meanwhile:
+   * the attempt's slot was freed when its response came in.
    */
   static final Duration GATHERING = Duration.ofMillis(10);
   /** How often an idle recorder looks whether it is stopping. */

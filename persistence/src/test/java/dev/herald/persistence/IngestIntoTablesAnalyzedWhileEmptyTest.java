@@ -1,6 +1,7 @@
 package dev.herald.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -84,7 +85,10 @@ class IngestIntoTablesAnalyzedWhileEmptyTest {
    */
   private static Map<String, Long> scansOnceCounted(DSLContext dsl) throws InterruptedException {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-    while (counted(dsl, "n_tup_ins").getOrDefault("delivery_queue", 0L) < EVENTS && Instant.now().isBefore(deadline)) {
+    while (counted(dsl, "n_tup_ins").getOrDefault("delivery_queue", 0L) < EVENTS) {
+      if (Instant.now().isAfter(deadline)) {
+        fail("the statistics did not count the " + EVENTS + " queued deliveries within 30 s");
+      }
       Thread.sleep(100);
     }
     return counted(dsl, "seq_tup_read");
