@@ -53,8 +53,11 @@ final class AttemptRecorder {
   private final EndpointHealthPolicy health;
   private final BiConsumer<AttemptOutcome, Boolean> recorded;
   private final BlockingQueue<AttemptOutcome> pending = new ArrayBlockingQueue<>(CAPACITY);
+  private final Duration gathering;
   /** Held by the thread gathering a batch: the other one writes, or waits its turn to gather. */
-  private final Object gathering = new Object();
+  private final Object gatherTurn = new Object();
+  /** Notified when the recorder stops, so that a gathering batch is written at once. */
+  private final Object stopSignal = new Object();
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean stopping;
   private final AtomicLong lastHeldBackWarning = new AtomicLong(System.nanoTime() - HELD_BACK_WARNING_EVERY_NANOS);
@@ -64,9 +67,17 @@ final class AttemptRecorder {
    *     claim still held the delivery, or has failed (as not held)
    */
   AttemptRecorder(DeliveryQueue queue, EndpointHealthPolicy health, BiConsumer<AttemptOutcome, Boolean> recorded) {
+    this(queue, health, recorded, GATHERING);
+  }
+
+  /** @param gathering how long a batch gathers from its first outcome */
+  AttemptRecorder(
+      DeliveryQueue queue, EndpointHealthPolicy health, BiConsumer<AttemptOutcome, Boolean> recorded,
+      Duration gathering) {
     this.queue = requireNonNull(queue, "queue");
     this.health = requireNonNull(health, "health");
     this.recorded = requireNonNull(recorded, "recorded");
+    this.gathering = requireNonNull(gathering, "gathering");
   }
 
   void start() {
@@ -95,9 +106,17 @@ final class AttemptRecorder {
     }
   }
 
+  /** Outcomes handed over and not yet taken into a batch. */
+  int waitingCount() {
+    return pending.size();
+  }
+
   /** Records every outcome handed over before this call, within {@code within}, and stops. */
   void stop(Duration within) throws InterruptedException {
     stopping = true;
+    synchronized (stopSignal) {
+      stopSignal.notifyAll();
+    }
     long deadline = System.nanoTime() + within.toNanos();
     for (Thread thread : threads) {
       thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
@@ -108,7 +127,7 @@ final class AttemptRecorder {
     List<AttemptOutcome> batch = new ArrayList<>(MAX_BATCH);
     try {
       while (!(stopping && pending.isEmpty())) {
-        synchronized (gathering) {
+        synchronized (gatherTurn) {
           gather(batch);
         }
         if (!batch.isEmpty()) {
@@ -122,10 +141,10 @@ final class AttemptRecorder {
   }
 
   /**
-   * Adds to the batch what is handed over within {@link #GATHERING} of its first outcome, up to a
-   * full batch; nothing if no outcome comes while an idle recorder waits. The recorder sleeps
-   * through the gathering rather than wake for each outcome: one wake-up per batch, not per
-   * attempt. A stopping recorder takes only what is waiting.
+   * Adds to the batch what is handed over within {@code gathering} of its first outcome, up to a
+   * full batch; nothing if no outcome comes while an idle recorder waits. The recorder waits out
+   * the gathering rather than wake for each outcome: one wake-up per batch, not per attempt.
+   * Stopping ends the gathering: what is waiting then is written at once.
    */
   private void gather(List<AttemptOutcome> batch) throws InterruptedException {
     AttemptOutcome first = pending.poll(IDLE_CHECK_MS, TimeUnit.MILLISECONDS);
@@ -133,8 +152,12 @@ final class AttemptRecorder {
       return;
     }
     batch.add(first);
-    if (!stopping && pending.size() < MAX_BATCH - 1) {
-      TimeUnit.NANOSECONDS.sleep(GATHERING.toNanos());
+    long gathered = System.nanoTime() + gathering.toNanos();
+    synchronized (stopSignal) {
+      long left;
+      while (!stopping && pending.size() < MAX_BATCH - 1 && (left = gathered - System.nanoTime()) > 0) {
+        TimeUnit.NANOSECONDS.timedWait(stopSignal, left);
+      }
     }
     pending.drainTo(batch, MAX_BATCH - 1);
   }

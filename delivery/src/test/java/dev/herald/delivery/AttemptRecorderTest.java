@@ -20,6 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 class AttemptRecorderTest {
@@ -48,18 +49,16 @@ class AttemptRecorderTest {
   }
 
   @Test
-  void outcomesHandedOverOneByOneShortlyAfterEachOtherAreWrittenTogether() throws InterruptedException {
-    recorder.start();
-    for (int i = 0; i < 4; i++) {
-      recorder.record(outcome(claim()));
-      Thread.sleep(AttemptRecorder.GATHERING.toMillis() / 5);
-    }
-    recorder.stop(Duration.ofSeconds(10));
+  void anOutcomeHandedOverWhileTheBatchGathersJoinsIt() throws InterruptedException {
+    AttemptRecorder patient =
+        new AttemptRecorder(queue, EndpointHealthPolicy.never(), (outcome, held) -> done.add(outcome.claim()), Duration.ofMinutes(1));
+    patient.start();
+    patient.record(outcome(claim()));
+    awaitTrue(() -> patient.waitingCount() == 0, "the first outcome was taken into a batch");
+    patient.record(outcome(claim()));
+    patient.stop(Duration.ofSeconds(10));
 
-    assertEquals(4, queue.written.size(), "every outcome was written");
-    assertTrue(
-        queue.batches.stream().anyMatch(batch -> batch.size() >= 2),
-        "outcomes a moment apart, none waiting when the one before was taken, shared a batch: " + sizes());
+    assertEquals(List.of(2), queue.batches.stream().map(List::size).toList(), "handed over after the first was taken, yet written with it");
   }
 
   @Test
@@ -93,6 +92,14 @@ class AttemptRecorderTest {
     recorder.stop(Duration.ofSeconds(10));
 
     assertEquals(claims.size(), queue.written.size(), "outcomes written before the recorder stopped");
+  }
+
+  private static void awaitTrue(BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "within 10 s: " + what);
+      Thread.onSpinWait();
+    }
   }
 
   private static ClaimedDelivery claim() {
