@@ -2,6 +2,7 @@ package dev.herald.delivery;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.herald.domain.UnavailableException;
 import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryAttempt;
@@ -174,9 +175,32 @@ final class AttemptRecorder {
         batch.forEach(outcome -> write(List.of(outcome)));
         return;
       }
-      ClaimedDelivery claim = batch.get(0).claim();
+      writeAlone(batch.get(0), e);
+    }
+  }
+
+  /**
+   * An outcome whose record failed alone. While the database cannot be reached, the delivery is
+   * due again when its lease ends, like any unrecorded attempt. Otherwise its content was refused,
+   * and sending it again would bring the same refusal for ever: the delivery ends, with the
+   * attempt recorded without its response.
+   */
+  private void writeAlone(AttemptOutcome outcome, RuntimeException failure) {
+    ClaimedDelivery claim = outcome.claim();
+    if (failure instanceof UnavailableException) {
+      log.warn(
+          "Attempt of delivery {} could not be recorded, the database is unavailable; it is due "
+              + "again when its lease ends", claim.id());
+      recorded.accept(outcome, false);
+      return;
+    }
+    log.error("Attempt of delivery {} could not be recorded; ending the delivery without its response", claim.id(), failure);
+    AttemptOutcome ended = outcome.unrecordable();
+    try {
+      written(ended, queue.recordAttempts(List.of(ended), health).get(0));
+    } catch (RuntimeException e) {
       log.error("Attempt of delivery {} could not be recorded; it is due again when its lease ends", claim.id(), e);
-      recorded.accept(batch.get(0), false);
+      recorded.accept(outcome, false);
     }
   }
 
@@ -202,7 +226,10 @@ final class AttemptRecorder {
     recorded.accept(outcome, held);
   }
 
+  /** Quoted: the error may hold text the receiver wrote, made printable by the attempt. */
   private static String reason(DeliveryAttempt attempt) {
-    return attempt.error().isEmpty() ? "HTTP " + attempt.responseStatusCode() : attempt.error();
+    return attempt.error().isEmpty()
+        ? "HTTP " + attempt.responseStatusCode()
+        : "\"" + attempt.error() + "\"";
   }
 }

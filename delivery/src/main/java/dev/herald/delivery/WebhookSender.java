@@ -154,9 +154,9 @@ final class WebhookSender {
     return "io error: " + (message == null ? error.getClass().getSimpleName() : message);
   }
 
-  /** Response bytes as text: UTF-8, invalid sequences replaced, NULs (which text columns refuse) dropped. */
+  /** Response bytes as text, invalid UTF-8 replaced; {@link DeliveryAttempt} makes it storable. */
   private static String printable(byte[] body) {
-    return new String(body, StandardCharsets.UTF_8).replace("\u0000", "");
+    return new String(body, StandardCharsets.UTF_8);
   }
 
   private record Outcome(int status, String body, String error, Duration retryAfter) {

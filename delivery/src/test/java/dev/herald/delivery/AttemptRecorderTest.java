@@ -3,6 +3,7 @@ package dev.herald.delivery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.herald.domain.UnavailableException;
 import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryAttempt;
@@ -20,7 +21,10 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class AttemptRecorderTest {
@@ -81,6 +85,38 @@ class AttemptRecorderTest {
   }
 
   @Test
+  void anOutcomeWhoseRecordIsRefusedEndsTheDeliveryWithoutItsResponse() throws InterruptedException {
+    ClaimedDelivery claim = claim();
+    queue.refuses = outcome -> !outcome.attempt().responseBody().isEmpty();
+    recorder.start();
+    DeliveryAttempt failed =
+        new DeliveryAttempt(1, claim.url(), Instant.now(), Duration.ofMillis(3), 500, "unstorable", "", false, null);
+    recorder.record(new AttemptOutcome(claim, failed, new NextStep.RetryAt(Instant.now().plusSeconds(30))));
+    recorder.stop(Duration.ofSeconds(10));
+
+    AttemptOutcome recorded = queue.recorded.get(claim.id());
+    assertEquals(new NextStep.Fail(), recorded.next(), "ended, not sent again for ever");
+    assertEquals(500, recorded.attempt().responseStatusCode(), "the status code is kept");
+    assertEquals("", recorded.attempt().responseBody());
+    assertTrue(recorded.attempt().error().contains("refused"), recorded.attempt().error());
+    assertTrue(done.contains(claim));
+  }
+
+  @Test
+  void anOutcomeNotRecordedWhileTheDatabaseIsUnavailableIsLeftForItsLease() throws InterruptedException {
+    ClaimedDelivery claim = claim();
+    queue.failing = claim;
+    queue.failure = () -> new UnavailableException("the database is unavailable", null);
+    recorder.start();
+    recorder.record(outcome(claim));
+    recorder.stop(Duration.ofSeconds(10));
+
+    assertEquals(1, queue.batches.size(), "not written again as an ended delivery");
+    assertTrue(queue.recorded.isEmpty());
+    assertTrue(done.contains(claim), "reported as not held");
+  }
+
+  @Test
   void stoppingWritesWhatWasHandedOverFirst() throws InterruptedException {
     recorder.start();
     List<ClaimedDelivery> claims = new ArrayList<>();
@@ -127,7 +163,10 @@ class AttemptRecorderTest {
     final Set<UUID> written = ConcurrentHashMap.newKeySet();
     final CountDownLatch entered = new CountDownLatch(1);
     volatile CountDownLatch writes = new CountDownLatch(0);
+    final Map<UUID, AttemptOutcome> recorded = new ConcurrentHashMap<>();
     volatile ClaimedDelivery failing;
+    volatile Predicate<AttemptOutcome> refuses = outcome -> false;
+    volatile Supplier<RuntimeException> failure = () -> new IllegalStateException("violates a constraint");
 
     @Override
     public List<Boolean> recordAttempts(List<AttemptOutcome> outcomes, EndpointHealthPolicy health) {
@@ -139,10 +178,11 @@ class AttemptRecorderTest {
         throw new IllegalStateException(e);
       }
       batches.add(List.copyOf(outcomes));
-      if (outcomes.stream().anyMatch(outcome -> outcome.claim().equals(failing))) {
-        throw new IllegalStateException("violates a constraint");
+      if (outcomes.stream().anyMatch(outcome -> outcome.claim().equals(failing) || refuses.test(outcome))) {
+        throw failure.get();
       }
       outcomes.forEach(outcome -> written.add(outcome.claim().id()));
+      outcomes.forEach(outcome -> recorded.put(outcome.claim().id(), outcome));
       return outcomes.stream().map(outcome -> true).toList();
     }
 

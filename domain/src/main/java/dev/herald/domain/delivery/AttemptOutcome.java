@@ -10,4 +10,17 @@ public record AttemptOutcome(ClaimedDelivery claim, DeliveryAttempt attempt, Nex
     requireNonNull(attempt, "attempt");
     requireNonNull(next, "next");
   }
+
+  /**
+   * The outcome to record when this one's record was refused for its content: the attempt
+   * without its response, and the delivery ended rather than attempted again, since sending it
+   * again would bring the same response and the same refusal. An attempt that succeeded still
+   * ends the delivery as succeeded; the receiver has it.
+   */
+  public AttemptOutcome unrecordable() {
+    DeliveryAttempt stripped =
+        attempt.withoutResponse("the attempt's record was refused; its response is not kept");
+    return new AttemptOutcome(
+        claim, stripped, attempt.succeeded() ? new NextStep.Succeed() : new NextStep.Fail());
+  }
 }

@@ -8,7 +8,9 @@ import java.time.Instant;
 /**
  * One POST to a subscriber. {@code responseStatusCode} is 0 when no response arrived; {@code
  * error} says why (empty when a response arrived). {@code retryAfter} is the receiver's
- * {@code Retry-After}, when it sent one; it steers the next attempt and is not stored.
+ * {@code Retry-After}, when it sent one; it steers the next attempt and is not stored. The
+ * response body and the error are receiver-supplied text, made safe to store and log by {@link
+ * ReceiverText} whoever builds the attempt.
  */
 public record DeliveryAttempt(
     int attemptNumber,
@@ -27,5 +29,16 @@ public record DeliveryAttempt(
     requireNonNull(duration, "duration");
     requireNonNull(responseBody, "responseBody");
     requireNonNull(error, "error");
+    responseBody = ReceiverText.body(responseBody);
+    error = ReceiverText.error(error);
+  }
+
+  /**
+   * This attempt as it can still be recorded when its full record was refused: the status code
+   * and timing stay, the response body goes, and the error says why.
+   */
+  public DeliveryAttempt withoutResponse(String why) {
+    return new DeliveryAttempt(
+        attemptNumber, url, startTime, duration, responseStatusCode, "", why, succeeded, retryAfter);
   }
 }
