@@ -29,9 +29,10 @@ public final class ApiModule extends AbstractModule {
   @Provides
   @Singleton
   ApiInterceptors interceptors(ApiKeyAuthenticator authenticator) {
-    // ServerInterceptors.intercept runs the last one first: authenticate, then map errors.
+    // ServerInterceptors.intercept runs the last one first: errors are mapped around everything,
+    // authentication included.
     return new ApiInterceptors(
-        List.of(new DomainErrorInterceptor(), new AuthInterceptor(authenticator)));
+        List.of(new AuthInterceptor(authenticator), new DomainErrorInterceptor()));
   }
 
   @ProvidesIntoSet

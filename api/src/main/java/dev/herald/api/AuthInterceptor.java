@@ -2,6 +2,7 @@ package dev.herald.api;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.herald.domain.access.ApiTokens;
 import dev.herald.domain.access.Caller;
 import dev.herald.domain.access.Role;
 import io.grpc.Context;
@@ -36,7 +37,7 @@ final class AuthInterceptor implements ServerInterceptor {
     Optional<String> token = bearerToken(headers.get(AUTHORIZATION));
     if (token.isEmpty()) {
       return refuse(call, Status.UNAUTHENTICATED.withDescription(
-          "send an API key as 'authorization: Bearer <token>'"));
+          "send a valid API key as 'authorization: Bearer <token>'"));
     }
     Optional<Caller> caller = authenticator.authenticate(token.get());
     if (caller.isEmpty()) {
@@ -55,6 +56,11 @@ final class AuthInterceptor implements ServerInterceptor {
     return Contexts.interceptCall(context, call, headers, next);
   }
 
+  /**
+   * The token, when it could be one: Herald's own are 48 characters and configured ones at least
+   * {@link ApiTokens#MIN_CONFIGURED_LENGTH}, all visible ASCII. Anything else is refused without
+   * a lookup.
+   */
   private static Optional<String> bearerToken(String header) {
     if (header == null
         || header.length() > BEARER.length() + MAX_TOKEN_LENGTH
@@ -62,7 +68,10 @@ final class AuthInterceptor implements ServerInterceptor {
       return Optional.empty();
     }
     String token = header.substring(BEARER.length()).trim();
-    return token.isEmpty() ? Optional.empty() : Optional.of(token);
+    boolean plausible =
+        token.length() >= ApiTokens.MIN_CONFIGURED_LENGTH
+            && token.chars().allMatch(c -> c > 0x20 && c < 0x7f);
+    return plausible ? Optional.of(token) : Optional.empty();
   }
 
   private static <ReqT> ServerCall.Listener<ReqT> refuse(ServerCall<ReqT, ?> call, Status status) {

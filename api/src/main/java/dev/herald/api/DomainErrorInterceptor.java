@@ -7,6 +7,8 @@ import dev.herald.domain.FailedPreconditionException;
 import dev.herald.domain.FieldViolation;
 import dev.herald.domain.InvalidArgumentException;
 import dev.herald.domain.NotFoundException;
+import dev.herald.domain.QuotaExceededException;
+import dev.herald.domain.UnavailableException;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -16,6 +18,7 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -31,11 +34,21 @@ import org.slf4j.LoggerFactory;
  */
 final class DomainErrorInterceptor implements ServerInterceptor {
   private static final Logger log = LoggerFactory.getLogger(DomainErrorInterceptor.class);
+  /** A database outage fails every call: one line per ten seconds says so, not one per call. */
+  private static final RateLimitedLog UNAVAILABLE_LOG = new RateLimitedLog(log, Duration.ofSeconds(10));
 
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-    ServerCall.Listener<ReqT> listener = next.startCall(call, headers);
+    ServerCall.Listener<ReqT> listener;
+    try {
+      // Interceptors inside this one (authentication among them) may fail here, before any
+      // message: a database out of reach while a key is looked up, say.
+      listener = next.startCall(call, headers);
+    } catch (RuntimeException e) {
+      fail(call, e);
+      return new ServerCall.Listener<>() {};
+    }
     return new SimpleForwardingServerCallListener<>(listener) {
       @Override
       public void onMessage(ReqT message) {
@@ -72,6 +85,21 @@ final class DomainErrorInterceptor implements ServerInterceptor {
     if (error instanceof FailedPreconditionException) {
       return Status.FAILED_PRECONDITION.withDescription(error.getMessage()).asException();
     }
+    if (error instanceof QuotaExceededException) {
+      return Status.RESOURCE_EXHAUSTED.withDescription(error.getMessage()).asException();
+    }
+    if (error instanceof UnavailableException) {
+      String correlationId = UUID.randomUUID().toString();
+      UNAVAILABLE_LOG.warn(
+          "{} failed: {} (correlation id {}): {}",
+          call.getMethodDescriptor().getFullMethodName(),
+          error.getMessage(),
+          correlationId,
+          rootMessage(error));
+      return Status.UNAVAILABLE
+          .withDescription(error.getMessage() + "; try again (correlation id " + correlationId + ")")
+          .asException();
+    }
     Optional<InvalidArgumentException> unparsable =
         UnparsableRequests.asInvalidArgument(call.getMethodDescriptor(), error);
     if (unparsable.isPresent()) {
@@ -89,6 +117,14 @@ final class DomainErrorInterceptor implements ServerInterceptor {
     return Status.INTERNAL
         .withDescription("internal error; correlation id " + correlationId)
         .asException();
+  }
+
+  private static String rootMessage(Throwable error) {
+    Throwable root = error;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getClass().getSimpleName() + ": " + root.getMessage();
   }
 
   private static com.google.rpc.Status badRequest(InvalidArgumentException invalid) {

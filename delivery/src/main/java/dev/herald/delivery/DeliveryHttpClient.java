@@ -1,5 +1,6 @@
 package dev.herald.delivery;
 
+import java.net.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,9 @@ final class DeliveryHttpClient {
    */
   static OkHttpClient create(PrivateNetworkGuard guard, Duration timeout, int connections) {
     return new OkHttpClient.Builder()
+        // Never a proxy, whatever the JVM's proxy properties say: through one, the guard's
+        // socket would check the proxy's address and the proxy would reach any destination.
+        .proxy(Proxy.NO_PROXY)
         .dns(guard::vet)
         .socketFactory(new GuardedSocketFactory(guard))
         .followRedirects(false)

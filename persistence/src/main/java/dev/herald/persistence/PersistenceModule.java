@@ -15,6 +15,7 @@ import dev.herald.domain.event.EventRepository;
 import dev.herald.domain.secret.SigningSecretRepository;
 import dev.herald.domain.webhook.WebhookRepository;
 import java.security.SecureRandom;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -23,6 +24,9 @@ import org.jooq.impl.DSL;
 
 /** The database: a connection pool, jOOQ, and the repositories behind the domain's ports. */
 public final class PersistenceModule extends AbstractModule {
+  /** Longest a statement waits for a connection before the database counts as unavailable. */
+  public static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+
   private final DatabaseSettings settings;
   private final MasterKey masterKey;
 
@@ -64,6 +68,9 @@ public final class PersistenceModule extends AbstractModule {
       config.setPassword(settings.password());
     }
     config.setMaximumPoolSize(size);
+    // A database out of reach fails a call within seconds, as UNAVAILABLE, rather than holding
+    // it for Hikari's default 30 s, past most callers' deadlines.
+    config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
     return config;
   }
 
