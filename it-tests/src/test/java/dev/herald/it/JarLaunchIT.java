@@ -14,6 +14,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,11 +28,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** {@code java -jar server/target/herald-server.jar}, exactly as the README runs it. */
 class JarLaunchIT {
   private static final Path JAR = Path.of(System.getProperty("herald.server.jar"));
-  private static final Pattern FIRST_KEY =
-      Pattern.compile("^ +(hrld_[A-Za-z0-9_-]{43})$", Pattern.MULTILINE);
+  private static final Pattern TOKEN = Pattern.compile("hrld_[A-Za-z0-9_-]{43}");
 
   @Test
-  void startsWithEmbeddedPostgresShowsItsFirstKeyOnceAndStopsCleanlyOnSigterm(@TempDir Path workDir)
+  void startsWithEmbeddedPostgresHandsItsFirstKeyOverInAFileAndStopsCleanlyOnSigterm(@TempDir Path workDir)
       throws Exception {
     int port = freePort();
     Path log = workDir.resolve("herald.log");
@@ -42,9 +42,14 @@ class JarLaunchIT {
       assertTrue(output.contains("port " + port), output);
       assertTrue(output.contains("embedded PostgreSQL in " + workDir.resolve("data/postgres")), output);
 
-      Matcher shown = FIRST_KEY.matcher(output);
-      assertTrue(shown.find(), "the first start shows its admin key: " + output);
-      ManagedChannel channel = HeraldFixture.channel(port, shown.group(1));
+      Path tokenFile = workDir.resolve("data/admin.token");
+      assertTrue(output.contains(tokenFile.toString()), "standard output says where the token is: " + output);
+      assertEquals(
+          PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(tokenFile),
+          "only the owner may read the token");
+      Matcher saved = TOKEN.matcher(Files.readString(tokenFile));
+      assertTrue(saved.find(), "the file holds the admin key's token");
+      ManagedChannel channel = HeraldFixture.channel(port, saved.group());
       try {
         assertEquals(
             HealthCheckResponse.ServingStatus.SERVING,
@@ -65,7 +70,7 @@ class JarLaunchIT {
     }
     String output = read(log);
     assertTrue(output.contains("Herald stopped"), output);
-    assertEquals(1, FIRST_KEY.matcher(output).results().count(), "the key is shown once");
+    assertTrue(!TOKEN.matcher(output).find(), "the token is neither logged nor printed: " + output);
     assertTrue(!output.contains("Exception"), output);
     assertTrue(Files.exists(workDir.resolve("data/postgres/PG_VERSION")));
   }

@@ -97,14 +97,8 @@ final class JooqApiKeyRepository implements ApiKeyRepository {
   }
 
   @Override
-  public boolean hasActiveGlobalAdmin() {
-    return transactor.outsideTransaction(
-        dsl ->
-            dsl.fetchExists(
-                API_KEYS,
-                API_KEYS.PROJECT_ID.isNull(),
-                API_KEYS.REVOKE_TIME.isNull(),
-                DSL.val(Role.ADMIN.wireName()).eq(DSL.any(API_KEYS.ROLES))));
+  public boolean hasAny() {
+    return transactor.outsideTransaction(dsl -> dsl.fetchExists(API_KEYS));
   }
 
   private static ApiKeysRecord toRecord(ApiKey key, byte[] tokenHash) {

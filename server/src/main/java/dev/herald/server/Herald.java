@@ -20,6 +20,7 @@ import dev.herald.persistence.MasterKeyCheck;
 import dev.herald.persistence.PersistenceModule;
 import dev.herald.persistence.QueueConnections;
 import dev.herald.persistence.SchemaMigrator;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -73,8 +74,15 @@ public final class Herald implements AutoCloseable {
         config.database().url().isPresent() ? null : EmbeddedDatabase.start(config.database().dataDir());
     List<HikariDataSource> pools = List.of();
     try {
-      String jdbcUrl = embedded != null ? embedded.jdbcUrl() : config.database().url().get();
-      Injector injector = injector(config, jdbcUrl, overrides);
+      DatabaseConfig database = config.database();
+      DatabaseSettings settings =
+          embedded != null
+              ? new DatabaseSettings(embedded.jdbcUrl(), embedded.user(), embedded.password(), database.poolSize())
+              : new DatabaseSettings(
+                  database.url().get(), database.user().orElse(null), database.password().orElse(null),
+                  database.poolSize());
+      String jdbcUrl = settings.jdbcUrl();
+      Injector injector = injector(config, settings, overrides);
       pools =
           List.of(
               injector.getInstance(HikariDataSource.class),
@@ -85,9 +93,9 @@ public final class Herald implements AutoCloseable {
           .bootstrap(config.api().adminToken())
           .ifPresent(
               first -> {
-                log.info("Created the first API key, {}, a global admin key; its token is on standard output",
-                    first.key().id());
-                FirstApiKey.show(first.token());
+                Path file = FirstApiKey.save(config.database().dataDir(), first.token());
+                log.info("Created the first API key, {}, a global admin key; its token is in {}",
+                    first.key().id(), file);
               });
       Herald herald =
           new Herald(
@@ -133,19 +141,12 @@ public final class Herald implements AutoCloseable {
     return tls.clientCa().isPresent() ? " over TLS, client certificates required," : " over TLS";
   }
 
-  private static Injector injector(HeraldConfig config, String jdbcUrl, Module... overrides) {
+  private static Injector injector(HeraldConfig config, DatabaseSettings settings, Module... overrides) {
     List<Module> modules = new ArrayList<>();
     DatabaseConfig database = config.database();
     MasterKey masterKey =
         database.masterKey().orElseGet(() -> MasterKeyFile.loadOrCreate(database.dataDir()));
-    modules.add(
-        new PersistenceModule(
-            new DatabaseSettings(
-                jdbcUrl,
-                database.url().isPresent() ? database.user().orElse(null) : null,
-                database.password().orElse(null),
-                database.poolSize()),
-            masterKey));
+    modules.add(new PersistenceModule(settings, masterKey));
     modules.add(new DeliveryModule(config.delivery()));
     modules.add(new DomainModule(config.requireHttps()));
     modules.add(new ApiModule());

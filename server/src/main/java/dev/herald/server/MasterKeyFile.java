@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import org.slf4j.Logger;
@@ -39,13 +38,11 @@ final class MasterKeyFile {
   }
 
   private static void create(Path file) throws IOException {
-    Files.createDirectories(file.getParent());
+    OwnerOnlyFiles.createDirectory(file.getParent());
     byte[] key = new byte[MasterKey.BYTES];
     new SecureRandom().nextBytes(key);
     try {
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (UnsupportedOperationException notPosix) {
-      Files.createFile(file);
+      OwnerOnlyFiles.create(file);
     } catch (FileAlreadyExistsException raced) {
       return;
     }

@@ -24,6 +24,6 @@ public interface ApiKeyRepository {
   /** Sets the revoke time unless already revoked; false when no unrevoked key had this id. */
   boolean revoke(UUID id, Instant at);
 
-  /** Whether an unrevoked global key with the admin role exists. */
-  boolean hasActiveGlobalAdmin();
+  /** Whether any key was ever made, revoked ones included. */
+  boolean hasAny();
 }

@@ -97,8 +97,9 @@ public final class ApiKeyService {
 
   /**
    * Makes sure someone can call Herald. A configured admin token becomes (or replaces) the
-   * configured global admin key; without one, a database with no unrevoked global admin key gets
-   * a new one, returned with its token so that the token can be shown once.
+   * configured global admin key; without one, a database that never had a key gets a new one,
+   * returned with its token so that the token can be handed over once. Only an empty key table:
+   * revoking every admin key must not make a restart mint a new one.
    */
   public Optional<CreatedApiKey> bootstrap(Optional<String> configuredToken) {
     Instant now = now();
@@ -118,7 +119,7 @@ public final class ApiKeyService {
     }
     // The configured key lives only as long as its setting.
     keys.revoke(CONFIGURED_KEY_ID, now);
-    if (keys.hasActiveGlobalAdmin()) {
+    if (keys.hasAny()) {
       return Optional.empty();
     }
     String token = ApiTokens.generate(random);
