@@ -28,9 +28,14 @@ final class TestDatabases {
     return EXTERNAL_URL != null && !EXTERNAL_URL.isBlank();
   }
 
+  /** A database beside the test databases, for statements about them (as their owner). */
+  static String adminUrl() {
+    return usingExternal() ? EXTERNAL_URL : embedded().getJdbcUrl("postgres", "postgres");
+  }
+
   static String freshDatabaseUrl() {
     String name = "herald_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-    String adminUrl = usingExternal() ? EXTERNAL_URL : embedded().getJdbcUrl("postgres", "postgres");
+    String adminUrl = adminUrl();
     try (Connection connection = DriverManager.getConnection(adminUrl);
         Statement statement = connection.createStatement()) {
       statement.execute("create database " + name);

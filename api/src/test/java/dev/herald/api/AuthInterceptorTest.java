@@ -1,0 +1,214 @@
+package dev.herald.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.herald.domain.UnavailableException;
+import dev.herald.domain.access.ApiKey;
+import dev.herald.domain.access.ApiKeyRepository;
+import dev.herald.domain.access.ApiKeyService;
+import dev.herald.domain.access.ApiTokens;
+import dev.herald.domain.access.Role;
+import dev.herald.domain.page.Page;
+import dev.herald.domain.page.PageRequest;
+import dev.herald.proto.v1.GetWebhookRequest;
+import dev.herald.proto.v1.Webhook;
+import dev.herald.proto.v1.WebhookServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The interceptors as ApiModule chains them, over in-process gRPC, with keys in memory. */
+class AuthInterceptorTest {
+  private static final String KNOWN = "hrld_a-token-that-this-repository-knows-000000";
+
+  private final CountingKeys keys = new CountingKeys();
+  private final ExecutorService serverThreads = Executors.newFixedThreadPool(16);
+  private Server server;
+  private ManagedChannel channel;
+
+  @BeforeEach
+  void start() throws IOException {
+    String name = InProcessServerBuilder.generateName();
+    ApiModule.ApiInterceptors interceptors =
+        new ApiModule().interceptors(new ApiKeyAuthenticator(new ApiKeyService(keys, new SecureRandom(), Clock.systemUTC())));
+    server =
+        InProcessServerBuilder.forName(name)
+            .executor(serverThreads)
+            .addService(interceptors.wrap(new Webhooks()).bindService())
+            .build()
+            .start();
+    channel = InProcessChannelBuilder.forName(name).build();
+  }
+
+  @AfterEach
+  void stop() {
+    keys.release.countDown();
+    channel.shutdownNow();
+    server.shutdownNow();
+    serverThreads.shutdownNow();
+  }
+
+  @Test
+  void aKnownTokenGetsThrough() {
+    assertEquals(Webhook.getDefaultInstance(), call(KNOWN));
+  }
+
+  @Test
+  void tokensThatCannotBeOneAreRefusedWithoutALookup() {
+    for (String token : List.of("short", "x".repeat(300), "hrld_a token with spaces in it, long enough")) {
+      assertEquals(Status.Code.UNAUTHENTICATED, refusal(token).getStatus().getCode(), token);
+    }
+    assertEquals(0, keys.lookups.get(), "nothing was looked up");
+  }
+
+  @Test
+  void anUnknownTokenIsLookedUpOnceAndThenRefusedFromMemory() {
+    String madeUp = "hrld_made-up-by-someone-who-has-no-key-at-all";
+    for (int i = 0; i < 5; i++) {
+      assertEquals(Status.Code.UNAUTHENTICATED, refusal(madeUp).getStatus().getCode());
+    }
+    assertEquals(1, keys.lookups.get());
+  }
+
+  @Test
+  void aFloodOfMadeUpTokensHoldsAFewLookupsAtMost() throws Exception {
+    keys.blocked = true;
+    ExecutorService callers = Executors.newFixedThreadPool(12);
+    try {
+      List<Future<StatusRuntimeException>> calls = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        String token = "hrld_made-up-token-number-" + i + "-padded-out-to-length";
+        calls.add(callers.submit(() -> refusal(token)));
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (keys.inFlight.get() < ApiKeyAuthenticator.CONCURRENT_LOOKUPS && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      keys.release.countDown();
+      for (Future<StatusRuntimeException> call : calls) {
+        Status.Code code = call.get(20, TimeUnit.SECONDS).getStatus().getCode();
+        assertTrue(code == Status.Code.UNAUTHENTICATED || code == Status.Code.UNAVAILABLE, code.toString());
+      }
+    } finally {
+      callers.shutdownNow();
+    }
+    assertEquals(ApiKeyAuthenticator.CONCURRENT_LOOKUPS, keys.mostAtOnce.get(), "lookups at once");
+  }
+
+  @Test
+  void aDatabaseOutageWhileAuthenticatingIsUnavailableWithACorrelationId() {
+    keys.unavailable = true;
+    StatusRuntimeException refused = refusal(KNOWN);
+    assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
+    assertTrue(refused.getStatus().getDescription().contains("correlation id"), refused.getStatus().getDescription());
+  }
+
+  private Webhook call(String token) {
+    Metadata headers = new Metadata();
+    headers.put(AuthInterceptor.AUTHORIZATION, "Bearer " + token);
+    return WebhookServiceGrpc.newBlockingStub(channel)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+        .withDeadlineAfter(30, TimeUnit.SECONDS)
+        .getWebhook(GetWebhookRequest.newBuilder().setId(UUID.randomUUID().toString()).build());
+  }
+
+  private StatusRuntimeException refusal(String token) {
+    return assertThrows(StatusRuntimeException.class, () -> call(token));
+  }
+
+  private static final class Webhooks extends WebhookServiceGrpc.WebhookServiceImplBase {
+    @Override
+    public void getWebhook(GetWebhookRequest request, StreamObserver<Webhook> response) {
+      response.onNext(Webhook.getDefaultInstance());
+      response.onCompleted();
+    }
+  }
+
+  /** Knows one global admin key; counts lookups; can hold them, or fail as an unreachable database. */
+  private static final class CountingKeys implements ApiKeyRepository {
+    final AtomicInteger lookups = new AtomicInteger();
+    final AtomicInteger inFlight = new AtomicInteger();
+    final AtomicInteger mostAtOnce = new AtomicInteger();
+    final CountDownLatch release = new CountDownLatch(1);
+    volatile boolean blocked;
+    volatile boolean unavailable;
+
+    @Override
+    public Optional<ApiKey> findActiveByHash(byte[] tokenHash) {
+      lookups.incrementAndGet();
+      mostAtOnce.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+      try {
+        if (unavailable) {
+          throw new UnavailableException("the database is unavailable", null);
+        }
+        if (blocked) {
+          release.await(20, TimeUnit.SECONDS);
+        }
+        if (!Arrays.equals(tokenHash, ApiTokens.hash(KNOWN))) {
+          return Optional.empty();
+        }
+        return Optional.of(
+            new ApiKey(UUID.randomUUID(), Optional.empty(), "known", EnumSet.of(Role.ADMIN), "hrld_a-tok",
+                Instant.now(), Optional.empty()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      } finally {
+        inFlight.decrementAndGet();
+      }
+    }
+
+    @Override
+    public void insert(ApiKey key, byte[] tokenHash) {}
+
+    @Override
+    public void upsert(ApiKey key, byte[] tokenHash) {}
+
+    @Override
+    public Optional<ApiKey> find(UUID id) {
+      return Optional.empty();
+    }
+
+    @Override
+    public Page<ApiKey> list(Optional<String> projectId, PageRequest page) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public boolean revoke(UUID id, Instant at) {
+      return false;
+    }
+
+    @Override
+    public boolean hasAny() {
+      return true;
+    }
+  }
+}

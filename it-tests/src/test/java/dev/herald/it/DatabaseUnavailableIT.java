@@ -1,0 +1,89 @@
+package dev.herald.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.herald.proto.v1.ListWebhooksRequest;
+import dev.herald.proto.v1.WebhookServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The server's database refuses new connections (connections disallowed, its sessions ended): calls, the authentication of a key not seen before among them, fail as UNAVAILABLE with a
+ * correlation id within their deadline, and work again once the database does, without a restart.
+ */
+class DatabaseUnavailableIT {
+  private static final String NEW_TOKEN = "hrld_a-project-key-the-server-has-not-seen-yet";
+
+  @Test
+  void callsFailAsUnavailableWhileTheDatabaseRefusesConnectionsAndRecoverAfter() throws Exception {
+    try (HeraldFixture herald = HeraldFixture.start();
+        Connection admin = DriverManager.getConnection(TestDatabases.adminUrl());
+        Statement statement = admin.createStatement()) {
+      String database;
+      try (Connection server = DriverManager.getConnection(herald.jdbcUrl)) {
+        database = server.getCatalog();
+      }
+      ManagedChannel newKey = HeraldFixture.channel(herald.port(), NEW_TOKEN);
+      try {
+        refuseConnections(statement, database, true);
+
+        long start = System.nanoTime();
+        StatusRuntimeException authenticating = assertThrows(StatusRuntimeException.class, () -> list(newKey));
+        assertUnavailable(authenticating);
+        StatusRuntimeException ingesting =
+            assertThrows(
+                StatusRuntimeException.class,
+                () -> herald.ingestion().ingestStateChange(Requests.stateChange("proj-down", "bot").build()));
+        assertUnavailable(ingesting);
+        assertTrue(
+            System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "both answered within their deadlines");
+
+        refuseConnections(statement, database, false);
+        Eventually.await(
+            "calls to work again", Duration.ofSeconds(30),
+            () -> {
+              try {
+                return herald.webhooks().listWebhooks(ListWebhooksRequest.newBuilder().setProjectId("p").build()) != null;
+              } catch (StatusRuntimeException e) {
+                return false;
+              }
+            },
+            worked -> worked);
+        StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class, () -> list(newKey));
+        assertEquals(Status.Code.UNAUTHENTICATED, unknown.getStatus().getCode(), "looked up, and not found");
+      } finally {
+        newKey.shutdownNow();
+        refuseConnections(statement, database, false);
+      }
+    }
+  }
+
+  private static Object list(ManagedChannel channel) {
+    return WebhookServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+        .listWebhooks(ListWebhooksRequest.newBuilder().setProjectId("p").build());
+  }
+
+  private static void assertUnavailable(StatusRuntimeException e) {
+    assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.getStatus().toString());
+    assertTrue(e.getStatus().getDescription().contains("correlation id"), e.getStatus().getDescription());
+  }
+
+  /** As the database's owner, from another database: no new sessions, and its sessions ended. */
+  private static void refuseConnections(Statement statement, String database, boolean refuse) throws SQLException {
+    statement.execute("alter database \"" + database + "\" allow_connections " + !refuse);
+    if (refuse) {
+      statement.execute(
+          "select pg_terminate_backend(pid) from pg_stat_activity where datname = '" + database + "'");
+    }
+  }
+}
