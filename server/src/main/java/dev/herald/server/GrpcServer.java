@@ -13,10 +13,12 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -33,6 +35,19 @@ final class GrpcServer {
    * stacks. Past 64 concurrent ingests, group commit gains nothing more.
    */
   static final int CALL_THREADS = 64;
+  /**
+   * Calls waiting for a thread at most; past that a new call's stream is reset at once rather
+   * than queued without bound, so a flood of calls costs memory only up to here.
+   */
+  static final int CALLS_WAITING = 4096;
+  /** Calls one connection may have open at once: one client cannot take every thread alone. */
+  static final int CALLS_PER_CONNECTION = 256;
+  /**
+   * Connections are closed (gracefully) after this long, so a client holding one open for ever
+   * reconnects, and load spreads again over servers added since.
+   */
+  static final Duration MAX_CONNECTION_AGE = Duration.ofMinutes(30);
+  static final Duration MAX_CONNECTION_AGE_GRACE = Duration.ofMinutes(1);
 
   private final Server server;
   private final ExecutorService calls;
@@ -42,8 +57,12 @@ final class GrpcServer {
     requireNonNull(services, "services");
     AtomicInteger callThread = new AtomicInteger();
     this.calls =
-        Executors.newFixedThreadPool(
+        new ThreadPoolExecutor(
             CALL_THREADS,
+            CALL_THREADS,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(CALLS_WAITING),
             task -> {
               Thread thread = new Thread(task, "herald-grpc-" + callThread.incrementAndGet());
               thread.setDaemon(true);
@@ -53,6 +72,9 @@ final class GrpcServer {
         NettyServerBuilder.forAddress(new InetSocketAddress(port), credentials(tls))
             .executor(calls)
             .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+            .maxConcurrentCallsPerConnection(CALLS_PER_CONNECTION)
+            .maxConnectionAge(MAX_CONNECTION_AGE.toMillis(), TimeUnit.MILLISECONDS)
+            .maxConnectionAgeGrace(MAX_CONNECTION_AGE_GRACE.toMillis(), TimeUnit.MILLISECONDS)
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance());
     services.forEach(builder::addService);

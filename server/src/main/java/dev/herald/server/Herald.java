@@ -115,6 +115,12 @@ public final class Herald implements AutoCloseable {
         herald.dispatcher.stop();
         throw e;
       }
+      if (config.api().tls().isEmpty()) {
+        log.warn(
+            "gRPC is served without TLS on every network interface: API keys and payloads cross "
+                + "the network in clear text. Set HERALD_TLS_CERT_FILE and HERALD_TLS_KEY_FILE, or "
+                + "keep port {} reachable from a trusted network only.", herald.port());
+      }
       log.info(
           "Herald listening for gRPC{} on port {}; database: {}{}",
           config.api().tls().map(Herald::describe).orElse(""),
