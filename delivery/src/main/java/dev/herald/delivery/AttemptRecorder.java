@@ -132,7 +132,14 @@ final class AttemptRecorder {
           gather(batch);
         }
         if (!batch.isEmpty()) {
-          write(batch);
+          try {
+            write(batch);
+          } catch (Error e) {
+            // The recorder thread must outlive a bad batch; those claims' leases run out.
+            log.error("Recording {} attempts failed unexpectedly; they are due again when their leases end",
+                batch.size(), e);
+            batch.forEach(outcome -> recorded.accept(outcome, false));
+          }
           batch.clear();
         }
       }

@@ -223,7 +223,12 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
         return;
       } catch (RuntimeException e) {
         log.warn("Claiming deliveries failed; trying again in {}", config.pollInterval(), e);
-        sleep(config.pollInterval());
+        pauseAfterFailure();
+      } catch (Error e) {
+        // Delivery must not stop silently while the server goes on answering: whatever broke
+        // this pass, the next one starts afresh.
+        log.error("The claim loop failed unexpectedly; going on in {}", config.pollInterval(), e);
+        pauseAfterFailure();
       }
     }
     synchronized (waiting) {
@@ -334,7 +339,8 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
       releaseQuietly(claim);
       letGo(claim);
       return;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // Its slots are freed either way, or they would be lost to every later delivery.
       log.error("Attempt of delivery {} failed unexpectedly; it is due again when its lease ends", claim.id(), e);
       letGo(claim);
       return;
@@ -455,15 +461,12 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     }
   }
 
-  private void sleep(Duration duration) {
-    synchronized (wakeSignal) {
-      try {
-        if (running) {
-          wakeSignal.wait(duration.toMillis());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+  /** Waits the poll interval, or less when new deliveries wake the loop. */
+  private void pauseAfterFailure() {
+    try {
+      waitForWake(config.pollInterval());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -129,6 +129,18 @@ class DeliveryDispatcherTest {
     assertTrue(queue.succeeded.await(10, TimeUnit.SECONDS), "the retry was made and succeeded");
   }
 
+  @Test
+  void anErrorInTheClaimLoopDoesNotStopDelivery() throws InterruptedException {
+    queue.claimError = new StackOverflowError("injected");
+    dispatcher.start();
+    queue.awaitClaims(1);
+
+    queue.add(claim());
+    dispatcher.deliveriesCreated();
+
+    assertTrue(queue.recorded.await(10, TimeUnit.SECONDS), "delivered after the loop's Error");
+  }
+
   private ClaimedDelivery claim() {
     return new ClaimedDelivery(
         UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), "project",
@@ -152,6 +164,7 @@ class DeliveryDispatcherTest {
     final CountDownLatch succeeded = new CountDownLatch(1);
     final AtomicInteger nextDueAsked = new AtomicInteger();
     volatile CountDownLatch recordsWait;
+    volatile Error claimError;
 
     synchronized void add(ClaimedDelivery claim) {
       addDueAt(claim, Instant.MIN);
@@ -164,6 +177,12 @@ class DeliveryDispatcherTest {
     @Override
     public synchronized List<ClaimedDelivery> claimDue(int max, Instant now, Instant leaseUntil, Set<UUID> busy) {
       claims.incrementAndGet();
+      notifyAll();
+      Error error = claimError;
+      if (error != null) {
+        claimError = null;
+        throw error;
+      }
       List<ClaimedDelivery> taken =
           due.entrySet().stream().filter(d -> !d.getValue().isAfter(now)).map(Map.Entry::getKey).toList();
       taken.forEach(due::remove);
