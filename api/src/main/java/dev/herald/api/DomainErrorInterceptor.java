@@ -50,20 +50,33 @@ final class DomainErrorInterceptor implements ServerInterceptor {
       return new ServerCall.Listener<>() {};
     }
     return new SimpleForwardingServerCallListener<>(listener) {
+      /** Set once this call is closed with an error: what the listener does after is moot. */
+      private boolean failed;
+
       @Override
       public void onMessage(ReqT message) {
+        if (failed) {
+          return;
+        }
         try {
           super.onMessage(message);
         } catch (RuntimeException e) {
+          failed = true;
           fail(call, e);
         }
       }
 
       @Override
       public void onHalfClose() {
+        if (failed) {
+          // A message that could not be parsed closed the call already; the unary handler would
+          // close it again on half-close, and fail doing so.
+          return;
+        }
         try {
           super.onHalfClose();
         } catch (RuntimeException e) {
+          failed = true;
           fail(call, e);
         }
       }

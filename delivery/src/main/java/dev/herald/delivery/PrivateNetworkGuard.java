@@ -90,8 +90,9 @@ final class PrivateNetworkGuard implements DestinationPolicy {
     }
     Optional<String> kind = NonPublicAddresses.kind(address);
     if (kind.isPresent()) {
-      throw new BlockedAddressException(
-          "point to a " + kind.get() + " address (" + address.getHostAddress() + ")");
+      // The kind, never the address: which private address a name resolves to is itself a
+      // fact about the network Herald runs in, not the caller's to learn.
+      throw new BlockedAddressException("point to a " + kind.get() + " address");
     }
   }
 

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -77,9 +79,9 @@ class PrivateNetworkGuardTest {
   }
 
   @Test
-  void namesTheKindOfAddressItRefuses() {
+  void namesTheKindOfAddressItRefusesButNotTheAddressANameResolvedTo() {
     assertEquals(
-        Optional.of("must not point to a link-local address (169.254.169.254)"),
+        Optional.of("must not point to a link-local address"),
         guard.refusal(URI.create("https://metadata.example/")));
     assertEquals(
         Optional.of("must not point to a loopback address"), guard.refusal(URI.create("http://0x7f.1/")));
@@ -112,6 +114,26 @@ class PrivateNetworkGuardTest {
     PrivateNetworkGuard open = new PrivateNetworkGuard(true, RESOLVER);
     assertFalse(open.refusal(URI.create(url)).isPresent());
     open.check(literal("127.0.0.1"));
+  }
+
+  @Test
+  void aLookupThatDoesNotAnswerIsGivenUpWithinItsTimeLimit() {
+    CountDownLatch never = new CountDownLatch(1);
+    HostResolver hanging =
+        new TimedHostResolver(
+            host -> {
+              try {
+                never.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              throw new UnknownHostException(host);
+            },
+            Duration.ofMillis(200));
+    PrivateNetworkGuard slow = new PrivateNetworkGuard(false, hanging);
+    UnknownHostException timedOut = assertThrows(UnknownHostException.class, () -> slow.vet("slow.example"));
+    assertTrue(timedOut.getMessage().contains("took longer than 200 ms"), timedOut.getMessage());
+    assertEquals(Optional.empty(), slow.refusal(URI.create("https://slow.example/")), "unresolved: checked again at delivery");
   }
 
   private static InetAddress literal(String address) {

@@ -1,6 +1,7 @@
 package dev.herald.it;
 
 import com.google.inject.Module;
+import dev.herald.proto.v1.ApiKeyServiceGrpc;
 import dev.herald.proto.v1.Delivery;
 import dev.herald.proto.v1.DeliveryServiceGrpc;
 import dev.herald.proto.v1.DeliveryStatus;
@@ -116,6 +117,10 @@ final class HeraldFixture implements AutoCloseable {
 
   IngestionServiceGrpc.IngestionServiceBlockingStub ingestion() {
     return IngestionServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  ApiKeyServiceGrpc.ApiKeyServiceBlockingStub keys() {
+    return ApiKeyServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   DeliveryServiceGrpc.DeliveryServiceBlockingStub deliveries() {

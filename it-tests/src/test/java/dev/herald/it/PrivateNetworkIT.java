@@ -8,8 +8,11 @@ import com.google.rpc.BadRequest;
 import dev.herald.delivery.HostResolver;
 import dev.herald.proto.v1.Delivery;
 import dev.herald.proto.v1.DeliveryAttempt;
+import dev.herald.proto.v1.CreateApiKeyRequest;
 import dev.herald.proto.v1.UpdateWebhookRequest;
 import dev.herald.proto.v1.Webhook;
+import dev.herald.proto.v1.WebhookServiceGrpc;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -17,6 +20,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,6 +39,8 @@ class PrivateNetworkIT {
 
   /** What every name resolves to at the moment; the test changes it as DNS rebinding would. */
   private static final AtomicReference<String> answer = new AtomicReference<>(PUBLIC);
+  /** Every name looked up, in order. */
+  private static final List<String> lookups = new CopyOnWriteArrayList<>();
   private static HeraldFixture herald;
   private static Receiver receiver;
 
@@ -41,7 +48,11 @@ class PrivateNetworkIT {
   static void start() {
     Map<String, String> settings = HeraldFixture.testSettings();
     settings.put("HERALD_ALLOW_PRIVATE_NETWORKS", "false");
-    HostResolver scripted = host -> List.of(address(answer.get()));
+    HostResolver scripted =
+        host -> {
+          lookups.add(host);
+          return List.of(address(answer.get()));
+        };
     herald = HeraldFixture.start(settings, binder -> binder.bind(HostResolver.class).toInstance(scripted));
     receiver = Receiver.http();
   }
@@ -64,6 +75,55 @@ class PrivateNetworkIT {
         assertThrows(StatusRuntimeException.class, () -> herald.webhooks().createWebhook(Requests.webhook(PROJECT, url)));
     assertRefusedUrl(created);
     assertEquals(before, herald.snapshot(), "nothing stored");
+  }
+
+  @Test
+  void aCallerOutsideTheProjectCannotMakeHeraldLookAHostUp() {
+    String token =
+        herald.keys().createApiKey(
+                CreateApiKeyRequest.newBuilder().setProjectId("proj-other").addRoles("admin").build())
+            .getToken();
+    ManagedChannel other = HeraldFixture.channel(herald.port(), token);
+    try {
+      WebhookServiceGrpc.WebhookServiceBlockingStub stub =
+          WebhookServiceGrpc.newBlockingStub(other).withDeadlineAfter(10, TimeUnit.SECONDS);
+      StatusRuntimeException refused =
+          assertThrows(
+              StatusRuntimeException.class,
+              () -> stub.createWebhook(Requests.webhook(PROJECT, "https://probe-create.example/")));
+      assertEquals(Status.Code.NOT_FOUND, refused.getStatus().getCode());
+      Webhook theirs = herald.webhooks().createWebhook(Requests.webhook(PROJECT, "https://" + PUBLIC + "/"));
+      StatusRuntimeException notTheirs =
+          assertThrows(
+              StatusRuntimeException.class,
+              () -> stub.updateWebhook(
+                  UpdateWebhookRequest.newBuilder().setId(theirs.getId()).setUrl("https://probe-update.example/").build()));
+      assertEquals(Status.Code.NOT_FOUND, notTheirs.getStatus().getCode());
+    } finally {
+      other.shutdownNow();
+    }
+    assertTrue(
+        lookups.stream().noneMatch(host -> host.startsWith("probe-")),
+        "no name looked up for a caller outside the project: " + lookups);
+  }
+
+  @Test
+  void aRefusalNamesTheKindOfAddressNotTheAddressTheNameResolvedTo() {
+    answer.set("10.1.2.3");
+    try {
+      StatusRuntimeException refused =
+          assertThrows(
+              StatusRuntimeException.class,
+              () -> herald.webhooks().createWebhook(Requests.webhook(PROJECT, "https://internal.example/")));
+      assertRefusedUrl(refused);
+      assertTrue(!refused.getStatus().toString().contains("10.1.2.3"), refused.getStatus().toString());
+      BadRequest details = StatusProto.fromThrowable(refused).getDetailsList().get(0).unpack(BadRequest.class);
+      assertTrue(!details.toString().contains("10.1.2.3"), details.toString());
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
+    } finally {
+      answer.set(PUBLIC);
+    }
   }
 
   @Test

@@ -35,15 +35,17 @@ public final class WebhookService {
   }
 
   public Webhook create(ProjectScope scope, NewWebhook request) {
+    // The caller's scope first: checking the URL may look its host up in DNS, which a caller
+    // outside the project must not be able to make Herald do.
+    new Violations().requireToken("project_id", request.projectId(), Limits.ID_LENGTH).throwIfAny();
+    scope.requireProject(request.projectId());
     Violations violations = new Violations();
-    violations.requireToken("project_id", request.projectId(), Limits.ID_LENGTH);
     if (request.botId() != null) {
       violations.requireToken("bot_id", request.botId(), Limits.ID_LENGTH);
     }
     urlRules.check(request.url(), violations);
     List<Trigger> triggers = TriggerRules.parse(request.triggers(), violations);
     violations.throwIfAny();
-    scope.requireProject(request.projectId());
 
     // The project's secret exists before its first delivery can, so receivers can fetch it now.
     secrets.ensureExists(request.projectId());
@@ -76,13 +78,13 @@ public final class WebhookService {
   }
 
   public Webhook update(ProjectScope scope, WebhookChanges changes) {
+    Webhook current = get(scope, changes.id()); // in scope before any DNS lookup, as in create
     Violations violations = new Violations();
     changes.url().ifPresent(url -> urlRules.check(url, violations));
     List<Trigger> triggers =
         changes.triggers().isEmpty() ? null : TriggerRules.parse(changes.triggers(), violations);
     violations.throwIfAny();
 
-    Webhook current = get(scope, changes.id());
     boolean active = changes.active().orElse(current.active());
     Webhook updated =
         new Webhook(
