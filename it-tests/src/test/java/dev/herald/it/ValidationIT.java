@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
@@ -150,6 +151,18 @@ class ValidationIT {
   }
 
   @Test
+  void metadataOfTooManyValuesIsRefusedBeforeAnyNumberIsFormatted() {
+    IngestStateChangeRequest.Builder valid = Requests.stateChange(PROJECT, "bot");
+    // About 95,000 subnormal doubles in under 1 MiB: formatting each as Python would took 4.6 s
+    // of CPU for one request; counted first, it is refused after 1,025 values.
+    assertInvalid("bot_metadata", () -> ingest(valid.clone().setBotMetadata(subnormals(95_000))));
+    assertInvalid("bot_metadata", () -> ingest(valid.clone().setBotMetadata(subnormals(1_024))));
+    // A project without webhooks: nothing is delivered later to change what other tests compare.
+    var accepted = ingest(Requests.stateChange("proj-no-webhooks", "bot").setBotMetadata(subnormals(1_022)));
+    assertFalse(accepted.getEventId().isEmpty(), "1,022 numbers, their list and the object: 1,024 values");
+  }
+
+  @Test
   void metadataJustUnderTheLimitIsAccepted() {
     var response = ingest(Requests.stateChange("proj-meta", "bot").setBotMetadata(metadataOfBytes(60_000)));
     assertFalse(response.getEventId().isEmpty());
@@ -246,6 +259,14 @@ class ValidationIT {
     return Struct.newBuilder()
         .putFields("blob", Value.newBuilder().setStringValue("m".repeat(bytes)).build())
         .build();
+  }
+
+  private static Struct subnormals(int count) {
+    ListValue.Builder numbers = ListValue.newBuilder();
+    for (int i = 0; i < count; i++) {
+      numbers.addValues(Value.newBuilder().setNumberValue(Double.MIN_NORMAL - (i + 1) * Double.MIN_VALUE));
+    }
+    return Struct.newBuilder().putFields("numbers", Value.newBuilder().setListValue(numbers).build()).build();
   }
 
   private static Struct nested(int depth) {

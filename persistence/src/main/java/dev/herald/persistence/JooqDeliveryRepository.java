@@ -6,6 +6,7 @@ import static dev.herald.persistence.jooq.Tables.DELIVERY_QUEUE;
 import static dev.herald.persistence.jooq.Tables.EVENTS;
 import static java.util.Objects.requireNonNull;
 
+import dev.herald.domain.Limits;
 import dev.herald.domain.delivery.Delivery;
 import dev.herald.domain.delivery.DeliveryAttempt;
 import dev.herald.domain.delivery.DeliveryFilter;
@@ -18,7 +19,7 @@ import dev.herald.persistence.jooq.tables.records.DeliveryAttemptsRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -143,17 +144,26 @@ final class JooqDeliveryRepository implements DeliveryRepository {
         .on(DELIVERY_QUEUE.DELIVERY_ID.eq(DELIVERIES.ID));
   }
 
+  /**
+   * The newest attempts of each delivery, {@link Limits#ATTEMPTS_SHOWN} at most, read backwards on
+   * the primary key: manual retries can give a delivery any number of attempts, and a read must
+   * not grow with them.
+   */
+  private static final String NEWEST_ATTEMPTS =
+      "select a.* from unnest(?::uuid[]) as d (id) cross join lateral ("
+          + " select * from delivery_attempts where delivery_id = d.id"
+          + " order by attempt_number desc limit " + Limits.ATTEMPTS_SHOWN + ") a";
+
   /** Loads the attempts of all rows in one query, rather than one query per delivery. */
   private static List<Delivery> withAttempts(DSLContext dsl, List<Record> rows) {
-    Collection<UUID> ids = rows.stream().map(r -> r.get(DELIVERIES.ID)).toList();
+    UUID[] ids = rows.stream().map(r -> r.get(DELIVERIES.ID)).toArray(UUID[]::new);
     Map<UUID, List<DeliveryAttempt>> attempts =
-        ids.isEmpty()
+        ids.length == 0
             ? Map.of()
-            : dsl.selectFrom(DELIVERY_ATTEMPTS)
-                .where(DELIVERY_ATTEMPTS.DELIVERY_ID.in(ids))
-                .orderBy(DELIVERY_ATTEMPTS.DELIVERY_ID, DELIVERY_ATTEMPTS.ATTEMPT_NUMBER)
-                .fetch()
-                .stream()
+            : dsl.fetch(NEWEST_ATTEMPTS, (Object) ids).into(DELIVERY_ATTEMPTS).stream()
+                .sorted(
+                    Comparator.comparing(DeliveryAttemptsRecord::getDeliveryId)
+                        .thenComparing(DeliveryAttemptsRecord::getAttemptNumber))
                 .collect(
                     Collectors.groupingBy(
                         DeliveryAttemptsRecord::getDeliveryId,

@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * One event on its way to one webhook, with every attempt made so far. Times that have not
+ * One event on its way to one webhook, with the attempts made so far (as read: at most {@link
+ * dev.herald.domain.Limits#ATTEMPTS_SHOWN}, the newest, while {@code attemptCount} counts all). Times that have not
  * happened yet, and {@code failureReason} unless the delivery stopped early, are {@code null}.
  */
 public record Delivery(
@@ -36,5 +37,14 @@ public record Delivery(
     attempts = List.copyOf(attempts);
     requireNonNull(payload, "payload");
     requireNonNull(createTime, "createTime");
+  }
+
+  /** Roughly how much text this delivery carries: its body and its attempts' responses. */
+  public long characters() {
+    long characters = payload.length();
+    for (DeliveryAttempt attempt : attempts) {
+      characters += attempt.responseBody().length() + attempt.error().length() + attempt.url().length();
+    }
+    return characters;
   }
 }

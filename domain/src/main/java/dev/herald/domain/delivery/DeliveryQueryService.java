@@ -7,7 +7,10 @@ import dev.herald.domain.NotFoundException;
 import dev.herald.domain.Violations;
 import dev.herald.domain.access.ProjectScope;
 import dev.herald.domain.page.Page;
+import dev.herald.domain.page.PageCursor;
 import dev.herald.domain.page.PageRequest;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /** What operators look at: deliveries and every attempt. */
@@ -30,6 +33,29 @@ public final class DeliveryQueryService {
     filter.botId().ifPresent(bot -> violations.requireToken("bot_id", bot, Limits.ID_LENGTH));
     violations.throwIfAny();
     scope.requireProject(filter.projectId());
-    return deliveries.list(filter, page);
+    return withinCharacters(deliveries.list(filter, page), Limits.DELIVERY_PAGE_CHARACTERS);
+  }
+
+  /**
+   * The page cut short, after at least one delivery, where its text passes {@code max}; the next
+   * page then starts after the last one kept. Bodies of up to 64 KiB and 25 attempts each would
+   * otherwise make a page of 200 larger than clients accept (gRPC's default is 4 MiB).
+   */
+  static Page<Delivery> withinCharacters(Page<Delivery> page, long max) {
+    List<Delivery> items = page.items();
+    long characters = 0;
+    int kept = 0;
+    while (kept < items.size()) {
+      characters += items.get(kept).characters();
+      if (kept > 0 && characters > max) {
+        break;
+      }
+      kept++;
+    }
+    if (kept == items.size()) {
+      return page;
+    }
+    Delivery last = items.get(kept - 1);
+    return new Page<>(items.subList(0, kept), Optional.of(new PageCursor(last.createTime(), last.id())));
   }
 }

@@ -7,7 +7,7 @@ import dev.herald.domain.json.JsonValue;
 import java.nio.charset.StandardCharsets;
 
 /** What a state change must carry before Herald accepts it. */
-final class StateChangeRules {
+public final class StateChangeRules {
   private StateChangeRules() {}
 
   static void check(StateChange change) {
@@ -43,12 +43,31 @@ final class StateChangeRules {
       violations.add("bot_metadata", "must nest at most " + Limits.BOT_METADATA_DEPTH + " levels");
       return;
     }
+    // Counted before any number is formatted: formatting is what costs.
+    if (values(metadata) > Limits.BOT_METADATA_VALUES) {
+      violations.add("bot_metadata", TOO_MANY_VALUES);
+      return;
+    }
     int bytes = CanonicalJson.write(metadata).getBytes(StandardCharsets.UTF_8).length;
     if (bytes > Limits.BOT_METADATA_BYTES) {
       violations.add(
           "bot_metadata",
           "must be at most " + Limits.BOT_METADATA_BYTES + " bytes as JSON, is " + bytes);
     }
+  }
+
+  /** The violation of {@link Limits#BOT_METADATA_VALUES}, the same wherever it is found. */
+  public static final String TOO_MANY_VALUES =
+      "must hold at most " + Limits.BOT_METADATA_VALUES + " values (members, elements and scalars)";
+
+  private static int values(JsonValue value) {
+    if (value instanceof JsonValue.Object o) {
+      return 1 + o.members().values().stream().mapToInt(StateChangeRules::values).sum();
+    }
+    if (value instanceof JsonValue.Array a) {
+      return 1 + a.elements().stream().mapToInt(StateChangeRules::values).sum();
+    }
+    return 1;
   }
 
   private static int depth(JsonValue value) {
