@@ -14,6 +14,10 @@ import java.time.Duration;
  * @param concurrency attempts in flight at once in this process
  * @param perEndpointConcurrency attempts in flight at once to one webhook, so that one slow
  *     endpoint cannot take every slot
+ * @param perProjectConcurrency attempts in flight at once for one project, whatever number of
+ *     webhooks it has, so that one tenant cannot take every slot
+ * @param perHostConcurrency attempts in flight at once to one destination (host and port),
+ *     whichever projects' webhooks point there
  * @param pollInterval how often to look for due deliveries when nothing wakes the dispatcher
  * @param lease how long a claim holds a delivery; renewed while the attempt runs, so a crashed
  *     server's deliveries are due again within this time
@@ -24,6 +28,8 @@ public record DeliveryConfig(
     Duration timeout,
     int concurrency,
     int perEndpointConcurrency,
+    int perProjectConcurrency,
+    int perHostConcurrency,
     Duration pollInterval,
     Duration lease,
     boolean allowPrivateNetworks,
@@ -39,7 +45,7 @@ public record DeliveryConfig(
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive");
     }
-    if (concurrency < 1 || perEndpointConcurrency < 1) {
+    if (concurrency < 1 || perEndpointConcurrency < 1 || perProjectConcurrency < 1 || perHostConcurrency < 1) {
       throw new IllegalArgumentException("concurrency must be positive");
     }
     if (lease.compareTo(Duration.ofSeconds(1)) < 0) {

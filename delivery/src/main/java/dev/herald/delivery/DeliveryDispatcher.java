@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Pulls due deliveries from the queue and attempts them: at most {@code concurrency} HTTP calls
- * at a time, and at most {@code perEndpointConcurrency} to one webhook.
+ * at a time, and at most so many to one webhook, one project and one destination ({@link
+ * ConcurrencyLimits}).
  *
  * <p>One loop thread claims work in batches, ahead of free slots, so that a worker finishing a
  * call finds its next delivery already claimed and starts it itself. Worker threads make the HTTP
@@ -68,7 +69,8 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   private final DeliveryConfig config;
   private final Clock clock;
   private final Semaphore slots;
-  private final EndpointSlots endpoints;
+  /** Guarded by {@link #waiting}, as the claims it lets start are. */
+  private final ConcurrencyLimits limits;
   /**
    * Claims this process holds (attempts in flight and claims waiting for a slot), with when each
    * one's lease ends.
@@ -119,7 +121,9 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     this.retryPolicy = config.retryPolicy();
     this.clock = requireNonNull(clock, "clock");
     this.slots = new Semaphore(config.concurrency());
-    this.endpoints = new EndpointSlots(config.perEndpointConcurrency());
+    this.limits =
+        new ConcurrencyLimits(
+            config.perEndpointConcurrency(), config.perProjectConcurrency(), config.perHostConcurrency());
     this.waitingPerWebhook = Math.min(MAX_WAITING - MAX_BATCH, 8 * config.perEndpointConcurrency());
     this.dueTimes = new KnownDueTime(queue, config.pollInterval());
   }
@@ -276,14 +280,15 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
 
   /**
    * Webhooks that need no more claimed work for now: enough of theirs is waiting to keep their
-   * slots busy through the next claim. Passing them over lets a claim reach other webhooks' work
-   * behind a large backlog.
+   * slots busy through the next claim, or what is waiting cannot start because its project or its
+   * destination has every slot it may have. Passing them over lets a claim reach other webhooks'
+   * work behind a large backlog, and keeps one tenant's claims from filling the waiting room.
    */
   private Set<UUID> saturatedWebhooks() {
     Set<UUID> saturated = new HashSet<>();
     synchronized (waiting) {
       waiting.forEach((webhook, claims) -> {
-        if (claims.size() >= waitingPerWebhook) {
+        if (claims.size() >= waitingPerWebhook || !limits.tenantAndHostHaveRoom(claims.peek())) {
           saturated.add(webhook);
         }
       });
@@ -302,7 +307,8 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
       while (tookAny && slots.availablePermits() > 0) {
         tookAny = false;
         for (UUID webhook : List.copyOf(waiting.keySet())) {
-          if (endpoints.isFull(webhook) || !slots.tryAcquire()) {
+          ClaimedDelivery next = waiting.get(webhook).peek();
+          if (!limits.webhookHasRoom(next) || !limits.tenantAndHostHaveRoom(next) || !slots.tryAcquire()) {
             continue;
           }
           Deque<ClaimedDelivery> claims = waiting.remove(webhook);
@@ -311,7 +317,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
             waiting.put(webhook, claims);
           }
           waitingCount--;
-          endpoints.take(webhook);
+          limits.take(claim);
           starting.add(claim);
           tookAny = true;
         }
@@ -383,7 +389,9 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   }
 
   private void freeSlots(ClaimedDelivery claim) {
-    endpoints.give(claim.webhookId());
+    synchronized (waiting) {
+      limits.give(claim);
+    }
     slots.release();
   }
 

@@ -55,7 +55,7 @@ class DeliveryDispatcherTest {
     });
     receiver.start();
     DeliveryConfig config = new DeliveryConfig(
-        true, Duration.ofSeconds(5), 4, 4, POLL, Duration.ofSeconds(30), true,
+        true, Duration.ofSeconds(5), 4, 4, 4, 4, POLL, Duration.ofSeconds(30), true,
         new RetryPolicy(3, FIRST_RETRY, 2.0, Duration.ofHours(1), 0), EndpointHealthPolicy.never());
     PrivateNetworkGuard guard = new PrivateNetworkGuard(true, HostResolver.system());
     WebhookSender sender = new WebhookSender(DeliveryHttpClient.create(guard, config.timeout(), 4), Clock.systemUTC());

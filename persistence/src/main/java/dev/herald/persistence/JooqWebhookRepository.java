@@ -31,20 +31,35 @@ final class JooqWebhookRepository implements WebhookRepository {
     this.transactor = requireNonNull(transactor, "transactor");
   }
 
+  /**
+   * The project's count and the insert in one transaction, after a lock on the project's name:
+   * servers inserting for the same project at once take turns, so none counts before another's
+   * insert is visible.
+   */
   @Override
-  public void insert(Webhook webhook) {
-    transactor.outsideTransaction(
-        dsl ->
-            dsl.insertInto(WEBHOOKS)
-                .set(WEBHOOKS.ID, webhook.id())
-                .set(WEBHOOKS.PROJECT_ID, webhook.projectId())
-                .set(WEBHOOKS.BOT_ID, webhook.botId())
-                .set(WEBHOOKS.URL, webhook.url())
-                .set(WEBHOOKS.TRIGGERS, wireNames(webhook))
-                .set(WEBHOOKS.ACTIVE, webhook.active())
-                .set(WEBHOOKS.CREATE_TIME, Times.toDb(webhook.createTime()))
-                .set(WEBHOOKS.UPDATE_TIME, Times.toDb(webhook.updateTime()))
-                .execute());
+  public boolean insertIfFewerThan(Webhook webhook, int limit) {
+    return transactor.inTransaction(
+        dsl -> {
+          dsl.select(DSL.field("pg_advisory_xact_lock(hashtextextended({0}, 0))", Object.class,
+                  DSL.val("herald.webhooks:" + webhook.projectId())))
+              .fetch();
+          int existing =
+              dsl.fetchCount(WEBHOOKS, WEBHOOKS.PROJECT_ID.eq(webhook.projectId()), WEBHOOKS.DELETE_TIME.isNull());
+          if (existing >= limit) {
+            return false;
+          }
+          dsl.insertInto(WEBHOOKS)
+              .set(WEBHOOKS.ID, webhook.id())
+              .set(WEBHOOKS.PROJECT_ID, webhook.projectId())
+              .set(WEBHOOKS.BOT_ID, webhook.botId())
+              .set(WEBHOOKS.URL, webhook.url())
+              .set(WEBHOOKS.TRIGGERS, wireNames(webhook))
+              .set(WEBHOOKS.ACTIVE, webhook.active())
+              .set(WEBHOOKS.CREATE_TIME, Times.toDb(webhook.createTime()))
+              .set(WEBHOOKS.UPDATE_TIME, Times.toDb(webhook.updateTime()))
+              .execute();
+          return true;
+        });
   }
 
   @Override

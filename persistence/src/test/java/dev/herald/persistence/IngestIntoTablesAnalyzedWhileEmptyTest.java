@@ -61,7 +61,9 @@ class IngestIntoTablesAnalyzedWhileEmptyTest {
     Transactor transactor = new Transactor(dsl);
     Instant now = Instant.now();
     new JooqWebhookRepository(transactor)
-        .insert(new Webhook(UUID.randomUUID(), "proj", null, "https://example.com/h", List.of(Trigger.BOT_STATE_CHANGE), true, null, now, now));
+        .insertIfFewerThan(
+            new Webhook(UUID.randomUUID(), "proj", null, "https://example.com/h", List.of(Trigger.BOT_STATE_CHANGE), true, null, now, now),
+            100);
     WRITTEN.forEach(table -> dsl.execute("vacuum (analyze) " + table));
     dsl.execute("select pg_stat_reset()");
 

@@ -71,7 +71,7 @@ class JooqDeliveryQueueTest {
     secrets.insertIfNoCurrent(new SigningSecret(UUID.randomUUID(), "proj", new byte[32], now, null));
     Webhook webhook =
         new Webhook(UUID.randomUUID(), "proj", null, "https://example.com/h", List.of(Trigger.BOT_STATE_CHANGE), true, null, now, now);
-    new JooqWebhookRepository(transactor).insert(webhook);
+    new JooqWebhookRepository(transactor).insertIfFewerThan(webhook, 100);
     webhookId = webhook.id();
     Event event =
         new Event(UUID.randomUUID(), "evt", "proj", "bot", Trigger.BOT_STATE_CHANGE, JsonValue.NULL, null, "joined",

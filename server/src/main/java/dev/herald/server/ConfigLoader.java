@@ -1,6 +1,7 @@
 package dev.herald.server;
 
 import dev.herald.delivery.DeliveryConfig;
+import dev.herald.domain.ProjectQuotas;
 import dev.herald.domain.access.ApiTokens;
 import dev.herald.domain.delivery.EndpointHealthPolicy;
 import dev.herald.domain.delivery.RetryPolicy;
@@ -42,6 +43,10 @@ public final class ConfigLoader {
   static final String DELIVERY_POLL_INTERVAL_MS = "HERALD_DELIVERY_POLL_INTERVAL_MS";
   static final String DELIVERY_PER_ENDPOINT_CONCURRENCY = "HERALD_DELIVERY_PER_ENDPOINT_CONCURRENCY";
   static final String DELIVERY_LEASE_MS = "HERALD_DELIVERY_LEASE_MS";
+  static final String DELIVERY_PER_PROJECT_CONCURRENCY = "HERALD_DELIVERY_PER_PROJECT_CONCURRENCY";
+  static final String DELIVERY_PER_HOST_CONCURRENCY = "HERALD_DELIVERY_PER_HOST_CONCURRENCY";
+  static final String MAX_WEBHOOKS_PER_PROJECT = "HERALD_MAX_WEBHOOKS_PER_PROJECT";
+  static final String MAX_SIGNING_KEYS_PER_PROJECT = "HERALD_MAX_SIGNING_KEYS_PER_PROJECT";
   static final String RETRY_MULTIPLIER = "HERALD_RETRY_MULTIPLIER";
   static final String RETRY_MAX_DELAY_MS = "HERALD_RETRY_MAX_DELAY_MS";
   static final String RETRY_JITTER = "HERALD_RETRY_JITTER";
@@ -60,7 +65,8 @@ public final class ConfigLoader {
           DATABASE_POOL_SIZE, DATA_DIR, REQUIRE_HTTPS, ALLOW_PRIVATE_NETWORKS, DELIVERY_ENABLED,
           DELIVERY_TIMEOUT_MS,
           DELIVERY_CONCURRENCY, DELIVERY_POLL_INTERVAL_MS, DELIVERY_PER_ENDPOINT_CONCURRENCY,
-          DELIVERY_LEASE_MS, RETRY_MAX_RETRIES, RETRY_INITIAL_DELAY_MS, RETRY_MULTIPLIER,
+          DELIVERY_LEASE_MS, DELIVERY_PER_PROJECT_CONCURRENCY, DELIVERY_PER_HOST_CONCURRENCY,
+          MAX_WEBHOOKS_PER_PROJECT, MAX_SIGNING_KEYS_PER_PROJECT, RETRY_MAX_RETRIES, RETRY_INITIAL_DELAY_MS, RETRY_MULTIPLIER,
           RETRY_MAX_DELAY_MS, RETRY_JITTER, DISABLE_AFTER_FAILED_DELIVERIES, ADMIN_TOKEN, MASTER_KEY,
           TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE);
 
@@ -107,6 +113,10 @@ public final class ConfigLoader {
             millis(DELIVERY_TIMEOUT_MS, 10_000, 100, 300_000),
             concurrency,
             integer(DELIVERY_PER_ENDPOINT_CONCURRENCY, Math.min(8, concurrency), 1, 1024),
+            // Half the slots at most to one project or one destination: the other half stays
+            // free for everyone else however one tenant's endpoints behave.
+            integer(DELIVERY_PER_PROJECT_CONCURRENCY, Math.max(1, concurrency / 2), 1, 1024),
+            integer(DELIVERY_PER_HOST_CONCURRENCY, Math.max(1, concurrency / 2), 1, 1024),
             millis(DELIVERY_POLL_INTERVAL_MS, 1_000, 10, 60_000),
             millis(DELIVERY_LEASE_MS, 30_000, 1_000, 3_600_000),
             bool(ALLOW_PRIVATE_NETWORKS, false),
@@ -131,7 +141,11 @@ public final class ConfigLoader {
     ApiConfig api =
         new ApiConfig(
             integer(GRPC_PORT, 50051, 0, 65535), text(ADMIN_TOKEN).map(ConfigLoader::adminToken), tls());
-    return new HeraldConfig(bool(REQUIRE_HTTPS, true), database, delivery, api);
+    ProjectQuotas quotas =
+        new ProjectQuotas(
+            integer(MAX_WEBHOOKS_PER_PROJECT, ProjectQuotas.DEFAULT_WEBHOOKS, 1, 100_000),
+            integer(MAX_SIGNING_KEYS_PER_PROJECT, ProjectQuotas.DEFAULT_SIGNING_KEYS, 2, 100));
+    return new HeraldConfig(bool(REQUIRE_HTTPS, true), database, delivery, api, quotas);
   }
 
   private Optional<TlsConfig> tls() {

@@ -3,6 +3,7 @@ package dev.herald.server;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import dev.herald.domain.ProjectQuotas;
 import dev.herald.domain.access.ApiKeyRepository;
 import dev.herald.domain.access.ApiKeyService;
 import dev.herald.domain.delivery.DeliveryNotifier;
@@ -26,9 +27,11 @@ import java.time.Clock;
  */
 final class DomainModule extends AbstractModule {
   private final boolean requireHttps;
+  private final ProjectQuotas quotas;
 
-  DomainModule(boolean requireHttps) {
+  DomainModule(boolean requireHttps, ProjectQuotas quotas) {
     this.requireHttps = requireHttps;
+    this.quotas = quotas;
   }
 
   @Provides
@@ -53,7 +56,7 @@ final class DomainModule extends AbstractModule {
   @Singleton
   SigningSecretService signingSecrets(
       SigningSecretRepository repository, SecureRandom random, Clock clock) {
-    return new SigningSecretService(repository, random, clock);
+    return new SigningSecretService(repository, quotas, random, clock);
   }
 
   @Provides
@@ -64,7 +67,7 @@ final class DomainModule extends AbstractModule {
       DestinationPolicy destinations,
       Clock clock) {
     return new WebhookService(
-        repository, secrets, new WebhookUrlRules(requireHttps, destinations), clock);
+        repository, secrets, new WebhookUrlRules(requireHttps, destinations), quotas, clock);
   }
 
   @Provides

@@ -154,7 +154,7 @@ public final class Herald implements AutoCloseable {
         database.masterKey().orElseGet(() -> MasterKeyFile.loadOrCreate(database.dataDir()));
     modules.add(new PersistenceModule(settings, masterKey));
     modules.add(new DeliveryModule(config.delivery()));
-    modules.add(new DomainModule(config.requireHttps()));
+    modules.add(new DomainModule(config.requireHttps(), config.quotas()));
     modules.add(new ApiModule());
     modules.add(new ServerModule(config.api()));
     Module production = Modules.combine(modules);

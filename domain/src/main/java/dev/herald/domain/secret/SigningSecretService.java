@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.herald.domain.InvalidArgumentException;
 import dev.herald.domain.Limits;
+import dev.herald.domain.ProjectQuotas;
+import dev.herald.domain.QuotaExceededException;
 import dev.herald.domain.Violations;
 import dev.herald.domain.access.ProjectScope;
 import java.security.SecureRandom;
@@ -24,11 +26,14 @@ public final class SigningSecretService {
   static final int KEY_BYTES = 32;
 
   private final SigningSecretRepository secrets;
+  private final ProjectQuotas quotas;
   private final SecureRandom random;
   private final Clock clock;
 
-  public SigningSecretService(SigningSecretRepository secrets, SecureRandom random, Clock clock) {
+  public SigningSecretService(
+      SigningSecretRepository secrets, ProjectQuotas quotas, SecureRandom random, Clock clock) {
     this.secrets = requireNonNull(secrets, "secrets");
+    this.quotas = requireNonNull(quotas, "quotas");
     this.random = requireNonNull(random, "random");
     this.clock = requireNonNull(clock, "clock");
   }
@@ -51,6 +56,15 @@ public final class SigningSecretService {
       throw InvalidArgumentException.of("overlap", "must be between 0 and " + MAX_OVERLAP.toDays() + " days");
     }
     Instant now = now();
+    List<SigningSecret> signing = secrets.signingAt(projectId, now);
+    if (signing.size() >= quotas.signingKeys()) {
+      // Every attempt signs with every key that signs: keys must not pile up without bound.
+      Instant firstEnd =
+          signing.stream().map(SigningSecret::expireTime).filter(t -> t != null).min(Instant::compareTo).orElse(now);
+      throw new QuotaExceededException(
+          "project " + projectId + " has " + signing.size() + " keys signing, its quota; another "
+              + "rotation is possible from " + firstEnd + ", when the oldest stops signing");
+    }
     secrets.rotate(newSecret(projectId, now), now.plus(effective));
     return ProjectSecrets.of(secrets.signingAt(projectId, now));
   }

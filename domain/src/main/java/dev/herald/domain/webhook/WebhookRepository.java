@@ -9,7 +9,13 @@ import java.util.UUID;
 /** Stored webhooks. Deleted ones are kept for their delivery history but never returned. */
 public interface WebhookRepository {
 
-  void insert(Webhook webhook);
+  /**
+   * Inserts the webhook unless its project already has {@code limit} webhooks that are not
+   * deleted, counted and inserted as one step however many servers insert at once.
+   *
+   * @return whether it was inserted
+   */
+  boolean insertIfFewerThan(Webhook webhook, int limit);
 
   Optional<Webhook> find(UUID id);
 

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.herald.domain.Limits;
 import dev.herald.domain.NotFoundException;
+import dev.herald.domain.ProjectQuotas;
+import dev.herald.domain.QuotaExceededException;
 import dev.herald.domain.Violations;
 import dev.herald.domain.access.ProjectScope;
 import dev.herald.domain.page.Page;
@@ -24,11 +26,17 @@ public final class WebhookService {
   private final WebhookRepository webhooks;
   private final SigningSecretService secrets;
   private final WebhookUrlRules urlRules;
+  private final ProjectQuotas quotas;
   private final Clock clock;
 
   public WebhookService(
-      WebhookRepository webhooks, SigningSecretService secrets, WebhookUrlRules urlRules, Clock clock) {
+      WebhookRepository webhooks,
+      SigningSecretService secrets,
+      WebhookUrlRules urlRules,
+      ProjectQuotas quotas,
+      Clock clock) {
     this.webhooks = requireNonNull(webhooks, "webhooks");
+    this.quotas = requireNonNull(quotas, "quotas");
     this.secrets = requireNonNull(secrets, "secrets");
     this.urlRules = requireNonNull(urlRules, "urlRules");
     this.clock = requireNonNull(clock, "clock");
@@ -61,7 +69,11 @@ public final class WebhookService {
             null,
             now,
             now);
-    webhooks.insert(webhook);
+    if (!webhooks.insertIfFewerThan(webhook, quotas.webhooks())) {
+      throw new QuotaExceededException(
+          "project " + request.projectId() + " has " + quotas.webhooks()
+              + " webhooks, its quota; delete one first");
+    }
     return webhook;
   }
 

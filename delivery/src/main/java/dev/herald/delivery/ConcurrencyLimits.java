@@ -1,0 +1,83 @@
+package dev.herald.delivery;
+
+import dev.herald.domain.delivery.ClaimedDelivery;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Attempts in flight per webhook, per project and per destination (host and port), each with its
+ * own limit, so that neither one slow endpoint, nor one tenant's many webhooks, nor many
+ * tenants' webhooks to one slow service can take every slot. Callers hold the waiting room's
+ * lock, which guards this too.
+ */
+final class ConcurrencyLimits {
+  private final Counter webhooks;
+  private final Counter projects;
+  private final Counter hosts;
+
+  ConcurrencyLimits(int perWebhook, int perProject, int perHost) {
+    this.webhooks = new Counter(perWebhook);
+    this.projects = new Counter(perProject);
+    this.hosts = new Counter(perHost);
+  }
+
+  /** Whether the claim may start now, as far as its webhook is concerned. */
+  boolean webhookHasRoom(ClaimedDelivery claim) {
+    return webhooks.hasRoom(claim.webhookId());
+  }
+
+  /** Whether the claim's project and destination have room, whatever its webhook has. */
+  boolean tenantAndHostHaveRoom(ClaimedDelivery claim) {
+    return projects.hasRoom(claim.projectId()) && hosts.hasRoom(destination(claim));
+  }
+
+  void take(ClaimedDelivery claim) {
+    webhooks.add(claim.webhookId(), 1);
+    projects.add(claim.projectId(), 1);
+    hosts.add(destination(claim), 1);
+  }
+
+  void give(ClaimedDelivery claim) {
+    webhooks.add(claim.webhookId(), -1);
+    projects.add(claim.projectId(), -1);
+    hosts.add(destination(claim), -1);
+  }
+
+  /**
+   * Host and port as the client connects to them. The port counts: two services on one host are
+   * two destinations, and a slow one should not hold up the other.
+   */
+  static String destination(ClaimedDelivery claim) {
+    try {
+      URI url = URI.create(claim.url());
+      if (url.getHost() == null) {
+        return claim.url();
+      }
+      int port = url.getPort() >= 0 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
+      return url.getHost().toLowerCase(Locale.ROOT) + ":" + port;
+    } catch (IllegalArgumentException unparsable) {
+      return claim.url();
+    }
+  }
+
+  /** In-flight counts by key; a key leaves the map when its count falls to zero. */
+  private static final class Counter {
+    private final int limit;
+    private final Map<Object, Integer> inFlight = new HashMap<>();
+
+    Counter(int limit) {
+      this.limit = limit;
+    }
+
+    boolean hasRoom(Object key) {
+      return inFlight.getOrDefault(key, 0) < limit;
+    }
+
+    void add(Object key, int change) {
+      inFlight.merge(key, change, (count, delta) -> count + delta == 0 ? null : count + delta);
+    }
+  }
+}
