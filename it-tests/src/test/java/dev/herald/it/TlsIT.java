@@ -1,7 +1,9 @@
 package dev.herald.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herald.proto.v1.ListWebhooksRequest;
 import dev.herald.proto.v1.WebhookServiceGrpc;
@@ -28,10 +30,22 @@ class TlsIT {
     Map<String, String> settings = HeraldFixture.testSettings();
     settings.put("HERALD_TLS_CERT_FILE", pem.serverChain().toString());
     settings.put("HERALD_TLS_KEY_FILE", pem.serverKey().toString());
-    try (HeraldFixture herald = HeraldFixture.start(settings)) {
+    try (LogCapture logs = LogCapture.attach();
+        HeraldFixture herald = HeraldFixture.start(settings)) {
       ChannelCredentials trusting = TlsChannelCredentials.newBuilder().trustManager(pem.ca().toFile()).build();
       assertEquals(0, list(herald.port(), trusting).getWebhooksCount());
       assertRefused(herald.port(), InsecureChannelCredentials.create());
+      assertFalse(logs.lines().stream().anyMatch(l -> l.contains("without TLS")), "no warning with TLS on");
+    }
+  }
+
+  @Test
+  void servingWithoutTlsOnEveryInterfaceIsWarnedAbout() {
+    try (LogCapture logs = LogCapture.attach();
+        HeraldFixture herald = HeraldFixture.start()) {
+      assertTrue(
+          logs.lines().stream().anyMatch(l -> l.contains("without TLS") && l.contains("clear text")),
+          "a warning naming the risk: " + logs.lines());
     }
   }
 
