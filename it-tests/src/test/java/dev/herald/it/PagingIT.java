@@ -30,6 +30,7 @@ class PagingIT {
     // Ingest only: these tests page through stored rows and need no delivery to happen.
     Map<String, String> settings = HeraldFixture.testSettings();
     settings.put("HERALD_DELIVERY_ENABLED", "false");
+    settings.put("HERALD_MAX_WEBHOOKS_PER_PROJECT", "200"); // pages of 50 through 120 webhooks
     herald = HeraldFixture.start(settings);
     receiver = Receiver.http();
   }

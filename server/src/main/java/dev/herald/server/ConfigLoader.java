@@ -107,16 +107,20 @@ public final class ConfigLoader {
             millis(RETRY_MAX_DELAY_MS, RetryPolicy.DEFAULT_MAX_DELAY.toMillis(), 1, 7 * 86_400_000),
             decimal(RETRY_JITTER, RetryPolicy.DEFAULT_JITTER, 0, 1));
     int concurrency = integer(DELIVERY_CONCURRENCY, 32, 1, 1024);
+    int perEndpoint = integer(DELIVERY_PER_ENDPOINT_CONCURRENCY, Math.min(8, concurrency), 1, 1024);
     DeliveryConfig delivery =
         new DeliveryConfig(
             bool(DELIVERY_ENABLED, true),
             millis(DELIVERY_TIMEOUT_MS, 10_000, 100, 300_000),
             concurrency,
-            integer(DELIVERY_PER_ENDPOINT_CONCURRENCY, Math.min(8, concurrency), 1, 1024),
+            perEndpoint,
             // Half the slots at most to one project or one destination: the other half stays
-            // free for everyone else however one tenant's endpoints behave.
+            // free for everyone else however one tenant's endpoints behave. A destination gets at
+            // least two webhooks' worth, so one hanging path cannot hold a whole host.
             integer(DELIVERY_PER_PROJECT_CONCURRENCY, Math.max(1, concurrency / 2), 1, 1024),
-            integer(DELIVERY_PER_HOST_CONCURRENCY, Math.max(1, concurrency / 2), 1, 1024),
+            integer(
+                DELIVERY_PER_HOST_CONCURRENCY,
+                Math.min(concurrency, Math.max(concurrency / 2, 2 * perEndpoint)), 1, 1024),
             millis(DELIVERY_POLL_INTERVAL_MS, 1_000, 10, 60_000),
             millis(DELIVERY_LEASE_MS, 30_000, 1_000, 3_600_000),
             bool(ALLOW_PRIVATE_NETWORKS, false),
