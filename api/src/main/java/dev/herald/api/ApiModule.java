@@ -13,6 +13,7 @@ import dev.herald.domain.webhook.WebhookService;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
 
 /**
@@ -28,11 +29,14 @@ public final class ApiModule extends AbstractModule {
 
   @Provides
   @Singleton
-  ApiInterceptors interceptors(ApiKeyAuthenticator authenticator) {
-    // ServerInterceptors.intercept runs the last one first: errors are mapped around everything,
-    // authentication included.
+  ApiInterceptors interceptors(ApiKeyAuthenticator authenticator, PrometheusRegistry registry) {
+    // ServerInterceptors.intercept runs the last one first: calls are counted around everything,
+    // and errors are mapped around everything else, authentication included.
     return new ApiInterceptors(
-        List.of(new AuthInterceptor(authenticator), new DomainErrorInterceptor()));
+        List.of(
+            new AuthInterceptor(authenticator),
+            new DomainErrorInterceptor(),
+            new CallMetricsInterceptor(registry)));
   }
 
   @ProvidesIntoSet
@@ -51,8 +55,9 @@ public final class ApiModule extends AbstractModule {
 
   @ProvidesIntoSet
   @Singleton
-  BindableService ingestionService(IngestionService ingestion, ApiInterceptors interceptors) {
-    return interceptors.wrap(new IngestionGrpcService(ingestion));
+  BindableService ingestionService(
+      IngestionService ingestion, ApiInterceptors interceptors, PrometheusRegistry registry) {
+    return interceptors.wrap(new IngestionGrpcService(ingestion, new IngestMetrics(registry)));
   }
 
   @ProvidesIntoSet

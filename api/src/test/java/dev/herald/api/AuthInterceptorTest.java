@@ -24,6 +24,7 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -57,7 +58,10 @@ class AuthInterceptorTest {
   void start() throws IOException {
     String name = InProcessServerBuilder.generateName();
     ApiModule.ApiInterceptors interceptors =
-        new ApiModule().interceptors(new ApiKeyAuthenticator(new ApiKeyService(keys, new SecureRandom(), Clock.systemUTC())));
+        new ApiModule()
+            .interceptors(
+                new ApiKeyAuthenticator(new ApiKeyService(keys, new SecureRandom(), Clock.systemUTC())),
+                new PrometheusRegistry());
     server =
         InProcessServerBuilder.forName(name)
             .executor(serverThreads)

@@ -66,6 +66,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   private final DeliveryQueue queue;
   private final WebhookSender sender;
   private final RetryPolicy retryPolicy;
+  private final DeliveryMetrics metrics;
   private final DeliveryConfig config;
   private final Clock clock;
   private final Semaphore slots;
@@ -110,12 +111,14 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   private Instant exhaustedAt = Instant.MIN;
   private volatile boolean running;
   private ExecutorService workers;
-  private AttemptRecorder recorder;
+  private volatile AttemptRecorder recorder;
   private ScheduledExecutorService leaseKeeper;
   private Thread loop;
 
-  DeliveryDispatcher(DeliveryQueue queue, WebhookSender sender, DeliveryConfig config, Clock clock) {
+  DeliveryDispatcher(
+      DeliveryQueue queue, WebhookSender sender, DeliveryConfig config, Clock clock, DeliveryMetrics metrics) {
     this.queue = requireNonNull(queue, "queue");
+    this.metrics = requireNonNull(metrics, "metrics");
     this.sender = requireNonNull(sender, "sender");
     this.config = requireNonNull(config, "config");
     this.retryPolicy = config.retryPolicy();
@@ -126,6 +129,9 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
             config.perEndpointConcurrency(), config.perProjectConcurrency(), config.perHostConcurrency());
     this.waitingPerWebhook = Math.min(MAX_WAITING - MAX_BATCH, 8 * config.perEndpointConcurrency());
     this.dueTimes = new KnownDueTime(queue, config.pollInterval());
+    metrics.watch(
+        () -> config.concurrency() - slots.availablePermits(),
+        () -> recorder == null ? 0 : recorder.waitingCount());
   }
 
   /** Starts claiming and attempting deliveries, unless this process is configured not to. */
@@ -352,6 +358,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
       return;
     }
     freeSlots(claim);
+    metrics.attempted(claim, attempt);
     if (running) {
       dispatchWaiting();
     }
@@ -374,6 +381,9 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
    */
   private void recorded(AttemptOutcome outcome, boolean stillHeld) {
     held.remove(outcome.claim());
+    if (stillHeld) {
+      metrics.recorded(outcome);
+    }
     if (stillHeld && outcome.next() instanceof NextStep.RetryAt retry) {
       dueTimes.retryAt(retry.time());
       if (retry.time().isBefore(wakesAt)) {

@@ -8,6 +8,7 @@ import com.google.inject.Singleton;
 import dev.herald.domain.delivery.DeliveryNotifier;
 import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.webhook.DestinationPolicy;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
 import okhttp3.OkHttpClient;
 
@@ -58,8 +59,9 @@ public final class DeliveryModule extends AbstractModule {
 
   @Provides
   @Singleton
-  DeliveryDispatcher dispatcher(DeliveryQueue queue, WebhookSender sender, Clock clock) {
-    return new DeliveryDispatcher(queue, sender, config, clock);
+  DeliveryDispatcher dispatcher(
+      DeliveryQueue queue, WebhookSender sender, Clock clock, PrometheusRegistry registry) {
+    return new DeliveryDispatcher(queue, sender, config, clock, new DeliveryMetrics(registry));
   }
 
   @Provides

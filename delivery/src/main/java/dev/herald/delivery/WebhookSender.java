@@ -34,6 +34,8 @@ import okio.BufferedSource;
 final class WebhookSender {
   static final int RESPONSE_BODY_CAP = 2048;
   static final String BLOCKED = "blocked_address";
+  static final String DNS_FAILURE = "dns failure";
+  static final String TLS_ERROR = "tls error: ";
   private static final String USER_AGENT = "Herald-Webhooks/" + HeraldVersion.get();
   private static final MediaType JSON = MediaType.get("application/json");
 
@@ -134,7 +136,7 @@ final class WebhookSender {
         return BLOCKED;
       }
       if (e instanceof UnknownHostException) {
-        return "dns failure";
+        return DNS_FAILURE;
       }
       if (e instanceof SocketTimeoutException && String.valueOf(e.getMessage()).contains("connect")) {
         return "connect timeout";
@@ -147,7 +149,7 @@ final class WebhookSender {
         return "connection refused";
       }
       if (e instanceof SSLException) {
-        return "tls error: " + e.getMessage();
+        return TLS_ERROR + e.getMessage();
       }
     }
     String message = error.getMessage();

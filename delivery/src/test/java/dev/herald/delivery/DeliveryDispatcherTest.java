@@ -10,6 +10,7 @@ import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.delivery.EndpointHealthPolicy;
 import dev.herald.domain.delivery.NextStep;
 import dev.herald.domain.delivery.RetryPolicy;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -59,7 +60,8 @@ class DeliveryDispatcherTest {
         new RetryPolicy(3, FIRST_RETRY, 2.0, Duration.ofHours(1), 0), EndpointHealthPolicy.never());
     PrivateNetworkGuard guard = new PrivateNetworkGuard(true, HostResolver.system());
     WebhookSender sender = new WebhookSender(DeliveryHttpClient.create(guard, config.timeout(), 4), Clock.systemUTC());
-    dispatcher = new DeliveryDispatcher(queue, sender, config, Clock.systemUTC());
+    dispatcher =
+        new DeliveryDispatcher(queue, sender, config, Clock.systemUTC(), new DeliveryMetrics(new PrometheusRegistry()));
   }
 
   @AfterEach
@@ -144,13 +146,13 @@ class DeliveryDispatcherTest {
   private ClaimedDelivery claim() {
     return new ClaimedDelivery(
         UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), "project",
-        "http://127.0.0.1:" + receiver.getAddress().getPort() + "/", "{}", 0, 0, List.of(new byte[32]));
+        "http://127.0.0.1:" + receiver.getAddress().getPort() + "/", "{}", 0, 0, List.of(new byte[32]), Instant.now());
   }
 
   private static ClaimedDelivery again(ClaimedDelivery claim) {
     return new ClaimedDelivery(
         claim.id(), UUID.randomUUID(), claim.idempotencyKey(), claim.webhookId(), claim.projectId(), claim.url(),
-        claim.payload(), claim.attemptsMade() + 1, claim.roundStart(), claim.signingKeys());
+        claim.payload(), claim.attemptsMade() + 1, claim.roundStart(), claim.signingKeys(), claim.createTime());
   }
 
   /**

@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -163,6 +164,6 @@ class WebhookSenderTest {
 
   private static ClaimedDelivery claimTo(String url, UUID key) {
     return new ClaimedDelivery(
-        UUID.randomUUID(), UUID.randomUUID(), key, UUID.randomUUID(), "proj", url, "{\"a\":1}", 0, 0, java.util.List.of(new byte[32]));
+        UUID.randomUUID(), UUID.randomUUID(), key, UUID.randomUUID(), "proj", url, "{\"a\":1}", 0, 0, java.util.List.of(new byte[32]), Instant.now());
   }
 }

@@ -9,6 +9,9 @@ import dev.herald.proto.v1.WebhookServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -19,7 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The server's database refuses new connections (connections disallowed, its sessions ended): calls, the authentication of a key not seen before among them, fail as UNAVAILABLE with a
- * correlation id within their deadline, and work again once the database does, without a restart.
+ * correlation id within their deadline, health and /readyz say NOT_SERVING, and all of it comes
+ * back once the database does, without a restart.
  */
 class DatabaseUnavailableIT {
   private static final String NEW_TOKEN = "hrld_a-project-key-the-server-has-not-seen-yet";
@@ -47,6 +51,11 @@ class DatabaseUnavailableIT {
         assertUnavailable(ingesting);
         assertTrue(
             System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "both answered within their deadlines");
+        Eventually.await("health to say NOT_SERVING", Duration.ofSeconds(30), () -> health(herald),
+            status -> status == HealthCheckResponse.ServingStatus.NOT_SERVING);
+        assertEquals(503, Scrapes.get(herald.httpPort(), "/readyz").statusCode());
+        assertEquals(200, Scrapes.get(herald.httpPort(), "/livez").statusCode(), "alive: a restart would not help");
+        assertEquals(0, Scrapes.value(Scrapes.metrics(herald.httpPort()), "herald_database_up"));
 
         refuseConnections(statement, database, false);
         Eventually.await(
@@ -59,6 +68,9 @@ class DatabaseUnavailableIT {
               }
             },
             worked -> worked);
+        Eventually.await("health to say SERVING again", Duration.ofSeconds(30), () -> health(herald),
+            status -> status == HealthCheckResponse.ServingStatus.SERVING);
+        assertEquals(200, Scrapes.get(herald.httpPort(), "/readyz").statusCode());
         StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class, () -> list(newKey));
         assertEquals(Status.Code.UNAUTHENTICATED, unknown.getStatus().getCode(), "looked up, and not found");
       } finally {
@@ -66,6 +78,11 @@ class DatabaseUnavailableIT {
         refuseConnections(statement, database, false);
       }
     }
+  }
+
+  private static HealthCheckResponse.ServingStatus health(HeraldFixture herald) {
+    return HealthGrpc.newBlockingStub(herald.channel()).withDeadlineAfter(5, TimeUnit.SECONDS)
+        .check(HealthCheckRequest.getDefaultInstance()).getStatus();
   }
 
   private static Object list(ManagedChannel channel) {

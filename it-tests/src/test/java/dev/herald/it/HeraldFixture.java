@@ -43,6 +43,7 @@ final class HeraldFixture implements AutoCloseable {
   static Map<String, String> testSettings() {
     Map<String, String> settings = new HashMap<>();
     settings.put("HERALD_GRPC_PORT", "0");
+    settings.put("HERALD_HTTP_PORT", "0");
     settings.put("HERALD_REQUIRE_HTTPS", "false");
     settings.put("HERALD_ALLOW_PRIVATE_NETWORKS", "true");
     settings.put("HERALD_DELIVERY_TIMEOUT_MS", "1000");
@@ -109,6 +110,10 @@ final class HeraldFixture implements AutoCloseable {
 
   int port() {
     return herald.port();
+  }
+
+  int httpPort() {
+    return herald.httpPort();
   }
 
   WebhookServiceGrpc.WebhookServiceBlockingStub webhooks() {

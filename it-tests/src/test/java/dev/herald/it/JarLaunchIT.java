@@ -100,6 +100,7 @@ class JarLaunchIT {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     builder.environment().keySet().removeIf(key -> key.startsWith("HERALD_"));
+    builder.environment().put("HERALD_HTTP_PORT", "0");
     builder.environment().putAll(settings);
     return builder.start();
   }

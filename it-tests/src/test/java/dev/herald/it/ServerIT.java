@@ -50,6 +50,35 @@ class ServerIT {
   }
 
   @Test
+  void servesReflectionV1alphaForOlderClients() throws Exception {
+    try (HeraldFixture herald = HeraldFixture.start()) {
+      CompletableFuture<List<String>> services = new CompletableFuture<>();
+      io.grpc.reflection.v1alpha.ServerReflectionGrpc.newStub(herald.channel())
+          .serverReflectionInfo(
+              new StreamObserver<>() {
+                @Override
+                public void onNext(io.grpc.reflection.v1alpha.ServerReflectionResponse response) {
+                  services.complete(
+                      response.getListServicesResponse().getServiceList().stream()
+                          .map(io.grpc.reflection.v1alpha.ServiceResponse::getName)
+                          .toList());
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                  services.completeExceptionally(t);
+                }
+
+                @Override
+                public void onCompleted() {}
+              })
+          .onNext(io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder().setListServices("").build());
+      List<String> listed = services.get(10, TimeUnit.SECONDS);
+      assertTrue(listed.containsAll(List.of("herald.v1.WebhookService", "grpc.reflection.v1alpha.ServerReflection")), listed.toString());
+    }
+  }
+
+  @Test
   void everyHeraldRpcNeedsAnApiKeyButHealthDoesNot() {
     try (HeraldFixture herald = HeraldFixture.start()) {
       ListWebhooksRequest list = ListWebhooksRequest.newBuilder().setProjectId("p").build();

@@ -43,6 +43,7 @@ final class ServerProcess implements AutoCloseable {
     builder.environment().keySet().removeIf(key -> key.startsWith("HERALD_"));
     builder.environment().putAll(settings);
     builder.environment().put("HERALD_GRPC_PORT", Integer.toString(port));
+    builder.environment().putIfAbsent("HERALD_HTTP_PORT", "0");
     ServerProcess server = new ServerProcess(builder.start(), log, port);
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while (!Files.readString(log, StandardCharsets.UTF_8).contains("listening")) {

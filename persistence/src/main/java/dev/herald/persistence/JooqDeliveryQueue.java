@@ -11,6 +11,7 @@ import dev.herald.domain.delivery.DeliveryAttempt;
 import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.delivery.DeliveryStatus;
 import dev.herald.domain.delivery.EndpointHealthPolicy;
+import io.prometheus.metrics.core.metrics.Counter;
 import dev.herald.domain.delivery.NextStep;
 import dev.herald.domain.secret.SigningSecret;
 import java.sql.Connection;
@@ -123,14 +124,17 @@ final class JooqDeliveryQueue implements DeliveryQueue {
 
   /**
    * Connections the queue uses at most at once: the claim loop (which also asks for the next due
-   * time), lease renewal, and two record batches (a dispatcher records on two threads).
+   * time), lease renewal, two record batches (a dispatcher records on two threads), and the
+   * queue's statistics every few seconds.
    */
-  static final int CONNECTIONS = 4;
+  static final int CONNECTIONS = 5;
 
   private final Transactor transactor;
   private final JooqSigningSecretRepository secrets;
+  private final Counter webhooksDisabled;
 
-  JooqDeliveryQueue(Transactor transactor, JooqSigningSecretRepository secrets) {
+  JooqDeliveryQueue(Transactor transactor, JooqSigningSecretRepository secrets, Counter webhooksDisabled) {
+    this.webhooksDisabled = requireNonNull(webhooksDisabled, "webhooksDisabled");
     this.transactor = requireNonNull(transactor, "transactor");
     this.secrets = requireNonNull(secrets, "secrets");
   }
@@ -176,10 +180,11 @@ final class JooqDeliveryQueue implements DeliveryQueue {
                     for update skip locked))
         returning delivery_id
       )
-      select d.id, d.idempotency_key, d.webhook_id, d.project_id, w.url, d.payload, d.attempt_count, d.round_start
+      select d.id, d.idempotency_key, d.webhook_id, d.project_id, w.url, d.payload, d.attempt_count, d.round_start,
+             d.create_time
         from leased l
         cross join lateral (
-          select id, idempotency_key, webhook_id, project_id, payload, attempt_count, round_start
+          select id, idempotency_key, webhook_id, project_id, payload, attempt_count, round_start, create_time
             from deliveries
            where id = l.delivery_id
           offset 0) d
@@ -189,7 +194,7 @@ final class JooqDeliveryQueue implements DeliveryQueue {
   /** A claimed row, before its project's signing keys are added. */
   record ClaimedRow(
       UUID id, UUID idempotencyKey, UUID webhookId, String projectId, String url, String payload, int attemptsMade,
-      int roundStart) {}
+      int roundStart, Instant createTime) {}
 
   /** Runs {@link #CLAIM} on {@code connection}, in the caller's transaction. */
   static List<ClaimedRow> claim(
@@ -213,7 +218,8 @@ final class JooqDeliveryQueue implements DeliveryQueue {
                   rows.getString(5),
                   rows.getString(6),
                   rows.getInt(7),
-                  rows.getInt(8)));
+                  rows.getInt(8),
+                  rows.getObject(9, OffsetDateTime.class).toInstant()));
         }
       }
       return claimed;
@@ -266,7 +272,8 @@ final class JooqDeliveryQueue implements DeliveryQueue {
                           row.payload(),
                           row.attemptsMade(),
                           row.roundStart(),
-                          keys.getOrDefault(row.projectId(), List.of())))
+                          keys.getOrDefault(row.projectId(), List.of()),
+                          row.createTime()))
               .toList();
         });
   }
@@ -361,7 +368,7 @@ final class JooqDeliveryQueue implements DeliveryQueue {
    * delivery: due again at the retry's time, or out of the queue and ended. A delivery ended
    * meanwhile (its webhook was deleted) is no longer in the queue and stays as it was ended.
    */
-  private static boolean recordFailure(DSLContext dsl, AttemptOutcome outcome, EndpointHealthPolicy health) {
+  private boolean recordFailure(DSLContext dsl, AttemptOutcome outcome, EndpointHealthPolicy health) {
     ClaimedDelivery claim = outcome.claim();
     DeliveryAttempt attempt = outcome.attempt();
     Condition heldByClaim =
@@ -395,14 +402,14 @@ final class JooqDeliveryQueue implements DeliveryQueue {
         .where(DELIVERIES.ID.eq(claim.id()))
         .execute();
     if (outcome.next() instanceof NextStep.DisableWebhook) {
-      disableWebhook(dsl, claim.webhookId(), disabledFor, attempt.startTime());
+      disableWebhook(dsl, claim.webhookId(), disabledFor, attempt.startTime(), "gone");
     } else {
       countFailure(dsl, claim.webhookId(), health, attempt.startTime());
     }
     return true;
   }
 
-  private static void countFailure(DSLContext dsl, UUID webhookId, EndpointHealthPolicy health, Instant at) {
+  private void countFailure(DSLContext dsl, UUID webhookId, EndpointHealthPolicy health, Instant at) {
     Integer failures =
         dsl.update(WEBHOOKS)
             .set(WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES, WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES.plus(1))
@@ -410,11 +417,12 @@ final class JooqDeliveryQueue implements DeliveryQueue {
             .returningResult(WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES)
             .fetchOne(WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES);
     if (failures != null) {
-      health.disableReason(failures).ifPresent(reason -> disableWebhook(dsl, webhookId, reason, at));
+      health.disableReason(failures).ifPresent(reason -> disableWebhook(dsl, webhookId, reason, at, "failures"));
     }
   }
 
-  private static void disableWebhook(DSLContext dsl, UUID webhookId, String reason, Instant at) {
+  /** @param kind the reason as the metric counts it: {@code gone} or {@code failures} */
+  private void disableWebhook(DSLContext dsl, UUID webhookId, String reason, Instant at, String kind) {
     int disabled =
         dsl.update(WEBHOOKS)
             .set(WEBHOOKS.ACTIVE, false)
@@ -424,6 +432,7 @@ final class JooqDeliveryQueue implements DeliveryQueue {
             .execute();
     if (disabled == 1) {
       JooqWebhookRepository.endPending(dsl, webhookId, WEBHOOK_DISABLED + " (" + reason + ")");
+      webhooksDisabled.labelValues(kind).inc();
     }
   }
 

@@ -14,7 +14,10 @@ import dev.herald.domain.delivery.DeliveryRepository;
 import dev.herald.domain.event.EventRepository;
 import dev.herald.domain.secret.SigningSecretRepository;
 import dev.herald.domain.webhook.WebhookRepository;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Map;
 import java.time.Duration;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
@@ -94,6 +97,12 @@ public final class PersistenceModule extends AbstractModule {
 
   @Provides
   @Singleton
+  DatabaseProbe databaseProbe(DataSource dataSource) {
+    return new DatabaseProbe(dataSource);
+  }
+
+  @Provides
+  @Singleton
   Transactor transactor(DSLContext dsl) {
     return new Transactor(dsl);
   }
@@ -130,8 +139,28 @@ public final class PersistenceModule extends AbstractModule {
 
   @Provides
   @Singleton
-  DeliveryQueue deliveryQueue(@QueueConnections HikariDataSource queueConnections, JooqSigningSecretRepository secrets) {
-    return new JooqDeliveryQueue(new Transactor(jooq(queueConnections)), secrets);
+  @QueueConnections
+  Transactor queueTransactor(@QueueConnections HikariDataSource queueConnections) {
+    return new Transactor(jooq(queueConnections));
+  }
+
+  @Provides
+  @Singleton
+  DeliveryQueue deliveryQueue(
+      @QueueConnections Transactor queue, JooqSigningSecretRepository secrets, PersistenceMetrics metrics) {
+    return new JooqDeliveryQueue(queue, secrets, metrics.webhooksDisabled());
+  }
+
+  @Provides
+  @Singleton
+  PersistenceMetrics persistenceMetrics(
+      PrometheusRegistry registry,
+      @QueueConnections Transactor queue,
+      HikariDataSource api,
+      @QueueConnections HikariDataSource queueConnections,
+      Clock clock) {
+    return new PersistenceMetrics(
+        registry, new QueueStatistics(queue), Map.of("api", api, "queue", queueConnections), clock);
   }
 
   @Provides

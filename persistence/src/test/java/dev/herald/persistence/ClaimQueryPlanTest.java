@@ -68,6 +68,25 @@ class ClaimQueryPlanTest {
     assertFalse(plan.contains("Seq Scan"), plan);
   }
 
+  /**
+   * The queue's statistics, read in the queue's own sessions, walk the due index and stop at
+   * their cap: a scrape stays cheap however long the queue grows.
+   */
+  @Test
+  void theQueueStatisticsReadTheDueIndexNotTheTable() throws SQLException {
+    String now = "'" + java.time.Instant.now() + "'";
+    try (Connection connection = postgres.getPostgresDatabase().getConnection();
+        java.sql.Statement session = connection.createStatement()) {
+      session.execute(JooqDeliveryQueue.INDEX_PLANS);
+      String due = QueueTables.genericPlan(connection, QueueStatistics.DUE, String.join(", ", now, now, now, now));
+      assertTrue(due.contains("delivery_queue_due"), due);
+      assertFalse(due.contains("Seq Scan"), due);
+      String scheduled = QueueTables.genericPlan(connection, QueueStatistics.SCHEDULED, now);
+      assertTrue(scheduled.contains("delivery_queue_due"), scheduled);
+      assertFalse(scheduled.contains("Seq Scan"), scheduled);
+    }
+  }
+
   private interface Planner {
     String plan(Connection connection, String sql, String arguments) throws SQLException;
   }

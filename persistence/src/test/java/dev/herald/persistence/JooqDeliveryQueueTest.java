@@ -16,6 +16,7 @@ import dev.herald.domain.json.JsonValue;
 import dev.herald.domain.secret.SigningSecret;
 import dev.herald.domain.webhook.Trigger;
 import dev.herald.domain.webhook.Webhook;
+import io.prometheus.metrics.core.metrics.Counter;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -66,7 +67,9 @@ class JooqDeliveryQueueTest {
     transactor.outsideTransaction(dsl -> dsl.execute("truncate delivery_attempts, delivery_queue, deliveries, events, webhooks, signing_secrets"));
     JooqSigningSecretRepository secrets =
         new JooqSigningSecretRepository(transactor, new SecretCipher(new MasterKey(new byte[32]), new SecureRandom()));
-    queue = new JooqDeliveryQueue(transactor, secrets);
+    queue =
+        new JooqDeliveryQueue(
+            transactor, secrets, Counter.builder().name("test_webhooks_disabled").labelNames("reason").build());
     deliveries = new JooqDeliveryRepository(transactor, new DeliveryAnnouncements());
     secrets.insertIfNoCurrent(new SigningSecret(UUID.randomUUID(), "proj", new byte[32], now, null));
     Webhook webhook =

@@ -10,8 +10,11 @@ import java.util.Optional;
  * @param port the port to serve on; 0 picks a free one
  * @param adminToken when present, the token of a global admin API key Herald (re)creates at start
  * @param tls when present, the server speaks only TLS
+ * @param httpPort the operations HTTP port (metrics, probes); 0 picks a free one, -1 serves none
  */
-public record ApiConfig(int port, Optional<String> adminToken, Optional<TlsConfig> tls) {
+public record ApiConfig(int port, Optional<String> adminToken, Optional<TlsConfig> tls, int httpPort) {
+  public static final int HTTP_OFF = -1;
+
   public ApiConfig {
     adminToken = adminToken.filter(token -> !token.isEmpty());
     requireNonNull(tls, "tls");
@@ -20,6 +23,6 @@ public record ApiConfig(int port, Optional<String> adminToken, Optional<TlsConfi
   @Override
   public String toString() {
     return "ApiConfig[port=" + port + ", adminToken=" + (adminToken.isPresent() ? "<set>" : "<unset>")
-        + ", tls=" + tls + "]";
+        + ", tls=" + tls + ", httpPort=" + httpPort + "]";
   }
 }

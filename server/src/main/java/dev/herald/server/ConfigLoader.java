@@ -30,6 +30,9 @@ public final class ConfigLoader {
   static final String PREFIX = "HERALD_";
   static final String CONFIG_FILE = "HERALD_CONFIG_FILE";
   static final String GRPC_PORT = "HERALD_GRPC_PORT";
+  static final String HTTP_PORT = "HERALD_HTTP_PORT";
+  /** Read by {@link Main} before logging starts; checked here like every other key. */
+  static final String LOG_FORMAT = "HERALD_LOG_FORMAT";
   static final String DATABASE_URL = "HERALD_DATABASE_URL";
   static final String DATABASE_USER = "HERALD_DATABASE_USER";
   static final String DATABASE_PASSWORD = "HERALD_DATABASE_PASSWORD";
@@ -61,7 +64,7 @@ public final class ConfigLoader {
 
   static final Set<String> KNOWN_KEYS =
       Set.of(
-          CONFIG_FILE, GRPC_PORT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD,
+          CONFIG_FILE, GRPC_PORT, HTTP_PORT, LOG_FORMAT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD,
           DATABASE_POOL_SIZE, DATA_DIR, REQUIRE_HTTPS, ALLOW_PRIVATE_NETWORKS, DELIVERY_ENABLED,
           DELIVERY_TIMEOUT_MS,
           DELIVERY_CONCURRENCY, DELIVERY_POLL_INTERVAL_MS, DELIVERY_PER_ENDPOINT_CONCURRENCY,
@@ -142,9 +145,13 @@ public final class ConfigLoader {
             Path.of(text(DATA_DIR).orElse("data")),
             integer(DATABASE_POOL_SIZE, 20, 2, 500),
             masterKey);
+    logFormat(values.get(LOG_FORMAT));
     ApiConfig api =
         new ApiConfig(
-            integer(GRPC_PORT, 50051, 0, 65535), text(ADMIN_TOKEN).map(ConfigLoader::adminToken), tls());
+            integer(GRPC_PORT, 50051, 0, 65535),
+            text(ADMIN_TOKEN).map(ConfigLoader::adminToken),
+            tls(),
+            integer(HTTP_PORT, 8080, ApiConfig.HTTP_OFF, 65535));
     ProjectQuotas quotas =
         new ProjectQuotas(
             integer(MAX_WEBHOOKS_PER_PROJECT, ProjectQuotas.DEFAULT_WEBHOOKS, 1, 100_000),
@@ -223,6 +230,15 @@ public final class ConfigLoader {
       case "false" -> false;
       default -> throw new ConfigException(key + " must be true or false, is '" + raw.get() + "'");
     };
+  }
+
+  /** {@code text} (the default) or {@code json}; anything else stops startup. */
+  static String logFormat(String value) {
+    String format = value == null || value.isBlank() ? "text" : value.trim().toLowerCase(Locale.ROOT);
+    if (!format.equals("text") && !format.equals("json")) {
+      throw new ConfigException(LOG_FORMAT + " must be text or json, is '" + value + "'");
+    }
+    return format;
   }
 
   private static String requireJdbcUrl(String url) {

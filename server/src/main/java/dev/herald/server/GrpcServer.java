@@ -9,6 +9,7 @@ import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -53,6 +54,7 @@ final class GrpcServer {
   private final ExecutorService calls;
   private final HealthStatusManager health = new HealthStatusManager();
 
+  @SuppressWarnings("deprecation") // ProtoReflectionService is v1alpha, served on purpose
   GrpcServer(int port, Optional<TlsConfig> tls, Set<BindableService> services) {
     requireNonNull(services, "services");
     AtomicInteger callThread = new AtomicInteger();
@@ -76,7 +78,9 @@ final class GrpcServer {
             .maxConnectionAge(MAX_CONNECTION_AGE.toMillis(), TimeUnit.MILLISECONDS)
             .maxConnectionAgeGrace(MAX_CONNECTION_AGE_GRACE.toMillis(), TimeUnit.MILLISECONDS)
             .addService(health.getHealthService())
-            .addService(ProtoReflectionServiceV1.newInstance());
+            .addService(ProtoReflectionServiceV1.newInstance())
+            // Older grpcurl builds, Postman and several reflection clients ask only v1alpha.
+            .addService(ProtoReflectionService.newInstance());
     services.forEach(builder::addService);
     this.server = builder.build();
   }
@@ -111,6 +115,15 @@ final class GrpcServer {
 
   int port() {
     return server.getPort();
+  }
+
+  /** What {@code grpc.health.v1} answers for the server as a whole. */
+  void serving(boolean serving) {
+    health.setStatus(
+        "",
+        serving
+            ? io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING
+            : io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
   }
 
   /** Refuses new calls and gives running ones a moment to finish. */

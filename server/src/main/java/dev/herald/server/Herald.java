@@ -17,6 +17,7 @@ import dev.herald.persistence.DeliveryWakeups;
 import dev.herald.persistence.JdbcUrls;
 import dev.herald.persistence.MasterKey;
 import dev.herald.persistence.MasterKeyCheck;
+import dev.herald.persistence.PersistenceMetrics;
 import dev.herald.persistence.PersistenceModule;
 import dev.herald.persistence.QueueConnections;
 import dev.herald.persistence.SchemaMigrator;
@@ -45,6 +46,10 @@ public final class Herald implements AutoCloseable {
   private final DeliveryDispatcher dispatcher;
   private final DeliveryWakeups wakeups;
   private final GrpcServer grpcServer;
+  private final DatabaseHealth databaseHealth;
+  private final PersistenceMetrics persistenceMetrics;
+  /** Null when the HTTP port is off. */
+  private final OperationsHttpServer httpServer;
   private boolean closed;
 
   private Herald(
@@ -52,8 +57,14 @@ public final class Herald implements AutoCloseable {
       List<HikariDataSource> pools,
       DeliveryDispatcher dispatcher,
       DeliveryWakeups wakeups,
-      GrpcServer grpcServer) {
+      GrpcServer grpcServer,
+      DatabaseHealth databaseHealth,
+      PersistenceMetrics persistenceMetrics,
+      OperationsHttpServer httpServer) {
     this.embeddedDatabase = embeddedDatabase;
+    this.persistenceMetrics = persistenceMetrics;
+    this.databaseHealth = databaseHealth;
+    this.httpServer = httpServer;
     this.pools = pools;
     this.dispatcher = dispatcher;
     this.wakeups = wakeups;
@@ -103,14 +114,27 @@ public final class Herald implements AutoCloseable {
               pools,
               injector.getInstance(DeliveryDispatcher.class),
               injector.getInstance(DeliveryWakeups.class),
-              injector.getInstance(GrpcServer.class));
+              injector.getInstance(GrpcServer.class),
+              injector.getInstance(DatabaseHealth.class),
+              injector.getInstance(PersistenceMetrics.class),
+              config.api().httpPort() == ApiConfig.HTTP_OFF
+                  ? null
+                  : injector.getInstance(OperationsHttpServer.class));
+      herald.persistenceMetrics.start();
       if (config.delivery().enabled()) {
         herald.wakeups.start();
         herald.dispatcher.start();
       }
       try {
         herald.grpcServer.start();
+        herald.databaseHealth.start();
+        if (herald.httpServer != null) {
+          herald.httpServer.start();
+        }
       } catch (RuntimeException e) {
+        herald.persistenceMetrics.close();
+        herald.databaseHealth.close();
+        herald.grpcServer.stop();
         herald.wakeups.close();
         herald.dispatcher.stop();
         throw e;
@@ -122,9 +146,10 @@ public final class Herald implements AutoCloseable {
                 + "keep port {} reachable from a trusted network only.", herald.port());
       }
       log.info(
-          "Herald listening for gRPC{} on port {}; database: {}{}",
+          "Herald listening for gRPC{} on port {}{}; database: {}{}",
           config.api().tls().map(Herald::describe).orElse(""),
           herald.port(),
+          herald.httpServer == null ? "" : ", HTTP (metrics, probes) on port " + herald.httpServer.port(),
           embedded != null ? embedded.describe() : JdbcUrls.redact(jdbcUrl),
           applied > 0 ? " (applied " + applied + " migrations)" : "");
       return herald;
@@ -173,6 +198,11 @@ public final class Herald implements AutoCloseable {
     return grpcServer.port();
   }
 
+  /** The operations HTTP port, or -1 when it is off. */
+  public int httpPort() {
+    return httpServer == null ? ApiConfig.HTTP_OFF : httpServer.port();
+  }
+
   /**
    * Stops taking calls, lets attempts in flight finish (or gives them back), then closes the
    * database. Safe to call twice.
@@ -184,6 +214,11 @@ public final class Herald implements AutoCloseable {
     }
     closed = true;
     log.info("Herald stopping");
+    if (httpServer != null) {
+      httpServer.stop();
+    }
+    databaseHealth.close();
+    persistenceMetrics.close();
     grpcServer.stop();
     wakeups.close();
     dispatcher.stop();

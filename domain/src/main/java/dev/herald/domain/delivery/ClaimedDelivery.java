@@ -2,13 +2,15 @@ package dev.herald.domain.delivery;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
 /**
  * A due delivery leased to one worker until its lease ends. {@code url} is the webhook's current
  * URL, so a corrected URL also fixes pending retries. {@code signingKeys} are the project's keys
- * that sign now, newest first.
+ * that sign now, newest first. {@code createTime} is when the delivery was made, as its event was
+ * acknowledged.
  */
 public record ClaimedDelivery(
     UUID id,
@@ -20,7 +22,8 @@ public record ClaimedDelivery(
     String payload,
     int attemptsMade,
     int roundStart,
-    List<byte[]> signingKeys) {
+    List<byte[]> signingKeys,
+    Instant createTime) {
 
   public ClaimedDelivery {
     requireNonNull(id, "id");
@@ -28,6 +31,7 @@ public record ClaimedDelivery(
     requireNonNull(idempotencyKey, "idempotencyKey");
     requireNonNull(url, "url");
     requireNonNull(payload, "payload");
+    requireNonNull(createTime, "createTime");
     if (signingKeys.isEmpty()) {
       throw new IllegalArgumentException("a delivery is signed with at least one key");
     }

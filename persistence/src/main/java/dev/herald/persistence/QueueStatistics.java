@@ -1,0 +1,88 @@
+package dev.herald.persistence;
+
+import static java.util.Objects.requireNonNull;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Optional;
+
+/**
+ * How much work waits in the queue, read from the due index so that it costs the same however
+ * long the queue is: each count walks at most {@link #COUNTED} index entries and stops, so a
+ * count at the cap means "at least". The age of the oldest due delivery, the one number to alert
+ * on, is exact.
+ */
+final class QueueStatistics {
+  /** Most entries a count reads; a backlog larger than this shows as this. */
+  static final int COUNTED = 100_000;
+
+  /** Due rows, in due order: those free to claim, those leased, and the first free one's time. */
+  static final String DUE =
+      """
+      select count(*) filter (where lease_until is null or lease_until <= ?::text::timestamptz),
+             count(*) filter (where lease_until > ?::text::timestamptz),
+             min(next_attempt_time) filter (where lease_until is null or lease_until <= ?::text::timestamptz)
+        from (select next_attempt_time, lease_until
+                from delivery_queue
+               where next_attempt_time <= ?::text::timestamptz
+               order by next_attempt_time
+               limit %d) due
+      """.formatted(COUNTED);
+
+  /** Rows due later: retries waiting for their time. */
+  static final String SCHEDULED =
+      """
+      select count(*)
+        from (select 1
+                from delivery_queue
+               where next_attempt_time > ?::text::timestamptz
+               order by next_attempt_time
+               limit %d) later
+      """.formatted(COUNTED);
+
+  /** A reading of the queue at {@code time}. */
+  record Snapshot(Instant time, long due, long leased, long scheduled, Optional<Instant> oldestDue) {
+    static final Snapshot NONE = new Snapshot(Instant.EPOCH, 0, 0, 0, Optional.empty());
+  }
+
+  private final Transactor queue;
+
+  /** @param queue the queue's own connections, whose sessions plan on indexes */
+  QueueStatistics(Transactor queue) {
+    this.queue = requireNonNull(queue, "queue");
+  }
+
+  Snapshot read(Instant now) {
+    return queue.outsideTransaction(
+        dsl ->
+            dsl.connectionResult(
+                connection -> {
+                  String at = now.toString();
+                  long due;
+                  long leased;
+                  Optional<Instant> oldest;
+                  try (PreparedStatement statement = connection.prepareStatement(DUE)) {
+                    for (int i = 1; i <= 4; i++) {
+                      statement.setString(i, at);
+                    }
+                    try (ResultSet row = statement.executeQuery()) {
+                      row.next();
+                      due = row.getLong(1);
+                      leased = row.getLong(2);
+                      oldest = Optional.ofNullable(row.getObject(3, OffsetDateTime.class)).map(OffsetDateTime::toInstant);
+                    }
+                  }
+                  long scheduled;
+                  try (PreparedStatement statement = connection.prepareStatement(SCHEDULED)) {
+                    statement.setString(1, at);
+                    try (ResultSet row = statement.executeQuery()) {
+                      row.next();
+                      scheduled = row.getLong(1);
+                    }
+                  }
+                  return new Snapshot(now, due, leased, scheduled, oldest);
+                }));
+  }
+}
