@@ -122,11 +122,10 @@ final class DomainErrorInterceptor implements ServerInterceptor {
       return explicit.getStatus().asException(explicit.getTrailers());
     }
     String correlationId = UUID.randomUUID().toString();
-    log.error(
-        "Unexpected error in {} (correlation id {})",
-        call.getMethodDescriptor().getFullMethodName(),
-        correlationId,
-        error);
+    log.atError()
+        .addKeyValue("correlation_id", correlationId)
+        .setCause(error)
+        .log("Unexpected error in {} (correlation id {})", call.getMethodDescriptor().getFullMethodName(), correlationId);
     return Status.INTERNAL
         .withDescription("internal error; correlation id " + correlationId)
         .asException();

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Records attempts apart from the threads that make them: a worker hands its outcome over and goes
@@ -215,22 +216,28 @@ final class AttemptRecorder {
     ClaimedDelivery claim = outcome.claim();
     DeliveryAttempt attempt = outcome.attempt();
     if (!held) {
-      log.warn("Lease on delivery {} ran out during attempt {}", claim.id(), attempt.attemptNumber());
+      about(log.atWarn(), claim).log("Lease on delivery {} ran out during attempt {}", claim.id(), attempt.attemptNumber());
     }
     if (attempt.succeeded()) {
-      log.debug("Delivery {} succeeded on attempt {}", claim.id(), attempt.attemptNumber());
+      about(log.atDebug(), claim).log("Delivery {} succeeded on attempt {}", claim.id(), attempt.attemptNumber());
     } else if (outcome.next() instanceof NextStep.RetryAt retry) {
-      log.info(
+      about(log.atInfo(), claim).log(
           "Delivery {} attempt {} failed ({}); retrying at {}",
           claim.id(), attempt.attemptNumber(), reason(attempt), retry.time());
     } else if (outcome.next() instanceof NextStep.DisableWebhook disable) {
-      log.warn("Webhook {} disabled: {}", claim.webhookId(), disable.reason());
+      about(log.atWarn(), claim).log("Webhook {} disabled: {}", claim.webhookId(), disable.reason());
     } else {
-      log.warn(
-          "Delivery {} failed after {} attempts ({})",
-          claim.id(), attempt.attemptNumber(), reason(attempt));
+      about(log.atWarn(), claim).log(
+          "Delivery {} failed after {} attempts ({})", claim.id(), attempt.attemptNumber(), reason(attempt));
     }
     recorded.accept(outcome, held);
+  }
+
+  /** The ids a line is about, as fields of their own in JSON logs. */
+  private static LoggingEventBuilder about(LoggingEventBuilder line, ClaimedDelivery claim) {
+    return line.addKeyValue("delivery_id", claim.id())
+        .addKeyValue("webhook_id", claim.webhookId())
+        .addKeyValue("project_id", claim.projectId());
   }
 
   /** Quoted: the error may hold text the receiver wrote, made printable by the attempt. */

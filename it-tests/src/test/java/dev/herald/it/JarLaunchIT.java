@@ -3,6 +3,9 @@ package dev.herald.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.Struct;
+import com.google.protobuf.util.JsonFormat;
+import dev.herald.proto.v1.IngestionServiceGrpc;
 import dev.herald.proto.v1.ListWebhooksRequest;
 import dev.herald.proto.v1.WebhookServiceGrpc;
 import io.grpc.ManagedChannel;
@@ -16,6 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -73,6 +78,59 @@ class JarLaunchIT {
     assertTrue(!TOKEN.matcher(output).find(), "the token is neither logged nor printed: " + output);
     assertTrue(!output.contains("Exception"), output);
     assertTrue(Files.exists(workDir.resolve("data/postgres/PG_VERSION")));
+  }
+
+  @Test
+  void logsOneJsonObjectPerLineWithTheIdsAsFields(@TempDir Path workDir) throws Exception {
+    int port = freePort();
+    Path log = workDir.resolve("herald.log");
+    Map<String, String> settings =
+        Map.of(
+            "HERALD_GRPC_PORT", Integer.toString(port),
+            "HERALD_LOG_FORMAT", "json",
+            "HERALD_ADMIN_TOKEN", HeraldFixture.ADMIN_TOKEN,
+            "HERALD_REQUIRE_HTTPS", "false",
+            "HERALD_ALLOW_PRIVATE_NETWORKS", "true",
+            "HERALD_RETRY_INITIAL_DELAY_MS", "60000");
+    Process herald = launch(workDir, log, settings);
+    String deliveryId;
+    try (Receiver receiver = Receiver.http()) {
+      receiver.on("/busy", i -> Receiver.Reply.status(503, "busy"));
+      Eventually.await("the listening line", Duration.ofSeconds(90), () -> read(log), l -> l.contains("listening"));
+      ManagedChannel channel = HeraldFixture.channel(port, HeraldFixture.ADMIN_TOKEN);
+      try {
+        WebhookServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+            .createWebhook(Requests.webhook("proj-json", receiver.url("/busy")));
+        deliveryId =
+            IngestionServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .ingestStateChange(Requests.stateChange("proj-json", "bot").build()).getDeliveryIds(0);
+      } finally {
+        channel.shutdownNow();
+      }
+      Eventually.await("the failed attempt logged", Duration.ofSeconds(30), () -> read(log), l -> l.contains("retrying at"));
+    } finally {
+      herald.destroy();
+      assertTrue(herald.waitFor(60, TimeUnit.SECONDS));
+    }
+    List<Struct> lines = new ArrayList<>();
+    for (String line : read(log).split("\n")) {
+      Struct.Builder object = Struct.newBuilder();
+      JsonFormat.parser().merge(line, object); // throws if a line is not one JSON object
+      lines.add(object.build());
+    }
+    assertTrue(lines.size() > 3, "lines: " + lines.size());
+    for (Struct line : lines) {
+      for (String field : List.of("timestamp", "level", "loggerName", "formattedMessage")) {
+        assertTrue(line.containsFields(field), field + " in " + line);
+      }
+    }
+    Struct retrying =
+        lines.stream().filter(l -> l.getFieldsOrThrow("formattedMessage").getStringValue().contains("retrying at"))
+            .findFirst().orElseThrow();
+    String fields = JsonFormat.printer().print(retrying.getFieldsOrThrow("kvpList"));
+    assertTrue(fields.contains("\"delivery_id\"") && fields.contains(deliveryId), fields);
+    assertTrue(fields.contains("\"project_id\": \"proj-json\""), fields);
+    assertTrue(!read(log).contains(HeraldFixture.ADMIN_TOKEN), "no token in the log");
   }
 
   @ParameterizedTest

@@ -232,6 +232,23 @@ public final class ConfigLoader {
     };
   }
 
+  /**
+   * One setting as {@link #load} would read it (the environment, then the file it names), for
+   * what must be known before the rest: the log format, before the first logger exists.
+   */
+  static String earlySetting(Map<String, String> environment, String key) {
+    String value = environment.get(key);
+    String file = environment.get(CONFIG_FILE);
+    if (value == null && file != null && !file.isBlank()) {
+      try {
+        value = readFile(Path.of(file)).get(key);
+      } catch (ConfigException unreadable) {
+        return null; // reported when the whole configuration is loaded
+      }
+    }
+    return value;
+  }
+
   /** {@code text} (the default) or {@code json}; anything else stops startup. */
   static String logFormat(String value) {
     String format = value == null || value.isBlank() ? "text" : value.trim().toLowerCase(Locale.ROOT);

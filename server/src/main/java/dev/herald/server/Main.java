@@ -9,7 +9,23 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 public final class Main {
   private Main() {}
 
+  /**
+   * Points logback at its JSON configuration when {@code HERALD_LOG_FORMAT=json}, before the
+   * first logger exists. A bad value is reported by the configuration, like any other.
+   */
+  private static void chooseLogFormat() {
+    try {
+      String format = ConfigLoader.earlySetting(System.getenv(), ConfigLoader.LOG_FORMAT);
+      if (ConfigLoader.logFormat(format).equals("json")) {
+        System.setProperty("logback.configurationFile", "logback-json.xml");
+      }
+    } catch (ConfigException bad) {
+      // ConfigLoader stops startup with it, through the log in its default format.
+    }
+  }
+
   public static void main(String[] args) {
+    chooseLogFormat();
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
     Logger log = LoggerFactory.getLogger(Main.class);
