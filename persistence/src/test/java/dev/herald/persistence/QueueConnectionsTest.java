@@ -8,12 +8,14 @@ import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.domain.delivery.DeliveryNotifier;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
@@ -39,7 +41,11 @@ class QueueConnectionsTest {
     String url = postgres.getJdbcUrl("postgres", "postgres");
     return Guice.createInjector(
         new PersistenceModule(new DatabaseSettings(url, null, null, 2), new MasterKey(new byte[MasterKey.BYTES])),
-        binder -> binder.bind(DeliveryNotifier.class).toInstance(() -> {}));
+        binder -> {
+          binder.bind(DeliveryNotifier.class).toInstance(() -> {});
+          binder.bind(Clock.class).toInstance(Clock.systemUTC());
+          binder.bind(PrometheusRegistry.class).toInstance(new PrometheusRegistry());
+        });
   }
 
   @AfterAll
