@@ -15,6 +15,9 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Herald's three gRPC services, each behind the same interceptors, contributed to the server's
@@ -64,7 +67,19 @@ public final class ApiModule extends AbstractModule {
   @Singleton
   BindableService deliveryService(
       DeliveryQueryService deliveries, DeliveryRecoveryService recovery, ApiInterceptors interceptors) {
-    return interceptors.wrap(new DeliveryGrpcService(deliveries, recovery));
+    return interceptors.wrap(new DeliveryGrpcService(deliveries, recovery, watchWriters()));
+  }
+
+  /** Writes live-tail streams, apart from the feed's thread, which must never wait on a client. */
+  private static ExecutorService watchWriters() {
+    AtomicInteger number = new AtomicInteger();
+    return Executors.newFixedThreadPool(
+        2,
+        task -> {
+          Thread thread = new Thread(task, "herald-watch-" + number.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        });
   }
 
   record ApiInterceptors(List<ServerInterceptor> interceptors) {

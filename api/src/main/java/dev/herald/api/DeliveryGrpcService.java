@@ -3,7 +3,9 @@ package dev.herald.api;
 import static java.util.Objects.requireNonNull;
 
 import dev.herald.domain.Ids;
+import dev.herald.domain.access.ProjectScope;
 import dev.herald.domain.delivery.Delivery;
+import dev.herald.domain.delivery.DeliveryFilter;
 import dev.herald.domain.delivery.DeliveryQueryService;
 import dev.herald.domain.delivery.DeliveryRecoveryService;
 import dev.herald.domain.page.Page;
@@ -15,15 +17,31 @@ import dev.herald.proto.v1.ListDeliveriesResponse;
 import dev.herald.proto.v1.RecoverDeliveriesRequest;
 import dev.herald.proto.v1.RecoverDeliveriesResponse;
 import dev.herald.proto.v1.RetryDeliveryRequest;
+import dev.herald.proto.v1.WatchDeliveriesRequest;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.Executor;
 
 final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServiceImplBase {
   private final DeliveryQueryService deliveries;
   private final DeliveryRecoveryService recovery;
+  private final Executor watchWriters;
 
-  DeliveryGrpcService(DeliveryQueryService deliveries, DeliveryRecoveryService recovery) {
+  DeliveryGrpcService(DeliveryQueryService deliveries, DeliveryRecoveryService recovery, Executor watchWriters) {
     this.deliveries = requireNonNull(deliveries, "deliveries");
     this.recovery = requireNonNull(recovery, "recovery");
+    this.watchWriters = requireNonNull(watchWriters, "watchWriters");
+  }
+
+  @Override
+  public void watchDeliveries(
+      WatchDeliveriesRequest request, StreamObserver<dev.herald.proto.v1.DeliveryOutcome> response) {
+    DeliveryFilter filter = DeliveryMapper.toFilter(request);
+    ProjectScope scope = Callers.scope();
+    OutcomeStream stream =
+        new OutcomeStream(
+            (ServerCallStreamObserver<dev.herald.proto.v1.DeliveryOutcome>) response, watchWriters);
+    stream.start(listener -> deliveries.watch(scope, filter, listener));
   }
 
   @Override

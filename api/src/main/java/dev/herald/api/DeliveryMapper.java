@@ -6,11 +6,22 @@ import dev.herald.domain.delivery.Delivery;
 import dev.herald.domain.delivery.DeliveryAttempt;
 import dev.herald.domain.delivery.DeliveryFilter;
 import dev.herald.proto.v1.DeliveryStatus;
+import dev.herald.proto.v1.WatchDeliveriesRequest;
 import dev.herald.proto.v1.ListDeliveriesRequest;
 import java.util.Optional;
 
 final class DeliveryMapper {
   private DeliveryMapper() {}
+
+  static DeliveryFilter toFilter(WatchDeliveriesRequest request) {
+    return new DeliveryFilter(
+        request.getProjectId(),
+        request.getBotId().isEmpty() ? Optional.empty() : Optional.of(request.getBotId()),
+        request.getWebhookId().isEmpty()
+            ? Optional.empty()
+            : Optional.of(Ids.parse("webhook_id", request.getWebhookId())),
+        toDomain(request.getStatus()));
+  }
 
   static DeliveryFilter toFilter(ListDeliveriesRequest request) {
     return new DeliveryFilter(
@@ -33,7 +44,7 @@ final class DeliveryMapper {
     };
   }
 
-  private static DeliveryStatus toProto(dev.herald.domain.delivery.DeliveryStatus status) {
+  static DeliveryStatus toProto(dev.herald.domain.delivery.DeliveryStatus status) {
     return switch (status) {
       case PENDING -> DeliveryStatus.DELIVERY_STATUS_PENDING;
       case SUCCEEDED -> DeliveryStatus.DELIVERY_STATUS_SUCCEEDED;

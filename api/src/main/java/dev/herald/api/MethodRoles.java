@@ -27,6 +27,7 @@ final class MethodRoles {
           entry(IngestionServiceGrpc.getIngestStateChangeMethod(), Role.INGEST),
           entry(DeliveryServiceGrpc.getListDeliveriesMethod(), Role.READ),
           entry(DeliveryServiceGrpc.getGetDeliveryMethod(), Role.READ),
+          entry(DeliveryServiceGrpc.getWatchDeliveriesMethod(), Role.READ),
           entry(DeliveryServiceGrpc.getRetryDeliveryMethod(), Role.ADMIN),
           entry(DeliveryServiceGrpc.getRecoverDeliveriesMethod(), Role.ADMIN),
           entry(ApiKeyServiceGrpc.getCreateApiKeyMethod(), Role.ADMIN),

@@ -140,7 +140,7 @@ class AttemptRecorderTest {
 
   private static ClaimedDelivery claim() {
     return new ClaimedDelivery(
-        UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), "project",
+        UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), "project", "bot",
         "http://127.0.0.1:9/", "{}", 0, 0, List.of(new byte[32]), Instant.now());
   }
 

@@ -57,7 +57,7 @@ class ConcurrencyLimitsTest {
 
   private static ClaimedDelivery claim(UUID webhook, String project, String url) {
     return new ClaimedDelivery(
-        UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), webhook, project, url, "{}", 0, 0,
+        UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), webhook, project, "bot", url, "{}", 0, 0,
         List.of(new byte[32]), Instant.now());
   }
 }

@@ -145,13 +145,13 @@ class DeliveryDispatcherTest {
 
   private ClaimedDelivery claim() {
     return new ClaimedDelivery(
-        UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), "project",
+        UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), "project", "bot",
         "http://127.0.0.1:" + receiver.getAddress().getPort() + "/", "{}", 0, 0, List.of(new byte[32]), Instant.now());
   }
 
   private static ClaimedDelivery again(ClaimedDelivery claim) {
     return new ClaimedDelivery(
-        claim.id(), UUID.randomUUID(), claim.idempotencyKey(), claim.webhookId(), claim.projectId(), claim.url(),
+        claim.id(), UUID.randomUUID(), claim.idempotencyKey(), claim.webhookId(), claim.projectId(), claim.botId(), claim.url(),
         claim.payload(), claim.attemptsMade() + 1, claim.roundStart(), claim.signingKeys(), claim.createTime());
   }
 

@@ -164,6 +164,6 @@ class WebhookSenderTest {
 
   private static ClaimedDelivery claimTo(String url, UUID key) {
     return new ClaimedDelivery(
-        UUID.randomUUID(), UUID.randomUUID(), key, UUID.randomUUID(), "proj", url, "{\"a\":1}", 0, 0, java.util.List.of(new byte[32]), Instant.now());
+        UUID.randomUUID(), UUID.randomUUID(), key, UUID.randomUUID(), "proj", "bot", url, "{\"a\":1}", 0, 0, java.util.List.of(new byte[32]), Instant.now());
   }
 }

@@ -70,7 +70,10 @@ class IsolationIT {
       System.out.printf("healthy endpoint beside a hanging one: p50 %d ms, p99 %d ms, max %d ms%n",
           p50, p99, latencies.get(latencies.size() - 1));
       assertEquals(healthy, latencies.size());
-      assertTrue(p99 < 100, "p99 " + p99 + " ms");
+      // Ordering, not speed (speed is the benchmark's): a delivery held up by the hanging
+      // endpoint would wait for one of its attempts to time out, 3 s after it started.
+      long max = latencies.get(latencies.size() - 1);
+      assertTrue(max < 3000, "a healthy delivery waited " + max + " ms, as long as a hanging attempt");
       assertTrue(receiver.requests("/hanging").size() <= 8, "at most the hanging endpoint's slots in use");
     }
   }

@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Arrays;
 import java.util.Properties;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -15,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wakes every server's dispatcher when deliveries become due, through PostgreSQL's
- * LISTEN/NOTIFY: a transaction that makes deliveries due announces it, and PostgreSQL delivers the
+ * Listens to what other servers announce through PostgreSQL's LISTEN/NOTIFY on one connection:
+ * attempt outcomes, for this server's watchers ({@link OutcomeNotifications}), and new work.
+ * It wakes every server's dispatcher when deliveries become due: a transaction that makes deliveries due announces it, and PostgreSQL delivers the
  * notification to all listeners when it commits. Servers therefore need no fast polling to pick
  * up work that another server ingested. A server's own announcements are passed over: it woke its
  * dispatcher in process already, and a second wake-up only costs it a claim that finds nothing.
@@ -28,11 +28,17 @@ public final class DeliveryWakeups implements AutoCloseable {
   private final DatabaseSettings settings;
   private final DeliveryAnnouncements announcements;
   private final DeliveryNotifier notifier;
+  private final OutcomeNotifications outcomes;
   private volatile boolean running;
   private Thread thread;
 
-  DeliveryWakeups(DatabaseSettings settings, DeliveryAnnouncements announcements, DeliveryNotifier notifier) {
+  DeliveryWakeups(
+      DatabaseSettings settings,
+      DeliveryAnnouncements announcements,
+      DeliveryNotifier notifier,
+      OutcomeNotifications outcomes) {
     this.settings = requireNonNull(settings, "settings");
+    this.outcomes = requireNonNull(outcomes, "outcomes");
     this.announcements = requireNonNull(announcements, "announcements");
     this.notifier = requireNonNull(notifier, "notifier");
   }
@@ -52,11 +58,12 @@ public final class DeliveryWakeups implements AutoCloseable {
       try (Connection connection = connect();
           Statement statement = connection.createStatement()) {
         statement.execute("listen " + DeliveryAnnouncements.CHANNEL);
+        statement.execute("listen " + OutcomeNotifications.CHANNEL);
         PGConnection postgres = connection.unwrap(PGConnection.class);
         while (running) {
           PGNotification[] notifications = postgres.getNotifications(WAIT_MILLIS);
-          if (notifications != null && !Arrays.stream(notifications).allMatch(announcements::fromHere)) {
-            notifier.deliveriesCreated();
+          if (notifications != null) {
+            dispatch(notifications);
           }
         }
       } catch (SQLException e) {
@@ -65,6 +72,20 @@ public final class DeliveryWakeups implements AutoCloseable {
           pause();
         }
       }
+    }
+  }
+
+  private void dispatch(PGNotification[] notifications) {
+    boolean newWork = false;
+    for (PGNotification notification : notifications) {
+      if (OutcomeNotifications.CHANNEL.equals(notification.getName())) {
+        outcomes.received(notification);
+      } else if (!announcements.fromHere(notification)) {
+        newWork = true;
+      }
+    }
+    if (newWork) {
+      notifier.deliveriesCreated();
     }
   }
 

@@ -8,6 +8,7 @@ import static java.util.Objects.requireNonNull;
 import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryAttempt;
+import dev.herald.domain.delivery.DeliveryOutcome;
 import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.delivery.DeliveryStatus;
 import dev.herald.domain.delivery.EndpointHealthPolicy;
@@ -34,6 +35,8 @@ import java.util.stream.Collectors;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The work queue: a narrow row in {@code delivery_queue} for each pending delivery, apart from the
@@ -129,12 +132,20 @@ final class JooqDeliveryQueue implements DeliveryQueue {
    */
   static final int CONNECTIONS = 5;
 
+  private static final Logger log = LoggerFactory.getLogger(JooqDeliveryQueue.class);
+
   private final Transactor transactor;
   private final JooqSigningSecretRepository secrets;
   private final Counter webhooksDisabled;
+  private final OutcomeNotifications outcomes;
 
-  JooqDeliveryQueue(Transactor transactor, JooqSigningSecretRepository secrets, Counter webhooksDisabled) {
+  JooqDeliveryQueue(
+      Transactor transactor,
+      JooqSigningSecretRepository secrets,
+      Counter webhooksDisabled,
+      OutcomeNotifications outcomes) {
     this.webhooksDisabled = requireNonNull(webhooksDisabled, "webhooksDisabled");
+    this.outcomes = requireNonNull(outcomes, "outcomes");
     this.transactor = requireNonNull(transactor, "transactor");
     this.secrets = requireNonNull(secrets, "secrets");
   }
@@ -181,10 +192,10 @@ final class JooqDeliveryQueue implements DeliveryQueue {
         returning delivery_id
       )
       select d.id, d.idempotency_key, d.webhook_id, d.project_id, w.url, d.payload, d.attempt_count, d.round_start,
-             d.create_time
+             d.create_time, d.bot_id
         from leased l
         cross join lateral (
-          select id, idempotency_key, webhook_id, project_id, payload, attempt_count, round_start, create_time
+          select id, idempotency_key, webhook_id, project_id, payload, attempt_count, round_start, create_time, bot_id
             from deliveries
            where id = l.delivery_id
           offset 0) d
@@ -194,7 +205,7 @@ final class JooqDeliveryQueue implements DeliveryQueue {
   /** A claimed row, before its project's signing keys are added. */
   record ClaimedRow(
       UUID id, UUID idempotencyKey, UUID webhookId, String projectId, String url, String payload, int attemptsMade,
-      int roundStart, Instant createTime) {}
+      int roundStart, Instant createTime, String botId) {}
 
   /** Runs {@link #CLAIM} on {@code connection}, in the caller's transaction. */
   static List<ClaimedRow> claim(
@@ -219,7 +230,8 @@ final class JooqDeliveryQueue implements DeliveryQueue {
                   rows.getString(6),
                   rows.getInt(7),
                   rows.getInt(8),
-                  rows.getObject(9, OffsetDateTime.class).toInstant()));
+                  rows.getObject(9, OffsetDateTime.class).toInstant(),
+                  rows.getString(10)));
         }
       }
       return claimed;
@@ -268,6 +280,7 @@ final class JooqDeliveryQueue implements DeliveryQueue {
                           row.idempotencyKey(),
                           row.webhookId(),
                           row.projectId(),
+                          row.botId(),
                           row.url(),
                           row.payload(),
                           row.attemptsMade(),
@@ -329,7 +342,24 @@ final class JooqDeliveryQueue implements DeliveryQueue {
         outcomes.stream().allMatch(JooqDeliveryQueue::succeeded)
             ? transactor.outsideTransaction(write)
             : transactor.inTransaction(write);
+    tellWatchers(outcomes.stream().filter(o -> held.contains(o.claim().id())).map(DeliveryOutcome::of).toList());
     return outcomes.stream().map(o -> held.contains(o.claim().id())).toList();
+  }
+
+  /**
+   * After the record: a watcher must never see an outcome that was not stored. Losing the
+   * notification loses a line of a live tail, never a delivery, so a failure only warns.
+   */
+  private void tellWatchers(List<DeliveryOutcome> recorded) {
+    try {
+      transactor.outsideTransaction(
+          dsl -> {
+            outcomes.publish(dsl, recorded);
+            return null;
+          });
+    } catch (RuntimeException e) {
+      log.warn("Could not notify watchers of {} recorded outcomes: {}", recorded.size(), e.getMessage());
+    }
   }
 
   private static boolean succeeded(AttemptOutcome outcome) {

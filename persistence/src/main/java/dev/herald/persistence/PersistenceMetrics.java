@@ -40,7 +40,11 @@ public final class PersistenceMetrics implements AutoCloseable {
   private volatile QueueStatistics.Snapshot queue = QueueStatistics.Snapshot.NONE;
 
   PersistenceMetrics(
-      PrometheusRegistry registry, QueueStatistics statistics, Map<String, HikariDataSource> pools, Clock clock) {
+      PrometheusRegistry registry,
+      QueueStatistics statistics,
+      Map<String, HikariDataSource> pools,
+      OutcomeNotifications outcomes,
+      Clock clock) {
     this.statistics = requireNonNull(statistics, "statistics");
     this.clock = requireNonNull(clock, "clock");
     webhooksDisabled =
@@ -59,6 +63,11 @@ public final class PersistenceMetrics implements AutoCloseable {
         .name("herald_queue_oldest_due_age_seconds")
         .help("How long the oldest due, unleased delivery has been due; 0 when none is")
         .callback(callback -> callback.call(oldestDueAge(clock.instant())))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("herald_watch_streams")
+        .help("WatchDeliveries streams open on this server")
+        .callback(callback -> callback.call(outcomes.watches()))
         .register(registry);
     poolGauge(registry, pools, "herald_database_pool_connections_in_use", "Connections lent out, by pool",
         HikariPoolMXBean::getActiveConnections);

@@ -11,6 +11,7 @@ import dev.herald.domain.access.ApiKeyRepository;
 import dev.herald.domain.delivery.DeliveryNotifier;
 import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.delivery.DeliveryRepository;
+import dev.herald.domain.delivery.OutcomeFeed;
 import dev.herald.domain.event.EventRepository;
 import dev.herald.domain.secret.SigningSecretRepository;
 import dev.herald.domain.webhook.WebhookRepository;
@@ -147,8 +148,23 @@ public final class PersistenceModule extends AbstractModule {
   @Provides
   @Singleton
   DeliveryQueue deliveryQueue(
-      @QueueConnections Transactor queue, JooqSigningSecretRepository secrets, PersistenceMetrics metrics) {
-    return new JooqDeliveryQueue(queue, secrets, metrics.webhooksDisabled());
+      @QueueConnections Transactor queue,
+      JooqSigningSecretRepository secrets,
+      PersistenceMetrics metrics,
+      OutcomeNotifications outcomes) {
+    return new JooqDeliveryQueue(queue, secrets, metrics.webhooksDisabled(), outcomes);
+  }
+
+  @Provides
+  @Singleton
+  OutcomeNotifications outcomeNotifications() {
+    return new OutcomeNotifications();
+  }
+
+  @Provides
+  @Singleton
+  OutcomeFeed outcomeFeed(OutcomeNotifications notifications) {
+    return notifications;
   }
 
   @Provides
@@ -158,9 +174,10 @@ public final class PersistenceModule extends AbstractModule {
       @QueueConnections Transactor queue,
       HikariDataSource api,
       @QueueConnections HikariDataSource queueConnections,
+      OutcomeNotifications outcomes,
       Clock clock) {
     return new PersistenceMetrics(
-        registry, new QueueStatistics(queue), Map.of("api", api, "queue", queueConnections), clock);
+        registry, new QueueStatistics(queue), Map.of("api", api, "queue", queueConnections), outcomes, clock);
   }
 
   @Provides
@@ -171,8 +188,9 @@ public final class PersistenceModule extends AbstractModule {
 
   @Provides
   @Singleton
-  DeliveryWakeups deliveryWakeups(DeliveryAnnouncements announcements, DeliveryNotifier notifier) {
-    return new DeliveryWakeups(settings, announcements, notifier);
+  DeliveryWakeups deliveryWakeups(
+      DeliveryAnnouncements announcements, DeliveryNotifier notifier, OutcomeNotifications outcomes) {
+    return new DeliveryWakeups(settings, announcements, notifier, outcomes);
   }
 
   @Provides

@@ -69,7 +69,10 @@ class JooqDeliveryQueueTest {
         new JooqSigningSecretRepository(transactor, new SecretCipher(new MasterKey(new byte[32]), new SecureRandom()));
     queue =
         new JooqDeliveryQueue(
-            transactor, secrets, Counter.builder().name("test_webhooks_disabled").labelNames("reason").build());
+            transactor,
+            secrets,
+            Counter.builder().name("test_webhooks_disabled").labelNames("reason").build(),
+            new OutcomeNotifications());
     deliveries = new JooqDeliveryRepository(transactor, new DeliveryAnnouncements());
     secrets.insertIfNoCurrent(new SigningSecret(UUID.randomUUID(), "proj", new byte[32], now, null));
     Webhook webhook =

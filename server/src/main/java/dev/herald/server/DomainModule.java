@@ -10,6 +10,7 @@ import dev.herald.domain.delivery.DeliveryNotifier;
 import dev.herald.domain.delivery.DeliveryQueryService;
 import dev.herald.domain.delivery.DeliveryRecoveryService;
 import dev.herald.domain.delivery.DeliveryRepository;
+import dev.herald.domain.delivery.OutcomeFeed;
 import dev.herald.domain.event.EventRepository;
 import dev.herald.domain.event.IngestionService;
 import dev.herald.domain.secret.SigningSecretRepository;
@@ -78,8 +79,8 @@ final class DomainModule extends AbstractModule {
 
   @Provides
   @Singleton
-  DeliveryQueryService deliveries(DeliveryRepository repository) {
-    return new DeliveryQueryService(repository);
+  DeliveryQueryService deliveries(DeliveryRepository repository, OutcomeFeed outcomes) {
+    return new DeliveryQueryService(repository, outcomes);
   }
 
   @Provides

@@ -121,8 +121,9 @@ public final class Herald implements AutoCloseable {
                   ? null
                   : injector.getInstance(OperationsHttpServer.class));
       herald.persistenceMetrics.start();
+      // Always listening: watchers on a server that does not deliver see other servers' outcomes.
+      herald.wakeups.start();
       if (config.delivery().enabled()) {
-        herald.wakeups.start();
         herald.dispatcher.start();
       }
       try {

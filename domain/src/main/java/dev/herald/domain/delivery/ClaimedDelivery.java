@@ -18,6 +18,7 @@ public record ClaimedDelivery(
     UUID idempotencyKey,
     UUID webhookId,
     String projectId,
+    String botId,
     String url,
     String payload,
     int attemptsMade,
@@ -29,6 +30,7 @@ public record ClaimedDelivery(
     requireNonNull(id, "id");
     requireNonNull(leaseToken, "leaseToken");
     requireNonNull(idempotencyKey, "idempotencyKey");
+    requireNonNull(botId, "botId");
     requireNonNull(url, "url");
     requireNonNull(payload, "payload");
     requireNonNull(createTime, "createTime");

@@ -12,13 +12,39 @@ import dev.herald.domain.page.PageRequest;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /** What operators look at: deliveries and every attempt. */
 public final class DeliveryQueryService {
   private final DeliveryRepository deliveries;
+  private final OutcomeFeed outcomes;
 
-  public DeliveryQueryService(DeliveryRepository deliveries) {
+  public DeliveryQueryService(DeliveryRepository deliveries, OutcomeFeed outcomes) {
     this.deliveries = requireNonNull(deliveries, "deliveries");
+    this.outcomes = requireNonNull(outcomes, "outcomes");
+  }
+
+  /**
+   * Calls {@code listener} with every outcome the filter matches, recorded by any server from now
+   * until the watch is closed. Checked as a listing is; the project may be left empty by a
+   * global key, to watch every project.
+   */
+  public OutcomeFeed.Watch watch(ProjectScope scope, DeliveryFilter filter, Consumer<DeliveryOutcome> listener) {
+    Violations violations = new Violations();
+    if (!filter.projectId().isEmpty() || !scope.isGlobal()) {
+      violations.requireToken("project_id", filter.projectId(), Limits.ID_LENGTH);
+    }
+    filter.botId().ifPresent(bot -> violations.requireToken("bot_id", bot, Limits.ID_LENGTH));
+    violations.throwIfAny();
+    if (!filter.projectId().isEmpty()) {
+      scope.requireProject(filter.projectId());
+    }
+    return outcomes.watch(
+        outcome -> {
+          if (outcome.matches(filter)) {
+            listener.accept(outcome);
+          }
+        });
   }
 
   public Delivery get(ProjectScope scope, UUID id) {
