@@ -92,6 +92,28 @@ class WebhookSenderTest {
     assertTrue(attempt.duration().compareTo(Duration.ofSeconds(2)) < 0, attempt.duration().toString());
   }
 
+  /**
+   * A JVM-wide proxy setting would route deliveries around the guard's socket check (the socket
+   * would connect to the proxy, the proxy anywhere): the client must ignore it.
+   */
+  @Test
+  void ignoresTheJvmsProxySettings() throws Exception {
+    int deadPort;
+    try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+      deadPort = closed.getLocalPort();
+    }
+    java.net.ProxySelector original = java.net.ProxySelector.getDefault();
+    // Every URL through a proxy that is not there, loopback included (the JVM's default selector
+    // would pass loopback by, and so could not show anything here).
+    java.net.ProxySelector.setDefault(java.net.ProxySelector.of(new InetSocketAddress("127.0.0.1", deadPort)));
+    try {
+      DeliveryAttempt attempt = sender(true, HostResolver.system(), Duration.ofSeconds(5)).send(claim("/ok", UUID.randomUUID()));
+      assertEquals(202, attempt.responseStatusCode(), "straight to the receiver: " + attempt.error());
+    } finally {
+      java.net.ProxySelector.setDefault(original);
+    }
+  }
+
   @Test
   void postsTheBodyWithBothSignatures() throws InterruptedException {
     UUID key = UUID.randomUUID();

@@ -13,6 +13,7 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -626,7 +627,58 @@ class HeraldBenchmark {
       connection.setAutoCommit(false);
       results.put("claim_plan_1m", DispatcherClaim.explain(connection, CLAIM_BATCH));
       connection.rollback();
+      connection.setAutoCommit(true);
+      queueMetricsAtAMillionPending(url, sql, connection);
     }
+  }
+
+  /**
+   * The metrics' queue figures with 1,000,000 deliveries pending (100,000 due, 900,000 scheduled
+   * for later): the statements behind them, timed in a queue session, and a scrape of a server on
+   * that database, which reads them from its background snapshot.
+   */
+  private void queueMetricsAtAMillionPending(String url, Statement sql, Connection connection) throws Exception {
+    addDeliveries(sql, 900_000, "'PENDING'", "now() + interval '1 hour'");
+    sql.execute("analyze delivery_queue");
+    long[] micros = new long[11];
+    long[] found = null;
+    for (int i = 0; i < micros.length; i++) {
+      long start = System.nanoTime();
+      found = DispatcherClaim.queueStatistics(connection);
+      micros[i] = (System.nanoTime() - start) / 1000;
+    }
+    double statementsMillis = new Percentiles(micros).millis(50);
+    int httpPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      httpPort = socket.getLocalPort();
+    }
+    Map<String, String> settings = Map.of(
+        "HERALD_DATABASE_URL", url, "HERALD_MASTER_KEY", HeraldFixture.MASTER_KEY, "HERALD_DELIVERY_ENABLED", "false",
+        "HERALD_HTTP_PORT", Integer.toString(httpPort));
+    double scrapeMillis;
+    double scrapedDue;
+    try (ServerProcess server = ServerProcess.start(Path.of(System.getProperty("herald.server.jar")), serverLogs(), settings)) {
+      awaitTrue(Duration.ofSeconds(60), () -> Scrapes.value(Scrapes.metrics(httpPort), "herald_queue_due_deliveries") > 0);
+      long[] scrapes = new long[21];
+      String scrape = "";
+      for (int i = 0; i < scrapes.length; i++) {
+        long start = System.nanoTime();
+        scrape = Scrapes.metrics(httpPort);
+        scrapes[i] = (System.nanoTime() - start) / 1000;
+      }
+      scrapeMillis = new Percentiles(scrapes).millis(50);
+      scrapedDue = Scrapes.value(scrape, "herald_queue_due_deliveries");
+    }
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("pending", 1_000_000);
+    metrics.put("statistics_ms", round(statementsMillis));
+    metrics.put("scrape_ms", round(scrapeMillis));
+    metrics.put("due_counted", found[0]);
+    metrics.put("scheduled_counted", found[2]);
+    results.put("metrics_1m_pending", metrics);
+    table.add(String.format(Locale.ROOT,
+        "queue metrics, 1M pending    %8.2f ms to read (every 5 s, in the background), scrape %.2f ms; due %.0f (counted to 100k)",
+        statementsMillis, scrapeMillis, scrapedDue));
   }
 
   /** The batch a claim is timed at. */

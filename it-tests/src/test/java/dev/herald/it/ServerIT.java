@@ -1,10 +1,15 @@
 package dev.herald.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.herald.proto.v1.ApiKeyServiceGrpc;
+import dev.herald.proto.v1.CreateApiKeyRequest;
+import dev.herald.proto.v1.ListApiKeysRequest;
 import dev.herald.proto.v1.ListWebhooksRequest;
+import dev.herald.proto.v1.RevokeApiKeyRequest;
 import dev.herald.proto.v1.WebhookServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -19,11 +24,14 @@ import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What grpcurl and load balancers rely on, and that nothing else is open. */
 class ServerIT {
@@ -124,6 +132,31 @@ class ServerIT {
       } finally {
         old.shutdownNow();
       }
+    }
+  }
+
+  @Test
+  void theFirstKeyIsMadeForAnEmptyKeyTableOnly(@TempDir Path dataDir) throws Exception {
+    Map<String, String> settings = HeraldFixture.testSettings();
+    settings.remove("HERALD_ADMIN_TOKEN");
+    settings.put("HERALD_DATABASE_URL", TestDatabases.freshDatabaseUrl());
+    settings.put("HERALD_DATA_DIR", dataDir.toString());
+    Path tokenFile = dataDir.resolve("admin.token");
+    try (HeraldFixture herald = HeraldFixture.start(settings)) {
+      ManagedChannel admin = HeraldFixture.channel(herald.port(), Files.readString(tokenFile).trim());
+      try {
+        ApiKeyServiceGrpc.ApiKeyServiceBlockingStub keys =
+            ApiKeyServiceGrpc.newBlockingStub(admin).withDeadlineAfter(10, TimeUnit.SECONDS);
+        String first = keys.listApiKeys(ListApiKeysRequest.getDefaultInstance()).getApiKeys(0).getId();
+        keys.createApiKey(CreateApiKeyRequest.newBuilder().setProjectId("p").addRoles("read").build());
+        keys.revokeApiKey(RevokeApiKeyRequest.newBuilder().setId(first).build());
+      } finally {
+        admin.shutdownNow();
+      }
+    }
+    Files.delete(tokenFile);
+    try (HeraldFixture herald = HeraldFixture.start(settings)) {
+      assertFalse(Files.exists(tokenFile), "keys exist, though no admin key is left: no key is made");
     }
   }
 

@@ -7,6 +7,8 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
 
 /**
  * The dispatcher's own claim and session settings, for the benchmark to time and explain them as
@@ -23,6 +25,16 @@ public final class DispatcherClaim {
   public static int claim(Connection connection, int max) throws SQLException {
     Instant now = Instant.now();
     return JooqDeliveryQueue.claim(connection, max, now, now.plusSeconds(30), UUID.randomUUID(), Set.of()).size();
+  }
+
+  /**
+   * Reads the queue's statistics as the metrics do, in the caller's session (set up with {@link
+   * #SESSION}); what they found, as due, leased, scheduled.
+   */
+  public static long[] queueStatistics(Connection connection) {
+    QueueStatistics.Snapshot snapshot =
+        new QueueStatistics(new Transactor(DSL.using(connection, SQLDialect.POSTGRES))).read(Instant.now());
+    return new long[] {snapshot.due(), snapshot.leased(), snapshot.scheduled()};
   }
 
   /** {@code explain (analyze, buffers)} of the claim of {@code max}, run in the caller's transaction. */
