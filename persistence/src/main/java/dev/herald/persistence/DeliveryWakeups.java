@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeliveryWakeups implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DeliveryWakeups.class);
-  private static final int WAIT_MILLIS = 500;
+  /** How long the listening thread waits for a notification before it looks at its watchers. */
+  private static final int WAIT_MILLIS = 200;
 
   private final DatabaseSettings settings;
   private final DeliveryAnnouncements announcements;
@@ -58,15 +59,23 @@ public final class DeliveryWakeups implements AutoCloseable {
       try (Connection connection = connect();
           Statement statement = connection.createStatement()) {
         statement.execute("listen " + DeliveryAnnouncements.CHANNEL);
-        statement.execute("listen " + OutcomeNotifications.CHANNEL);
         PGConnection postgres = connection.unwrap(PGConnection.class);
+        boolean listeningToOutcomes = false;
         while (running) {
+          // Outcomes are listened to only while this server has watchers: every outcome of every
+          // server would otherwise cross this connection to be read and dropped.
+          if (outcomes.wanted() != listeningToOutcomes) {
+            listeningToOutcomes = !listeningToOutcomes;
+            statement.execute((listeningToOutcomes ? "listen " : "unlisten ") + OutcomeNotifications.CHANNEL);
+            outcomes.listening(listeningToOutcomes);
+          }
           PGNotification[] notifications = postgres.getNotifications(WAIT_MILLIS);
           if (notifications != null) {
             dispatch(notifications);
           }
         }
       } catch (SQLException e) {
+        outcomes.listening(false);
         if (running) {
           log.warn("Lost the LISTEN connection ({}); polling covers the gap, reconnecting", e.getMessage());
           pause();

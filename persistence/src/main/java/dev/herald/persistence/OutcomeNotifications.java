@@ -35,10 +35,44 @@ final class OutcomeNotifications implements OutcomeFeed {
 
   private final Set<Consumer<DeliveryOutcome>> listeners = new CopyOnWriteArraySet<>();
 
+  /** How long a new watch waits for the listening connection to start listening to outcomes. */
+  private static final Duration LISTENING_WITHIN = Duration.ofSeconds(5);
+
+  /** Whether the listening connection listens to outcomes now; guarded by itself. */
+  private final Object listeningChange = new Object();
+  private boolean listening;
+
+  /**
+   * Registers the listener and returns once outcomes reach this server, so that nothing recorded
+   * after the call is missed (or after {@link #LISTENING_WITHIN}, should the connection be down).
+   */
   @Override
   public Watch watch(Consumer<DeliveryOutcome> listener) {
     listeners.add(listener);
+    synchronized (listeningChange) {
+      long deadline = System.nanoTime() + LISTENING_WITHIN.toNanos();
+      try {
+        while (!listening && System.nanoTime() < deadline) {
+          listeningChange.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     return () -> listeners.remove(listener);
+  }
+
+  /** Whether this server has watchers, and so needs outcomes sent to it. */
+  boolean wanted() {
+    return !listeners.isEmpty();
+  }
+
+  /** Told by the listening connection when it starts or stops listening to outcomes. */
+  void listening(boolean now) {
+    synchronized (listeningChange) {
+      listening = now;
+      listeningChange.notifyAll();
+    }
   }
 
   /** Watches open on this server now. */
