@@ -133,6 +133,15 @@ class JarLaunchIT {
     assertTrue(!read(log).contains(HeraldFixture.ADMIN_TOKEN), "no token in the log");
   }
 
+  /** java -jar must start the embedded database on the laptops and servers people use. */
+  @ParameterizedTest
+  @CsvSource({"linux-x86_64", "linux-arm_64", "darwin-x86_64", "darwin-arm_64"})
+  void theJarCarriesPostgresFor(String platform) throws IOException {
+    try (java.util.jar.JarFile jar = new java.util.jar.JarFile(JAR.toFile())) {
+      assertTrue(jar.getEntry("postgres-" + platform + ".txz") != null, "postgres-" + platform + ".txz in " + JAR);
+    }
+  }
+
   @ParameterizedTest
   @CsvSource({
     "HERALD_DELIVERY_TIMEOUT_MS, soon, HERALD_DELIVERY_TIMEOUT_MS must be a whole number",
