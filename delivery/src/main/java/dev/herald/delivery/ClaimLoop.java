@@ -1,0 +1,202 @@
+package dev.herald.delivery;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.herald.domain.delivery.ClaimedDelivery;
+import dev.herald.domain.delivery.DeliveryQueue;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claims due deliveries in batches, ahead of free slots, into the {@link WaitingRoom}, and sleeps
+ * until the earliest known due time or the poll interval, unless woken: when deliveries are
+ * created (here or, through LISTEN/NOTIFY, on another server) or a slot frees while claims wait
+ * for one. It owns what it knows of due times.
+ */
+final class ClaimLoop implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(ClaimLoop.class);
+  /** Most deliveries one claim takes. */
+  static final int MAX_BATCH = 128;
+  /** A claim smaller than this waits for more room rather than make a round trip for a few. */
+  static final int MIN_CLAIM = 16;
+  private static final Duration MIN_WAIT = Duration.ofMillis(10);
+  /** How soon new deliveries justify reading past saturated webhooks' backlog again. */
+  private static final Duration RELOOK_BESIDE_BUSY = Duration.ofMillis(100);
+
+  private final DeliveryQueue queue;
+  private final WaitingRoom room;
+  private final LeaseKeeper leases;
+  private final WakeSignal wakes;
+  private final KnownDueTime dueTimes;
+  /** Starts whatever waiting claims may start; called after each claim. */
+  private final Runnable dispatch;
+  private final Duration pollInterval;
+  private final Duration lease;
+  private final Clock clock;
+  private volatile boolean running = true;
+  /** Set when deliveries are created, here or elsewhere; cleared by the claim that follows. */
+  private volatile boolean newWork;
+  /**
+   * Whether a slot set free may let the loop claim more: it waits for room, or more is due beside
+   * saturated webhooks. Cleared only when the last claim took everything due, so that a finished
+   * attempt does not wake the loop for a claim that finds nothing (at 100 deliveries a second,
+   * most of the dispatcher's queries).
+   */
+  private volatile boolean claimsAwaitSlots = true;
+  /**
+   * The saturated webhooks passed over by the last claim that found nothing more to take, and
+   * when; loop thread only. Asking again with the same webhooks passed over reads their whole due
+   * backlog in the index, only to find nothing once more.
+   */
+  private Set<UUID> exhaustedBeside = Set.of();
+  private Instant exhaustedAt = Instant.MIN;
+
+  ClaimLoop(
+      DeliveryQueue queue,
+      WaitingRoom room,
+      LeaseKeeper leases,
+      WakeSignal wakes,
+      KnownDueTime dueTimes,
+      Runnable dispatch,
+      DeliveryConfig config,
+      Clock clock) {
+    this.queue = requireNonNull(queue, "queue");
+    this.room = requireNonNull(room, "room");
+    this.leases = requireNonNull(leases, "leases");
+    this.wakes = requireNonNull(wakes, "wakes");
+    this.dueTimes = requireNonNull(dueTimes, "dueTimes");
+    this.dispatch = requireNonNull(dispatch, "dispatch");
+    this.pollInterval = config.pollInterval();
+    this.lease = config.lease();
+    this.clock = requireNonNull(clock, "clock");
+  }
+
+  /** Deliveries were created: the next pass claims, even beside saturated webhooks. */
+  void newWork() {
+    newWork = true;
+    wakes.wake();
+  }
+
+  /** Whether a slot set free should wake the loop. */
+  boolean claimsAwaitSlots() {
+    return claimsAwaitSlots;
+  }
+
+  void stop() {
+    running = false;
+    wakes.close();
+  }
+
+  @Override
+  public void run() {
+    while (running) {
+      try {
+        pass();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        log.warn("Claiming deliveries failed; trying again in {}", pollInterval, e);
+        pauseAfterFailure();
+      } catch (Error e) {
+        // Delivery must not stop silently while the server goes on answering: whatever broke
+        // this pass, the next one starts afresh.
+        log.error("The claim loop failed unexpectedly; going on in {}", pollInterval, e);
+        pauseAfterFailure();
+      }
+    }
+    room.clear();
+  }
+
+  /** One claim, or one wait when there is no room or nothing new. */
+  void pass() throws InterruptedException {
+    claimsAwaitSlots = true;
+    dispatch.run();
+    int free = room.room();
+    if (free < MIN_CLAIM) {
+      // Enough claimed work is waiting for slots: claim more once some of it has gone out.
+      wakes.await(pollInterval);
+      return;
+    }
+    int wanted = claimSize(free);
+    Set<UUID> busy = room.saturatedWebhooks();
+    Instant now = clock.instant();
+    if (nothingNewBeside(busy, now)) {
+      wakes.await(Duration.between(now, exhaustionEnds()));
+      return;
+    }
+    newWork = false;
+    Instant leaseUntil = now.plus(lease);
+    List<ClaimedDelivery> claimed = queue.claimDue(wanted, now, leaseUntil, busy);
+    leases.hold(claimed, leaseUntil);
+    room.add(claimed);
+    dispatch.run();
+    if (claimed.size() < wanted) {
+      claimsAwaitSlots = !busy.isEmpty();
+      sleepUntilDue(busy, now);
+    }
+  }
+
+  /**
+   * The most the room allows, rounded down to a power of two: the queue writes the limit into
+   * its statement, and a few sizes keep the statements few.
+   */
+  static int claimSize(int room) {
+    return Integer.highestOneBit(Math.min(room, MAX_BATCH));
+  }
+
+  /**
+   * Whether the last claim found nothing due beside at least these saturated webhooks recently
+   * enough to stand: for the poll interval, or {@link #RELOOK_BESIDE_BUSY} once deliveries were
+   * created since. Other webhooks' new deliveries behind a backlog wait that long at most, and
+   * steady ingest does not turn into back-to-back scans of the backlog.
+   */
+  private boolean nothingNewBeside(Set<UUID> busy, Instant now) {
+    return !busy.isEmpty() && busy.containsAll(exhaustedBeside) && now.isBefore(exhaustionEnds());
+  }
+
+  private Instant exhaustionEnds() {
+    return exhaustedAt.plus(newWork ? RELOOK_BESIDE_BUSY : pollInterval);
+  }
+
+  private void sleepUntilDue(Set<UUID> busy, Instant now) throws InterruptedException {
+    Duration wait = pollInterval;
+    if (!busy.isEmpty()) {
+      // Finding the next due time beside busy webhooks would scan their backlog too; retries of
+      // other webhooks wait for the poll interval at most, new deliveries wake the loop early.
+      exhaustedBeside = busy;
+      exhaustedAt = now;
+      wakes.await(wait);
+      return;
+    }
+    Instant nextDue = dueTimes.afterClaimAt(now).orElse(null);
+    if (nextDue != null) {
+      Duration untilDue = Duration.between(now, nextDue);
+      if (untilDue.compareTo(wait) < 0) {
+        wait = untilDue;
+      }
+    }
+    if (wait.compareTo(MIN_WAIT) < 0) {
+      // Due within moments, or due but not claimed with no webhook passed over (another
+      // server's claim has it locked): wait a moment rather than spin. A finished attempt here
+      // frees nothing a claim could take, so it does not wake the loop.
+      wait = MIN_WAIT;
+    }
+    wakes.await(wait);
+  }
+
+  /** Waits the poll interval, or less when new deliveries wake the loop. */
+  private void pauseAfterFailure() {
+    try {
+      wakes.await(pollInterval);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package dev.herald.delivery;
+
+import dev.herald.domain.delivery.ClaimedDelivery;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Claimed deliveries waiting for a slot, and the slots themselves, under one lock: the global
+ * slots, and the limits per webhook, project and destination ({@link ConcurrencyLimits}). Claims
+ * wait by webhook, and webhooks are served in turn, so scarce slots are shared rather than taken
+ * by the first webhook in line.
+ */
+final class WaitingRoom {
+  private final int capacity;
+  private final int perWebhook;
+  private final ConcurrencyLimits limits;
+  private final Map<UUID, Deque<ClaimedDelivery>> waiting = new LinkedHashMap<>();
+  private int waitingCount;
+  private int freeSlots;
+  private final int slots;
+
+  /**
+   * @param slots attempts in flight at once
+   * @param capacity claims waiting at once at most
+   * @param perWebhook claims of one webhook waiting before claims pass that webhook over
+   */
+  WaitingRoom(int slots, int capacity, int perWebhook, ConcurrencyLimits limits) {
+    this.slots = slots;
+    this.freeSlots = slots;
+    this.capacity = capacity;
+    this.perWebhook = perWebhook;
+    this.limits = limits;
+  }
+
+  /** How many more claims may wait. */
+  synchronized int room() {
+    return capacity - waitingCount;
+  }
+
+  synchronized void add(List<ClaimedDelivery> claims) {
+    for (ClaimedDelivery claim : claims) {
+      waiting.computeIfAbsent(claim.webhookId(), id -> new ArrayDeque<>()).add(claim);
+    }
+    waitingCount += claims.size();
+  }
+
+  /**
+   * Webhooks that need no more claimed work for now: enough of theirs is waiting to keep their
+   * slots busy through the next claim, or what is waiting cannot start because its project or
+   * its destination has every slot it may have. Passing them over lets a claim reach other
+   * webhooks' work behind a large backlog, and keeps one tenant's claims from filling the room.
+   */
+  synchronized Set<UUID> saturatedWebhooks() {
+    Set<UUID> saturated = new HashSet<>();
+    waiting.forEach((webhook, claims) -> {
+      if (claims.size() >= perWebhook || !limits.tenantAndHostHaveRoom(claims.peek())) {
+        saturated.add(webhook);
+      }
+    });
+    return saturated;
+  }
+
+  /**
+   * The waiting claims that may start now, one webhook after another, each with its slots taken:
+   * a webhook served goes to the back of the line.
+   */
+  synchronized List<ClaimedDelivery> takeStartable() {
+    List<ClaimedDelivery> starting = new ArrayList<>();
+    boolean tookAny = true;
+    while (tookAny && freeSlots > 0) {
+      tookAny = false;
+      for (UUID webhook : List.copyOf(waiting.keySet())) {
+        ClaimedDelivery next = waiting.get(webhook).peek();
+        if (freeSlots == 0 || !limits.webhookHasRoom(next) || !limits.tenantAndHostHaveRoom(next)) {
+          continue;
+        }
+        Deque<ClaimedDelivery> claims = waiting.remove(webhook);
+        ClaimedDelivery claim = claims.poll();
+        if (!claims.isEmpty()) {
+          waiting.put(webhook, claims);
+        }
+        waitingCount--;
+        freeSlots--;
+        limits.take(claim);
+        starting.add(claim);
+        tookAny = true;
+      }
+    }
+    return starting;
+  }
+
+  /** Gives back the slots a started claim took. */
+  synchronized void free(ClaimedDelivery claim) {
+    limits.give(claim);
+    freeSlots++;
+  }
+
+  synchronized int slotsInUse() {
+    return slots - freeSlots;
+  }
+
+  /** Forgets every waiting claim; their leases run out or are given back by whoever holds them. */
+  synchronized void clear() {
+    waiting.clear();
+    waitingCount = 0;
+  }
+}

@@ -1,0 +1,109 @@
+package dev.herald.delivery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.herald.domain.delivery.AttemptOutcome;
+import dev.herald.domain.delivery.ClaimedDelivery;
+import dev.herald.domain.delivery.DeliveryQueue;
+import dev.herald.domain.delivery.EndpointHealthPolicy;
+import dev.herald.domain.delivery.RetryPolicy;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** One pass of the loop at a time, against a queue in memory; its waits return at once. */
+class ClaimLoopTest {
+  private final List<Integer> claimSizes = new ArrayList<>();
+  private final List<Set<UUID>> passedOver = new ArrayList<>();
+  private final List<ClaimedDelivery> due = new ArrayList<>();
+  private final AtomicInteger dispatches = new AtomicInteger();
+  private final DeliveryConfig config =
+      new DeliveryConfig(
+          true, Duration.ofSeconds(5), 4, 2, 4, 4, Duration.ofSeconds(1), Duration.ofSeconds(30), true,
+          new RetryPolicy(3, Duration.ofSeconds(1), 2.0, Duration.ofHours(1), 0), EndpointHealthPolicy.never());
+
+  @Test
+  void aPassClaimsWhatTheRoomHoldsAndLetsItStart() throws Exception {
+    WaitingRoom room = new WaitingRoom(0, 100, 50, new ConcurrencyLimits(2, 4, 4));
+    LeaseKeeper leases = new LeaseKeeper(new Queue(), Clock.systemUTC(), config.lease(), config.leaseRenewal());
+    due.add(claim(UUID.randomUUID()));
+    due.add(claim(UUID.randomUUID()));
+
+    loop(room, leases).pass();
+
+    assertEquals(List.of(64), claimSizes, "the room's 100, rounded down to a power of two");
+    assertEquals(2, leases.heldCount(), "what was claimed is held");
+    assertEquals(98, room.room(), "and waits for a slot");
+    assertEquals(2, dispatches.get(), "waiting claims are started before and after the claim");
+  }
+
+  @Test
+  void aRoomTooFullToClaimASensibleBatchIsNotClaimedFor() throws Exception {
+    WaitingRoom room = new WaitingRoom(0, ClaimLoop.MIN_CLAIM - 1, 50, new ConcurrencyLimits(2, 4, 4));
+
+    loop(room, new LeaseKeeper(new Queue(), Clock.systemUTC(), config.lease(), config.leaseRenewal())).pass();
+
+    assertEquals(List.of(), claimSizes);
+  }
+
+  @Test
+  void aWebhookWithEnoughWaitingIsPassedOverByTheNextClaim() throws Exception {
+    WaitingRoom room = new WaitingRoom(0, 100, 2, new ConcurrencyLimits(2, 4, 4));
+    UUID busy = UUID.randomUUID();
+    room.add(List.of(claim(busy), claim(busy)));
+
+    loop(room, new LeaseKeeper(new Queue(), Clock.systemUTC(), config.lease(), config.leaseRenewal())).pass();
+
+    assertEquals(List.of(Set.of(busy)), passedOver);
+  }
+
+  private ClaimLoop loop(WaitingRoom room, LeaseKeeper leases) {
+    WakeSignal wakes = new WakeSignal(Clock.systemUTC());
+    wakes.close(); // waits return at once: a pass is the unit under test
+    Queue queue = new Queue();
+    return new ClaimLoop(
+        queue, room, leases, wakes, new KnownDueTime(queue, config.pollInterval()), dispatches::incrementAndGet,
+        config, Clock.systemUTC());
+  }
+
+  private static ClaimedDelivery claim(UUID webhook) {
+    return new ClaimedDelivery(
+        UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), webhook, "p", "bot", "https://h.example/", "{}",
+        0, 0, List.of(new byte[32]), Instant.now());
+  }
+
+  private final class Queue implements DeliveryQueue {
+    @Override
+    public List<ClaimedDelivery> claimDue(int max, Instant now, Instant leaseUntil, Set<UUID> busy) {
+      claimSizes.add(max);
+      passedOver.add(Set.copyOf(busy));
+      List<ClaimedDelivery> taken = List.copyOf(due);
+      due.clear();
+      return taken;
+    }
+
+    @Override
+    public void renew(Collection<ClaimedDelivery> claims, Instant leaseUntil) {}
+
+    @Override
+    public List<Boolean> recordAttempts(List<AttemptOutcome> outcomes, EndpointHealthPolicy health) {
+      return List.of();
+    }
+
+    @Override
+    public void release(ClaimedDelivery claim) {}
+
+    @Override
+    public Optional<Instant> nextDueTime(Instant now) {
+      return Optional.empty();
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package dev.herald.delivery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.herald.domain.delivery.ClaimedDelivery;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class WaitingRoomTest {
+  private final UUID first = UUID.randomUUID();
+  private final UUID second = UUID.randomUUID();
+
+  @Test
+  void webhooksAreServedInTurnWhileSlotsAreScarce() {
+    WaitingRoom room = new WaitingRoom(3, 100, 50, new ConcurrencyLimits(8, 8, 8));
+    room.add(List.of(claim(first, "p", "a"), claim(first, "p", "a"), claim(first, "p", "a"), claim(second, "p", "b")));
+
+    List<UUID> started = room.takeStartable().stream().map(ClaimedDelivery::webhookId).toList();
+
+    assertEquals(List.of(first, second, first), started, "the second webhook did not wait behind the first's backlog");
+    assertEquals(3, room.slotsInUse());
+    assertTrue(room.takeStartable().isEmpty(), "no slot left");
+  }
+
+  @Test
+  void aFreedSlotLetsTheNextClaimStart() {
+    WaitingRoom room = new WaitingRoom(1, 100, 50, new ConcurrencyLimits(8, 8, 8));
+    room.add(List.of(claim(first, "p", "a"), claim(first, "p", "a")));
+    ClaimedDelivery running = room.takeStartable().get(0);
+    room.free(running);
+    assertEquals(1, room.takeStartable().size());
+    assertEquals(100, room.room(), "both were taken out of the room");
+  }
+
+  @Test
+  void aWebhookHeldBackByItsProjectsLimitIsPassedOverByClaims() {
+    WaitingRoom room = new WaitingRoom(10, 100, 50, new ConcurrencyLimits(8, 1, 8));
+    room.add(List.of(claim(first, "greedy", "a"), claim(second, "greedy", "b")));
+    assertEquals(1, room.takeStartable().size(), "one slot for the project");
+    Set<UUID> saturated = room.saturatedWebhooks();
+    assertEquals(1, saturated.size(), "the webhook whose claim waits on its project: " + saturated);
+  }
+
+  @Test
+  void aWebhookWithEnoughWaitingIsPassedOver() {
+    WaitingRoom room = new WaitingRoom(0, 100, 3, new ConcurrencyLimits(8, 8, 8));
+    List<ClaimedDelivery> claims = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      claims.add(claim(first, "p", "a"));
+    }
+    claims.add(claim(second, "p", "b"));
+    room.add(claims);
+    assertEquals(Set.of(first), room.saturatedWebhooks());
+    assertEquals(96, room.room());
+    room.clear();
+    assertEquals(100, room.room());
+  }
+
+  private static ClaimedDelivery claim(UUID webhook, String project, String host) {
+    return new ClaimedDelivery(
+        UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), webhook, project, "bot",
+        "https://" + host + ".example/", "{}", 0, 0, List.of(new byte[32]), Instant.now());
+  }
+}

@@ -1,0 +1,50 @@
+package dev.herald.delivery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class WakeSignalTest {
+  private final WakeSignal wakes = new WakeSignal(Clock.systemUTC());
+
+  @Test
+  void aWakeWhileTheLoopWasBusyIsKeptForItsNextWait() throws Exception {
+    wakes.wake();
+    CompletableFuture<Void> waited = CompletableFuture.runAsync(this::awaitAnHour);
+    waited.get(10, TimeUnit.SECONDS); // returns at once: the wake came first
+    assertEquals(Instant.MAX, wakes.wakesAt(), "no wait in progress");
+  }
+
+  @Test
+  void aWakeEndsAWaitInProgressAndTheWaitSaysWhenItWouldHaveEnded() throws Exception {
+    CompletableFuture<Void> waited = CompletableFuture.runAsync(this::awaitAnHour);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (wakes.wakesAt().equals(Instant.MAX) && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertTrue(wakes.wakesAt().isAfter(Instant.now().plus(Duration.ofMinutes(59))), "an hour from now");
+    wakes.wake();
+    waited.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void closingEndsEveryWaitForGood() throws Exception {
+    wakes.close();
+    CompletableFuture.runAsync(this::awaitAnHour).get(10, TimeUnit.SECONDS);
+    CompletableFuture.runAsync(this::awaitAnHour).get(10, TimeUnit.SECONDS);
+  }
+
+  private void awaitAnHour() {
+    try {
+      wakes.await(Duration.ofHours(1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
