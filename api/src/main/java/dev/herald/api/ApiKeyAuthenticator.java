@@ -13,13 +13,13 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Finds the caller behind a token, remembering known tokens briefly so that a busy ingest path
- * does not look its key up on every call. Revoking through this instance takes effect at once;
- * on other instances within {@link #REMEMBER_FOR}.
+ * Finds the caller behind a token, remembering known tokens briefly so that a busy ingest path does
+ * not look its key up on every call. Revoking through this instance takes effect at once; on other
+ * instances within {@link #REMEMBER_FOR}.
  *
  * <p>Made-up tokens are cheap to refuse: one that was refused lately is refused again from memory,
- * and at most {@link #CONCURRENT_LOOKUPS} lookups reach the database at once, so a flood of
- * tokens nobody issued holds a few connections, never the pool the real calls need.
+ * and at most {@link #CONCURRENT_LOOKUPS} lookups reach the database at once, so a flood of tokens
+ * nobody issued holds a few connections, never the pool the real calls need.
  */
 final class ApiKeyAuthenticator {
   static final Duration REMEMBER_FOR = Duration.ofSeconds(5);
@@ -40,8 +40,8 @@ final class ApiKeyAuthenticator {
   }
 
   /**
-   * @throws UnavailableException when the database cannot be asked: it is out of reach, or too
-   *     many lookups are waiting for it already
+   * @throws UnavailableException when the database cannot be asked: it is out of reach, or too many
+   *     lookups are waiting for it already
    */
   Optional<Caller> authenticate(String token) {
     Caller cached = known.getIfPresent(token);

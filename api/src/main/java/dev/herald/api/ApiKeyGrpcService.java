@@ -51,7 +51,8 @@ final class ApiKeyGrpcService extends ApiKeyServiceGrpc.ApiKeyServiceImplBase {
   }
 
   @Override
-  public void listApiKeys(ListApiKeysRequest request, StreamObserver<ListApiKeysResponse> response) {
+  public void listApiKeys(
+      ListApiKeysRequest request, StreamObserver<ListApiKeysResponse> response) {
     PageRequest pageRequest = PageRequest.of(request.getPageSize(), request.getPageToken());
     Page<ApiKey> page = keys.list(Callers.current(), request.getProjectId(), pageRequest);
     Unary.reply(

@@ -20,8 +20,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Herald's three gRPC services, each behind the same interceptors, contributed to the server's
- * set of services. Health and reflection are added by the server and stay open.
+ * Herald's three gRPC services, each behind the same interceptors, contributed to the server's set
+ * of services. Health and reflection are added by the server and stay open.
  */
 public final class ApiModule extends AbstractModule {
   @Provides
@@ -66,7 +66,9 @@ public final class ApiModule extends AbstractModule {
   @ProvidesIntoSet
   @Singleton
   BindableService deliveryService(
-      DeliveryQueryService deliveries, DeliveryRecoveryService recovery, ApiInterceptors interceptors) {
+      DeliveryQueryService deliveries,
+      DeliveryRecoveryService recovery,
+      ApiInterceptors interceptors) {
     return interceptors.wrap(new DeliveryGrpcService(deliveries, recovery, watchWriters()));
   }
 

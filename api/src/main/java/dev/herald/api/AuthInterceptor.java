@@ -15,9 +15,9 @@ import io.grpc.Status;
 import java.util.Optional;
 
 /**
- * Requires {@code authorization: Bearer <token>} naming an unrevoked API key that has the role
- * the method needs, and makes the key's {@link Caller} available to the services. Tokens are
- * never logged or echoed.
+ * Requires {@code authorization: Bearer <token>} naming an unrevoked API key that has the role the
+ * method needs, and makes the key's {@link Caller} available to the services. Tokens are never
+ * logged or echoed.
  */
 final class AuthInterceptor implements ServerInterceptor {
   static final Metadata.Key<String> AUTHORIZATION =
@@ -36,8 +36,10 @@ final class AuthInterceptor implements ServerInterceptor {
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
     Optional<String> token = bearerToken(headers.get(AUTHORIZATION));
     if (token.isEmpty()) {
-      return refuse(call, Status.UNAUTHENTICATED.withDescription(
-          "send a valid API key as 'authorization: Bearer <token>'"));
+      return refuse(
+          call,
+          Status.UNAUTHENTICATED.withDescription(
+              "send a valid API key as 'authorization: Bearer <token>'"));
     }
     Optional<Caller> caller = authenticator.authenticate(token.get());
     if (caller.isEmpty()) {
@@ -49,8 +51,10 @@ final class AuthInterceptor implements ServerInterceptor {
       return refuse(call, Status.PERMISSION_DENIED.withDescription(method + " is open to no key"));
     }
     if (!caller.get().has(required.get())) {
-      return refuse(call, Status.PERMISSION_DENIED.withDescription(
-          method + " needs an API key with the '" + required.get().wireName() + "' role"));
+      return refuse(
+          call,
+          Status.PERMISSION_DENIED.withDescription(
+              method + " needs an API key with the '" + required.get().wireName() + "' role"));
     }
     Context context = Context.current().withValue(Callers.KEY, caller.get());
     return Contexts.interceptCall(context, call, headers, next);
@@ -58,8 +62,8 @@ final class AuthInterceptor implements ServerInterceptor {
 
   /**
    * The token, when it could be one: Herald's own are 48 characters and configured ones at least
-   * {@link ApiTokens#MIN_CONFIGURED_LENGTH}, all visible ASCII. Anything else is refused without
-   * a lookup.
+   * {@link ApiTokens#MIN_CONFIGURED_LENGTH}, all visible ASCII. Anything else is refused without a
+   * lookup.
    */
   private static Optional<String> bearerToken(String header) {
     if (header == null

@@ -12,8 +12,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 
 /**
- * Counts calls per method and status code and times them, outside every other interceptor so
- * that refusals count too. Methods are a fixed set, so the series are few.
+ * Counts calls per method and status code and times them, outside every other interceptor so that
+ * refusals count too. Methods are a fixed set, so the series are few.
  */
 final class CallMetricsInterceptor implements ServerInterceptor {
   private final Counter calls;

@@ -4,7 +4,10 @@ import dev.herald.domain.access.Caller;
 import dev.herald.domain.access.ProjectScope;
 import io.grpc.Context;
 
-/** The authenticated caller of the RPC being served, put in the gRPC context by {@link AuthInterceptor}. */
+/**
+ * The authenticated caller of the RPC being served, put in the gRPC context by {@link
+ * AuthInterceptor}.
+ */
 final class Callers {
   static final Context.Key<Caller> KEY = Context.key("herald-caller");
 

@@ -27,7 +27,8 @@ final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServiceImplB
   private final DeliveryRecoveryService recovery;
   private final Executor watchWriters;
 
-  DeliveryGrpcService(DeliveryQueryService deliveries, DeliveryRecoveryService recovery, Executor watchWriters) {
+  DeliveryGrpcService(
+      DeliveryQueryService deliveries, DeliveryRecoveryService recovery, Executor watchWriters) {
     this.deliveries = requireNonNull(deliveries, "deliveries");
     this.recovery = requireNonNull(recovery, "recovery");
     this.watchWriters = requireNonNull(watchWriters, "watchWriters");
@@ -35,7 +36,8 @@ final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServiceImplB
 
   @Override
   public void watchDeliveries(
-      WatchDeliveriesRequest request, StreamObserver<dev.herald.proto.v1.DeliveryOutcome> response) {
+      WatchDeliveriesRequest request,
+      StreamObserver<dev.herald.proto.v1.DeliveryOutcome> response) {
     DeliveryFilter filter = DeliveryMapper.toFilter(request);
     ProjectScope scope = Callers.scope();
     OutcomeStream stream =
@@ -48,7 +50,8 @@ final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServiceImplB
   public void listDeliveries(
       ListDeliveriesRequest request, StreamObserver<ListDeliveriesResponse> response) {
     PageRequest pageRequest = PageRequest.of(request.getPageSize(), request.getPageToken());
-    Page<Delivery> page = deliveries.list(Callers.scope(), DeliveryMapper.toFilter(request), pageRequest);
+    Page<Delivery> page =
+        deliveries.list(Callers.scope(), DeliveryMapper.toFilter(request), pageRequest);
     Unary.reply(
         response,
         ListDeliveriesResponse.newBuilder()
@@ -81,6 +84,7 @@ final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServiceImplB
             Ids.parse("webhook_id", request.getWebhookId()),
             request.hasSince() ? ProtoTimes.toInstant("since", request.getSince()) : null,
             request.hasUntil() ? ProtoTimes.toInstant("until", request.getUntil()) : null);
-    Unary.reply(response, RecoverDeliveriesResponse.newBuilder().setRequeuedCount(requeued).build());
+    Unary.reply(
+        response, RecoverDeliveriesResponse.newBuilder().setRequeuedCount(requeued).build());
   }
 }

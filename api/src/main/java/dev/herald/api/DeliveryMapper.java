@@ -6,8 +6,8 @@ import dev.herald.domain.delivery.Delivery;
 import dev.herald.domain.delivery.DeliveryAttempt;
 import dev.herald.domain.delivery.DeliveryFilter;
 import dev.herald.proto.v1.DeliveryStatus;
-import dev.herald.proto.v1.WatchDeliveriesRequest;
 import dev.herald.proto.v1.ListDeliveriesRequest;
+import dev.herald.proto.v1.WatchDeliveriesRequest;
 import java.util.Optional;
 
 final class DeliveryMapper {
@@ -33,10 +33,12 @@ final class DeliveryMapper {
         toDomain(request.getStatus()));
   }
 
-  private static Optional<dev.herald.domain.delivery.DeliveryStatus> toDomain(DeliveryStatus status) {
+  private static Optional<dev.herald.domain.delivery.DeliveryStatus> toDomain(
+      DeliveryStatus status) {
     return switch (status) {
       case DELIVERY_STATUS_UNSPECIFIED -> Optional.empty();
-      case DELIVERY_STATUS_PENDING -> Optional.of(dev.herald.domain.delivery.DeliveryStatus.PENDING);
+      case DELIVERY_STATUS_PENDING ->
+          Optional.of(dev.herald.domain.delivery.DeliveryStatus.PENDING);
       case DELIVERY_STATUS_SUCCEEDED ->
           Optional.of(dev.herald.domain.delivery.DeliveryStatus.SUCCEEDED);
       case DELIVERY_STATUS_FAILED -> Optional.of(dev.herald.domain.delivery.DeliveryStatus.FAILED);

@@ -34,8 +34,10 @@ import org.slf4j.LoggerFactory;
  */
 final class DomainErrorInterceptor implements ServerInterceptor {
   private static final Logger log = LoggerFactory.getLogger(DomainErrorInterceptor.class);
+
   /** A database outage fails every call: one line per ten seconds says so, not one per call. */
-  private static final RateLimitedLog UNAVAILABLE_LOG = new RateLimitedLog(log, Duration.ofSeconds(10));
+  private static final RateLimitedLog UNAVAILABLE_LOG =
+      new RateLimitedLog(log, Duration.ofSeconds(10));
 
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
@@ -85,7 +87,8 @@ final class DomainErrorInterceptor implements ServerInterceptor {
 
   private static void fail(ServerCall<?, ?> call, RuntimeException error) {
     StatusException status = toStatus(call, error);
-    call.close(status.getStatus(), status.getTrailers() == null ? new Metadata() : status.getTrailers());
+    call.close(
+        status.getStatus(), status.getTrailers() == null ? new Metadata() : status.getTrailers());
   }
 
   static StatusException toStatus(ServerCall<?, ?> call, RuntimeException error) {
@@ -110,7 +113,8 @@ final class DomainErrorInterceptor implements ServerInterceptor {
           correlationId,
           rootMessage(error));
       return Status.UNAVAILABLE
-          .withDescription(error.getMessage() + "; try again (correlation id " + correlationId + ")")
+          .withDescription(
+              error.getMessage() + "; try again (correlation id " + correlationId + ")")
           .asException();
     }
     Optional<InvalidArgumentException> unparsable =
@@ -125,7 +129,10 @@ final class DomainErrorInterceptor implements ServerInterceptor {
     log.atError()
         .addKeyValue("correlation_id", correlationId)
         .setCause(error)
-        .log("Unexpected error in {} (correlation id {})", call.getMethodDescriptor().getFullMethodName(), correlationId);
+        .log(
+            "Unexpected error in {} (correlation id {})",
+            call.getMethodDescriptor().getFullMethodName(),
+            correlationId);
     return Status.INTERNAL
         .withDescription("internal error; correlation id " + correlationId)
         .asException();

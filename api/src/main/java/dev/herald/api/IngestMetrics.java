@@ -16,7 +16,9 @@ final class IngestMetrics {
     events =
         Counter.builder()
             .name("herald_events_ingested_total")
-            .help("IngestStateChange calls by result: created, repeated (a known event_id) or rejected (invalid)")
+            .help(
+                "IngestStateChange calls by result: created, repeated (a known event_id) or"
+                    + " rejected (invalid)")
             .labelNames("result")
             .register(registry);
     deliveries =

@@ -2,7 +2,6 @@ package dev.herald.api;
 
 import dev.herald.domain.delivery.DeliveryOutcome;
 import dev.herald.domain.delivery.OutcomeFeed;
-import dev.herald.proto.v1.DeliveryOutcome.Builder;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -13,10 +12,10 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * One watcher's stream. Outcomes arrive on the feed's thread and wait in a bounded buffer; they
- * are written on a call thread while the client takes them (gRPC's flow control says when). A
- * watcher that falls {@link #BUFFER} outcomes behind is let go with RESOURCE_EXHAUSTED rather
- * than waited for: delivery never slows for a watcher, and memory stays bounded.
+ * One watcher's stream. Outcomes arrive on the feed's thread and wait in a bounded buffer; they are
+ * written on a call thread while the client takes them (gRPC's flow control says when). A watcher
+ * that falls {@link #BUFFER} outcomes behind is let go with RESOURCE_EXHAUSTED rather than waited
+ * for: delivery never slows for a watcher, and memory stays bounded.
  */
 final class OutcomeStream {
   static final int BUFFER = 1_000;
@@ -27,7 +26,8 @@ final class OutcomeStream {
   private final AtomicBoolean ended = new AtomicBoolean();
   private volatile OutcomeFeed.Watch watch;
 
-  OutcomeStream(ServerCallStreamObserver<dev.herald.proto.v1.DeliveryOutcome> observer, Executor writer) {
+  OutcomeStream(
+      ServerCallStreamObserver<dev.herald.proto.v1.DeliveryOutcome> observer, Executor writer) {
     this.observer = observer;
     this.writer = writer;
     observer.setOnReadyHandler(this::drain);
@@ -48,9 +48,12 @@ final class OutcomeStream {
       return;
     }
     if (!waiting.offer(outcome)) {
-      end(Status.RESOURCE_EXHAUSTED.withDescription(
-          "the watcher fell " + BUFFER + " outcomes behind and was let go; call again, and "
-              + "ListDeliveries for what was missed"));
+      end(
+          Status.RESOURCE_EXHAUSTED.withDescription(
+              "the watcher fell "
+                  + BUFFER
+                  + " outcomes behind and was let go; call again, and "
+                  + "ListDeliveries for what was missed"));
       return;
     }
     writer.execute(this::drain);
@@ -70,11 +73,12 @@ final class OutcomeStream {
   private void end(Status status) {
     if (ended.compareAndSet(false, true)) {
       stop();
-      writer.execute(() -> {
-        synchronized (this) {
-          observer.onError(status.asRuntimeException());
-        }
-      });
+      writer.execute(
+          () -> {
+            synchronized (this) {
+              observer.onError(status.asRuntimeException());
+            }
+          });
     }
   }
 
@@ -87,7 +91,7 @@ final class OutcomeStream {
   }
 
   static dev.herald.proto.v1.DeliveryOutcome toProto(DeliveryOutcome outcome) {
-    Builder proto =
+    dev.herald.proto.v1.DeliveryOutcome.Builder proto =
         dev.herald.proto.v1.DeliveryOutcome.newBuilder()
             .setDeliveryId(outcome.deliveryId().toString())
             .setProjectId(outcome.projectId())

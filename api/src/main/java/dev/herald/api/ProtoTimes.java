@@ -9,6 +9,7 @@ import java.time.Instant;
 final class ProtoTimes {
   /** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the range Timestamp allows. */
   private static final long MIN_SECONDS = -62_135_596_800L;
+
   private static final long MAX_SECONDS = 253_402_300_799L;
 
   private ProtoTimes() {}

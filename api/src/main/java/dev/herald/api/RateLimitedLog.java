@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 
 /**
- * Warnings about a condition that fails many calls at once: the first in each period is logged
- * with how many were left out before it, so an outage reads as a few lines, not one per call.
+ * Warnings about a condition that fails many calls at once: the first in each period is logged with
+ * how many were left out before it, so an outage reads as a few lines, not one per call.
  */
 final class RateLimitedLog {
   private final Logger log;

@@ -73,7 +73,8 @@ final class StructMapper {
 
   private JsonValue number(double value) {
     if (!Double.isFinite(value)) {
-      throw InvalidArgumentException.of(field, "numbers must be finite (JSON has no NaN or Infinity)");
+      throw InvalidArgumentException.of(
+          field, "numbers must be finite (JSON has no NaN or Infinity)");
     }
     return new JsonValue.Number(value);
   }

@@ -30,12 +30,14 @@ final class UnparsableRequests {
     boolean tooDeep = String.valueOf(cause.getMessage()).contains("nesting");
     List<String> fields = tooDeep ? nestingFields(method) : List.of();
     if (fields.isEmpty()) {
-      return Optional.of(InvalidArgumentException.of("", "the request is not a valid protobuf message"));
+      return Optional.of(
+          InvalidArgumentException.of("", "the request is not a valid protobuf message"));
     }
     return Optional.of(
         new InvalidArgumentException(
             fields.stream()
-                .map(field -> new FieldViolation(field, "is nested more deeply than Herald accepts"))
+                .map(
+                    field -> new FieldViolation(field, "is nested more deeply than Herald accepts"))
                 .toList()));
   }
 

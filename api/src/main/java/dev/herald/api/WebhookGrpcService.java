@@ -74,14 +74,20 @@ final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceImplBase
   @Override
   public void getSigningSecret(
       GetSigningSecretRequest request, StreamObserver<dev.herald.proto.v1.SigningSecret> response) {
-    Unary.reply(response, SigningSecretMapper.toProto(secrets.get(Callers.scope(), request.getProjectId())));
+    Unary.reply(
+        response,
+        SigningSecretMapper.toProto(secrets.get(Callers.scope(), request.getProjectId())));
   }
 
   @Override
   public void rotateSigningSecret(
       RotateSigningSecretRequest request,
       StreamObserver<dev.herald.proto.v1.SigningSecret> response) {
-    Duration overlap = request.hasOverlap() ? ProtoTimes.toDuration("overlap", request.getOverlap()) : null;
-    Unary.reply(response, SigningSecretMapper.toProto(secrets.rotate(Callers.scope(), request.getProjectId(), overlap)));
+    Duration overlap =
+        request.hasOverlap() ? ProtoTimes.toDuration("overlap", request.getOverlap()) : null;
+    Unary.reply(
+        response,
+        SigningSecretMapper.toProto(
+            secrets.rotate(Callers.scope(), request.getProjectId(), overlap)));
   }
 }

@@ -14,7 +14,8 @@ final class WebhookMapper {
 
   static NewWebhook toDomain(CreateWebhookRequest request) {
     String botId = request.hasBotId() && !request.getBotId().isEmpty() ? request.getBotId() : null;
-    return new NewWebhook(request.getProjectId(), botId, request.getUrl(), request.getTriggersList());
+    return new NewWebhook(
+        request.getProjectId(), botId, request.getUrl(), request.getTriggersList());
   }
 
   static WebhookChanges toDomain(UpdateWebhookRequest request) {

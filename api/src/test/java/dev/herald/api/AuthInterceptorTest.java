@@ -60,7 +60,8 @@ class AuthInterceptorTest {
     ApiModule.ApiInterceptors interceptors =
         new ApiModule()
             .interceptors(
-                new ApiKeyAuthenticator(new ApiKeyService(keys, new SecureRandom(), Clock.systemUTC())),
+                new ApiKeyAuthenticator(
+                    new ApiKeyService(keys, new SecureRandom(), Clock.systemUTC())),
                 new PrometheusRegistry());
     server =
         InProcessServerBuilder.forName(name)
@@ -86,7 +87,8 @@ class AuthInterceptorTest {
 
   @Test
   void tokensThatCannotBeOneAreRefusedWithoutALookup() {
-    for (String token : List.of("short", "x".repeat(300), "hrld_a token with spaces in it, long enough")) {
+    for (String token :
+        List.of("short", "x".repeat(300), "hrld_a token with spaces in it, long enough")) {
       assertEquals(Status.Code.UNAUTHENTICATED, refusal(token).getStatus().getCode(), token);
     }
     assertEquals(0, keys.lookups.get(), "nothing was looked up");
@@ -112,13 +114,16 @@ class AuthInterceptorTest {
         calls.add(callers.submit(() -> refusal(token)));
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (keys.inFlight.get() < ApiKeyAuthenticator.CONCURRENT_LOOKUPS && System.nanoTime() < deadline) {
+      while (keys.inFlight.get() < ApiKeyAuthenticator.CONCURRENT_LOOKUPS
+          && System.nanoTime() < deadline) {
         Thread.onSpinWait();
       }
       keys.release.countDown();
       for (Future<StatusRuntimeException> call : calls) {
         Status.Code code = call.get(20, TimeUnit.SECONDS).getStatus().getCode();
-        assertTrue(code == Status.Code.UNAUTHENTICATED || code == Status.Code.UNAVAILABLE, code.toString());
+        assertTrue(
+            code == Status.Code.UNAUTHENTICATED || code == Status.Code.UNAVAILABLE,
+            code.toString());
       }
     } finally {
       callers.shutdownNow();
@@ -131,7 +136,9 @@ class AuthInterceptorTest {
     keys.unavailable = true;
     StatusRuntimeException refused = refusal(KNOWN);
     assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
-    assertTrue(refused.getStatus().getDescription().contains("correlation id"), refused.getStatus().getDescription());
+    assertTrue(
+        refused.getStatus().getDescription().contains("correlation id"),
+        refused.getStatus().getDescription());
   }
 
   private Webhook call(String token) {
@@ -155,7 +162,9 @@ class AuthInterceptorTest {
     }
   }
 
-  /** Knows one global admin key; counts lookups; can hold them, or fail as an unreachable database. */
+  /**
+   * Knows one global admin key; counts lookups; can hold them, or fail as an unreachable database.
+   */
   private static final class CountingKeys implements ApiKeyRepository {
     final AtomicInteger lookups = new AtomicInteger();
     final AtomicInteger inFlight = new AtomicInteger();
@@ -179,8 +188,14 @@ class AuthInterceptorTest {
           return Optional.empty();
         }
         return Optional.of(
-            new ApiKey(UUID.randomUUID(), Optional.empty(), "known", EnumSet.of(Role.ADMIN), "hrld_a-tok",
-                Instant.now(), Optional.empty()));
+            new ApiKey(
+                UUID.randomUUID(),
+                Optional.empty(),
+                "known",
+                EnumSet.of(Role.ADMIN),
+                "hrld_a-tok",
+                Instant.now(),
+                Optional.empty()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);

@@ -75,7 +75,9 @@ class DomainErrorInterceptorTest {
   private StatusRuntimeException call(String id) {
     return assertThrows(
         StatusRuntimeException.class,
-        () -> WebhookServiceGrpc.newBlockingStub(channel).getWebhook(GetWebhookRequest.newBuilder().setId(id).build()));
+        () ->
+            WebhookServiceGrpc.newBlockingStub(channel)
+                .getWebhook(GetWebhookRequest.newBuilder().setId(id).build()));
   }
 
   private static final class Throwing extends WebhookServiceGrpc.WebhookServiceImplBase {

@@ -49,7 +49,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** WatchDeliveries over in-process gRPC, with outcomes pushed by the test in place of the database. */
+/**
+ * WatchDeliveries over in-process gRPC, with outcomes pushed by the test in place of the database.
+ */
 class OutcomeStreamTest {
   private final List<Consumer<DeliveryOutcome>> listeners = new CopyOnWriteArrayList<>();
   private Server server;
@@ -73,15 +75,19 @@ class OutcomeStreamTest {
     DeliveryGrpcService service =
         new DeliveryGrpcService(
             new DeliveryQueryService(new NoDeliveries(), feed),
-            new DeliveryRecoveryService(new NoDeliveries(), noWebhooks, () -> {}, Clock.systemUTC()),
+            new DeliveryRecoveryService(
+                new NoDeliveries(), noWebhooks, () -> {}, Clock.systemUTC()),
             Executors.newSingleThreadExecutor());
     Caller global = new Caller(UUID.randomUUID(), ProjectScope.all(), EnumSet.of(Role.READ));
     ServerInterceptor asGlobalReader =
         new ServerInterceptor() {
           @Override
           public <ReqT, RespT> io.grpc.ServerCall.Listener<ReqT> interceptCall(
-              io.grpc.ServerCall<ReqT, RespT> call, Metadata headers, io.grpc.ServerCallHandler<ReqT, RespT> next) {
-            return Contexts.interceptCall(Context.current().withValue(Callers.KEY, global), call, headers, next);
+              io.grpc.ServerCall<ReqT, RespT> call,
+              Metadata headers,
+              io.grpc.ServerCallHandler<ReqT, RespT> next) {
+            return Contexts.interceptCall(
+                Context.current().withValue(Callers.KEY, global), call, headers, next);
           }
         };
     String name = InProcessServerBuilder.generateName();
@@ -104,7 +110,11 @@ class OutcomeStreamTest {
   void aWatcherGetsWhatItsFilterMatches() throws Exception {
     List<dev.herald.proto.v1.DeliveryOutcome> received = new CopyOnWriteArrayList<>();
     ClientCall<WatchDeliveriesRequest, dev.herald.proto.v1.DeliveryOutcome> call =
-        watch(WatchDeliveriesRequest.newBuilder().setProjectId("wanted").build(), received, new CompletableFuture<>(), 100);
+        watch(
+            WatchDeliveriesRequest.newBuilder().setProjectId("wanted").build(),
+            received,
+            new CompletableFuture<>(),
+            100);
     awaitWatching();
     listeners.forEach(l -> l.accept(outcome("other")));
     listeners.forEach(l -> l.accept(outcome("wanted")));
@@ -128,7 +138,8 @@ class OutcomeStreamTest {
     }
     Status status = closed.get(10, TimeUnit.SECONDS);
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, status.getCode());
-    assertTrue(status.getDescription().contains("fell 1000 outcomes behind"), status.getDescription());
+    assertTrue(
+        status.getDescription().contains("fell 1000 outcomes behind"), status.getDescription());
     assertTrue(listeners.isEmpty(), "the watch was closed");
   }
 
@@ -171,8 +182,16 @@ class OutcomeStreamTest {
 
   private static DeliveryOutcome outcome(String project) {
     return new DeliveryOutcome(
-        UUID.randomUUID(), project, UUID.randomUUID(), "bot", DeliveryStatus.SUCCEEDED, 1, 200, "",
-        Duration.ofMillis(3), Instant.now());
+        UUID.randomUUID(),
+        project,
+        UUID.randomUUID(),
+        "bot",
+        DeliveryStatus.SUCCEEDED,
+        1,
+        200,
+        "",
+        Duration.ofMillis(3),
+        Instant.now());
   }
 
   private static final class NoDeliveries implements DeliveryRepository {
@@ -192,7 +211,8 @@ class OutcomeStreamTest {
     }
 
     @Override
-    public int requeueFailed(String projectId, UUID webhookId, Instant since, Instant until, Instant now) {
+    public int requeueFailed(
+        String projectId, UUID webhookId, Instant since, Instant until, Instant now) {
       return 0;
     }
   }

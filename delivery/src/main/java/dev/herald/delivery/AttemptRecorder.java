@@ -23,32 +23,41 @@ import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Records attempts apart from the threads that make them: a worker hands its outcome over and goes
- * on to its next attempt, and a recorder thread gathers what is handed over for {@link
- * #GATHERING} and writes it as one batch, while the other writes the batch before. Workers that
- * waited for their own records left their threads idle for the database's round trip; under load
- * every worker could be waiting at once, with deliveries claimed and slots free. Batches grow with
- * the load, so a slow write is followed by a larger one, not a queue of small ones.
+ * on to its next attempt, and a recorder thread gathers what is handed over for {@link #GATHERING}
+ * and writes it as one batch, while the other writes the batch before. Workers that waited for
+ * their own records left their threads idle for the database's round trip; under load every worker
+ * could be waiting at once, with deliveries claimed and slots free. Batches grow with the load, so
+ * a slow write is followed by a larger one, not a queue of small ones.
  *
  * <p>At most {@link #CAPACITY} outcomes wait; beyond that, workers wait for room, so a database
  * that falls behind slows attempts down rather than filling memory.
  */
 final class AttemptRecorder {
   private static final Logger log = LoggerFactory.getLogger(AttemptRecorder.class);
+
   /** Attempts written in one statement at most. */
   static final int MAX_BATCH = 128;
+
   static final int CAPACITY = 16 * MAX_BATCH;
-  /** Two batches at once: one is written while the next gathers, and the queue has connections for both. */
-  private static final int THREADS = 2;
+
   /**
-   * How long a batch gathers from its first outcome. Most of a record's cost is the statement,
-   * not the attempts in it: at 1,000 deliveries a second, written as soon as each was taken,
-   * batches held two attempts and their 475 statements a second took 0.28 of a core of the
-   * database; gathered, 70 statements of about 15 took 0.14. Nobody waits on a record meanwhile:
-   * the attempt's slot was freed when its response came in.
+   * Two batches at once: one is written while the next gathers, and the queue has connections for
+   * both.
+   */
+  private static final int THREADS = 2;
+
+  /**
+   * How long a batch gathers from its first outcome. Most of a record's cost is the statement, not
+   * the attempts in it: at 1,000 deliveries a second, written as soon as each was taken, batches
+   * held two attempts and their 475 statements a second took 0.28 of a core of the database;
+   * gathered, 70 statements of about 15 took 0.14. Nobody waits on a record meanwhile: the
+   * attempt's slot was freed when its response came in.
    */
   static final Duration GATHERING = Duration.ofMillis(10);
+
   /** How often an idle recorder looks whether it is stopping. */
   private static final long IDLE_CHECK_MS = 200;
+
   private static final long HELD_BACK_WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   private final DeliveryQueue queue;
@@ -56,25 +65,36 @@ final class AttemptRecorder {
   private final BiConsumer<AttemptOutcome, Boolean> recorded;
   private final BlockingQueue<AttemptOutcome> pending = new ArrayBlockingQueue<>(CAPACITY);
   private final Duration gathering;
+
   /** Held by the thread gathering a batch: the other one writes, or waits its turn to gather. */
   private final Object gatherTurn = new Object();
+
   /** Notified when the recorder stops, so that a gathering batch is written at once. */
   private final Object stopSignal = new Object();
+
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean stopping;
-  private final AtomicLong lastHeldBackWarning = new AtomicLong(System.nanoTime() - HELD_BACK_WARNING_EVERY_NANOS);
+  private final AtomicLong lastHeldBackWarning =
+      new AtomicLong(System.nanoTime() - HELD_BACK_WARNING_EVERY_NANOS);
 
   /**
    * @param recorded told of each outcome handed over once its record is written, with whether its
    *     claim still held the delivery, or has failed (as not held)
    */
-  AttemptRecorder(DeliveryQueue queue, EndpointHealthPolicy health, BiConsumer<AttemptOutcome, Boolean> recorded) {
+  AttemptRecorder(
+      DeliveryQueue queue,
+      EndpointHealthPolicy health,
+      BiConsumer<AttemptOutcome, Boolean> recorded) {
     this(queue, health, recorded, GATHERING);
   }
 
-  /** @param gathering how long a batch gathers from its first outcome */
+  /**
+   * @param gathering how long a batch gathers from its first outcome
+   */
   AttemptRecorder(
-      DeliveryQueue queue, EndpointHealthPolicy health, BiConsumer<AttemptOutcome, Boolean> recorded,
+      DeliveryQueue queue,
+      EndpointHealthPolicy health,
+      BiConsumer<AttemptOutcome, Boolean> recorded,
       Duration gathering) {
     this.queue = requireNonNull(queue, "queue");
     this.health = requireNonNull(health, "health");
@@ -103,8 +123,11 @@ final class AttemptRecorder {
   private void warnHeldBack() {
     long now = System.nanoTime();
     long last = lastHeldBackWarning.get();
-    if (now - last >= HELD_BACK_WARNING_EVERY_NANOS && lastHeldBackWarning.compareAndSet(last, now)) {
-      log.warn("{} attempts wait to be recorded; deliveries are held back until the database catches up", CAPACITY);
+    if (now - last >= HELD_BACK_WARNING_EVERY_NANOS
+        && lastHeldBackWarning.compareAndSet(last, now)) {
+      log.warn(
+          "{} attempts wait to be recorded; deliveries are held back until the database catches up",
+          CAPACITY);
     }
   }
 
@@ -137,8 +160,11 @@ final class AttemptRecorder {
             write(batch);
           } catch (Error e) {
             // The recorder thread must outlive a bad batch; those claims' leases run out.
-            log.error("Recording {} attempts failed unexpectedly; they are due again when their leases end",
-                batch.size(), e);
+            log.error(
+                "Recording {} attempts failed unexpectedly; they are due again when their leases"
+                    + " end",
+                batch.size(),
+                e);
             batch.forEach(outcome -> recorded.accept(outcome, false));
           }
           batch.clear();
@@ -164,14 +190,18 @@ final class AttemptRecorder {
     long gathered = System.nanoTime() + gathering.toNanos();
     synchronized (stopSignal) {
       long left;
-      while (!stopping && pending.size() < MAX_BATCH - 1 && (left = gathered - System.nanoTime()) > 0) {
+      while (!stopping
+          && pending.size() < MAX_BATCH - 1
+          && (left = gathered - System.nanoTime()) > 0) {
         TimeUnit.NANOSECONDS.timedWait(stopSignal, left);
       }
     }
     pending.drainTo(batch, MAX_BATCH - 1);
   }
 
-  /** Writes the batch; if it fails, each outcome on its own, so one bad record fails only itself. */
+  /**
+   * Writes the batch; if it fails, each outcome on its own, so one bad record fails only itself.
+   */
   private void write(List<AttemptOutcome> batch) {
     try {
       List<Boolean> held = queue.recordAttempts(batch, health);
@@ -188,26 +218,33 @@ final class AttemptRecorder {
   }
 
   /**
-   * An outcome whose record failed alone. While the database cannot be reached, the delivery is
-   * due again when its lease ends, like any unrecorded attempt. Otherwise its content was refused,
-   * and sending it again would bring the same refusal for ever: the delivery ends, with the
-   * attempt recorded without its response.
+   * An outcome whose record failed alone. While the database cannot be reached, the delivery is due
+   * again when its lease ends, like any unrecorded attempt. Otherwise its content was refused, and
+   * sending it again would bring the same refusal for ever: the delivery ends, with the attempt
+   * recorded without its response.
    */
   private void writeAlone(AttemptOutcome outcome, RuntimeException failure) {
     ClaimedDelivery claim = outcome.claim();
     if (failure instanceof UnavailableException) {
       log.warn(
           "Attempt of delivery {} could not be recorded, the database is unavailable; it is due "
-              + "again when its lease ends", claim.id());
+              + "again when its lease ends",
+          claim.id());
       recorded.accept(outcome, false);
       return;
     }
-    log.error("Attempt of delivery {} could not be recorded; ending the delivery without its response", claim.id(), failure);
+    log.error(
+        "Attempt of delivery {} could not be recorded; ending the delivery without its response",
+        claim.id(),
+        failure);
     AttemptOutcome ended = outcome.unrecordable();
     try {
       written(ended, queue.recordAttempts(List.of(ended), health).get(0));
     } catch (RuntimeException e) {
-      log.error("Attempt of delivery {} could not be recorded; it is due again when its lease ends", claim.id(), e);
+      log.error(
+          "Attempt of delivery {} could not be recorded; it is due again when its lease ends",
+          claim.id(),
+          e);
       recorded.accept(outcome, false);
     }
   }
@@ -216,19 +253,33 @@ final class AttemptRecorder {
     ClaimedDelivery claim = outcome.claim();
     DeliveryAttempt attempt = outcome.attempt();
     if (!held) {
-      about(log.atWarn(), claim).log("Lease on delivery {} ran out during attempt {}", claim.id(), attempt.attemptNumber());
+      about(log.atWarn(), claim)
+          .log(
+              "Lease on delivery {} ran out during attempt {}",
+              claim.id(),
+              attempt.attemptNumber());
     }
     if (attempt.succeeded()) {
-      about(log.atDebug(), claim).log("Delivery {} succeeded on attempt {}", claim.id(), attempt.attemptNumber());
+      about(log.atDebug(), claim)
+          .log("Delivery {} succeeded on attempt {}", claim.id(), attempt.attemptNumber());
     } else if (outcome.next() instanceof NextStep.RetryAt retry) {
-      about(log.atInfo(), claim).log(
-          "Delivery {} attempt {} failed ({}); retrying at {}",
-          claim.id(), attempt.attemptNumber(), reason(attempt), retry.time());
+      about(log.atInfo(), claim)
+          .log(
+              "Delivery {} attempt {} failed ({}); retrying at {}",
+              claim.id(),
+              attempt.attemptNumber(),
+              reason(attempt),
+              retry.time());
     } else if (outcome.next() instanceof NextStep.DisableWebhook disable) {
-      about(log.atWarn(), claim).log("Webhook {} disabled: {}", claim.webhookId(), disable.reason());
+      about(log.atWarn(), claim)
+          .log("Webhook {} disabled: {}", claim.webhookId(), disable.reason());
     } else {
-      about(log.atWarn(), claim).log(
-          "Delivery {} failed after {} attempts ({})", claim.id(), attempt.attemptNumber(), reason(attempt));
+      about(log.atWarn(), claim)
+          .log(
+              "Delivery {} failed after {} attempts ({})",
+              claim.id(),
+              attempt.attemptNumber(),
+              reason(attempt));
     }
     recorded.accept(outcome, held);
   }

@@ -15,17 +15,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Claims due deliveries in batches, ahead of free slots, into the {@link WaitingRoom}, and sleeps
- * until the earliest known due time or the poll interval, unless woken: when deliveries are
- * created (here or, through LISTEN/NOTIFY, on another server) or a slot frees while claims wait
- * for one. It owns what it knows of due times.
+ * until the earliest known due time or the poll interval, unless woken: when deliveries are created
+ * (here or, through LISTEN/NOTIFY, on another server) or a slot frees while claims wait for one. It
+ * owns what it knows of due times.
  */
 final class ClaimLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ClaimLoop.class);
+
   /** Most deliveries one claim takes. */
   static final int MAX_BATCH = 128;
+
   /** A claim smaller than this waits for more room rather than make a round trip for a few. */
   static final int MIN_CLAIM = 16;
+
   private static final Duration MIN_WAIT = Duration.ofMillis(10);
+
   /** How soon new deliveries justify reading past saturated webhooks' backlog again. */
   private static final Duration RELOOK_BESIDE_BUSY = Duration.ofMillis(100);
 
@@ -34,27 +38,33 @@ final class ClaimLoop implements Runnable {
   private final LeaseKeeper leases;
   private final WakeSignal wakes;
   private final KnownDueTime dueTimes;
+
   /** Starts whatever waiting claims may start; called after each claim. */
   private final Runnable dispatch;
+
   private final Duration pollInterval;
   private final Duration lease;
   private final Clock clock;
   private volatile boolean running = true;
+
   /** Set when deliveries are created, here or elsewhere; cleared by the claim that follows. */
   private volatile boolean newWork;
+
   /**
    * Whether a slot set free may let the loop claim more: it waits for room, or more is due beside
    * saturated webhooks. Cleared only when the last claim took everything due, so that a finished
-   * attempt does not wake the loop for a claim that finds nothing (at 100 deliveries a second,
-   * most of the dispatcher's queries).
+   * attempt does not wake the loop for a claim that finds nothing (at 100 deliveries a second, most
+   * of the dispatcher's queries).
    */
   private volatile boolean claimsAwaitSlots = true;
+
   /**
-   * The saturated webhooks passed over by the last claim that found nothing more to take, and
-   * when; loop thread only. Asking again with the same webhooks passed over reads their whole due
-   * backlog in the index, only to find nothing once more.
+   * The saturated webhooks passed over by the last claim that found nothing more to take, and when;
+   * loop thread only. Asking again with the same webhooks passed over reads their whole due backlog
+   * in the index, only to find nothing once more.
    */
   private Set<UUID> exhaustedBeside = Set.of();
+
   private Instant exhaustedAt = Instant.MIN;
 
   ClaimLoop(
@@ -144,8 +154,8 @@ final class ClaimLoop implements Runnable {
   }
 
   /**
-   * The most the room allows, rounded down to a power of two: the queue writes the limit into
-   * its statement, and a few sizes keep the statements few.
+   * The most the room allows, rounded down to a power of two: the queue writes the limit into its
+   * statement, and a few sizes keep the statements few.
    */
   static int claimSize(int room) {
     return Integer.highestOneBit(Math.min(room, MAX_BATCH));

@@ -5,13 +5,12 @@ import java.net.URI;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Attempts in flight per webhook, per project and per destination (host and port), each with its
- * own limit, so that neither one slow endpoint, nor one tenant's many webhooks, nor many
- * tenants' webhooks to one slow service can take every slot. Callers hold the waiting room's
- * lock, which guards this too.
+ * own limit, so that neither one slow endpoint, nor one tenant's many webhooks, nor many tenants'
+ * webhooks to one slow service can take every slot. Callers hold the waiting room's lock, which
+ * guards this too.
  */
 final class ConcurrencyLimits {
   private final Counter webhooks;
@@ -47,8 +46,8 @@ final class ConcurrencyLimits {
   }
 
   /**
-   * Host and port as the client connects to them. The port counts: two services on one host are
-   * two destinations, and a slow one should not hold up the other.
+   * Host and port as the client connects to them. The port counts: two services on one host are two
+   * destinations, and a slow one should not hold up the other.
    */
   static String destination(ClaimedDelivery claim) {
     try {
@@ -56,7 +55,8 @@ final class ConcurrencyLimits {
       if (url.getHost() == null) {
         return claim.url();
       }
-      int port = url.getPort() >= 0 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
+      int port =
+          url.getPort() >= 0 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
       return url.getHost().toLowerCase(Locale.ROOT) + ":" + port;
     } catch (IllegalArgumentException unparsable) {
       return claim.url();

@@ -45,7 +45,10 @@ public record DeliveryConfig(
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive");
     }
-    if (concurrency < 1 || perEndpointConcurrency < 1 || perProjectConcurrency < 1 || perHostConcurrency < 1) {
+    if (concurrency < 1
+        || perEndpointConcurrency < 1
+        || perProjectConcurrency < 1
+        || perHostConcurrency < 1) {
       throw new IllegalArgumentException("concurrency must be positive");
     }
     if (lease.compareTo(Duration.ofSeconds(1)) < 0) {

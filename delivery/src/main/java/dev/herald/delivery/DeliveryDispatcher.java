@@ -21,20 +21,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pulls due deliveries from the queue and attempts them, built from parts with one job each, as
- * a worker in Temporal's SDK is: the {@link ClaimLoop} claims ahead of free slots into the
- * {@link WaitingRoom}, which holds the slots and lets claims start in turn; worker threads make the
- * HTTP calls, outside any transaction, and hand each outcome to the {@link AttemptRecorder}; the
- * {@link LeaseKeeper} renews leases until outcomes are recorded. This class wires them and runs
- * the workers.
+ * Pulls due deliveries from the queue and attempts them, built from parts with one job each, as a
+ * worker in Temporal's SDK is: the {@link ClaimLoop} claims ahead of free slots into the {@link
+ * WaitingRoom}, which holds the slots and lets claims start in turn; worker threads make the HTTP
+ * calls, outside any transaction, and hand each outcome to the {@link AttemptRecorder}; the {@link
+ * LeaseKeeper} renews leases until outcomes are recorded. This class wires them and runs the
+ * workers.
  */
 public final class DeliveryDispatcher implements DeliveryNotifier {
   private static final Logger log = LoggerFactory.getLogger(DeliveryDispatcher.class);
+
   /**
    * Most claimed deliveries waiting for a slot: enough that the next claim is made while the work
    * already claimed keeps every slot busy, even when a claim takes 50 ms.
    */
   private static final int MAX_WAITING = 4 * ClaimLoop.MAX_BATCH;
+
   /** How long stopping waits for the records of finished attempts. */
   private static final Duration RECORDS_AT_STOP = Duration.ofSeconds(10);
 
@@ -55,7 +57,11 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   private Thread loop;
 
   DeliveryDispatcher(
-      DeliveryQueue queue, WebhookSender sender, DeliveryConfig config, Clock clock, DeliveryMetrics metrics) {
+      DeliveryQueue queue,
+      WebhookSender sender,
+      DeliveryConfig config,
+      Clock clock,
+      DeliveryMetrics metrics) {
     this.queue = requireNonNull(queue, "queue");
     this.sender = requireNonNull(sender, "sender");
     this.config = requireNonNull(config, "config");
@@ -68,11 +74,14 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
             MAX_WAITING,
             Math.min(MAX_WAITING - ClaimLoop.MAX_BATCH, 8 * config.perEndpointConcurrency()),
             new ConcurrencyLimits(
-                config.perEndpointConcurrency(), config.perProjectConcurrency(), config.perHostConcurrency()));
+                config.perEndpointConcurrency(),
+                config.perProjectConcurrency(),
+                config.perHostConcurrency()));
     this.leases = new LeaseKeeper(queue, clock, config.lease(), config.leaseRenewal());
     this.wakes = new WakeSignal(clock);
     this.dueTimes = new KnownDueTime(queue, config.pollInterval());
-    this.claimLoop = new ClaimLoop(queue, room, leases, wakes, dueTimes, this::dispatchWaiting, config, clock);
+    this.claimLoop =
+        new ClaimLoop(queue, room, leases, wakes, dueTimes, this::dispatchWaiting, config, clock);
     metrics.watch(room::slotsInUse, () -> recorder == null ? 0 : recorder.waitingCount());
   }
 
@@ -87,7 +96,8 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     AtomicInteger workerNumber = new AtomicInteger();
     workers =
         Executors.newFixedThreadPool(
-            config.concurrency(), task -> daemon(task, "herald-delivery-" + workerNumber.incrementAndGet()));
+            config.concurrency(),
+            task -> daemon(task, "herald-delivery-" + workerNumber.incrementAndGet()));
     leases.start();
     loop = new Thread(claimLoop, "herald-dispatcher");
     loop.start();
@@ -100,8 +110,8 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   }
 
   /**
-   * Stops claiming, lets attempts in flight finish within the delivery timeout and their records
-   * be written, and gives back any claim not recorded, so another server (or this one, restarted)
+   * Stops claiming, lets attempts in flight finish within the delivery timeout and their records be
+   * written, and gives back any claim not recorded, so another server (or this one, restarted)
    * makes it.
    */
   public synchronized void stop() {
@@ -155,7 +165,10 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
       return;
     } catch (RuntimeException | Error e) {
       // Its slots are freed either way, or they would be lost to every later delivery.
-      log.error("Attempt of delivery {} failed unexpectedly; it is due again when its lease ends", claim.id(), e);
+      log.error(
+          "Attempt of delivery {} failed unexpectedly; it is due again when its lease ends",
+          claim.id(),
+          e);
       leases.forget(claim);
       room.free(claim);
       return;
@@ -169,7 +182,11 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
       wakes.wake();
     }
     NextStep next =
-        retryPolicy.after(attempt, claim.nextAttemptInRound(), clock.instant(), ThreadLocalRandom.current()::nextDouble);
+        retryPolicy.after(
+            attempt,
+            claim.nextAttemptInRound(),
+            clock.instant(),
+            ThreadLocalRandom.current()::nextDouble);
     try {
       recorder.record(new AttemptOutcome(claim, attempt, next));
     } catch (InterruptedException e) {

@@ -13,10 +13,10 @@ final class DeliveryHttpClient {
   private DeliveryHttpClient() {}
 
   /**
-   * Resolves through the guard, which vets every address, and connects with sockets that check
-   * the address again, so only vetted addresses are ever contacted. Redirects are never followed:
-   * a 3xx is a failed attempt, as receivers are told. {@code timeout} bounds the whole attempt,
-   * from the lookup to the last byte read.
+   * Resolves through the guard, which vets every address, and connects with sockets that check the
+   * address again, so only vetted addresses are ever contacted. Redirects are never followed: a 3xx
+   * is a failed attempt, as receivers are told. {@code timeout} bounds the whole attempt, from the
+   * lookup to the last byte read.
    */
   static OkHttpClient create(PrivateNetworkGuard guard, Duration timeout, int connections) {
     return new OkHttpClient.Builder()

@@ -46,7 +46,8 @@ final class DeliveryMetrics {
             .help("From the ingest acknowledgement to the start of the delivery's first attempt")
             .unit(Unit.SECONDS)
             .classicOnly()
-            .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+            .classicUpperBounds(
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
             .register(registry);
     ended =
         Counter.builder()

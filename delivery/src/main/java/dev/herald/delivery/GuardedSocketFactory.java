@@ -31,7 +31,8 @@ final class GuardedSocketFactory extends SocketFactory {
   }
 
   @Override
-  public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+  public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
+      throws IOException {
     return connected(new InetSocketAddress(host, port));
   }
 
@@ -62,7 +63,8 @@ final class GuardedSocketFactory extends SocketFactory {
     @Override
     public void connect(SocketAddress endpoint, int timeout) throws IOException {
       if (!(endpoint instanceof InetSocketAddress inet) || inet.getAddress() == null) {
-        throw new BlockedAddressException("connect to an address that was not resolved and checked");
+        throw new BlockedAddressException(
+            "connect to an address that was not resolved and checked");
       }
       guard.check(inet.getAddress());
       super.connect(endpoint, timeout);

@@ -18,8 +18,8 @@ sealed interface HostLiteral {
   record Name() implements HostLiteral {}
 
   /**
-   * An IP address; {@code canonical} when written the one way every parser reads alike (IPv6,
-   * or dotted-decimal IPv4).
+   * An IP address; {@code canonical} when written the one way every parser reads alike (IPv6, or
+   * dotted-decimal IPv4).
    */
   record Address(InetAddress address, boolean canonical) implements HostLiteral {}
 
@@ -44,7 +44,8 @@ sealed interface HostLiteral {
 
   private static HostLiteral ipv6(String text) {
     // A zone id (fe80::1%eth0) only means something on the local link.
-    if (text.indexOf('%') >= 0 || !text.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
+    if (text.indexOf('%') >= 0
+        || !text.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
       return unparseable();
     }
     try {
@@ -78,7 +79,9 @@ sealed interface HostLiteral {
       return unparseable();
     }
     value |= last.longValue();
-    byte[] bytes = {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value};
+    byte[] bytes = {
+      (byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value
+    };
     try {
       InetAddress address = InetAddress.getByAddress(bytes);
       return new Address(address, address.getHostAddress().equals(host));
@@ -88,7 +91,8 @@ sealed interface HostLiteral {
   }
 
   private static boolean isNumber(String label) {
-    return !label.isEmpty() && (label.chars().allMatch(Character::isDigit) || number(label).isPresent());
+    return !label.isEmpty()
+        && (label.chars().allMatch(Character::isDigit) || number(label).isPresent());
   }
 
   private static Optional<BigInteger> number(String part) {

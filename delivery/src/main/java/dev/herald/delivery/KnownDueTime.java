@@ -11,14 +11,15 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * When the next delivery falls due that no claim has taken, as far as the dispatcher can tell
  * cheaply: the queue is asked at most once per poll interval, and retries recorded here lower the
- * answer in between. Asked after every claim that took everything due, the queue answered about
- * 200 times a second at 1,000 deliveries a second, almost always "nothing"; retries scheduled by
- * other servers, and leases that ran out, wait for the poll interval at most, as they did.
+ * answer in between. Asked after every claim that took everything due, the queue answered about 200
+ * times a second at 1,000 deliveries a second, almost always "nothing"; retries scheduled by other
+ * servers, and leases that ran out, wait for the poll interval at most, as they did.
  */
 final class KnownDueTime {
   private final DeliveryQueue queue;
   private final Duration askEvery;
   private final AtomicReference<Instant> earliest = new AtomicReference<>();
+
   /** Claim loop only. */
   private Instant askedAt;
 

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,7 @@ final class LeaseKeeper {
   private final Duration renewal;
   private final Map<ClaimedDelivery, Instant> held = new ConcurrentHashMap<>();
   private ScheduledExecutorService schedule;
+  private ScheduledFuture<?> renewals;
 
   LeaseKeeper(DeliveryQueue queue, Clock clock, Duration lease, Duration renewal) {
     this.queue = requireNonNull(queue, "queue");
@@ -47,7 +49,8 @@ final class LeaseKeeper {
               return thread;
             });
     long every = renewal.toMillis();
-    schedule.scheduleWithFixedDelay(this::renewEnding, every, every, TimeUnit.MILLISECONDS);
+    renewals =
+        schedule.scheduleWithFixedDelay(this::renewEnding, every, every, TimeUnit.MILLISECONDS);
   }
 
   void hold(Collection<ClaimedDelivery> claims, Instant leaseUntil) {
@@ -64,8 +67,8 @@ final class LeaseKeeper {
   }
 
   /**
-   * Extends the leases that would otherwise run out before the renewal after next. In steady work
-   * a claim is recorded within a second or two and never needs it; renewing every held claim each
+   * Extends the leases that would otherwise run out before the renewal after next. In steady work a
+   * claim is recorded within a second or two and never needs it; renewing every held claim each
    * time locked hundreds of rows that the records of those very deliveries then waited for.
    */
   void renewEnding() {
@@ -101,6 +104,7 @@ final class LeaseKeeper {
   /** Stops renewing and gives back every claim still held. */
   void stop() {
     if (schedule != null) {
+      renewals.cancel(false);
       schedule.shutdownNow();
     }
     List.copyOf(held.keySet()).forEach(this::release);

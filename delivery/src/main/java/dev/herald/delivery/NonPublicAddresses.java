@@ -9,9 +9,9 @@ import java.util.Optional;
 
 /**
  * Which addresses are not on the public internet, after IANA's special-purpose registries. IPv6
- * forms that carry an IPv4 address (mapped, compatible, NAT64, 6to4) are judged by the IPv4
- * address inside them; any other IPv6 address must be global unicast (2000::/3) outside the
- * documentation and protocol-assignment blocks.
+ * forms that carry an IPv4 address (mapped, compatible, NAT64, 6to4) are judged by the IPv4 address
+ * inside them; any other IPv6 address must be global unicast (2000::/3) outside the documentation
+ * and protocol-assignment blocks.
  */
 final class NonPublicAddresses {
   private static final List<Block> IPV4 =
@@ -110,6 +110,7 @@ final class NonPublicAddresses {
     return blocks.stream().filter(b -> b.contains(address)).map(Block::kind).findFirst();
   }
 
+  @SuppressWarnings("ArrayRecordComponent") // private, made once from constants, never compared
   private record Block(byte[] network, int prefixLength, String kind) {
     static Block of(String cidr, String kind) {
       int slash = cidr.indexOf('/');

@@ -12,12 +12,12 @@ import java.util.Optional;
 
 /**
  * Keeps Herald's requests on the public internet. A webhook URL is refused when its host is, or
- * resolves to, a non-public address ({@link NonPublicAddresses}), in whatever spelling; at
- * delivery the same check runs on the addresses the connection will use ({@link #vet}), so a
- * name that resolves elsewhere later is still never contacted at a private address.
+ * resolves to, a non-public address ({@link NonPublicAddresses}), in whatever spelling; at delivery
+ * the same check runs on the addresses the connection will use ({@link #vet}), so a name that
+ * resolves elsewhere later is still never contacted at a private address.
  *
- * <p>A host that does not resolve at creation is let through: sending to it fails on its own,
- * and is checked again then.
+ * <p>A host that does not resolve at creation is let through: sending to it fails on its own, and
+ * is checked again then.
  */
 final class PrivateNetworkGuard implements DestinationPolicy {
   private final boolean allowPrivateNetworks;
@@ -40,13 +40,16 @@ final class PrivateNetworkGuard implements DestinationPolicy {
       return Optional.of("has a host that is neither a valid name nor a valid IP address");
     }
     if (literal instanceof HostLiteral.Address ip) {
-      Optional<String> kind = allowPrivateNetworks ? Optional.empty() : NonPublicAddresses.kind(ip.address());
+      Optional<String> kind =
+          allowPrivateNetworks ? Optional.empty() : NonPublicAddresses.kind(ip.address());
       if (kind.isPresent()) {
         return Optional.of("must not point to a " + kind.get() + " address");
       }
       if (!ip.canonical()) {
         return Optional.of(
-            "must write an IPv4 host in dotted-decimal form (" + ip.address().getHostAddress() + ")");
+            "must write an IPv4 host in dotted-decimal form ("
+                + ip.address().getHostAddress()
+                + ")");
       }
       return Optional.empty();
     }
@@ -67,8 +70,8 @@ final class PrivateNetworkGuard implements DestinationPolicy {
   }
 
   /**
-   * The addresses to connect to for {@code host}: resolved once, and refused as a whole when any
-   * of them is not public (unless private networks are allowed).
+   * The addresses to connect to for {@code host}: resolved once, and refused as a whole when any of
+   * them is not public (unless private networks are allowed).
    */
   List<InetAddress> vet(String host) throws UnknownHostException {
     if (!allowPrivateNetworks && isLocalhostName(host)) {

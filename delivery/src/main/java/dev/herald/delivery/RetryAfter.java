@@ -13,7 +13,9 @@ final class RetryAfter {
 
   static Optional<Duration> parse(String value, Instant now) {
     String trimmed = value.trim();
-    if (trimmed.chars().allMatch(Character::isDigit) && !trimmed.isEmpty() && trimmed.length() < 10) {
+    if (trimmed.chars().allMatch(Character::isDigit)
+        && !trimmed.isEmpty()
+        && trimmed.length() < 10) {
       return Optional.of(Duration.ofSeconds(Long.parseLong(trimmed)));
     }
     try {

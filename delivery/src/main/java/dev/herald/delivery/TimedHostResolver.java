@@ -36,7 +36,11 @@ final class TimedHostResolver implements HostResolver {
     AtomicInteger number = new AtomicInteger();
     this.lookups =
         new ThreadPoolExecutor(
-            THREADS, THREADS, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(WAITING),
+            THREADS,
+            THREADS,
+            30,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(WAITING),
             task -> {
               Thread thread = new Thread(task, "herald-dns-" + number.incrementAndGet());
               thread.setDaemon(true);
@@ -57,7 +61,8 @@ final class TimedHostResolver implements HostResolver {
       return lookup.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       lookup.cancel(true);
-      throw new UnknownHostException("looking up " + host + " took longer than " + timeout.toMillis() + " ms");
+      throw new UnknownHostException(
+          "looking up " + host + " took longer than " + timeout.toMillis() + " ms");
     } catch (InterruptedException e) {
       lookup.cancel(true);
       Thread.currentThread().interrupt();

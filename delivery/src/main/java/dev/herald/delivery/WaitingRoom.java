@@ -14,8 +14,8 @@ import java.util.UUID;
 /**
  * Claimed deliveries waiting for a slot, and the slots themselves, under one lock: the global
  * slots, and the limits per webhook, project and destination ({@link ConcurrencyLimits}). Claims
- * wait by webhook, and webhooks are served in turn, so scarce slots are shared rather than taken
- * by the first webhook in line.
+ * wait by webhook, and webhooks are served in turn, so scarce slots are shared rather than taken by
+ * the first webhook in line.
  */
 final class WaitingRoom {
   private final int capacity;
@@ -53,23 +53,24 @@ final class WaitingRoom {
 
   /**
    * Webhooks that need no more claimed work for now: enough of theirs is waiting to keep their
-   * slots busy through the next claim, or what is waiting cannot start because its project or
-   * its destination has every slot it may have. Passing them over lets a claim reach other
-   * webhooks' work behind a large backlog, and keeps one tenant's claims from filling the room.
+   * slots busy through the next claim, or what is waiting cannot start because its project or its
+   * destination has every slot it may have. Passing them over lets a claim reach other webhooks'
+   * work behind a large backlog, and keeps one tenant's claims from filling the room.
    */
   synchronized Set<UUID> saturatedWebhooks() {
     Set<UUID> saturated = new HashSet<>();
-    waiting.forEach((webhook, claims) -> {
-      if (claims.size() >= perWebhook || !limits.tenantAndHostHaveRoom(claims.peek())) {
-        saturated.add(webhook);
-      }
-    });
+    waiting.forEach(
+        (webhook, claims) -> {
+          if (claims.size() >= perWebhook || !limits.tenantAndHostHaveRoom(claims.peek())) {
+            saturated.add(webhook);
+          }
+        });
     return saturated;
   }
 
   /**
-   * The waiting claims that may start now, one webhook after another, each with its slots taken:
-   * a webhook served goes to the back of the line.
+   * The waiting claims that may start now, one webhook after another, each with its slots taken: a
+   * webhook served goes to the back of the line.
    */
   synchronized List<ClaimedDelivery> takeStartable() {
     List<ClaimedDelivery> starting = new ArrayList<>();

@@ -12,6 +12,7 @@ final class WakeSignal {
   private final Clock clock;
   private boolean wakeRequested;
   private boolean closed;
+
   /** When a wait in progress ends by itself; {@code Instant.MAX} while none is in progress. */
   private volatile Instant wakesAt = Instant.MAX;
 
@@ -33,9 +34,15 @@ final class WakeSignal {
   /** Waits up to {@code atMost}, unless woken since the last wait; clears the wake either way. */
   synchronized void await(Duration atMost) throws InterruptedException {
     if (!wakeRequested && !closed) {
-      wakesAt = clock.instant().plus(atMost);
+      Instant deadline = clock.instant().plus(atMost);
+      wakesAt = deadline;
       try {
-        wait(Math.max(1, atMost.toMillis()));
+        long left = atMost.toMillis();
+        // A spurious wake-up waits on for what is left.
+        while (!wakeRequested && !closed && left > 0) {
+          wait(left);
+          left = Duration.between(clock.instant(), deadline).toMillis();
+        }
       } finally {
         wakesAt = Instant.MAX;
       }

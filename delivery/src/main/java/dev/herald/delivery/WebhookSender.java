@@ -27,8 +27,8 @@ import okhttp3.ResponseBody;
 import okio.BufferedSource;
 
 /**
- * Makes one attempt of a delivery: a signed POST, bounded in time, its outcome recorded as-is.
- * The client it is given resolves and connects through {@link PrivateNetworkGuard} (see {@link
+ * Makes one attempt of a delivery: a signed POST, bounded in time, its outcome recorded as-is. The
+ * client it is given resolves and connects through {@link PrivateNetworkGuard} (see {@link
  * DeliveryModule}), so a blocked host ends the attempt with {@code blocked_address}.
  */
 final class WebhookSender {
@@ -48,8 +48,8 @@ final class WebhookSender {
   }
 
   /**
-   * Sends the attempt and describes what happened; never throws for anything the receiver or
-   * the network did.
+   * Sends the attempt and describes what happened; never throws for anything the receiver or the
+   * network did.
    *
    * @throws InterruptedException when the dispatcher is stopping; nothing was recorded
    */
@@ -97,7 +97,8 @@ final class WebhookSender {
   private static byte[] readCapped(ResponseBody body, Call call) throws IOException {
     BufferedSource source = body.source();
     boolean more = source.request(RESPONSE_BODY_CAP + 1L);
-    byte[] head = source.getBuffer().readByteArray(Math.min(source.getBuffer().size(), RESPONSE_BODY_CAP));
+    byte[] head =
+        source.getBuffer().readByteArray(Math.min(source.getBuffer().size(), RESPONSE_BODY_CAP));
     if (more) {
       call.cancel();
     }
@@ -138,7 +139,8 @@ final class WebhookSender {
       if (e instanceof UnknownHostException) {
         return DNS_FAILURE;
       }
-      if (e instanceof SocketTimeoutException && String.valueOf(e.getMessage()).contains("connect")) {
+      if (e instanceof SocketTimeoutException
+          && String.valueOf(e.getMessage()).contains("connect")) {
         return "connect timeout";
       }
       if (e instanceof InterruptedIOException) {

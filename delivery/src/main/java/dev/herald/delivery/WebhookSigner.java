@@ -26,7 +26,8 @@ final class WebhookSigner {
     return Base64.getEncoder().encodeToString(hmac(key, body));
   }
 
-  static String standardSignature(byte[] key, String messageId, long timestampSeconds, byte[] body) {
+  static String standardSignature(
+      byte[] key, String messageId, long timestampSeconds, byte[] body) {
     byte[] prefix = (messageId + "." + timestampSeconds + ".").getBytes(StandardCharsets.UTF_8);
     byte[] signed = new byte[prefix.length + body.length];
     System.arraycopy(prefix, 0, signed, 0, prefix.length);

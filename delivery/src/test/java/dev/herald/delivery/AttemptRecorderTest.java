@@ -15,13 +15,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -31,7 +31,8 @@ class AttemptRecorderTest {
   private final RecordingQueue queue = new RecordingQueue();
   private final Set<ClaimedDelivery> done = ConcurrentHashMap.newKeySet();
   private final AttemptRecorder recorder =
-      new AttemptRecorder(queue, EndpointHealthPolicy.never(), (outcome, held) -> done.add(outcome.claim()));
+      new AttemptRecorder(
+          queue, EndpointHealthPolicy.never(), (outcome, held) -> done.add(outcome.claim()));
 
   @Test
   void outcomesWaitingTogetherAreWrittenAsOneBatch() throws InterruptedException {
@@ -55,14 +56,21 @@ class AttemptRecorderTest {
   @Test
   void anOutcomeHandedOverWhileTheBatchGathersJoinsIt() throws InterruptedException {
     AttemptRecorder patient =
-        new AttemptRecorder(queue, EndpointHealthPolicy.never(), (outcome, held) -> done.add(outcome.claim()), Duration.ofMinutes(1));
+        new AttemptRecorder(
+            queue,
+            EndpointHealthPolicy.never(),
+            (outcome, held) -> done.add(outcome.claim()),
+            Duration.ofMinutes(1));
     patient.start();
     patient.record(outcome(claim()));
     awaitTrue(() -> patient.waitingCount() == 0, "the first outcome was taken into a batch");
     patient.record(outcome(claim()));
     patient.stop(Duration.ofSeconds(10));
 
-    assertEquals(List.of(2), queue.batches.stream().map(List::size).toList(), "handed over after the first was taken, yet written with it");
+    assertEquals(
+        List.of(2),
+        queue.batches.stream().map(List::size).toList(),
+        "handed over after the first was taken, yet written with it");
   }
 
   @Test
@@ -79,19 +87,31 @@ class AttemptRecorderTest {
     queue.writes.countDown();
     recorder.stop(Duration.ofSeconds(10));
 
-    assertTrue(queue.written.contains(good.id()), "the good outcome beside the bad one was written");
+    assertTrue(
+        queue.written.contains(good.id()), "the good outcome beside the bad one was written");
     assertEquals(2, queue.written.size(), "written: the first and the good one");
     assertEquals(3, done.size(), "every claim was reported, the failed one too");
   }
 
   @Test
-  void anOutcomeWhoseRecordIsRefusedEndsTheDeliveryWithoutItsResponse() throws InterruptedException {
+  void anOutcomeWhoseRecordIsRefusedEndsTheDeliveryWithoutItsResponse()
+      throws InterruptedException {
     ClaimedDelivery claim = claim();
     queue.refuses = outcome -> !outcome.attempt().responseBody().isEmpty();
     recorder.start();
     DeliveryAttempt failed =
-        new DeliveryAttempt(1, claim.url(), Instant.now(), Duration.ofMillis(3), 500, "unstorable", "", false, null);
-    recorder.record(new AttemptOutcome(claim, failed, new NextStep.RetryAt(Instant.now().plusSeconds(30))));
+        new DeliveryAttempt(
+            1,
+            claim.url(),
+            Instant.now(),
+            Duration.ofMillis(3),
+            500,
+            "unstorable",
+            "",
+            false,
+            null);
+    recorder.record(
+        new AttemptOutcome(claim, failed, new NextStep.RetryAt(Instant.now().plusSeconds(30))));
     recorder.stop(Duration.ofSeconds(10));
 
     AttemptOutcome recorded = queue.recorded.get(claim.id());
@@ -103,7 +123,8 @@ class AttemptRecorderTest {
   }
 
   @Test
-  void anOutcomeNotRecordedWhileTheDatabaseIsUnavailableIsLeftForItsLease() throws InterruptedException {
+  void anOutcomeNotRecordedWhileTheDatabaseIsUnavailableIsLeftForItsLease()
+      throws InterruptedException {
     ClaimedDelivery claim = claim();
     queue.failing = claim;
     queue.failure = () -> new UnavailableException("the database is unavailable", null);
@@ -127,7 +148,8 @@ class AttemptRecorderTest {
     }
     recorder.stop(Duration.ofSeconds(10));
 
-    assertEquals(claims.size(), queue.written.size(), "outcomes written before the recorder stopped");
+    assertEquals(
+        claims.size(), queue.written.size(), "outcomes written before the recorder stopped");
   }
 
   private static void awaitTrue(BooleanSupplier condition, String what) {
@@ -140,13 +162,24 @@ class AttemptRecorderTest {
 
   private static ClaimedDelivery claim() {
     return new ClaimedDelivery(
-        UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), "project", "bot",
-        "http://127.0.0.1:9/", "{}", 0, 0, List.of(new byte[32]), Instant.now());
+        UUID.randomUUID(),
+        UUID.randomUUID(),
+        UUID.randomUUID(),
+        UUID.randomUUID(),
+        "project",
+        "bot",
+        "http://127.0.0.1:9/",
+        "{}",
+        0,
+        0,
+        List.of(new byte[32]),
+        Instant.now());
   }
 
   private static AttemptOutcome outcome(ClaimedDelivery claim) {
     DeliveryAttempt attempt =
-        new DeliveryAttempt(1, claim.url(), Instant.now(), Duration.ofMillis(3), 204, "", "", true, null);
+        new DeliveryAttempt(
+            1, claim.url(), Instant.now(), Duration.ofMillis(3), 204, "", "", true, null);
     return new AttemptOutcome(claim, attempt, new NextStep.Succeed());
   }
 
@@ -166,10 +199,12 @@ class AttemptRecorderTest {
     final Map<UUID, AttemptOutcome> recorded = new ConcurrentHashMap<>();
     volatile ClaimedDelivery failing;
     volatile Predicate<AttemptOutcome> refuses = outcome -> false;
-    volatile Supplier<RuntimeException> failure = () -> new IllegalStateException("violates a constraint");
+    volatile Supplier<RuntimeException> failure =
+        () -> new IllegalStateException("violates a constraint");
 
     @Override
-    public List<Boolean> recordAttempts(List<AttemptOutcome> outcomes, EndpointHealthPolicy health) {
+    public List<Boolean> recordAttempts(
+        List<AttemptOutcome> outcomes, EndpointHealthPolicy health) {
       entered.countDown();
       try {
         writes.await(10, TimeUnit.SECONDS);
@@ -178,7 +213,8 @@ class AttemptRecorderTest {
         throw new IllegalStateException(e);
       }
       batches.add(List.copyOf(outcomes));
-      if (outcomes.stream().anyMatch(outcome -> outcome.claim().equals(failing) || refuses.test(outcome))) {
+      if (outcomes.stream()
+          .anyMatch(outcome -> outcome.claim().equals(failing) || refuses.test(outcome))) {
         throw failure.get();
       }
       outcomes.forEach(outcome -> written.add(outcome.claim().id()));
@@ -187,7 +223,8 @@ class AttemptRecorderTest {
     }
 
     @Override
-    public List<ClaimedDelivery> claimDue(int max, Instant now, Instant leaseUntil, Set<UUID> busy) {
+    public List<ClaimedDelivery> claimDue(
+        int max, Instant now, Instant leaseUntil, Set<UUID> busy) {
       return List.of();
     }
 

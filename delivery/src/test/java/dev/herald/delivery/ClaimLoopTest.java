@@ -27,13 +27,23 @@ class ClaimLoopTest {
   private final AtomicInteger dispatches = new AtomicInteger();
   private final DeliveryConfig config =
       new DeliveryConfig(
-          true, Duration.ofSeconds(5), 4, 2, 4, 4, Duration.ofSeconds(1), Duration.ofSeconds(30), true,
-          new RetryPolicy(3, Duration.ofSeconds(1), 2.0, Duration.ofHours(1), 0), EndpointHealthPolicy.never());
+          true,
+          Duration.ofSeconds(5),
+          4,
+          2,
+          4,
+          4,
+          Duration.ofSeconds(1),
+          Duration.ofSeconds(30),
+          true,
+          new RetryPolicy(3, Duration.ofSeconds(1), 2.0, Duration.ofHours(1), 0),
+          EndpointHealthPolicy.never());
 
   @Test
   void aPassClaimsWhatTheRoomHoldsAndLetsItStart() throws Exception {
     WaitingRoom room = new WaitingRoom(0, 100, 50, new ConcurrencyLimits(2, 4, 4));
-    LeaseKeeper leases = new LeaseKeeper(new Queue(), Clock.systemUTC(), config.lease(), config.leaseRenewal());
+    LeaseKeeper leases =
+        new LeaseKeeper(new Queue(), Clock.systemUTC(), config.lease(), config.leaseRenewal());
     due.add(claim(UUID.randomUUID()));
     due.add(claim(UUID.randomUUID()));
 
@@ -47,9 +57,13 @@ class ClaimLoopTest {
 
   @Test
   void aRoomTooFullToClaimASensibleBatchIsNotClaimedFor() throws Exception {
-    WaitingRoom room = new WaitingRoom(0, ClaimLoop.MIN_CLAIM - 1, 50, new ConcurrencyLimits(2, 4, 4));
+    WaitingRoom room =
+        new WaitingRoom(0, ClaimLoop.MIN_CLAIM - 1, 50, new ConcurrencyLimits(2, 4, 4));
 
-    loop(room, new LeaseKeeper(new Queue(), Clock.systemUTC(), config.lease(), config.leaseRenewal())).pass();
+    loop(
+            room,
+            new LeaseKeeper(new Queue(), Clock.systemUTC(), config.lease(), config.leaseRenewal()))
+        .pass();
 
     assertEquals(List.of(), claimSizes);
   }
@@ -60,7 +74,10 @@ class ClaimLoopTest {
     UUID busy = UUID.randomUUID();
     room.add(List.of(claim(busy), claim(busy)));
 
-    loop(room, new LeaseKeeper(new Queue(), Clock.systemUTC(), config.lease(), config.leaseRenewal())).pass();
+    loop(
+            room,
+            new LeaseKeeper(new Queue(), Clock.systemUTC(), config.lease(), config.leaseRenewal()))
+        .pass();
 
     assertEquals(List.of(Set.of(busy)), passedOver);
   }
@@ -70,19 +87,36 @@ class ClaimLoopTest {
     wakes.close(); // waits return at once: a pass is the unit under test
     Queue queue = new Queue();
     return new ClaimLoop(
-        queue, room, leases, wakes, new KnownDueTime(queue, config.pollInterval()), dispatches::incrementAndGet,
-        config, Clock.systemUTC());
+        queue,
+        room,
+        leases,
+        wakes,
+        new KnownDueTime(queue, config.pollInterval()),
+        dispatches::incrementAndGet,
+        config,
+        Clock.systemUTC());
   }
 
   private static ClaimedDelivery claim(UUID webhook) {
     return new ClaimedDelivery(
-        UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), webhook, "p", "bot", "https://h.example/", "{}",
-        0, 0, List.of(new byte[32]), Instant.now());
+        UUID.randomUUID(),
+        UUID.randomUUID(),
+        UUID.randomUUID(),
+        webhook,
+        "p",
+        "bot",
+        "https://h.example/",
+        "{}",
+        0,
+        0,
+        List.of(new byte[32]),
+        Instant.now());
   }
 
   private final class Queue implements DeliveryQueue {
     @Override
-    public List<ClaimedDelivery> claimDue(int max, Instant now, Instant leaseUntil, Set<UUID> busy) {
+    public List<ClaimedDelivery> claimDue(
+        int max, Instant now, Instant leaseUntil, Set<UUID> busy) {
       claimSizes.add(max);
       passedOver.add(Set.copyOf(busy));
       List<ClaimedDelivery> taken = List.copyOf(due);
@@ -94,7 +128,8 @@ class ClaimLoopTest {
     public void renew(Collection<ClaimedDelivery> claims, Instant leaseUntil) {}
 
     @Override
-    public List<Boolean> recordAttempts(List<AttemptOutcome> outcomes, EndpointHealthPolicy health) {
+    public List<Boolean> recordAttempts(
+        List<AttemptOutcome> outcomes, EndpointHealthPolicy health) {
       return List.of();
     }
 

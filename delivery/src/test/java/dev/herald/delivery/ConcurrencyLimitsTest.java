@@ -28,8 +28,10 @@ class ConcurrencyLimitsTest {
     for (int i = 0; i < 3; i++) {
       limits.take(claim(UUID.randomUUID(), "greedy", "https://host-" + i + ".example/"));
     }
-    assertFalse(limits.tenantAndHostHaveRoom(claim(UUID.randomUUID(), "greedy", "https://fresh.example/")));
-    assertTrue(limits.tenantAndHostHaveRoom(claim(UUID.randomUUID(), "polite", "https://fresh.example/")));
+    assertFalse(
+        limits.tenantAndHostHaveRoom(claim(UUID.randomUUID(), "greedy", "https://fresh.example/")));
+    assertTrue(
+        limits.tenantAndHostHaveRoom(claim(UUID.randomUUID(), "polite", "https://fresh.example/")));
   }
 
   @Test
@@ -37,9 +39,15 @@ class ConcurrencyLimitsTest {
     for (int i = 0; i < 4; i++) {
       limits.take(claim(UUID.randomUUID(), "project-" + i, "https://Shared.example/hook-" + i));
     }
-    assertFalse(limits.tenantAndHostHaveRoom(claim(UUID.randomUUID(), "another", "https://shared.example:443/x")));
-    assertTrue(limits.tenantAndHostHaveRoom(claim(UUID.randomUUID(), "another", "https://shared.example:8443/x")));
-    assertTrue(limits.tenantAndHostHaveRoom(claim(UUID.randomUUID(), "another", "http://shared.example/x")));
+    assertFalse(
+        limits.tenantAndHostHaveRoom(
+            claim(UUID.randomUUID(), "another", "https://shared.example:443/x")));
+    assertTrue(
+        limits.tenantAndHostHaveRoom(
+            claim(UUID.randomUUID(), "another", "https://shared.example:8443/x")));
+    assertTrue(
+        limits.tenantAndHostHaveRoom(
+            claim(UUID.randomUUID(), "another", "http://shared.example/x")));
   }
 
   @Test
@@ -57,7 +65,17 @@ class ConcurrencyLimitsTest {
 
   private static ClaimedDelivery claim(UUID webhook, String project, String url) {
     return new ClaimedDelivery(
-        UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), webhook, project, "bot", url, "{}", 0, 0,
-        List.of(new byte[32]), Instant.now());
+        UUID.randomUUID(),
+        UUID.randomUUID(),
+        UUID.randomUUID(),
+        webhook,
+        project,
+        "bot",
+        url,
+        "{}",
+        0,
+        0,
+        List.of(new byte[32]),
+        Instant.now());
   }
 }

@@ -31,37 +31,61 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The claim loop's wake-ups, against a queue that counts its claims and a real receiver on loopback. */
+/**
+ * The claim loop's wake-ups, against a queue that counts its claims and a real receiver on
+ * loopback.
+ */
 class DeliveryDispatcherTest {
   /** Long enough that only a wake-up, never the poll, makes the loop claim during a test. */
   private static final Duration POLL = Duration.ofSeconds(60);
+
   private static final Duration FIRST_RETRY = Duration.ofMillis(300);
 
   private HttpServer receiver;
   private final CountingQueue queue = new CountingQueue();
   private DeliveryDispatcher dispatcher;
+
   /** Three times the 4 slots: they all go out only if no attempt waits for its record. */
   private static final int MANY = 12;
+
   private final CountDownLatch received = new CountDownLatch(MANY);
   private final AtomicInteger failuresLeft = new AtomicInteger();
 
   @BeforeEach
   void start() throws IOException {
     receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    receiver.createContext("/", exchange -> {
-      exchange.getRequestBody().readAllBytes();
-      exchange.sendResponseHeaders(failuresLeft.getAndDecrement() > 0 ? 503 : 204, -1);
-      exchange.close();
-      received.countDown();
-    });
+    receiver.createContext(
+        "/",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          exchange.sendResponseHeaders(failuresLeft.getAndDecrement() > 0 ? 503 : 204, -1);
+          exchange.close();
+          received.countDown();
+        });
     receiver.start();
-    DeliveryConfig config = new DeliveryConfig(
-        true, Duration.ofSeconds(5), 4, 4, 4, 4, POLL, Duration.ofSeconds(30), true,
-        new RetryPolicy(3, FIRST_RETRY, 2.0, Duration.ofHours(1), 0), EndpointHealthPolicy.never());
+    DeliveryConfig config =
+        new DeliveryConfig(
+            true,
+            Duration.ofSeconds(5),
+            4,
+            4,
+            4,
+            4,
+            POLL,
+            Duration.ofSeconds(30),
+            true,
+            new RetryPolicy(3, FIRST_RETRY, 2.0, Duration.ofHours(1), 0),
+            EndpointHealthPolicy.never());
     PrivateNetworkGuard guard = new PrivateNetworkGuard(true, HostResolver.system());
-    WebhookSender sender = new WebhookSender(DeliveryHttpClient.create(guard, config.timeout(), 4), Clock.systemUTC());
+    WebhookSender sender =
+        new WebhookSender(DeliveryHttpClient.create(guard, config.timeout(), 4), Clock.systemUTC());
     dispatcher =
-        new DeliveryDispatcher(queue, sender, config, Clock.systemUTC(), new DeliveryMetrics(new PrometheusRegistry()));
+        new DeliveryDispatcher(
+            queue,
+            sender,
+            config,
+            Clock.systemUTC(),
+            new DeliveryMetrics(new PrometheusRegistry()));
   }
 
   @AfterEach
@@ -81,15 +105,18 @@ class DeliveryDispatcherTest {
     queue.add(claim());
     dispatcher.deliveriesCreated();
 
-    assertTrue(queue.recorded.await(10, TimeUnit.SECONDS), "the new delivery was attempted and recorded");
+    assertTrue(
+        queue.recorded.await(10, TimeUnit.SECONDS), "the new delivery was attempted and recorded");
   }
 
   @Test
-  void anAttemptFinishedAfterAClaimThatTookEverythingDueStartsNoClaim() throws InterruptedException {
+  void anAttemptFinishedAfterAClaimThatTookEverythingDueStartsNoClaim()
+      throws InterruptedException {
     queue.add(claim());
     dispatcher.start();
 
-    assertTrue(queue.recorded.await(10, TimeUnit.SECONDS), "the delivery was attempted and recorded");
+    assertTrue(
+        queue.recorded.await(10, TimeUnit.SECONDS), "the delivery was attempted and recorded");
     // Without the rule, the finished attempt wakes the loop before its record is written, and the
     // loop claims again at once; with it, only the poll interval would.
     assertEquals(1, queue.claimsWithin(Duration.ofSeconds(1)), "claims: the first one only");
@@ -105,11 +132,13 @@ class DeliveryDispatcherTest {
 
     assertTrue(
         received.await(10, TimeUnit.SECONDS),
-        "every delivery reached the receiver while no record could be written; missing: " + received.getCount());
+        "every delivery reached the receiver while no record could be written; missing: "
+            + received.getCount());
   }
 
   @Test
-  void theQueueIsAskedForTheNextDueTimeOncePerPollIntervalNotAfterEveryClaim() throws InterruptedException {
+  void theQueueIsAskedForTheNextDueTimeOncePerPollIntervalNotAfterEveryClaim()
+      throws InterruptedException {
     dispatcher.start();
     queue.awaitClaims(1);
     for (int i = 2; i <= 6; i++) {
@@ -118,7 +147,8 @@ class DeliveryDispatcherTest {
       queue.awaitClaims(i);
     }
 
-    assertEquals(1, queue.nextDueAsked.get(), "next due times asked over 6 claims within one poll interval");
+    assertEquals(
+        1, queue.nextDueAsked.get(), "next due times asked over 6 claims within one poll interval");
   }
 
   @Test
@@ -145,14 +175,34 @@ class DeliveryDispatcherTest {
 
   private ClaimedDelivery claim() {
     return new ClaimedDelivery(
-        UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), "project", "bot",
-        "http://127.0.0.1:" + receiver.getAddress().getPort() + "/", "{}", 0, 0, List.of(new byte[32]), Instant.now());
+        UUID.randomUUID(),
+        UUID.randomUUID(),
+        UUID.randomUUID(),
+        UUID.randomUUID(),
+        "project",
+        "bot",
+        "http://127.0.0.1:" + receiver.getAddress().getPort() + "/",
+        "{}",
+        0,
+        0,
+        List.of(new byte[32]),
+        Instant.now());
   }
 
   private static ClaimedDelivery again(ClaimedDelivery claim) {
     return new ClaimedDelivery(
-        claim.id(), UUID.randomUUID(), claim.idempotencyKey(), claim.webhookId(), claim.projectId(), claim.botId(), claim.url(),
-        claim.payload(), claim.attemptsMade() + 1, claim.roundStart(), claim.signingKeys(), claim.createTime());
+        claim.id(),
+        UUID.randomUUID(),
+        claim.idempotencyKey(),
+        claim.webhookId(),
+        claim.projectId(),
+        claim.botId(),
+        claim.url(),
+        claim.payload(),
+        claim.attemptsMade() + 1,
+        claim.roundStart(),
+        claim.signingKeys(),
+        claim.createTime());
   }
 
   /**
@@ -177,7 +227,8 @@ class DeliveryDispatcherTest {
     }
 
     @Override
-    public synchronized List<ClaimedDelivery> claimDue(int max, Instant now, Instant leaseUntil, Set<UUID> busy) {
+    public synchronized List<ClaimedDelivery> claimDue(
+        int max, Instant now, Instant leaseUntil, Set<UUID> busy) {
       claims.incrementAndGet();
       notifyAll();
       Error error = claimError;
@@ -186,7 +237,10 @@ class DeliveryDispatcherTest {
         throw error;
       }
       List<ClaimedDelivery> taken =
-          due.entrySet().stream().filter(d -> !d.getValue().isAfter(now)).map(Map.Entry::getKey).toList();
+          due.entrySet().stream()
+              .filter(d -> !d.getValue().isAfter(now))
+              .map(Map.Entry::getKey)
+              .toList();
       taken.forEach(due::remove);
       notifyAll();
       return taken;
@@ -214,7 +268,8 @@ class DeliveryDispatcherTest {
     public void renew(Collection<ClaimedDelivery> claims, Instant leaseUntil) {}
 
     @Override
-    public List<Boolean> recordAttempts(List<AttemptOutcome> outcomes, EndpointHealthPolicy health) {
+    public List<Boolean> recordAttempts(
+        List<AttemptOutcome> outcomes, EndpointHealthPolicy health) {
       if (recordsWait != null) {
         try {
           recordsWait.await(30, TimeUnit.SECONDS);

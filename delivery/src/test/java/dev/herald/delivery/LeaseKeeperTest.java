@@ -23,7 +23,11 @@ class LeaseKeeperTest {
   private final List<ClaimedDelivery> renewed = new ArrayList<>();
   private final List<ClaimedDelivery> released = new ArrayList<>();
   private final LeaseKeeper leases =
-      new LeaseKeeper(new Renewals(), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofSeconds(30), Duration.ofSeconds(10));
+      new LeaseKeeper(
+          new Renewals(),
+          Clock.fixed(NOW, ZoneOffset.UTC),
+          Duration.ofSeconds(30),
+          Duration.ofSeconds(10));
 
   @Test
   void renewsOnlyTheLeasesThatWouldRunOutBeforeTheRenewalAfterNext() {
@@ -57,8 +61,18 @@ class LeaseKeeperTest {
 
   private static ClaimedDelivery claim() {
     return new ClaimedDelivery(
-        UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), "p", "bot",
-        "https://h.example/", "{}", 0, 0, List.of(new byte[32]), NOW);
+        UUID.randomUUID(),
+        UUID.randomUUID(),
+        UUID.randomUUID(),
+        UUID.randomUUID(),
+        "p",
+        "bot",
+        "https://h.example/",
+        "{}",
+        0,
+        0,
+        List.of(new byte[32]),
+        NOW);
   }
 
   private final class Renewals implements DeliveryQueue {
@@ -73,12 +87,14 @@ class LeaseKeeperTest {
     }
 
     @Override
-    public List<ClaimedDelivery> claimDue(int max, Instant now, Instant leaseUntil, Set<UUID> busy) {
+    public List<ClaimedDelivery> claimDue(
+        int max, Instant now, Instant leaseUntil, Set<UUID> busy) {
       return List.of();
     }
 
     @Override
-    public List<Boolean> recordAttempts(List<AttemptOutcome> outcomes, EndpointHealthPolicy health) {
+    public List<Boolean> recordAttempts(
+        List<AttemptOutcome> outcomes, EndpointHealthPolicy health) {
       return List.of();
     }
 

@@ -10,9 +10,9 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -41,39 +41,94 @@ class PrivateNetworkGuardTest {
 
   /** Every spelling of a non-public destination we know of; each must be refused. */
   @ParameterizedTest
-  @ValueSource(strings = {
-      // IPv4, plain
-      "http://127.0.0.1/", "http://127.9.9.9/", "http://0.0.0.0/", "http://10.0.0.1/", "http://172.16.5.4/",
-      "http://172.31.255.255/", "http://192.168.1.1/", "http://169.254.169.254/", "http://100.64.0.1/",
-      "http://100.127.255.254/", "http://192.0.0.8/", "http://192.0.2.1/", "http://198.18.0.1/",
-      "http://198.51.100.7/", "http://203.0.113.9/", "http://224.0.0.1/", "http://239.255.255.250/",
-      "http://240.0.0.1/", "http://255.255.255.255/",
-      // IPv4, other spellings a URL parser accepts
-      "http://2130706433/", "http://0x7f000001/", "http://0177.0.0.1/", "http://0x7f.0.0.1/",
-      "http://127.1/", "http://127.0.1/", "http://0/", "http://017700000001/", "http://0x7f.1/",
-      "http://127.000.000.001/", "http://0xA9FEA9FE/", "http://2852039166/", "http://0251.0376.0251.0376/",
-      "http://127.0.0.1./", "http://0x0a.0x00.0x00.0x01/",
-      // IPv6, and IPv6 forms carrying an IPv4 address
-      "http://[::1]/", "http://[::]/", "http://[0:0:0:0:0:0:0:1]/", "http://[fe80::1]/", "http://[fd00::1]/",
-      "http://[fc00::1]/", "http://[fd00:ec2::254]/", "http://[ff02::1]/", "http://[fec0::1]/",
-      "http://[::ffff:127.0.0.1]/", "http://[::ffff:7f00:1]/", "http://[0:0:0:0:0:ffff:a9fe:a9fe]/",
-      "http://[::127.0.0.1]/", "http://[64:ff9b::7f00:1]/", "http://[64:ff9b::10.0.0.1]/",
-      "http://[2002:7f00:1::]/", "http://[2002:a9fe:a9fe::1]/", "http://[2001:db8::1]/", "http://[100::1]/",
-      "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/", "http://[::ffff:0:0]/",
-      // names
-      "http://localhost/", "http://LOCALHOST/", "http://localhost./", "http://api.localhost/",
-      "http://loopback.example/", "http://metadata.example/", "http://mixed.example/",
-      "http://v6-loopback.example/", "http://mapped.example/",
-  })
+  @ValueSource(
+      strings = {
+        // IPv4, plain
+        "http://127.0.0.1/",
+        "http://127.9.9.9/",
+        "http://0.0.0.0/",
+        "http://10.0.0.1/",
+        "http://172.16.5.4/",
+        "http://172.31.255.255/",
+        "http://192.168.1.1/",
+        "http://169.254.169.254/",
+        "http://100.64.0.1/",
+        "http://100.127.255.254/",
+        "http://192.0.0.8/",
+        "http://192.0.2.1/",
+        "http://198.18.0.1/",
+        "http://198.51.100.7/",
+        "http://203.0.113.9/",
+        "http://224.0.0.1/",
+        "http://239.255.255.250/",
+        "http://240.0.0.1/",
+        "http://255.255.255.255/",
+        // IPv4, other spellings a URL parser accepts
+        "http://2130706433/",
+        "http://0x7f000001/",
+        "http://0177.0.0.1/",
+        "http://0x7f.0.0.1/",
+        "http://127.1/",
+        "http://127.0.1/",
+        "http://0/",
+        "http://017700000001/",
+        "http://0x7f.1/",
+        "http://127.000.000.001/",
+        "http://0xA9FEA9FE/",
+        "http://2852039166/",
+        "http://0251.0376.0251.0376/",
+        "http://127.0.0.1./",
+        "http://0x0a.0x00.0x00.0x01/",
+        // IPv6, and IPv6 forms carrying an IPv4 address
+        "http://[::1]/",
+        "http://[::]/",
+        "http://[0:0:0:0:0:0:0:1]/",
+        "http://[fe80::1]/",
+        "http://[fd00::1]/",
+        "http://[fc00::1]/",
+        "http://[fd00:ec2::254]/",
+        "http://[ff02::1]/",
+        "http://[fec0::1]/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://[::ffff:7f00:1]/",
+        "http://[0:0:0:0:0:ffff:a9fe:a9fe]/",
+        "http://[::127.0.0.1]/",
+        "http://[64:ff9b::7f00:1]/",
+        "http://[64:ff9b::10.0.0.1]/",
+        "http://[2002:7f00:1::]/",
+        "http://[2002:a9fe:a9fe::1]/",
+        "http://[2001:db8::1]/",
+        "http://[100::1]/",
+        "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",
+        "http://[::ffff:0:0]/",
+        // names
+        "http://localhost/",
+        "http://LOCALHOST/",
+        "http://localhost./",
+        "http://api.localhost/",
+        "http://loopback.example/",
+        "http://metadata.example/",
+        "http://mixed.example/",
+        "http://v6-loopback.example/",
+        "http://mapped.example/",
+      })
   void refusesEverySpellingOfANonPublicDestination(String url) {
     assertTrue(guard.refusal(URI.create(url)).isPresent(), url);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "https://93.184.215.14/", "https://8.8.8.8/", "https://100.128.0.1/", "https://172.32.0.1/",
-      "https://[2606:4700::1111]/", "https://[64:ff9b::808:808]/", "https://[2002:808:808::1]/",
-      "https://public.example/", "https://unresolvable.example/"})
+  @ValueSource(
+      strings = {
+        "https://93.184.215.14/",
+        "https://8.8.8.8/",
+        "https://100.128.0.1/",
+        "https://172.32.0.1/",
+        "https://[2606:4700::1111]/",
+        "https://[64:ff9b::808:808]/",
+        "https://[2002:808:808::1]/",
+        "https://public.example/",
+        "https://unresolvable.example/"
+      })
   void allowsPublicDestinations(String url) {
     assertEquals(Optional.empty(), guard.refusal(URI.create(url)), url);
   }
@@ -84,7 +139,8 @@ class PrivateNetworkGuardTest {
         Optional.of("must not point to a link-local address"),
         guard.refusal(URI.create("https://metadata.example/")));
     assertEquals(
-        Optional.of("must not point to a loopback address"), guard.refusal(URI.create("http://0x7f.1/")));
+        Optional.of("must not point to a loopback address"),
+        guard.refusal(URI.create("http://0x7f.1/")));
   }
 
   @Test
@@ -95,7 +151,13 @@ class PrivateNetworkGuardTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"http://1.2.3.4.5/", "http://256.1.1.1/", "http://1.2.3.0x100/", "http://4294967296/"})
+  @ValueSource(
+      strings = {
+        "http://1.2.3.4.5/",
+        "http://256.1.1.1/",
+        "http://1.2.3.0x100/",
+        "http://4294967296/"
+      })
   void refusesNumericHostsThatAreNoAddress(String url) {
     assertTrue(guard.refusal(URI.create(url)).isPresent(), url);
   }
@@ -109,7 +171,13 @@ class PrivateNetworkGuardTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"http://127.0.0.1/", "http://10.0.0.1/", "http://localhost/", "http://loopback.example/"})
+  @ValueSource(
+      strings = {
+        "http://127.0.0.1/",
+        "http://10.0.0.1/",
+        "http://localhost/",
+        "http://loopback.example/"
+      })
   void allowsEverythingWhenPrivateNetworksAreAllowed(String url) throws Exception {
     PrivateNetworkGuard open = new PrivateNetworkGuard(true, RESOLVER);
     assertFalse(open.refusal(URI.create(url)).isPresent());
@@ -131,9 +199,13 @@ class PrivateNetworkGuardTest {
             },
             Duration.ofMillis(200));
     PrivateNetworkGuard slow = new PrivateNetworkGuard(false, hanging);
-    UnknownHostException timedOut = assertThrows(UnknownHostException.class, () -> slow.vet("slow.example"));
+    UnknownHostException timedOut =
+        assertThrows(UnknownHostException.class, () -> slow.vet("slow.example"));
     assertTrue(timedOut.getMessage().contains("took longer than 200 ms"), timedOut.getMessage());
-    assertEquals(Optional.empty(), slow.refusal(URI.create("https://slow.example/")), "unresolved: checked again at delivery");
+    assertEquals(
+        Optional.empty(),
+        slow.refusal(URI.create("https://slow.example/")),
+        "unresolved: checked again at delivery");
   }
 
   private static InetAddress literal(String address) {

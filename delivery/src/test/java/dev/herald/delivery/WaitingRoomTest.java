@@ -18,11 +18,19 @@ class WaitingRoomTest {
   @Test
   void webhooksAreServedInTurnWhileSlotsAreScarce() {
     WaitingRoom room = new WaitingRoom(3, 100, 50, new ConcurrencyLimits(8, 8, 8));
-    room.add(List.of(claim(first, "p", "a"), claim(first, "p", "a"), claim(first, "p", "a"), claim(second, "p", "b")));
+    room.add(
+        List.of(
+            claim(first, "p", "a"),
+            claim(first, "p", "a"),
+            claim(first, "p", "a"),
+            claim(second, "p", "b")));
 
     List<UUID> started = room.takeStartable().stream().map(ClaimedDelivery::webhookId).toList();
 
-    assertEquals(List.of(first, second, first), started, "the second webhook did not wait behind the first's backlog");
+    assertEquals(
+        List.of(first, second, first),
+        started,
+        "the second webhook did not wait behind the first's backlog");
     assertEquals(3, room.slotsInUse());
     assertTrue(room.takeStartable().isEmpty(), "no slot left");
   }
@@ -63,7 +71,17 @@ class WaitingRoomTest {
 
   private static ClaimedDelivery claim(UUID webhook, String project, String host) {
     return new ClaimedDelivery(
-        UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), webhook, project, "bot",
-        "https://" + host + ".example/", "{}", 0, 0, List.of(new byte[32]), Instant.now());
+        UUID.randomUUID(),
+        UUID.randomUUID(),
+        UUID.randomUUID(),
+        webhook,
+        project,
+        "bot",
+        "https://" + host + ".example/",
+        "{}",
+        0,
+        0,
+        List.of(new byte[32]),
+        Instant.now());
   }
 }

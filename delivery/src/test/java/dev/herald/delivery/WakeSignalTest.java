@@ -28,7 +28,8 @@ class WakeSignalTest {
     while (wakes.wakesAt().equals(Instant.MAX) && System.nanoTime() < deadline) {
       Thread.onSpinWait();
     }
-    assertTrue(wakes.wakesAt().isAfter(Instant.now().plus(Duration.ofMinutes(59))), "an hour from now");
+    assertTrue(
+        wakes.wakesAt().isAfter(Instant.now().plus(Duration.ofMinutes(59))), "an hour from now");
     wakes.wake();
     waited.get(10, TimeUnit.SECONDS);
   }

@@ -36,44 +36,53 @@ class WebhookSenderTest {
   void start() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setExecutor(Executors.newCachedThreadPool());
-    server.createContext("/ok", exchange -> {
-      exchange.getRequestHeaders().forEach((k, v) -> seenHeaders.put(k.toLowerCase(), v.get(0)));
-      exchange.getRequestBody().readAllBytes();
-      exchange.sendResponseHeaders(202, -1);
-      exchange.close();
-    });
-    server.createContext("/endless", exchange -> {
-      exchange.getRequestBody().readAllBytes();
-      exchange.sendResponseHeaders(200, 0);
-      byte[] chunk = new byte[8192];
-      java.util.Arrays.fill(chunk, (byte) 'x');
-      try (OutputStream out = exchange.getResponseBody()) {
-        for (int i = 0; i < 1_000_000; i++) {
-          out.write(chunk);
-          endlessBytesWritten.addAndGet(chunk.length);
-        }
-      } catch (IOException clientHungUp) {
-        // expected: the sender stops reading after its cap
-      }
-    });
-    server.createContext("/trickle", exchange -> {
-      exchange.getRequestBody().readAllBytes();
-      exchange.sendResponseHeaders(200, 0);
-      try (OutputStream out = exchange.getResponseBody()) {
-        for (int i = 0; i < 50; i++) {
-          out.write('x');
-          out.flush();
-          TimeUnit.MILLISECONDS.sleep(100);
-        }
-      } catch (IOException | InterruptedException clientHungUp) {
-        // expected: the sender gives up at its deadline
-      }
-    });
+    server.createContext(
+        "/ok",
+        exchange -> {
+          exchange
+              .getRequestHeaders()
+              .forEach((k, v) -> seenHeaders.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0)));
+          exchange.getRequestBody().readAllBytes();
+          exchange.sendResponseHeaders(202, -1);
+          exchange.close();
+        });
+    server.createContext(
+        "/endless",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          exchange.sendResponseHeaders(200, 0);
+          byte[] chunk = new byte[8192];
+          java.util.Arrays.fill(chunk, (byte) 'x');
+          try (OutputStream out = exchange.getResponseBody()) {
+            for (int i = 0; i < 1_000_000; i++) {
+              out.write(chunk);
+              endlessBytesWritten.addAndGet(chunk.length);
+            }
+          } catch (IOException clientHungUp) {
+            // expected: the sender stops reading after its cap
+          }
+        });
+    server.createContext(
+        "/trickle",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          exchange.sendResponseHeaders(200, 0);
+          try (OutputStream out = exchange.getResponseBody()) {
+            for (int i = 0; i < 50; i++) {
+              out.write('x');
+              out.flush();
+              TimeUnit.MILLISECONDS.sleep(100);
+            }
+          } catch (IOException | InterruptedException clientHungUp) {
+            // expected: the sender gives up at its deadline
+          }
+        });
     server.start();
     sender = sender(true, HostResolver.system(), Duration.ofSeconds(5));
   }
 
-  private static WebhookSender sender(boolean allowPrivate, HostResolver resolver, Duration timeout) {
+  private static WebhookSender sender(
+      boolean allowPrivate, HostResolver resolver, Duration timeout) {
     PrivateNetworkGuard guard = new PrivateNetworkGuard(allowPrivate, resolver);
     return new WebhookSender(DeliveryHttpClient.create(guard, timeout, 4), Clock.systemUTC());
   }
@@ -89,7 +98,8 @@ class WebhookSenderTest {
     DeliveryAttempt attempt = impatient.send(claim("/trickle", UUID.randomUUID()));
 
     assertEquals("timeout", attempt.error());
-    assertTrue(attempt.duration().compareTo(Duration.ofSeconds(2)) < 0, attempt.duration().toString());
+    assertTrue(
+        attempt.duration().compareTo(Duration.ofSeconds(2)) < 0, attempt.duration().toString());
   }
 
   /**
@@ -97,6 +107,7 @@ class WebhookSenderTest {
    * would connect to the proxy, the proxy anywhere): the client must ignore it.
    */
   @Test
+  @SuppressWarnings("AddressSelection") // a proxy address for a selector, never resolved
   void ignoresTheJvmsProxySettings() throws Exception {
     int deadPort;
     try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
@@ -105,10 +116,14 @@ class WebhookSenderTest {
     java.net.ProxySelector original = java.net.ProxySelector.getDefault();
     // Every URL through a proxy that is not there, loopback included (the JVM's default selector
     // would pass loopback by, and so could not show anything here).
-    java.net.ProxySelector.setDefault(java.net.ProxySelector.of(new InetSocketAddress("127.0.0.1", deadPort)));
+    java.net.ProxySelector.setDefault(
+        java.net.ProxySelector.of(new InetSocketAddress("127.0.0.1", deadPort)));
     try {
-      DeliveryAttempt attempt = sender(true, HostResolver.system(), Duration.ofSeconds(5)).send(claim("/ok", UUID.randomUUID()));
-      assertEquals(202, attempt.responseStatusCode(), "straight to the receiver: " + attempt.error());
+      DeliveryAttempt attempt =
+          sender(true, HostResolver.system(), Duration.ofSeconds(5))
+              .send(claim("/ok", UUID.randomUUID()));
+      assertEquals(
+          202, attempt.responseStatusCode(), "straight to the receiver: " + attempt.error());
     } finally {
       java.net.ProxySelector.setDefault(original);
     }
@@ -134,7 +149,8 @@ class WebhookSenderTest {
 
     assertEquals(200, attempt.responseStatusCode());
     assertEquals(WebhookSender.RESPONSE_BODY_CAP, attempt.responseBody().length());
-    assertTrue(attempt.duration().compareTo(Duration.ofSeconds(5)) < 0, attempt.duration().toString());
+    assertTrue(
+        attempt.duration().compareTo(Duration.ofSeconds(5)) < 0, attempt.duration().toString());
     // The connection is dropped, not drained: the receiver gets no further than socket buffers.
     assertTrue(endlessBytesWritten.get() < 64L << 20, endlessBytesWritten + " bytes written");
   }
@@ -154,9 +170,11 @@ class WebhookSenderTest {
     // Public on the first lookup, loopback (where the receiver listens) on every later one.
     AtomicInteger lookups = new AtomicInteger();
     HostResolver rebinding =
-        host -> List.of(lookups.getAndIncrement() == 0
-            ? InetAddress.getByName("93.184.215.14")
-            : InetAddress.getLoopbackAddress());
+        host ->
+            List.of(
+                lookups.getAndIncrement() == 0
+                    ? InetAddress.getByName("93.184.215.14")
+                    : InetAddress.getLoopbackAddress());
     WebhookSender guarded = sender(false, rebinding, Duration.ofSeconds(1));
     String url = "http://rebinding.example:" + server.getAddress().getPort() + "/ok";
     for (int attempt = 0; attempt < 3; attempt++) {
@@ -186,6 +204,17 @@ class WebhookSenderTest {
 
   private static ClaimedDelivery claimTo(String url, UUID key) {
     return new ClaimedDelivery(
-        UUID.randomUUID(), UUID.randomUUID(), key, UUID.randomUUID(), "proj", "bot", url, "{\"a\":1}", 0, 0, java.util.List.of(new byte[32]), Instant.now());
+        UUID.randomUUID(),
+        UUID.randomUUID(),
+        key,
+        UUID.randomUUID(),
+        "proj",
+        "bot",
+        url,
+        "{\"a\":1}",
+        0,
+        0,
+        java.util.List.of(new byte[32]),
+        Instant.now());
   }
 }

@@ -18,7 +18,8 @@ class WebhookSignerTest {
   /** Expected values computed with Python's hmac and base64 modules for the same key and body. */
   @Test
   void signsTheBodyAsReceiversAreToldToVerify() {
-    assertEquals("tM694wmCRD7DbBj6ma0Qpw5wW7p3n1fDfoTey2SuUPs=", WebhookSigner.bodySignature(KEY, BODY));
+    assertEquals(
+        "tM694wmCRD7DbBj6ma0Qpw5wW7p3n1fDfoTey2SuUPs=", WebhookSigner.bodySignature(KEY, BODY));
   }
 
   @Test

@@ -4,8 +4,8 @@ package dev.herald.domain;
  * What one project may have at once, so that no tenant can take what the others need.
  *
  * @param webhooks webhooks not deleted; this also bounds an event's fan-out
- * @param signingKeys keys signing at once, the current one and those still in their overlap:
- *     every attempt computes one signature per key
+ * @param signingKeys keys signing at once, the current one and those still in their overlap: every
+ *     attempt computes one signature per key
  */
 public record ProjectQuotas(int webhooks, int signingKeys) {
   public static final int DEFAULT_WEBHOOKS = 100;

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Collects every violation of a request before failing, so a caller learns about all bad fields
- * at once rather than one per round trip.
+ * Collects every violation of a request before failing, so a caller learns about all bad fields at
+ * once rather than one per round trip.
  */
 public final class Violations {
   private final List<FieldViolation> found = new ArrayList<>();

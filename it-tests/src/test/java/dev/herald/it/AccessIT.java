@@ -43,8 +43,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every RPC against every kind of bad credential: the right status, and not one row changed.
- * Project "alpha" owns everything the calls name; "beta" is the neighbour whose admin key must
- * find nothing of alpha's.
+ * Project "alpha" owns everything the calls name; "beta" is the neighbour whose admin key must find
+ * nothing of alpha's.
  */
 class AccessIT extends ServerWithReceiver {
   private static final String ALPHA = "proj-access-alpha";
@@ -61,7 +61,13 @@ class AccessIT extends ServerWithReceiver {
   private static String betaDelivery;
 
   /** The kinds of credential a refused call may carry. */
-  private enum Credential { NONE, MALFORMED, REVOKED, OTHER_PROJECT, LACKING_ROLE }
+  private enum Credential {
+    NONE,
+    MALFORMED,
+    REVOKED,
+    OTHER_PROJECT,
+    LACKING_ROLE
+  }
 
   private record Rpc(String name, String role, Consumer<Client> call) {}
 
@@ -96,15 +102,25 @@ class AccessIT extends ServerWithReceiver {
     alphaRead = createKey(admin, ALPHA, "read").getToken();
     alphaIngest = createKey(admin, ALPHA, "ingest").getToken();
     CreateApiKeyResponse revoked = createKey(admin, ALPHA, "admin");
-    admin.keys().revokeApiKey(RevokeApiKeyRequest.newBuilder().setId(revoked.getApiKey().getId()).build());
+    admin
+        .keys()
+        .revokeApiKey(RevokeApiKeyRequest.newBuilder().setId(revoked.getApiKey().getId()).build());
     alphaRevoked = revoked.getToken();
     alphaSpareKeyId = createKey(admin, ALPHA, "read").getApiKey().getId();
     betaAdmin = createKey(admin, BETA, "admin").getToken();
 
     alphaWebhook = admin.webhooks().createWebhook(Requests.webhook(ALPHA, receiver.url("/access")));
     admin.webhooks().createWebhook(Requests.webhook(BETA, receiver.url("/access")));
-    alphaDelivery = admin.ingestion().ingestStateChange(Requests.stateChange(ALPHA, "bot-a").build()).getDeliveryIds(0);
-    betaDelivery = admin.ingestion().ingestStateChange(Requests.stateChange(BETA, "bot-b").build()).getDeliveryIds(0);
+    alphaDelivery =
+        admin
+            .ingestion()
+            .ingestStateChange(Requests.stateChange(ALPHA, "bot-a").build())
+            .getDeliveryIds(0);
+    betaDelivery =
+        admin
+            .ingestion()
+            .ingestStateChange(Requests.stateChange(BETA, "bot-b").build())
+            .getDeliveryIds(0);
     herald.awaitStatus(alphaDelivery, DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
     herald.awaitStatus(betaDelivery, DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
   }
@@ -112,41 +128,126 @@ class AccessIT extends ServerWithReceiver {
   /** Every RPC, each naming only alpha's things, with the role it needs. */
   private static List<Rpc> everyRpc() {
     List<Rpc> rpcs = new ArrayList<>();
-    rpcs.add(new Rpc("CreateWebhook", "admin",
-        c -> c.webhooks().createWebhook(Requests.webhook(ALPHA, receiver.url("/access")))));
-    rpcs.add(new Rpc("GetWebhook", "read",
-        c -> c.webhooks().getWebhook(GetWebhookRequest.newBuilder().setId(alphaWebhook.getId()).build())));
-    rpcs.add(new Rpc("ListWebhooks", "read",
-        c -> c.webhooks().listWebhooks(ListWebhooksRequest.newBuilder().setProjectId(ALPHA).build())));
-    rpcs.add(new Rpc("UpdateWebhook", "admin",
-        c -> c.webhooks().updateWebhook(
-            UpdateWebhookRequest.newBuilder().setId(alphaWebhook.getId()).setActive(true).build())));
-    rpcs.add(new Rpc("GetSigningSecret", "admin",
-        c -> c.webhooks().getSigningSecret(GetSigningSecretRequest.newBuilder().setProjectId(ALPHA).build())));
-    rpcs.add(new Rpc("RotateSigningSecret", "admin",
-        c -> c.webhooks().rotateSigningSecret(
-            RotateSigningSecretRequest.newBuilder().setProjectId(ALPHA).build())));
-    rpcs.add(new Rpc("IngestStateChange", "ingest",
-        c -> c.ingestion().ingestStateChange(Requests.stateChange(ALPHA, "bot-a").build())));
-    rpcs.add(new Rpc("ListDeliveries", "read",
-        c -> c.deliveries().listDeliveries(ListDeliveriesRequest.newBuilder().setProjectId(ALPHA).build())));
-    rpcs.add(new Rpc("GetDelivery", "read",
-        c -> c.deliveries().getDelivery(GetDeliveryRequest.newBuilder().setId(alphaDelivery).build())));
-    rpcs.add(new Rpc("RetryDelivery", "admin",
-        c -> c.deliveries().retryDelivery(RetryDeliveryRequest.newBuilder().setId(alphaDelivery).build())));
-    rpcs.add(new Rpc("RecoverDeliveries", "admin",
-        c -> c.deliveries().recoverDeliveries(
-            RecoverDeliveriesRequest.newBuilder().setProjectId(ALPHA).setWebhookId(alphaWebhook.getId()).build())));
-    rpcs.add(new Rpc("CreateApiKey", "admin",
-        c -> c.keys().createApiKey(
-            CreateApiKeyRequest.newBuilder().setProjectId(ALPHA).addRoles("read").build())));
-    rpcs.add(new Rpc("ListApiKeys", "admin",
-        c -> c.keys().listApiKeys(ListApiKeysRequest.newBuilder().setProjectId(ALPHA).build())));
-    rpcs.add(new Rpc("RevokeApiKey", "admin",
-        c -> c.keys().revokeApiKey(RevokeApiKeyRequest.newBuilder().setId(alphaSpareKeyId).build())));
+    rpcs.add(
+        new Rpc(
+            "CreateWebhook",
+            "admin",
+            c -> c.webhooks().createWebhook(Requests.webhook(ALPHA, receiver.url("/access")))));
+    rpcs.add(
+        new Rpc(
+            "GetWebhook",
+            "read",
+            c ->
+                c.webhooks()
+                    .getWebhook(
+                        GetWebhookRequest.newBuilder().setId(alphaWebhook.getId()).build())));
+    rpcs.add(
+        new Rpc(
+            "ListWebhooks",
+            "read",
+            c ->
+                c.webhooks()
+                    .listWebhooks(ListWebhooksRequest.newBuilder().setProjectId(ALPHA).build())));
+    rpcs.add(
+        new Rpc(
+            "UpdateWebhook",
+            "admin",
+            c ->
+                c.webhooks()
+                    .updateWebhook(
+                        UpdateWebhookRequest.newBuilder()
+                            .setId(alphaWebhook.getId())
+                            .setActive(true)
+                            .build())));
+    rpcs.add(
+        new Rpc(
+            "GetSigningSecret",
+            "admin",
+            c ->
+                c.webhooks()
+                    .getSigningSecret(
+                        GetSigningSecretRequest.newBuilder().setProjectId(ALPHA).build())));
+    rpcs.add(
+        new Rpc(
+            "RotateSigningSecret",
+            "admin",
+            c ->
+                c.webhooks()
+                    .rotateSigningSecret(
+                        RotateSigningSecretRequest.newBuilder().setProjectId(ALPHA).build())));
+    rpcs.add(
+        new Rpc(
+            "IngestStateChange",
+            "ingest",
+            c -> c.ingestion().ingestStateChange(Requests.stateChange(ALPHA, "bot-a").build())));
+    rpcs.add(
+        new Rpc(
+            "ListDeliveries",
+            "read",
+            c ->
+                c.deliveries()
+                    .listDeliveries(
+                        ListDeliveriesRequest.newBuilder().setProjectId(ALPHA).build())));
+    rpcs.add(
+        new Rpc(
+            "GetDelivery",
+            "read",
+            c ->
+                c.deliveries()
+                    .getDelivery(GetDeliveryRequest.newBuilder().setId(alphaDelivery).build())));
+    rpcs.add(
+        new Rpc(
+            "RetryDelivery",
+            "admin",
+            c ->
+                c.deliveries()
+                    .retryDelivery(
+                        RetryDeliveryRequest.newBuilder().setId(alphaDelivery).build())));
+    rpcs.add(
+        new Rpc(
+            "RecoverDeliveries",
+            "admin",
+            c ->
+                c.deliveries()
+                    .recoverDeliveries(
+                        RecoverDeliveriesRequest.newBuilder()
+                            .setProjectId(ALPHA)
+                            .setWebhookId(alphaWebhook.getId())
+                            .build())));
+    rpcs.add(
+        new Rpc(
+            "CreateApiKey",
+            "admin",
+            c ->
+                c.keys()
+                    .createApiKey(
+                        CreateApiKeyRequest.newBuilder()
+                            .setProjectId(ALPHA)
+                            .addRoles("read")
+                            .build())));
+    rpcs.add(
+        new Rpc(
+            "ListApiKeys",
+            "admin",
+            c ->
+                c.keys().listApiKeys(ListApiKeysRequest.newBuilder().setProjectId(ALPHA).build())));
+    rpcs.add(
+        new Rpc(
+            "RevokeApiKey",
+            "admin",
+            c ->
+                c.keys()
+                    .revokeApiKey(
+                        RevokeApiKeyRequest.newBuilder().setId(alphaSpareKeyId).build())));
     // Last: the control run below must not delete the webhook the others name.
-    rpcs.add(new Rpc("DeleteWebhook", "admin",
-        c -> c.webhooks().deleteWebhook(DeleteWebhookRequest.newBuilder().setId(alphaWebhook.getId()).build())));
+    rpcs.add(
+        new Rpc(
+            "DeleteWebhook",
+            "admin",
+            c ->
+                c.webhooks()
+                    .deleteWebhook(
+                        DeleteWebhookRequest.newBuilder().setId(alphaWebhook.getId()).build())));
     return rpcs;
   }
 
@@ -162,7 +263,9 @@ class AccessIT extends ServerWithReceiver {
         ManagedChannel channel = channel(header(credential, rpc));
         try {
           StatusRuntimeException refused =
-              assertThrows(StatusRuntimeException.class, () -> rpc.call().accept(new Client(channel)),
+              assertThrows(
+                  StatusRuntimeException.class,
+                  () -> rpc.call().accept(new Client(channel)),
                   rpc.name() + " with " + credential);
           calls++;
           if (refused.getStatus().getCode() != expected) {
@@ -196,34 +299,66 @@ class AccessIT extends ServerWithReceiver {
     Client beta = new Client(herald.channel());
     // A page token from beta's listing, used by alpha's read key on alpha's list.
     String second =
-        beta.ingestion().ingestStateChange(Requests.stateChange(BETA, "bot-b").build()).getDeliveryIds(0);
+        beta.ingestion()
+            .ingestStateChange(Requests.stateChange(BETA, "bot-b").build())
+            .getDeliveryIds(0);
     herald.awaitStatus(second, DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
     ListDeliveriesResponse betaPage =
-        beta.deliveries().listDeliveries(
-            ListDeliveriesRequest.newBuilder().setProjectId(BETA).setPageSize(1).build());
+        beta.deliveries()
+            .listDeliveries(
+                ListDeliveriesRequest.newBuilder().setProjectId(BETA).setPageSize(1).build());
     assertTrue(!betaPage.getNextPageToken().isEmpty());
     ManagedChannel alpha = channel("Bearer " + alphaRead);
     try {
       Client reader = new Client(alpha);
       ListDeliveriesResponse crafted =
-          reader.deliveries().listDeliveries(
-              ListDeliveriesRequest.newBuilder().setProjectId(ALPHA).setPageToken(betaPage.getNextPageToken()).build());
-      assertTrue(crafted.getDeliveriesList().stream().allMatch(d -> d.getProjectId().equals(ALPHA)), crafted.toString());
+          reader
+              .deliveries()
+              .listDeliveries(
+                  ListDeliveriesRequest.newBuilder()
+                      .setProjectId(ALPHA)
+                      .setPageToken(betaPage.getNextPageToken())
+                      .build());
+      assertTrue(
+          crafted.getDeliveriesList().stream().allMatch(d -> d.getProjectId().equals(ALPHA)),
+          crafted.toString());
 
       StatusRuntimeException betaList =
-          assertThrows(StatusRuntimeException.class, () -> reader.deliveries().listDeliveries(
-              ListDeliveriesRequest.newBuilder().setProjectId(BETA).setPageToken(betaPage.getNextPageToken()).build()));
+          assertThrows(
+              StatusRuntimeException.class,
+              () ->
+                  reader
+                      .deliveries()
+                      .listDeliveries(
+                          ListDeliveriesRequest.newBuilder()
+                              .setProjectId(BETA)
+                              .setPageToken(betaPage.getNextPageToken())
+                              .build()));
       assertEquals(Status.Code.NOT_FOUND, betaList.getStatus().getCode());
       StatusRuntimeException betaGet =
-          assertThrows(StatusRuntimeException.class, () -> reader.deliveries().getDelivery(
-              GetDeliveryRequest.newBuilder().setId(betaDelivery).build()));
+          assertThrows(
+              StatusRuntimeException.class,
+              () ->
+                  reader
+                      .deliveries()
+                      .getDelivery(GetDeliveryRequest.newBuilder().setId(betaDelivery).build()));
       assertEquals(Status.Code.NOT_FOUND, betaGet.getStatus().getCode());
       StatusRuntimeException unknown =
-          assertThrows(StatusRuntimeException.class, () -> reader.deliveries().getDelivery(
-              GetDeliveryRequest.newBuilder().setId("00000000-0000-0000-0000-000000000000").build()));
+          assertThrows(
+              StatusRuntimeException.class,
+              () ->
+                  reader
+                      .deliveries()
+                      .getDelivery(
+                          GetDeliveryRequest.newBuilder()
+                              .setId("00000000-0000-0000-0000-000000000000")
+                              .build()));
       assertEquals(
           betaGet.getStatus().getDescription().replace(betaDelivery, "ID"),
-          unknown.getStatus().getDescription().replace("00000000-0000-0000-0000-000000000000", "ID"),
+          unknown
+              .getStatus()
+              .getDescription()
+              .replace("00000000-0000-0000-0000-000000000000", "ID"),
           "another project's delivery reads exactly like one that does not exist");
     } finally {
       alpha.shutdownNow();
@@ -236,21 +371,39 @@ class AccessIT extends ServerWithReceiver {
     try {
       Client admin = new Client(alpha);
       StatusRuntimeException global =
-          assertThrows(StatusRuntimeException.class, () -> admin.keys().createApiKey(
-              CreateApiKeyRequest.newBuilder().addRoles("admin").build()));
+          assertThrows(
+              StatusRuntimeException.class,
+              () ->
+                  admin
+                      .keys()
+                      .createApiKey(CreateApiKeyRequest.newBuilder().addRoles("admin").build()));
       assertEquals(Status.Code.INVALID_ARGUMENT, global.getStatus().getCode());
       StatusRuntimeException other =
-          assertThrows(StatusRuntimeException.class, () -> admin.keys().createApiKey(
-              CreateApiKeyRequest.newBuilder().setProjectId(BETA).addRoles("read").build()));
+          assertThrows(
+              StatusRuntimeException.class,
+              () ->
+                  admin
+                      .keys()
+                      .createApiKey(
+                          CreateApiKeyRequest.newBuilder()
+                              .setProjectId(BETA)
+                              .addRoles("read")
+                              .build()));
       assertEquals(Status.Code.NOT_FOUND, other.getStatus().getCode());
 
-      var listed = admin.keys().listApiKeys(ListApiKeysRequest.getDefaultInstance()).getApiKeysList();
+      var listed =
+          admin.keys().listApiKeys(ListApiKeysRequest.getDefaultInstance()).getApiKeysList();
       assertTrue(!listed.isEmpty());
       assertTrue(listed.stream().allMatch(k -> k.getProjectId().equals(ALPHA)), listed.toString());
-      assertTrue(listed.stream().noneMatch(k -> k.getTokenPrefix().length() > 11), "only a prefix is shown");
+      assertTrue(
+          listed.stream().noneMatch(k -> k.getTokenPrefix().length() > 11),
+          "only a prefix is shown");
 
       CreateApiKeyResponse made =
-          admin.keys().createApiKey(CreateApiKeyRequest.newBuilder().setProjectId(ALPHA).addRoles("read").build());
+          admin
+              .keys()
+              .createApiKey(
+                  CreateApiKeyRequest.newBuilder().setProjectId(ALPHA).addRoles("read").build());
       assertTrue(made.getToken().matches("hrld_[A-Za-z0-9_-]{43}"), made.getToken());
       assertTrue(made.getToken().startsWith(made.getApiKey().getTokenPrefix()));
     } finally {
@@ -277,17 +430,25 @@ class AccessIT extends ServerWithReceiver {
   }
 
   private static ManagedChannel channel(String authorization) {
-    NettyChannelBuilder builder = NettyChannelBuilder.forAddress("localhost", herald.port()).usePlaintext();
+    NettyChannelBuilder builder =
+        NettyChannelBuilder.forAddress("localhost", herald.port()).usePlaintext();
     if (authorization != null) {
       Metadata headers = new Metadata();
-      headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), authorization);
+      headers.put(
+          Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), authorization);
       builder.intercept(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
     return builder.build();
   }
 
   private static CreateApiKeyResponse createKey(Client admin, String project, String role) {
-    return admin.keys().createApiKey(
-        CreateApiKeyRequest.newBuilder().setProjectId(project).addRoles(role).setName(role + " of " + project).build());
+    return admin
+        .keys()
+        .createApiKey(
+            CreateApiKeyRequest.newBuilder()
+                .setProjectId(project)
+                .addRoles(role)
+                .setName(role + " of " + project)
+                .build());
   }
 }

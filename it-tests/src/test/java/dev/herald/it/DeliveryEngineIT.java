@@ -21,46 +21,72 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** How the dispatcher answers what receivers do: Retry-After, 410, TLS and DNS failures, manual recovery. */
+/**
+ * How the dispatcher answers what receivers do: Retry-After, 410, TLS and DNS failures, manual
+ * recovery.
+ */
 class DeliveryEngineIT extends ServerWithReceiver {
 
   @Test
   void honoursRetryAfterOnA429() {
-    receiver.on("/busy", i -> i == 0
-        ? new Receiver.Reply(429, "slow down", Duration.ZERO, Map.of("Retry-After", "1"))
-        : Receiver.Reply.status(200));
+    receiver.on(
+        "/busy",
+        i ->
+            i == 0
+                ? new Receiver.Reply(429, "slow down", Duration.ZERO, Map.of("Retry-After", "1"))
+                : Receiver.Reply.status(200));
     String id = deliverTo("proj-429", "/busy");
 
     Delivery delivery = herald.awaitStatus(id, DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
     assertEquals(429, delivery.getAttempts(0).getResponseStatusCode());
     long gap = gapMillis(delivery.getAttempts(0), delivery.getAttempts(1));
-    assertTrue(gap >= 1000, "waited for Retry-After rather than the 200 ms backoff: " + gap + " ms");
+    assertTrue(
+        gap >= 1000, "waited for Retry-After rather than the 200 ms backoff: " + gap + " ms");
   }
 
   @Test
   void a410DisablesTheWebhookAndEndsItsPendingDeliveries() {
     AtomicInteger calls = new AtomicInteger();
-    receiver.on("/gone", i -> {
-      calls.incrementAndGet();
-      return Receiver.Reply.status(410, "unsubscribed");
-    });
-    Webhook webhook = herald.webhooks().createWebhook(Requests.webhook("proj-410", receiver.url("/gone")));
-    String first = herald.ingestion().ingestStateChange(Requests.stateChange("proj-410", "bot").build()).getDeliveryIds(0);
+    receiver.on(
+        "/gone",
+        i -> {
+          calls.incrementAndGet();
+          return Receiver.Reply.status(410, "unsubscribed");
+        });
+    Webhook webhook =
+        herald.webhooks().createWebhook(Requests.webhook("proj-410", receiver.url("/gone")));
+    String first =
+        herald
+            .ingestion()
+            .ingestStateChange(Requests.stateChange("proj-410", "bot").build())
+            .getDeliveryIds(0);
 
     Delivery gone = herald.awaitStatus(first, DeliveryStatus.DELIVERY_STATUS_FAILED);
     assertEquals(1, gone.getAttemptCount(), "no retry after 410");
     assertEquals("receiver answered 410 Gone", gone.getFailureReason());
-    Webhook disabled = herald.webhooks().getWebhook(GetWebhookRequest.newBuilder().setId(webhook.getId()).build());
+    Webhook disabled =
+        herald.webhooks().getWebhook(GetWebhookRequest.newBuilder().setId(webhook.getId()).build());
     assertFalse(disabled.getActive());
     assertEquals("receiver answered 410 Gone", disabled.getDisabledReason());
-    assertEquals(0, herald.ingestion().ingestStateChange(Requests.stateChange("proj-410", "bot").build()).getDeliveryIdsCount());
+    assertEquals(
+        0,
+        herald
+            .ingestion()
+            .ingestStateChange(Requests.stateChange("proj-410", "bot").build())
+            .getDeliveryIdsCount());
     assertEquals(1, calls.get());
   }
 
   @Test
   void recordsADnsFailure() {
-    herald.webhooks().createWebhook(Requests.webhook("proj-dns", "http://no-such-host.invalid/hook"));
-    String id = herald.ingestion().ingestStateChange(Requests.stateChange("proj-dns", "bot").build()).getDeliveryIds(0);
+    herald
+        .webhooks()
+        .createWebhook(Requests.webhook("proj-dns", "http://no-such-host.invalid/hook"));
+    String id =
+        herald
+            .ingestion()
+            .ingestStateChange(Requests.stateChange("proj-dns", "bot").build())
+            .getDeliveryIds(0);
     assertEquals("dns failure", herald.awaitAttempts(id, 1).getAttempts(0).getError());
   }
 
@@ -68,7 +94,11 @@ class DeliveryEngineIT extends ServerWithReceiver {
   void recordsATlsFailureWithItsCause() {
     try (Receiver untrusted = Receiver.untrustedHttps()) {
       herald.webhooks().createWebhook(Requests.webhook("proj-tls", untrusted.url("/tls")));
-      String id = herald.ingestion().ingestStateChange(Requests.stateChange("proj-tls", "bot").build()).getDeliveryIds(0);
+      String id =
+          herald
+              .ingestion()
+              .ingestStateChange(Requests.stateChange("proj-tls", "bot").build())
+              .getDeliveryIds(0);
       DeliveryAttempt attempt = herald.awaitAttempts(id, 1).getAttempts(0);
       assertTrue(attempt.getError().startsWith("tls error: "), attempt.getError());
       assertEquals(0, attempt.getResponseStatusCode());
@@ -80,7 +110,9 @@ class DeliveryEngineIT extends ServerWithReceiver {
     receiver.on("/flapping", i -> Receiver.Reply.status(i % 2 == 0 ? 503 : 200));
     String id = deliverTo("proj-flapping", "/flapping");
     Delivery delivery = herald.awaitStatus(id, DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
-    assertEquals(List.of(503, 200), delivery.getAttemptsList().stream().map(DeliveryAttempt::getResponseStatusCode).toList());
+    assertEquals(
+        List.of(503, 200),
+        delivery.getAttemptsList().stream().map(DeliveryAttempt::getResponseStatusCode).toList());
   }
 
   @Test
@@ -91,18 +123,27 @@ class DeliveryEngineIT extends ServerWithReceiver {
     herald.awaitStatus(id, DeliveryStatus.DELIVERY_STATUS_FAILED);
 
     mode.set(200);
-    Delivery requeued = herald.deliveries().retryDelivery(RetryDeliveryRequest.newBuilder().setId(id).build());
-    assertTrue(requeued.getStatus() == DeliveryStatus.DELIVERY_STATUS_PENDING
-        || requeued.getStatus() == DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
+    Delivery requeued =
+        herald.deliveries().retryDelivery(RetryDeliveryRequest.newBuilder().setId(id).build());
+    assertTrue(
+        requeued.getStatus() == DeliveryStatus.DELIVERY_STATUS_PENDING
+            || requeued.getStatus() == DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
     Delivery delivered = herald.awaitStatus(id, DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
     assertEquals(5, delivered.getAttemptCount());
-    assertEquals(List.of(1, 2, 3, 4, 5), delivered.getAttemptsList().stream().map(DeliveryAttempt::getAttemptNumber).toList());
+    assertEquals(
+        List.of(1, 2, 3, 4, 5),
+        delivered.getAttemptsList().stream().map(DeliveryAttempt::getAttemptNumber).toList());
 
     // A succeeded delivery can be sent again too.
     herald.deliveries().retryDelivery(RetryDeliveryRequest.newBuilder().setId(id).build());
-    Delivery again = Eventually.await(
-        "the second manual round", HeraldFixture.WAIT, () -> herald.delivery(id),
-        d -> d.getAttemptCount() == 6 && d.getStatus() == DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
+    Delivery again =
+        Eventually.await(
+            "the second manual round",
+            HeraldFixture.WAIT,
+            () -> herald.delivery(id),
+            d ->
+                d.getAttemptCount() == 6
+                    && d.getStatus() == DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
     assertEquals(6, again.getAttemptsCount());
     assertEquals(6, receiver.requests("/manual").size());
   }
@@ -112,8 +153,12 @@ class DeliveryEngineIT extends ServerWithReceiver {
     receiver.on("/slow-pending", i -> Receiver.Reply.hang(Duration.ofSeconds(3)));
     String id = deliverTo("proj-pending", "/slow-pending");
     StatusRuntimeException error =
-        assertThrows(StatusRuntimeException.class,
-            () -> herald.deliveries().retryDelivery(RetryDeliveryRequest.newBuilder().setId(id).build()));
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                herald
+                    .deliveries()
+                    .retryDelivery(RetryDeliveryRequest.newBuilder().setId(id).build()));
     assertEquals(Status.Code.FAILED_PRECONDITION, error.getStatus().getCode());
   }
 
@@ -121,44 +166,78 @@ class DeliveryEngineIT extends ServerWithReceiver {
   void recoverDeliveriesRequeuesEveryFailedOneOfTheWebhook() {
     AtomicInteger mode = new AtomicInteger(500);
     receiver.on("/recover", i -> Receiver.Reply.status(mode.get()));
-    Webhook webhook = herald.webhooks().createWebhook(Requests.webhook("proj-recover", receiver.url("/recover")));
+    Webhook webhook =
+        herald.webhooks().createWebhook(Requests.webhook("proj-recover", receiver.url("/recover")));
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      ids.add(herald.ingestion().ingestStateChange(Requests.stateChange("proj-recover", "bot").build()).getDeliveryIds(0));
+      ids.add(
+          herald
+              .ingestion()
+              .ingestStateChange(Requests.stateChange("proj-recover", "bot").build())
+              .getDeliveryIds(0));
     }
     ids.forEach(id -> herald.awaitStatus(id, DeliveryStatus.DELIVERY_STATUS_FAILED));
 
     mode.set(200);
     int requeued =
-        herald.deliveries()
+        herald
+            .deliveries()
             .recoverDeliveries(
-                RecoverDeliveriesRequest.newBuilder().setProjectId("proj-recover").setWebhookId(webhook.getId()).build())
+                RecoverDeliveriesRequest.newBuilder()
+                    .setProjectId("proj-recover")
+                    .setWebhookId(webhook.getId())
+                    .build())
             .getRequeuedCount();
 
     assertEquals(3, requeued);
-    ids.forEach(id -> assertEquals(5, herald.awaitStatus(id, DeliveryStatus.DELIVERY_STATUS_SUCCEEDED).getAttemptCount()));
+    ids.forEach(
+        id ->
+            assertEquals(
+                5,
+                herald
+                    .awaitStatus(id, DeliveryStatus.DELIVERY_STATUS_SUCCEEDED)
+                    .getAttemptCount()));
   }
 
   @Test
   void aDeletedWebhooksDeliveriesCannotBeRetried() {
     receiver.on("/deleted-retry", i -> Receiver.Reply.status(500));
-    Webhook webhook = herald.webhooks().createWebhook(Requests.webhook("proj-deleted-retry", receiver.url("/deleted-retry")));
-    String id = herald.ingestion().ingestStateChange(Requests.stateChange("proj-deleted-retry", "bot").build()).getDeliveryIds(0);
+    Webhook webhook =
+        herald
+            .webhooks()
+            .createWebhook(Requests.webhook("proj-deleted-retry", receiver.url("/deleted-retry")));
+    String id =
+        herald
+            .ingestion()
+            .ingestStateChange(Requests.stateChange("proj-deleted-retry", "bot").build())
+            .getDeliveryIds(0);
     herald.awaitStatus(id, DeliveryStatus.DELIVERY_STATUS_FAILED);
-    herald.webhooks().deleteWebhook(dev.herald.proto.v1.DeleteWebhookRequest.newBuilder().setId(webhook.getId()).build());
+    herald
+        .webhooks()
+        .deleteWebhook(
+            dev.herald.proto.v1.DeleteWebhookRequest.newBuilder().setId(webhook.getId()).build());
 
     StatusRuntimeException error =
-        assertThrows(StatusRuntimeException.class,
-            () -> herald.deliveries().retryDelivery(RetryDeliveryRequest.newBuilder().setId(id).build()));
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                herald
+                    .deliveries()
+                    .retryDelivery(RetryDeliveryRequest.newBuilder().setId(id).build()));
     assertEquals(Status.Code.FAILED_PRECONDITION, error.getStatus().getCode());
   }
 
   private static String deliverTo(String project, String path) {
     herald.webhooks().createWebhook(Requests.webhook(project, receiver.url(path)));
-    return herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot").build()).getDeliveryIds(0);
+    return herald
+        .ingestion()
+        .ingestStateChange(Requests.stateChange(project, "bot").build())
+        .getDeliveryIds(0);
   }
 
   private static long gapMillis(DeliveryAttempt first, DeliveryAttempt second) {
-    return Duration.between(Requests.instant(first.getStartTime()), Requests.instant(second.getStartTime())).toMillis();
+    return Duration.between(
+            Requests.instant(first.getStartTime()), Requests.instant(second.getStartTime()))
+        .toMillis();
   }
 }

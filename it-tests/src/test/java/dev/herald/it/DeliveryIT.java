@@ -62,15 +62,19 @@ class DeliveryIT {
                     .setStructValue(
                         Struct.newBuilder()
                             .putFields("b", list(bool(true), nullValue(), number(2.5)))
-                            .putFields("a", Value.newBuilder().setStringValue("héllo 世界 😀").build()))
+                            .putFields(
+                                "a", Value.newBuilder().setStringValue("héllo 世界 😀").build()))
                     .build())
             .build();
     IngestStateChangeResponse ingested =
-        herald.ingestion().ingestStateChange(
-            Requests.stateChange(project, "bot-1").setBotMetadata(metadata).build());
+        herald
+            .ingestion()
+            .ingestStateChange(
+                Requests.stateChange(project, "bot-1").setBotMetadata(metadata).build());
 
     Receiver.Request request = receiver.awaitRequests("/payload", 1, WAIT).get(0);
-    Delivery delivery = herald.awaitStatus(ingested.getDeliveryIds(0), DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
+    Delivery delivery =
+        herald.awaitStatus(ingested.getDeliveryIds(0), DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
     String key = delivery.getIdempotencyKey();
     String expected =
         "{\"bot_id\":\"bot-1\","
@@ -79,14 +83,19 @@ class DeliveryIT {
             + "\"data\":{\"created_at\":\"2023-07-15T14:30:45.123456Z\",\"event_sub_type\":null,"
             + "\"event_type\":\"post_processing_completed\",\"new_state\":\"ended\","
             + "\"old_state\":\"post_processing\"},"
-            + "\"idempotency_key\":\"" + key + "\",\"trigger\":\"bot.state_change\"}";
+            + "\"idempotency_key\":\""
+            + key
+            + "\",\"trigger\":\"bot.state_change\"}";
     assertEquals(expected, request.bodyText());
     assertEquals(expected, delivery.getPayload());
     assertEquals("application/json", request.header("Content-Type"));
-    assertTrue(request.header("User-Agent").startsWith("Herald-Webhooks/"), request.header("User-Agent"));
+    assertTrue(
+        request.header("User-Agent").startsWith("Herald-Webhooks/"), request.header("User-Agent"));
 
     SigningSecret secret =
-        herald.webhooks().getSigningSecret(GetSigningSecretRequest.newBuilder().setProjectId(project).build());
+        herald
+            .webhooks()
+            .getSigningSecret(GetSigningSecretRequest.newBuilder().setProjectId(project).build());
     assertEquals(32, java.util.Base64.getDecoder().decode(secret.getSecret()).length);
     assertEquals("whsec_" + secret.getSecret(), secret.getStandardSecret());
     assertEquals(
@@ -106,19 +115,34 @@ class DeliveryIT {
     String project = newProject();
     herald.webhooks().createWebhook(Requests.webhook(project, receiver.url("/nulls")));
     Instant before = Instant.now();
-    herald.ingestion().ingestStateChange(
-        Requests.stateChange(project, "bot-new").clearOldState().clearCreatedAt().setNewState("joining").build());
-    herald.ingestion().ingestStateChange(
-        Requests.stateChange(project, "bot-new").setEventSubType("meeting_full").build());
+    herald
+        .ingestion()
+        .ingestStateChange(
+            Requests.stateChange(project, "bot-new")
+                .clearOldState()
+                .clearCreatedAt()
+                .setNewState("joining")
+                .build());
+    herald
+        .ingestion()
+        .ingestStateChange(
+            Requests.stateChange(project, "bot-new").setEventSubType("meeting_full").build());
 
     List<Receiver.Request> requests = receiver.awaitRequests("/nulls", 2, WAIT);
-    String first = requests.stream().map(Receiver.Request::bodyText).filter(b -> b.contains("joining")).findFirst().orElseThrow();
+    String first =
+        requests.stream()
+            .map(Receiver.Request::bodyText)
+            .filter(b -> b.contains("joining"))
+            .findFirst()
+            .orElseThrow();
     assertTrue(first.contains("\"old_state\":null"), first);
     assertTrue(first.contains("\"event_sub_type\":null"), first);
     String createdAt = first.replaceAll(".*\"created_at\":\"([^\"]+)\".*", "$1");
     assertTrue(createdAt.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z"), createdAt);
     assertTrue(!Instant.parse(createdAt).isBefore(before.minusSeconds(1)), createdAt);
-    assertTrue(requests.stream().anyMatch(r -> r.bodyText().contains("\"event_sub_type\":\"meeting_full\"")));
+    assertTrue(
+        requests.stream()
+            .anyMatch(r -> r.bodyText().contains("\"event_sub_type\":\"meeting_full\"")));
   }
 
   @Test
@@ -128,7 +152,8 @@ class DeliveryIT {
     IngestStateChangeResponse ingested =
         herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot-tls").build());
 
-    Delivery delivery = herald.awaitStatus(ingested.getDeliveryIds(0), DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
+    Delivery delivery =
+        herald.awaitStatus(ingested.getDeliveryIds(0), DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
     assertEquals(1, delivery.getAttemptCount());
     assertEquals(200, delivery.getAttempts(0).getResponseStatusCode());
     assertEquals(1, tlsReceiver.requests("/tls").size());
@@ -142,7 +167,8 @@ class DeliveryIT {
     IngestStateChangeResponse ingested =
         herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot-500").build());
 
-    Delivery delivery = herald.awaitStatus(ingested.getDeliveryIds(0), DeliveryStatus.DELIVERY_STATUS_FAILED);
+    Delivery delivery =
+        herald.awaitStatus(ingested.getDeliveryIds(0), DeliveryStatus.DELIVERY_STATUS_FAILED);
     assertEquals(4, delivery.getAttemptCount());
     assertEquals(4, delivery.getAttemptsCount());
     for (int i = 0; i < 4; i++) {
@@ -154,7 +180,9 @@ class DeliveryIT {
     }
     List<Receiver.Request> requests = receiver.requests("/always-500");
     assertEquals(4, requests.size());
-    assertTrue(requests.stream().allMatch(r -> r.header("webhook-id").equals(delivery.getIdempotencyKey())));
+    assertTrue(
+        requests.stream()
+            .allMatch(r -> r.header("webhook-id").equals(delivery.getIdempotencyKey())));
     assertTrue(requests.stream().allMatch(r -> r.bodyText().equals(delivery.getPayload())));
 
     // Initial delay 200 ms, doubling, up to 25% jitter: 200-250, 400-500, 800-1000 ms. A retry
@@ -166,7 +194,9 @@ class DeliveryIT {
                   Requests.instant(delivery.getAttempts(i - 1).getStartTime()),
                   Requests.instant(delivery.getAttempts(i).getStartTime()))
               .toMillis();
-      assertTrue(gap >= 200L << (i - 1), "gap " + i + " was " + gap + " ms, under " + (200L << (i - 1)) + " ms");
+      assertTrue(
+          gap >= 200L << (i - 1),
+          "gap " + i + " was " + gap + " ms, under " + (200L << (i - 1)) + " ms");
     }
     assertFalse(delivery.hasNextAttemptTime());
     assertFalse(delivery.hasSucceededTime());
@@ -180,9 +210,12 @@ class DeliveryIT {
     IngestStateChangeResponse ingested =
         herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot-3").build());
 
-    Delivery delivery = herald.awaitStatus(ingested.getDeliveryIds(0), DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
+    Delivery delivery =
+        herald.awaitStatus(ingested.getDeliveryIds(0), DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
     assertEquals(3, delivery.getAttemptCount());
-    assertEquals(List.of(503, 503, 204), delivery.getAttemptsList().stream().map(DeliveryAttempt::getResponseStatusCode).toList());
+    assertEquals(
+        List.of(503, 503, 204),
+        delivery.getAttemptsList().stream().map(DeliveryAttempt::getResponseStatusCode).toList());
     assertTrue(delivery.getAttempts(2).getSucceeded());
     assertTrue(delivery.hasSucceededTime());
     assertFalse(delivery.hasNextAttemptTime());
@@ -200,7 +233,9 @@ class DeliveryIT {
     DeliveryAttempt attempt = delivery.getAttempts(0);
     assertEquals("timeout", attempt.getError());
     assertEquals(0, attempt.getResponseStatusCode());
-    assertTrue(attempt.getDurationMs() >= 900 && attempt.getDurationMs() < 3000, attempt.getDurationMs() + " ms");
+    assertTrue(
+        attempt.getDurationMs() >= 900 && attempt.getDurationMs() < 3000,
+        attempt.getDurationMs() + " ms");
     assertFalse(attempt.getSucceeded());
   }
 
@@ -211,7 +246,9 @@ class DeliveryIT {
       closedPort = socket.getLocalPort();
     }
     String project = newProject();
-    herald.webhooks().createWebhook(Requests.webhook(project, "http://localhost:" + closedPort + "/gone"));
+    herald
+        .webhooks()
+        .createWebhook(Requests.webhook(project, "http://localhost:" + closedPort + "/gone"));
     IngestStateChangeResponse ingested =
         herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot-refused").build());
 
@@ -225,7 +262,9 @@ class DeliveryIT {
     String project = newProject();
     receiver.on(
         "/moved",
-        i -> new Receiver.Reply(302, "", Duration.ZERO, Map.of("Location", receiver.url("/elsewhere"))));
+        i ->
+            new Receiver.Reply(
+                302, "", Duration.ZERO, Map.of("Location", receiver.url("/elsewhere"))));
     herald.webhooks().createWebhook(Requests.webhook(project, receiver.url("/moved")));
     IngestStateChangeResponse ingested =
         herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot-302").build());
@@ -245,7 +284,8 @@ class DeliveryIT {
     IngestStateChangeResponse ingested =
         herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot-large").build());
 
-    Delivery delivery = herald.awaitStatus(ingested.getDeliveryIds(0), DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
+    Delivery delivery =
+        herald.awaitStatus(ingested.getDeliveryIds(0), DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
     assertEquals(large.substring(0, 2048), delivery.getAttempts(0).getResponseBody());
     assertEquals(
         2048, delivery.getAttempts(0).getResponseBody().getBytes(StandardCharsets.UTF_8).length);
@@ -256,7 +296,9 @@ class DeliveryIT {
   }
 
   private static Value list(Value... values) {
-    return Value.newBuilder().setListValue(ListValue.newBuilder().addAllValues(List.of(values))).build();
+    return Value.newBuilder()
+        .setListValue(ListValue.newBuilder().addAllValues(List.of(values)))
+        .build();
   }
 
   private static Value bool(boolean value) {

@@ -44,16 +44,23 @@ class DeliveryReadLimitsIT {
   void aDeliveryWithManyAttemptsShowsTheNewestAndCountsThemAll() throws Exception {
     String project = "proj-many-attempts";
     herald.webhooks().createWebhook(Requests.webhook(project, "http://127.0.0.1:9/hook"));
-    String id = herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot").build()).getDeliveryIds(0);
+    String id =
+        herald
+            .ingestion()
+            .ingestStateChange(Requests.stateChange(project, "bot").build())
+            .getDeliveryIds(0);
     insertAttempts(UUID.fromString(id), 40);
 
     Delivery read = herald.delivery(id);
     assertEquals(40, read.getAttemptCount());
     assertEquals(
-        rangeClosed(16, 40), read.getAttemptsList().stream().map(DeliveryAttempt::getAttemptNumber).toList(),
+        rangeClosed(16, 40),
+        read.getAttemptsList().stream().map(DeliveryAttempt::getAttemptNumber).toList(),
         "the newest 25, oldest first");
     Delivery listed =
-        herald.deliveries().listDeliveries(ListDeliveriesRequest.newBuilder().setProjectId(project).build())
+        herald
+            .deliveries()
+            .listDeliveries(ListDeliveriesRequest.newBuilder().setProjectId(project).build())
             .getDeliveries(0);
     assertEquals(read.getAttemptsList(), listed.getAttemptsList());
   }
@@ -63,9 +70,13 @@ class DeliveryReadLimitsIT {
     String project = "proj-large-bodies";
     herald.webhooks().createWebhook(Requests.webhook(project, "http://127.0.0.1:9/hook"));
     Struct large =
-        Struct.newBuilder().putFields("blob", Value.newBuilder().setStringValue("m".repeat(60_000)).build()).build();
+        Struct.newBuilder()
+            .putFields("blob", Value.newBuilder().setStringValue("m".repeat(60_000)).build())
+            .build();
     for (int i = 0; i < 30; i++) {
-      herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot").setBotMetadata(large).build());
+      herald
+          .ingestion()
+          .ingestStateChange(Requests.stateChange(project, "bot").setBotMetadata(large).build());
     }
 
     List<Integer> pageSizes = new ArrayList<>();
@@ -73,15 +84,24 @@ class DeliveryReadLimitsIT {
     String token = "";
     do {
       ListDeliveriesResponse page =
-          herald.deliveries().listDeliveries(
-              ListDeliveriesRequest.newBuilder().setProjectId(project).setPageSize(200).setPageToken(token).build());
+          herald
+              .deliveries()
+              .listDeliveries(
+                  ListDeliveriesRequest.newBuilder()
+                      .setProjectId(project)
+                      .setPageSize(200)
+                      .setPageToken(token)
+                      .build());
       pageSizes.add(page.getDeliveriesCount());
-      page.getDeliveriesList().forEach(d -> assertTrue(seen.add(d.getId()), "shown once: " + d.getId()));
+      page.getDeliveriesList()
+          .forEach(d -> assertTrue(seen.add(d.getId()), "shown once: " + d.getId()));
       token = page.getNextPageToken();
     } while (!token.isEmpty());
 
     assertEquals(30, seen.size(), "every delivery, across pages " + pageSizes);
-    assertTrue(pageSizes.get(0) < 30 && pageSizes.get(0) >= 16, "the first page ended early: " + pageSizes);
+    assertTrue(
+        pageSizes.get(0) < 30 && pageSizes.get(0) >= 16,
+        "the first page ended early: " + pageSizes);
   }
 
   private static void insertAttempts(UUID delivery, int count) throws Exception {

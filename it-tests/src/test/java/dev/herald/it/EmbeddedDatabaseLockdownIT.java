@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The default embedded PostgreSQL refuses every connection without its password, has no Unix
- * socket, and Herald's own role has no superuser powers; a data directory from before passwords
- * is locked down in place.
+ * socket, and Herald's own role has no superuser powers; a data directory from before passwords is
+ * locked down in place.
  */
 class EmbeddedDatabaseLockdownIT {
 
@@ -39,20 +39,30 @@ class EmbeddedDatabaseLockdownIT {
     try (HeraldFixture herald = HeraldFixture.startEmbedded(settings)) {
       int port = postgresPort(dataDir);
       assertRefusedWithoutPassword(port);
-      for (String file : List.of("database.password", "database-superuser.password", "master.key")) {
+      for (String file :
+          List.of("database.password", "database-superuser.password", "master.key")) {
         assertEquals(
             PosixFilePermissions.fromString("rw-------"),
-            Files.getPosixFilePermissions(dataDir.resolve(file)), file + " is the owner's alone");
+            Files.getPosixFilePermissions(dataDir.resolve(file)),
+            file + " is the owner's alone");
       }
-      try (Connection superuser = connect(port, "postgres", password(dataDir, "database-superuser.password"));
+      try (Connection superuser =
+              connect(port, "postgres", password(dataDir, "database-superuser.password"));
           Statement statement = superuser.createStatement()) {
-        assertEquals("", single(statement, "show unix_socket_directories"), "no Unix socket to reach");
+        assertEquals(
+            "", single(statement, "show unix_socket_directories"), "no Unix socket to reach");
       }
-      assertFalse(Files.exists(Path.of("/tmp/.s.PGSQL." + port)), "no socket where PostgreSQL keeps one by default");
+      assertFalse(
+          Files.exists(Path.of("/tmp/.s.PGSQL." + port)),
+          "no socket where PostgreSQL keeps one by default");
       try (Connection asHerald = connect(port, "herald", password(dataDir, "database.password"));
           Statement statement = asHerald.createStatement()) {
-        assertEquals("f", single(statement, "select rolsuper::text from pg_roles where rolname = current_user").substring(0, 1));
-        assertPermissionDenied(statement, "select pg_read_file('" + dataDir.resolve("master.key") + "')");
+        assertEquals(
+            "f",
+            single(statement, "select rolsuper::text from pg_roles where rolname = current_user")
+                .substring(0, 1));
+        assertPermissionDenied(
+            statement, "select pg_read_file('" + dataDir.resolve("master.key") + "')");
         assertPermissionDenied(statement, "select pg_ls_dir('.')");
         assertPermissionDenied(statement, "copy (select 1) to program 'id'");
         assertPermissionDenied(statement, "create database another");
@@ -63,7 +73,8 @@ class EmbeddedDatabaseLockdownIT {
   }
 
   @Test
-  void aDataDirectoryFromBeforePasswordsIsLockedDownInPlace(@TempDir Path dataDir) throws Exception {
+  void aDataDirectoryFromBeforePasswordsIsLockedDownInPlace(@TempDir Path dataDir)
+      throws Exception {
     Path cluster = dataDir.resolve("postgres");
     Files.createDirectories(cluster);
     try (EmbeddedPostgres legacy =
@@ -83,11 +94,13 @@ class EmbeddedDatabaseLockdownIT {
     try (HeraldFixture herald = HeraldFixture.startEmbedded(settings)) {
       int port = postgresPort(dataDir);
       assertRefusedWithoutPassword(port);
-      try (Connection superuser = connect(port, "postgres", password(dataDir, "database-superuser.password"));
+      try (Connection superuser =
+              connect(port, "postgres", password(dataDir, "database-superuser.password"));
           Statement statement = superuser.createStatement()) {
         assertEquals(
             List.of("herald"),
-            column(statement, "select distinct tableowner from pg_tables where schemaname = 'public'"),
+            column(
+                statement, "select distinct tableowner from pg_tables where schemaname = 'public'"),
             "every table is Herald's role's now");
         assertEquals(
             List.of("from before"),
@@ -100,11 +113,14 @@ class EmbeddedDatabaseLockdownIT {
 
   private static void assertRefusedWithoutPassword(int port) {
     for (String user : List.of("postgres", "herald")) {
-      SQLException wrong = assertThrows(SQLException.class, () -> connect(port, user, "wrong").close());
-      assertEquals("28P01", wrong.getSQLState(), user + " with a wrong password: " + wrong.getMessage());
+      SQLException wrong =
+          assertThrows(SQLException.class, () -> connect(port, user, "wrong").close());
+      assertEquals(
+          "28P01", wrong.getSQLState(), user + " with a wrong password: " + wrong.getMessage());
       SQLException none = assertThrows(SQLException.class, () -> connect(port, user, null).close());
       assertTrue(
-          none.getMessage().contains("password"), user + " without a password: " + none.getMessage());
+          none.getMessage().contains("password"),
+          user + " without a password: " + none.getMessage());
     }
   }
 
@@ -115,7 +131,8 @@ class EmbeddedDatabaseLockdownIT {
 
   private static int postgresPort(Path dataDir) throws Exception {
     // postmaster.pid: pid, data directory, start time, port, ...
-    List<String> pid = Files.readAllLines(dataDir.resolve("postgres/postmaster.pid"), StandardCharsets.US_ASCII);
+    List<String> pid =
+        Files.readAllLines(dataDir.resolve("postgres/postmaster.pid"), StandardCharsets.US_ASCII);
     return Integer.parseInt(pid.get(3).trim());
   }
 
@@ -129,7 +146,8 @@ class EmbeddedDatabaseLockdownIT {
     if (password != null) {
       properties.setProperty("password", password);
     }
-    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", properties);
+    return DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:" + port + "/postgres", properties);
   }
 
   private static String single(Statement statement, String sql) throws SQLException {

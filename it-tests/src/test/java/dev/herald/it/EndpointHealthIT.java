@@ -12,7 +12,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** HERALD_DISABLE_AFTER_FAILED_DELIVERIES: an endpoint that keeps failing is switched off, and can be switched on. */
+/**
+ * HERALD_DISABLE_AFTER_FAILED_DELIVERIES: an endpoint that keeps failing is switched off, and can
+ * be switched on.
+ */
 class EndpointHealthIT {
 
   @Test
@@ -23,7 +26,8 @@ class EndpointHealthIT {
     AtomicInteger status = new AtomicInteger(500);
     try (HeraldFixture herald = HeraldFixture.start(settings);
         Receiver receiver = Receiver.http().on("/sick", i -> Receiver.Reply.status(status.get()))) {
-      Webhook webhook = herald.webhooks().createWebhook(Requests.webhook("proj-health", receiver.url("/sick")));
+      Webhook webhook =
+          herald.webhooks().createWebhook(Requests.webhook("proj-health", receiver.url("/sick")));
       GetWebhookRequest get = GetWebhookRequest.newBuilder().setId(webhook.getId()).build();
 
       String first = ingest(herald);
@@ -32,15 +36,26 @@ class EndpointHealthIT {
       String second = ingest(herald);
       herald.awaitStatus(second, DeliveryStatus.DELIVERY_STATUS_FAILED);
 
-      Webhook disabled = Eventually.await(
-          "the webhook to be disabled", HeraldFixture.WAIT, () -> herald.webhooks().getWebhook(get), w -> !w.getActive());
+      Webhook disabled =
+          Eventually.await(
+              "the webhook to be disabled",
+              HeraldFixture.WAIT,
+              () -> herald.webhooks().getWebhook(get),
+              w -> !w.getActive());
       assertEquals("2 deliveries in a row failed", disabled.getDisabledReason());
       assertEquals(
-          0, herald.ingestion().ingestStateChange(Requests.stateChange("proj-health", "bot").build()).getDeliveryIdsCount());
+          0,
+          herald
+              .ingestion()
+              .ingestStateChange(Requests.stateChange("proj-health", "bot").build())
+              .getDeliveryIdsCount());
 
       status.set(200);
-      Webhook enabled = herald.webhooks().updateWebhook(
-          UpdateWebhookRequest.newBuilder().setId(webhook.getId()).setActive(true).build());
+      Webhook enabled =
+          herald
+              .webhooks()
+              .updateWebhook(
+                  UpdateWebhookRequest.newBuilder().setId(webhook.getId()).setActive(true).build());
       assertTrue(enabled.getActive());
       assertEquals("", enabled.getDisabledReason());
       herald.awaitStatus(ingest(herald), DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
@@ -53,6 +68,9 @@ class EndpointHealthIT {
   }
 
   private static String ingest(HeraldFixture herald) {
-    return herald.ingestion().ingestStateChange(Requests.stateChange("proj-health", "bot").build()).getDeliveryIds(0);
+    return herald
+        .ingestion()
+        .ingestStateChange(Requests.stateChange("proj-health", "bot").build())
+        .getDeliveryIds(0);
   }
 }

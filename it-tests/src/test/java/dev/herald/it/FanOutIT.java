@@ -29,11 +29,11 @@ import org.junit.jupiter.api.Test;
 class FanOutIT extends ServerWithReceiver {
   private static final Duration WAIT = HeraldFixture.WAIT;
 
-
   @Test
   void botLevelWebhooksTakePrecedenceOverTheProjects() {
     String project = newProject();
-    Webhook projectHook = create(Requests.webhook(project, receiver.url("/" + project + "/project")));
+    Webhook projectHook =
+        create(Requests.webhook(project, receiver.url("/" + project + "/project")));
     Webhook botHook =
         create(Requests.botWebhook(project, "bot-with-own", receiver.url("/" + project + "/bot")));
 
@@ -48,7 +48,8 @@ class FanOutIT extends ServerWithReceiver {
     assertEquals(projectHook.getId(), delivery(forOther.getDeliveryIds(0)).getWebhookId());
     receiver.awaitRequests("/" + project + "/bot", 1, WAIT);
     receiver.awaitRequests("/" + project + "/project", 1, WAIT);
-    assertTrue(receiver.requests("/" + project + "/bot").get(0).bodyText().contains("\"bot-with-own\""));
+    assertTrue(
+        receiver.requests("/" + project + "/bot").get(0).bodyText().contains("\"bot-with-own\""));
   }
 
   @Test
@@ -80,14 +81,21 @@ class FanOutIT extends ServerWithReceiver {
         herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot").build());
     herald.awaitStatus(before.getDeliveryIds(0), DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
 
-    herald.webhooks().deleteWebhook(DeleteWebhookRequest.newBuilder().setId(webhook.getId()).build());
+    herald
+        .webhooks()
+        .deleteWebhook(DeleteWebhookRequest.newBuilder().setId(webhook.getId()).build());
     IngestStateChangeResponse after =
         herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot").build());
 
     assertEquals(0, after.getDeliveryIdsCount());
     List<Delivery> history =
-        herald.deliveries()
-            .listDeliveries(ListDeliveriesRequest.newBuilder().setProjectId(project).setWebhookId(webhook.getId()).build())
+        herald
+            .deliveries()
+            .listDeliveries(
+                ListDeliveriesRequest.newBuilder()
+                    .setProjectId(project)
+                    .setWebhookId(webhook.getId())
+                    .build())
             .getDeliveriesList();
     assertEquals(1, history.size());
     assertEquals(DeliveryStatus.DELIVERY_STATUS_SUCCEEDED, history.get(0).getStatus());
@@ -103,25 +111,36 @@ class FanOutIT extends ServerWithReceiver {
         herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot").build());
     herald.awaitAttempts(ingested.getDeliveryIds(0), 1);
 
-    herald.webhooks().deleteWebhook(DeleteWebhookRequest.newBuilder().setId(webhook.getId()).build());
+    herald
+        .webhooks()
+        .deleteWebhook(DeleteWebhookRequest.newBuilder().setId(webhook.getId()).build());
 
-    Delivery ended = herald.awaitStatus(ingested.getDeliveryIds(0), DeliveryStatus.DELIVERY_STATUS_FAILED);
+    Delivery ended =
+        herald.awaitStatus(ingested.getDeliveryIds(0), DeliveryStatus.DELIVERY_STATUS_FAILED);
     assertEquals("webhook deleted", ended.getFailureReason());
-    assertTrue(ended.getAttemptCount() < 4, "stopped early: " + ended.getAttemptCount() + " attempts");
+    assertTrue(
+        ended.getAttemptCount() < 4, "stopped early: " + ended.getAttemptCount() + " attempts");
   }
 
   @Test
   void aDeactivatedWebhookGetsNothingUntilReactivated() {
     String project = newProject();
     Webhook webhook = create(Requests.webhook(project, receiver.url("/" + project + "/paused")));
-    herald.webhooks().updateWebhook(
-        UpdateWebhookRequest.newBuilder().setId(webhook.getId()).setActive(false).build());
+    herald
+        .webhooks()
+        .updateWebhook(
+            UpdateWebhookRequest.newBuilder().setId(webhook.getId()).setActive(false).build());
     assertEquals(
         0,
-        herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot").build()).getDeliveryIdsCount());
+        herald
+            .ingestion()
+            .ingestStateChange(Requests.stateChange(project, "bot").build())
+            .getDeliveryIdsCount());
 
-    herald.webhooks().updateWebhook(
-        UpdateWebhookRequest.newBuilder().setId(webhook.getId()).setActive(true).build());
+    herald
+        .webhooks()
+        .updateWebhook(
+            UpdateWebhookRequest.newBuilder().setId(webhook.getId()).setActive(true).build());
     IngestStateChangeResponse ingested =
         herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot").build());
     assertEquals(1, ingested.getDeliveryIdsCount());
@@ -143,7 +162,8 @@ class FanOutIT extends ServerWithReceiver {
     assertEquals(1, receiver.requests("/" + project + "/dedup").size());
     assertEquals(
         1,
-        herald.deliveries()
+        herald
+            .deliveries()
             .listDeliveries(ListDeliveriesRequest.newBuilder().setProjectId(project).build())
             .getDeliveriesCount());
   }
@@ -161,16 +181,20 @@ class FanOutIT extends ServerWithReceiver {
     try {
       List<Future<IngestStateChangeResponse>> answers = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
-        var request = Requests.stateChange(project, "bot-" + (i % 5)).setEventId("evt-" + (i % 20)).build();
+        var request =
+            Requests.stateChange(project, "bot-" + (i % 5)).setEventId("evt-" + (i % 20)).build();
         answers.add(callers.submit(() -> herald.ingestion().ingestStateChange(request)));
       }
       Map<String, Set<List<String>>> idsByEvent = new HashMap<>();
       for (Future<IngestStateChangeResponse> answer : answers) {
         IngestStateChangeResponse response = answer.get(30, TimeUnit.SECONDS);
-        idsByEvent.computeIfAbsent(response.getEventId(), k -> new HashSet<>()).add(response.getDeliveryIdsList());
+        idsByEvent
+            .computeIfAbsent(response.getEventId(), k -> new HashSet<>())
+            .add(response.getDeliveryIdsList());
       }
       assertEquals(20, idsByEvent.size());
-      idsByEvent.forEach((event, ids) -> assertEquals(1, ids.size(), event + " answered with " + ids));
+      idsByEvent.forEach(
+          (event, ids) -> assertEquals(1, ids.size(), event + " answered with " + ids));
       assertTrue(idsByEvent.values().stream().allMatch(ids -> ids.iterator().next().size() == 1));
     } finally {
       callers.shutdownNow();
@@ -178,8 +202,10 @@ class FanOutIT extends ServerWithReceiver {
     receiver.awaitRequests("/" + project + "/burst", 20, WAIT);
     assertEquals(
         20,
-        herald.deliveries()
-            .listDeliveries(ListDeliveriesRequest.newBuilder().setProjectId(project).setPageSize(200).build())
+        herald
+            .deliveries()
+            .listDeliveries(
+                ListDeliveriesRequest.newBuilder().setProjectId(project).setPageSize(200).build())
             .getDeliveriesCount());
   }
 

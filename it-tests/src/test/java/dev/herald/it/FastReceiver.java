@@ -14,8 +14,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A receiver that answers 204 at once and notes, per bot id, when the first request for it
- * arrived: the far end of the end-to-end latency.
+ * A receiver that answers 204 at once and notes, per bot id, when the first request for it arrived:
+ * the far end of the end-to-end latency.
  */
 final class FastReceiver implements AutoCloseable {
   private final HttpServer server;

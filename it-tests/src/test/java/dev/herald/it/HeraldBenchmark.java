@@ -11,9 +11,9 @@ import dev.herald.proto.v1.WebhookServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -54,26 +54,30 @@ import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 
 /**
- * Herald's throughput, latency and cost on this machine, each beside the ceiling the machine
- * itself sets, in one run: {@code mvn -B -Pbench -pl it-tests -am verify}. Prints a table and
- * writes {@code it-tests/target/bench/results.json}. The server runs as its own process, from the
- * same jar operators run.
+ * Herald's throughput, latency and cost on this machine, each beside the ceiling the machine itself
+ * sets, in one run: {@code mvn -B -Pbench -pl it-tests -am verify}. Prints a table and writes
+ * {@code it-tests/target/bench/results.json}. The server runs as its own process, from the same jar
+ * operators run.
  */
 class HeraldBenchmark {
   private static final Duration MEASURE = Duration.ofSeconds(10);
   private static final Duration WARM_UP = Duration.ofSeconds(3);
+
   /**
-   * Ingest on a fresh server for this long before the measured runs, reported apart: for about
-   * half a minute the JIT compiler takes as much CPU as the calls themselves.
+   * Ingest on a fresh server for this long before the measured runs, reported apart: for about half
+   * a minute the JIT compiler takes as much CPU as the calls themselves.
    */
   private static final Duration INGEST_WARM_UP = Duration.ofSeconds(30);
+
   private static final int DRAIN_BACKLOG = 100_000;
+
   /**
    * The first backlog a fresh server drains, measured apart: its JIT compiler is still busy with
    * the delivery path through it (a third of the server's CPU in the first 10,000). The measured
    * drain that follows is the server as it runs once warm.
    */
   private static final int DRAIN_WARM_UP = 50_000;
+
   /**
    * The latency phase's server has not run ingest before (the ingest phase has a process of its
    * own): for its first 20 s or so at 1,000 events/s the JIT compiler takes a core and deliveries
@@ -81,13 +85,17 @@ class HeraldBenchmark {
    * can for as long again, and delivers all of it, before the measured loads.
    */
   private static final Duration LATENCY_WARM_UP = Duration.ofSeconds(30);
+
   private static final int DELIVERY_CONCURRENCY = 32;
+
   /**
-   * The phases to run, all by default; {@code -Dherald.bench.phases=drain,latency} re-measures
-   * only what a change touches. Only a run of all of them is the benchmark's result.
+   * The phases to run, all by default; {@code -Dherald.bench.phases=drain,latency} re-measures only
+   * what a change touches. Only a run of all of them is the benchmark's result.
    */
   private static final Set<String> PHASES =
-      Set.of(System.getProperty("herald.bench.phases", "ingest,drain,latency,fanout,claim").split(","));
+      Set.of(
+          System.getProperty("herald.bench.phases", "ingest,drain,latency,fanout,claim")
+              .split(","));
 
   private final Map<String, Object> results = new LinkedHashMap<>();
   private final List<String> table = new ArrayList<>();
@@ -108,13 +116,15 @@ class HeraldBenchmark {
       settings.put("HERALD_ALLOW_PRIVATE_NETWORKS", "true");
       // One receiver takes the whole backlog here, so it may use every slot, as the ceiling does.
       settings.put("HERALD_DELIVERY_CONCURRENCY", Integer.toString(DELIVERY_CONCURRENCY));
-      settings.put("HERALD_DELIVERY_PER_ENDPOINT_CONCURRENCY", Integer.toString(DELIVERY_CONCURRENCY));
+      settings.put(
+          "HERALD_DELIVERY_PER_ENDPOINT_CONCURRENCY", Integer.toString(DELIVERY_CONCURRENCY));
 
       Map<String, String> ingestOnly = new HashMap<>(settings);
       ingestOnly.put("HERALD_DELIVERY_ENABLED", "false");
       String payload;
       try (ServerProcess server = ServerProcess.start(jar, workDir, ingestOnly)) {
-        payload = PHASES.contains("ingest") ? ingest(server, receiver) : ingestOne(server, receiver);
+        payload =
+            PHASES.contains("ingest") ? ingest(server, receiver) : ingestOne(server, receiver);
         peakRssMb = Math.max(peakRssMb, server.peakRssMb());
       }
       // Without the ingest phase this leaves statistics of near-empty tables (one ended delivery)
@@ -171,9 +181,19 @@ class HeraldBenchmark {
     try {
       String webhookId = ingestWebhook(channel, receiver);
       Map<String, Object> ingest = new LinkedHashMap<>();
-      Run cold = timeBoxed(64, Duration.ZERO, INGEST_WARM_UP, (n, done) -> ingestAsync(channel, "bench-ingest", "cold-" + n, done));
+      Run cold =
+          timeBoxed(
+              64,
+              Duration.ZERO,
+              INGEST_WARM_UP,
+              (n, done) -> ingestAsync(channel, "bench-ingest", "cold-" + n, done));
       for (int inFlight : new int[] {1, 16, 64}) {
-        Run herald = timeBoxed(inFlight, WARM_UP, MEASURE, (n, done) -> ingestAsync(channel, "bench-ingest", "c" + inFlight + "-" + n, done));
+        Run herald =
+            timeBoxed(
+                inFlight,
+                WARM_UP,
+                MEASURE,
+                (n, done) -> ingestAsync(channel, "bench-ingest", "c" + inFlight + "-" + n, done));
         Run ceiling = jdbcCeiling(inFlight);
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("events_per_s", round(herald.perSecond()));
@@ -182,14 +202,25 @@ class HeraldBenchmark {
         row.put("ceiling_per_s", round(ceiling.perSecond()));
         row.put("ratio", round(herald.perSecond() / ceiling.perSecond()));
         ingest.put("c" + inFlight, row);
-        table.add(String.format(Locale.ROOT, "ingest, %2d in flight   %8.0f events/s  p50 %6.2f ms  p99 %6.2f ms   ceiling %8.0f/s  ratio %.2f",
-            inFlight, herald.perSecond(), herald.latencies().millis(50), herald.latencies().millis(99), ceiling.perSecond(),
-            herald.perSecond() / ceiling.perSecond()));
+        table.add(
+            String.format(
+                Locale.ROOT,
+                "ingest, %2d in flight   %8.0f events/s  p50 %6.2f ms  p99 %6.2f ms   ceiling %8.0f/s  ratio %.2f",
+                inFlight,
+                herald.perSecond(),
+                herald.latencies().millis(50),
+                herald.latencies().millis(99),
+                ceiling.perSecond(),
+                herald.perSecond() / ceiling.perSecond()));
       }
       ingest.put("c64_cold", Map.of("events_per_s", round(cold.perSecond())));
       results.put("ingest", ingest);
-      table.add(String.format(Locale.ROOT, "  first %d s after start %8.0f events/s, 64 in flight (cold: JIT compiling)",
-          INGEST_WARM_UP.toSeconds(), cold.perSecond()));
+      table.add(
+          String.format(
+              Locale.ROOT,
+              "  first %d s after start %8.0f events/s, 64 in flight (cold: JIT compiling)",
+              INGEST_WARM_UP.toSeconds(),
+              cold.perSecond()));
       String payload = samplePayload();
       retire(channel, webhookId);
       return payload;
@@ -203,7 +234,8 @@ class HeraldBenchmark {
     ManagedChannel channel = channel(server);
     try {
       String webhookId = ingestWebhook(channel, receiver);
-      IngestionServiceGrpc.newBlockingStub(channel).ingestStateChange(Requests.stateChange("bench-ingest", "one").build());
+      IngestionServiceGrpc.newBlockingStub(channel)
+          .ingestStateChange(Requests.stateChange("bench-ingest", "one").build());
       String payload = samplePayload();
       retire(channel, webhookId);
       return payload;
@@ -223,31 +255,35 @@ class HeraldBenchmark {
    * not deliver, and the next phases must measure their own deliveries only.
    */
   private static void retire(ManagedChannel channel, String webhookId) {
-    WebhookServiceGrpc.newBlockingStub(channel).deleteWebhook(DeleteWebhookRequest.newBuilder().setId(webhookId).build());
+    WebhookServiceGrpc.newBlockingStub(channel)
+        .deleteWebhook(DeleteWebhookRequest.newBuilder().setId(webhookId).build());
   }
 
-  private static void ingestAsync(ManagedChannel channel, String project, String bot, Runnable done) {
-    IngestionServiceGrpc.newStub(channel).ingestStateChange(
-        Requests.stateChange(project, bot).build(),
-        new StreamObserver<>() {
-          @Override
-          public void onNext(IngestStateChangeResponse value) {}
+  private static void ingestAsync(
+      ManagedChannel channel, String project, String bot, Runnable done) {
+    IngestionServiceGrpc.newStub(channel)
+        .ingestStateChange(
+            Requests.stateChange(project, bot).build(),
+            new StreamObserver<>() {
+              @Override
+              public void onNext(IngestStateChangeResponse value) {}
 
-          @Override
-          public void onError(Throwable t) {
-            throw new IllegalStateException("ingest failed", t);
-          }
+              @Override
+              public void onError(Throwable t) {
+                throw new IllegalStateException("ingest failed", t);
+              }
 
-          @Override
-          public void onCompleted() {
-            done.run();
-          }
-        });
+              @Override
+              public void onCompleted() {
+                done.run();
+              }
+            });
   }
 
   private String samplePayload() throws SQLException {
     try (Connection connection = DriverManager.getConnection(jdbcUrl);
-        ResultSet row = connection.createStatement().executeQuery("select payload from deliveries limit 1")) {
+        ResultSet row =
+            connection.createStatement().executeQuery("select payload from deliveries limit 1")) {
       row.next();
       return row.getString(1);
     }
@@ -257,7 +293,8 @@ class HeraldBenchmark {
   private Run jdbcCeiling(int inFlight) throws Exception {
     UUID webhookId;
     try (Connection connection = DriverManager.getConnection(jdbcUrl);
-        ResultSet row = connection.createStatement().executeQuery("select id from webhooks limit 1")) {
+        ResultSet row =
+            connection.createStatement().executeQuery("select id from webhooks limit 1")) {
       row.next();
       webhookId = (UUID) row.getObject(1);
     }
@@ -270,17 +307,23 @@ class HeraldBenchmark {
     ConcurrentLinkedQueue<Connection> free = new ConcurrentLinkedQueue<>(connections);
     ExecutorService writers = Executors.newFixedThreadPool(inFlight);
     try {
-      return timeBoxed(inFlight, WARM_UP, MEASURE, (n, done) -> writers.execute(() -> {
-        Connection connection = free.poll();
-        try {
-          insertEventAndDelivery(connection, webhookId, "jdbc-" + inFlight + "-" + n);
-        } catch (SQLException e) {
-          throw new IllegalStateException(e);
-        } finally {
-          free.add(connection);
-          done.run();
-        }
-      }));
+      return timeBoxed(
+          inFlight,
+          WARM_UP,
+          MEASURE,
+          (n, done) ->
+              writers.execute(
+                  () -> {
+                    Connection connection = free.poll();
+                    try {
+                      insertEventAndDelivery(connection, webhookId, "jdbc-" + inFlight + "-" + n);
+                    } catch (SQLException e) {
+                      throw new IllegalStateException(e);
+                    } finally {
+                      free.add(connection);
+                      done.run();
+                    }
+                  }));
     } finally {
       writers.shutdown();
       for (Connection connection : connections) {
@@ -289,16 +332,20 @@ class HeraldBenchmark {
     }
   }
 
-  private static void insertEventAndDelivery(Connection connection, UUID webhookId, String bot) throws SQLException {
+  private static void insertEventAndDelivery(Connection connection, UUID webhookId, String bot)
+      throws SQLException {
     UUID eventId = UUID.randomUUID();
-    try (PreparedStatement event = connection.prepareStatement(
-            "insert into events (id, project_id, event_id, bot_id, trigger, old_state, new_state, event_type, created_at, create_time) "
-                + "values (?, 'bench-ingest', ?, ?, 'bot.state_change', 'post_processing', 'ended', 'post_processing_completed', now(), now())");
-        PreparedStatement delivery = connection.prepareStatement(
-            "insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, url, payload, status, "
-                + "create_time) values (?, ?, ?, 'bench-ingest', ?, 'bot.state_change', ?, 'http://x', '{}', 'PENDING', now())");
-        PreparedStatement queued = connection.prepareStatement(
-            "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time) values (?, ?, now())")) {
+    try (PreparedStatement event =
+            connection.prepareStatement(
+                "insert into events (id, project_id, event_id, bot_id, trigger, old_state, new_state, event_type, created_at, create_time) "
+                    + "values (?, 'bench-ingest', ?, ?, 'bot.state_change', 'post_processing', 'ended', 'post_processing_completed', now(), now())");
+        PreparedStatement delivery =
+            connection.prepareStatement(
+                "insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, url, payload, status, "
+                    + "create_time) values (?, ?, ?, 'bench-ingest', ?, 'bot.state_change', ?, 'http://x', '{}', 'PENDING', now())");
+        PreparedStatement queued =
+            connection.prepareStatement(
+                "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time) values (?, ?, now())")) {
       event.setObject(1, eventId);
       event.setString(2, UUID.randomUUID().toString());
       event.setString(3, bot);
@@ -321,7 +368,8 @@ class HeraldBenchmark {
   private void drain(ServerProcess server, FastReceiver receiver, String payload) throws Exception {
     ManagedChannel channel = channel(server);
     try {
-      WebhookServiceGrpc.newBlockingStub(channel).createWebhook(Requests.webhook("bench-drain", receiver.url("/drain")));
+      WebhookServiceGrpc.newBlockingStub(channel)
+          .createWebhook(Requests.webhook("bench-drain", receiver.url("/drain")));
     } finally {
       channel.shutdownNow();
     }
@@ -339,23 +387,42 @@ class HeraldBenchmark {
     drain.put("cold_deliveries_per_s", round(coldPerSecond));
     results.put("drain", drain);
     results.put("cpu_s_per_10k", round(cpuPer10k));
-    table.add(String.format(Locale.ROOT, "drain %,d backlog       %8.0f deliveries/s                  ceiling %8.0f/s  ratio %.2f",
-        DRAIN_BACKLOG, perSecond, ceiling, perSecond / ceiling));
-    table.add(String.format(Locale.ROOT, "  first %,d after start  %8.0f deliveries/s (cold: JIT compiling)", DRAIN_WARM_UP, coldPerSecond));
-    table.add(String.format(Locale.ROOT, "cost                     %8.2f CPU s per 10,000 deliveries (server process)", cpuPer10k));
+    table.add(
+        String.format(
+            Locale.ROOT,
+            "drain %,d backlog       %8.0f deliveries/s                  ceiling %8.0f/s  ratio %.2f",
+            DRAIN_BACKLOG,
+            perSecond,
+            ceiling,
+            perSecond / ceiling));
+    table.add(
+        String.format(
+            Locale.ROOT,
+            "  first %,d after start  %8.0f deliveries/s (cold: JIT compiling)",
+            DRAIN_WARM_UP,
+            coldPerSecond));
+    table.add(
+        String.format(
+            Locale.ROOT,
+            "cost                     %8.2f CPU s per 10,000 deliveries (server process)",
+            cpuPer10k));
   }
 
-  /** Queues {@code size} due deliveries to the drain webhook at once; the seconds until all are done. */
+  /**
+   * Queues {@code size} due deliveries to the drain webhook at once; the seconds until all are
+   * done.
+   */
   private double drainBacklog(FastReceiver receiver, String payload, int size) throws Exception {
     receiver.reset();
     try (Connection connection = DriverManager.getConnection(jdbcUrl);
-        PreparedStatement backlog = connection.prepareStatement(
-            "with made as (insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, "
-                + "url, payload, status, create_time) "
-                + "select gen_random_uuid(), (select id from events limit 1), w.id, 'bench-drain', 'bot', 'bot.state_change', "
-                + "gen_random_uuid(), w.url, ?, 'PENDING', now() "
-                + "from webhooks w, generate_series(1, ?) where w.project_id = 'bench-drain' returning id, webhook_id) "
-                + "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time) select id, webhook_id, now() from made")) {
+        PreparedStatement backlog =
+            connection.prepareStatement(
+                "with made as (insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, "
+                    + "url, payload, status, create_time) "
+                    + "select gen_random_uuid(), (select id from events limit 1), w.id, 'bench-drain', 'bot', 'bot.state_change', "
+                    + "gen_random_uuid(), w.url, ?, 'PENDING', now() "
+                    + "from webhooks w, generate_series(1, ?) where w.project_id = 'bench-drain' returning id, webhook_id) "
+                    + "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time) select id, webhook_id, now() from made")) {
       backlog.setString(1, payload);
       backlog.setInt(2, size);
       backlog.executeUpdate();
@@ -371,33 +438,39 @@ class HeraldBenchmark {
 
   private double rawPostCeiling(String url, String payload) throws Exception {
     // The client Herald delivers with, set up as Herald sets it up, minus the address checks.
-    OkHttpClient client = new OkHttpClient.Builder()
-        .protocols(List.of(Protocol.HTTP_1_1))
-        .followRedirects(false)
-        .callTimeout(Duration.ofSeconds(10))
-        .connectionPool(new ConnectionPool(DELIVERY_CONCURRENCY, 5, TimeUnit.MINUTES))
-        .build();
-    Request request = new Request.Builder().url(url)
-        .post(RequestBody.create(payload.getBytes(StandardCharsets.UTF_8), MediaType.get("application/json")))
-        .build();
+    OkHttpClient client =
+        new OkHttpClient.Builder()
+            .protocols(List.of(Protocol.HTTP_1_1))
+            .followRedirects(false)
+            .callTimeout(Duration.ofSeconds(10))
+            .connectionPool(new ConnectionPool(DELIVERY_CONCURRENCY, 5, TimeUnit.MINUTES))
+            .build();
+    Request request =
+        new Request.Builder()
+            .url(url)
+            .post(
+                RequestBody.create(
+                    payload.getBytes(StandardCharsets.UTF_8), MediaType.get("application/json")))
+            .build();
     ExecutorService posters = Executors.newFixedThreadPool(DELIVERY_CONCURRENCY);
     AtomicLong next = new AtomicLong();
     CountDownLatch finished = new CountDownLatch(DELIVERY_CONCURRENCY);
     long start = System.nanoTime();
     for (int i = 0; i < DELIVERY_CONCURRENCY; i++) {
-      posters.execute(() -> {
-        try {
-          while (next.incrementAndGet() <= DRAIN_BACKLOG) {
-            try (Response response = client.newCall(request).execute()) {
-              response.body().bytes();
+      posters.execute(
+          () -> {
+            try {
+              while (next.incrementAndGet() <= DRAIN_BACKLOG) {
+                try (Response response = client.newCall(request).execute()) {
+                  response.body().bytes();
+                }
+              }
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            } finally {
+              finished.countDown();
             }
-          }
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        } finally {
-          finished.countDown();
-        }
-      });
+          });
     }
     finished.await(10, TimeUnit.MINUTES);
     posters.shutdown();
@@ -408,27 +481,52 @@ class HeraldBenchmark {
   private void latency(ServerProcess server, FastReceiver receiver) throws Exception {
     ManagedChannel channel = channel(server);
     try {
-      WebhookServiceGrpc.newBlockingStub(channel).createWebhook(Requests.webhook("bench-latency", receiver.url("/latency")));
+      WebhookServiceGrpc.newBlockingStub(channel)
+          .createWebhook(Requests.webhook("bench-latency", receiver.url("/latency")));
       Map<String, Object> latency = new LinkedHashMap<>();
       receiver.recordTimes(true);
-      Percentiles cold = offeredLoad(server, channel, receiver, "cold", 1000, Duration.ZERO, LATENCY_WARM_UP).steady();
+      Percentiles cold =
+          offeredLoad(server, channel, receiver, "cold", 1000, Duration.ZERO, LATENCY_WARM_UP)
+              .steady();
       latency.put("r1000_cold", percentiles(cold));
       warmUpIngestAndDelivery(channel, receiver);
       // The warm-up ingests several times as fast as the loads measured; its dead rows are its own.
       settle();
       for (int rate : new int[] {100, 1000}) {
-        Lags lags = offeredLoad(server, channel, receiver, "r" + rate, rate, WARM_UP, Duration.ofSeconds(30));
+        Lags lags =
+            offeredLoad(
+                server, channel, receiver, "r" + rate, rate, WARM_UP, Duration.ofSeconds(30));
         Percentiles p = lags.steady();
         latency.put("r" + rate, percentiles(p));
         latency.put("r" + rate + "_step", percentiles(lags.step()));
-        table.add(String.format(Locale.ROOT, "end to end at %4d/s      p50 %6.2f ms  p99 %6.2f ms  max %7.2f ms  (%d events)",
-            rate, p.millis(50), p.millis(99), p.maxMillis(), p.count()));
+        table.add(
+            String.format(
+                Locale.ROOT,
+                "end to end at %4d/s      p50 %6.2f ms  p99 %6.2f ms  max %7.2f ms  (%d events)",
+                rate,
+                p.millis(50),
+                p.millis(99),
+                p.maxMillis(),
+                p.count()));
         Percentiles step = lags.step();
-        table.add(String.format(Locale.ROOT, "  its first %d s, the step up p50 %6.2f ms  p99 %6.2f ms  max %7.2f ms  (%d events, not in the line above)",
-            WARM_UP.toSeconds(), step.millis(50), step.millis(99), step.maxMillis(), step.count()));
+        table.add(
+            String.format(
+                Locale.ROOT,
+                "  its first %d s, the step up p50 %6.2f ms  p99 %6.2f ms  max %7.2f ms  (%d events, not in the line above)",
+                WARM_UP.toSeconds(),
+                step.millis(50),
+                step.millis(99),
+                step.maxMillis(),
+                step.count()));
       }
-      table.add(String.format(Locale.ROOT, "  first %d s after start    p50 %6.2f ms  p99 %6.2f ms  max %7.2f ms  (cold: JIT compiling)",
-          LATENCY_WARM_UP.toSeconds(), cold.millis(50), cold.millis(99), cold.maxMillis()));
+      table.add(
+          String.format(
+              Locale.ROOT,
+              "  first %d s after start    p50 %6.2f ms  p99 %6.2f ms  max %7.2f ms  (cold: JIT compiling)",
+              LATENCY_WARM_UP.toSeconds(),
+              cold.millis(50),
+              cold.millis(99),
+              cold.maxMillis()));
       receiver.recordTimes(false);
       results.put("latency", latency);
     } finally {
@@ -436,15 +534,28 @@ class HeraldBenchmark {
     }
   }
 
-  /** Ingests with 64 calls in flight for {@link #LATENCY_WARM_UP}, then waits until all is delivered. */
-  private static void warmUpIngestAndDelivery(ManagedChannel channel, FastReceiver receiver) throws InterruptedException {
+  /**
+   * Ingests with 64 calls in flight for {@link #LATENCY_WARM_UP}, then waits until all is
+   * delivered.
+   */
+  private static void warmUpIngestAndDelivery(ManagedChannel channel, FastReceiver receiver)
+      throws InterruptedException {
     receiver.recordTimes(false);
     receiver.reset();
     AtomicLong acknowledged = new AtomicLong();
-    timeBoxed(64, Duration.ZERO, LATENCY_WARM_UP, (n, done) -> ingestAsync(channel, "bench-latency", "warm-" + n, () -> {
-      acknowledged.incrementAndGet();
-      done.run();
-    }));
+    timeBoxed(
+        64,
+        Duration.ZERO,
+        LATENCY_WARM_UP,
+        (n, done) ->
+            ingestAsync(
+                channel,
+                "bench-latency",
+                "warm-" + n,
+                () -> {
+                  acknowledged.incrementAndGet();
+                  done.run();
+                }));
     awaitTrue(Duration.ofMinutes(2), () -> receiver.received() >= acknowledged.get());
     receiver.recordTimes(true);
   }
@@ -461,15 +572,21 @@ class HeraldBenchmark {
   private record Lags(Percentiles step, Percentiles steady) {}
 
   /**
-   * Ingests {@code rate} events a second to one webhook for {@code leadIn} and then {@code
-   * length}; the time from each acknowledgement to the receiver's first sight of the event. The
-   * lead-in's events are the step from the load before (a tenth of this one, or none), counted
-   * apart: at 1,000/s after 100/s the first second's deliveries fall 200-300 ms behind while
-   * threads, connections and batches grow to the new rate.
+   * Ingests {@code rate} events a second to one webhook for {@code leadIn} and then {@code length};
+   * the time from each acknowledgement to the receiver's first sight of the event. The lead-in's
+   * events are the step from the load before (a tenth of this one, or none), counted apart: at
+   * 1,000/s after 100/s the first second's deliveries fall 200-300 ms behind while threads,
+   * connections and batches grow to the new rate.
    */
   private static Lags offeredLoad(
-      ServerProcess server, ManagedChannel channel, FastReceiver receiver, String label, int rate, Duration leadIn,
-      Duration length) throws Exception {
+      ServerProcess server,
+      ManagedChannel channel,
+      FastReceiver receiver,
+      String label,
+      int rate,
+      Duration leadIn,
+      Duration length)
+      throws Exception {
     Map<Long, Long> sentAt = new ConcurrentHashMap<>();
     Map<Long, Long> acknowledged = new ConcurrentHashMap<>();
     int leadInEvents = (int) (rate * leadIn.toSeconds());
@@ -479,31 +596,51 @@ class HeraldBenchmark {
     AtomicLong sent = new AtomicLong();
     CountDownLatch acks = new CountDownLatch(total);
     long periodNanos = 1_000_000_000L / rate;
-    pacer.scheduleAtFixedRate(() -> {
-      long n = sent.incrementAndGet();
-      if (n > total) {
-        return;
-      }
-      sentAt.put(n, System.nanoTime());
-      ingestAsync(channel, "bench-latency", label + "-" + n, () -> {
-        acknowledged.put(n, System.nanoTime());
-        acks.countDown();
-      });
-    }, 0, periodNanos, TimeUnit.NANOSECONDS);
+    pacer.scheduleAtFixedRate(
+        () -> {
+          long n = sent.incrementAndGet();
+          if (n > total) {
+            return;
+          }
+          sentAt.put(n, System.nanoTime());
+          ingestAsync(
+              channel,
+              "bench-latency",
+              label + "-" + n,
+              () -> {
+                acknowledged.put(n, System.nanoTime());
+                acks.countDown();
+              });
+        },
+        0,
+        periodNanos,
+        TimeUnit.NANOSECONDS);
     ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
     watchdog.scheduleWithFixedDelay(
-        new StallWatch(server, receiver, label, () -> acknowledged.keySet().stream()
-            .anyMatch(n -> receiver.firstSeen(label + "-" + n) == null)),
-        1, 1, TimeUnit.SECONDS);
+        new StallWatch(
+            server,
+            receiver,
+            label,
+            () ->
+                acknowledged.keySet().stream()
+                    .anyMatch(n -> receiver.firstSeen(label + "-" + n) == null)),
+        1,
+        1,
+        TimeUnit.SECONDS);
     acks.await(leadIn.toSeconds() + length.toSeconds() + 60, TimeUnit.SECONDS);
     pacer.shutdownNow();
-    awaitTrue(Duration.ofSeconds(60), () -> acknowledged.keySet().stream().allMatch(n -> receiver.firstSeen(label + "-" + n) != null));
+    awaitTrue(
+        Duration.ofSeconds(60),
+        () ->
+            acknowledged.keySet().stream()
+                .allMatch(n -> receiver.firstSeen(label + "-" + n) != null));
     Map<Long, Long> lagMicros = new TreeMap<>();
     Map<Long, Long> ackMicros = new TreeMap<>();
-    acknowledged.forEach((n, ack) -> {
-      lagMicros.put(n, Math.max(0, receiver.firstSeen(label + "-" + n) - ack) / 1000);
-      ackMicros.put(n, (ack - sentAt.get(n)) / 1000);
-    });
+    acknowledged.forEach(
+        (n, ack) -> {
+          lagMicros.put(n, Math.max(0, receiver.firstSeen(label + "-" + n) - ack) / 1000);
+          ackMicros.put(n, (ack - sentAt.get(n)) / 1000);
+        });
     watchdog.shutdownNow();
     printBySecond("lag by second sent, " + label + " from " + started, rate, lagMicros);
     printBySecond("ingest call by second sent, " + label + " from " + started, rate, ackMicros);
@@ -512,10 +649,11 @@ class HeraldBenchmark {
   }
 
   private static Percentiles lagsOf(Map<Long, Long> lagMicros, LongPredicate sequence) {
-    return new Percentiles(lagMicros.entrySet().stream()
-        .filter(lag -> sequence.test(lag.getKey()))
-        .mapToLong(Map.Entry::getValue)
-        .toArray());
+    return new Percentiles(
+        lagMicros.entrySet().stream()
+            .filter(lag -> sequence.test(lag.getKey()))
+            .mapToLong(Map.Entry::getValue)
+            .toArray());
   }
 
   /**
@@ -532,7 +670,8 @@ class HeraldBenchmark {
     private int stillSeconds;
     private int dumps;
 
-    StallWatch(ServerProcess server, FastReceiver receiver, String label, BooleanSupplier anyUndelivered) {
+    StallWatch(
+        ServerProcess server, FastReceiver receiver, String label, BooleanSupplier anyUndelivered) {
       this.server = server;
       this.receiver = receiver;
       this.label = label;
@@ -559,19 +698,28 @@ class HeraldBenchmark {
   }
 
   /**
-   * Each second's median and slowest time, by when the events were sent: a stall shows as a few
-   * bad seconds, a queue the machine cannot clear as times that grow, a cold server as times that
-   * fall. Printed for the lag and for the ingest calls, to tell a stalled dispatcher from a
-   * stalled server.
+   * Each second's median and slowest time, by when the events were sent: a stall shows as a few bad
+   * seconds, a queue the machine cannot clear as times that grow, a cold server as times that fall.
+   * Printed for the lag and for the ingest calls, to tell a stalled dispatcher from a stalled
+   * server.
    */
   private static void printBySecond(String title, int rate, Map<Long, Long> microsBySequence) {
     Map<Long, List<Long>> bySecond = new TreeMap<>();
-    microsBySequence.forEach((n, micros) -> bySecond.computeIfAbsent((n - 1) / rate, s -> new ArrayList<>()).add(micros));
+    microsBySequence.forEach(
+        (n, micros) ->
+            bySecond.computeIfAbsent((n - 1) / rate, s -> new ArrayList<>()).add(micros));
     StringBuilder line = new StringBuilder(title + " (p50/max ms):");
-    bySecond.forEach((second, lags) -> {
-      lags.sort(null);
-      line.append(String.format(Locale.ROOT, " %d:%d/%d", second, lags.get(lags.size() / 2) / 1000, lags.get(lags.size() - 1) / 1000));
-    });
+    bySecond.forEach(
+        (second, lags) -> {
+          lags.sort(null);
+          line.append(
+              String.format(
+                  Locale.ROOT,
+                  " %d:%d/%d",
+                  second,
+                  lags.get(lags.size() / 2) / 1000,
+                  lags.get(lags.size() - 1) / 1000));
+        });
     System.out.println(line);
   }
 
@@ -586,11 +734,19 @@ class HeraldBenchmark {
       receiver.reset();
       long start = System.nanoTime();
       IngestStateChangeRequest request = Requests.stateChange("bench-fanout", "fanout").build();
-      assertEquals(100, IngestionServiceGrpc.newBlockingStub(channel).ingestStateChange(request).getDeliveryIdsCount());
+      assertEquals(
+          100,
+          IngestionServiceGrpc.newBlockingStub(channel)
+              .ingestStateChange(request)
+              .getDeliveryIdsCount());
       awaitTrue(Duration.ofSeconds(60), () -> receiver.received() >= 100);
       double millis = (System.nanoTime() - start) / 1e6;
       results.put("fanout100_ms", round(millis));
-      table.add(String.format(Locale.ROOT, "fan-out to 100 webhooks  %8.1f ms until the last one received", millis));
+      table.add(
+          String.format(
+              Locale.ROOT,
+              "fan-out to 100 webhooks  %8.1f ms until the last one received",
+              millis));
     } finally {
       channel.shutdownNow();
     }
@@ -599,18 +755,26 @@ class HeraldBenchmark {
   // 6. Claim latency as the deliveries table grows, on a database of its own.
   private void claimLatency() throws Exception {
     String url = TestDatabases.freshDatabaseUrl();
-    Map<String, String> settings = Map.of(
-        "HERALD_DATABASE_URL", url, "HERALD_MASTER_KEY", HeraldFixture.MASTER_KEY, "HERALD_DELIVERY_ENABLED", "false");
+    Map<String, String> settings =
+        Map.of(
+            "HERALD_DATABASE_URL",
+            url,
+            "HERALD_MASTER_KEY",
+            HeraldFixture.MASTER_KEY,
+            "HERALD_DELIVERY_ENABLED",
+            "false");
     // A server started once applies the migrations.
     ServerProcess.start(Path.of(System.getProperty("herald.server.jar")), serverLogs(), settings)
         .close();
     try (Connection connection = DriverManager.getConnection(url)) {
       Statement sql = connection.createStatement();
       sql.execute(DispatcherClaim.SESSION);
-      sql.execute("insert into webhooks (id, project_id, url, triggers, active, create_time, update_time) "
-          + "values ('00000000-0000-0000-0000-000000000001', 'p', 'http://x', '{bot.state_change}', true, now(), now())");
-      sql.execute("insert into events (id, project_id, event_id, bot_id, trigger, new_state, event_type, created_at, create_time) "
-          + "values ('00000000-0000-0000-0000-000000000002', 'p', 'e', 'b', 'bot.state_change', 'ended', 't', now(), now())");
+      sql.execute(
+          "insert into webhooks (id, project_id, url, triggers, active, create_time, update_time) "
+              + "values ('00000000-0000-0000-0000-000000000001', 'p', 'http://x', '{bot.state_change}', true, now(), now())");
+      sql.execute(
+          "insert into events (id, project_id, event_id, bot_id, trigger, new_state, event_type, created_at, create_time) "
+              + "values ('00000000-0000-0000-0000-000000000002', 'p', 'e', 'b', 'bot.state_change', 'ended', 't', now(), now())");
       addDeliveries(sql, 10_000, "'PENDING'", "now() - interval '1 minute'");
       double small = medianClaimMillis(connection);
       // To a million rows, a tenth of them due: the rest done, as a long-running table is.
@@ -623,7 +787,12 @@ class HeraldBenchmark {
       claim.put("rows_10k_ms", round(small));
       claim.put("rows_1m_ms", round(large));
       results.put("claim", claim);
-      table.add(String.format(Locale.ROOT, "claim 64 due deliveries  %8.2f ms with 10k rows, %.2f ms with 1M rows (100k due)", small, large));
+      table.add(
+          String.format(
+              Locale.ROOT,
+              "claim 64 due deliveries  %8.2f ms with 10k rows, %.2f ms with 1M rows (100k due)",
+              small,
+              large));
       connection.setAutoCommit(false);
       results.put("claim_plan_1m", DispatcherClaim.explain(connection, CLAIM_BATCH));
       connection.rollback();
@@ -637,7 +806,8 @@ class HeraldBenchmark {
    * for later): the statements behind them, timed in a queue session, and a scrape of a server on
    * that database, which reads them from its background snapshot.
    */
-  private void queueMetricsAtAMillionPending(String url, Statement sql, Connection connection) throws Exception {
+  private void queueMetricsAtAMillionPending(String url, Statement sql, Connection connection)
+      throws Exception {
     addDeliveries(sql, 900_000, "'PENDING'", "now() + interval '1 hour'");
     sql.execute("analyze delivery_queue");
     long[] micros = new long[11];
@@ -652,13 +822,24 @@ class HeraldBenchmark {
     try (ServerSocket socket = new ServerSocket(0)) {
       httpPort = socket.getLocalPort();
     }
-    Map<String, String> settings = Map.of(
-        "HERALD_DATABASE_URL", url, "HERALD_MASTER_KEY", HeraldFixture.MASTER_KEY, "HERALD_DELIVERY_ENABLED", "false",
-        "HERALD_HTTP_PORT", Integer.toString(httpPort));
+    Map<String, String> settings =
+        Map.of(
+            "HERALD_DATABASE_URL",
+            url,
+            "HERALD_MASTER_KEY",
+            HeraldFixture.MASTER_KEY,
+            "HERALD_DELIVERY_ENABLED",
+            "false",
+            "HERALD_HTTP_PORT",
+            Integer.toString(httpPort));
     double scrapeMillis;
     double scrapedDue;
-    try (ServerProcess server = ServerProcess.start(Path.of(System.getProperty("herald.server.jar")), serverLogs(), settings)) {
-      awaitTrue(Duration.ofSeconds(60), () -> Scrapes.value(Scrapes.metrics(httpPort), "herald_queue_due_deliveries") > 0);
+    try (ServerProcess server =
+        ServerProcess.start(
+            Path.of(System.getProperty("herald.server.jar")), serverLogs(), settings)) {
+      awaitTrue(
+          Duration.ofSeconds(60),
+          () -> Scrapes.value(Scrapes.metrics(httpPort), "herald_queue_due_deliveries") > 0);
       long[] scrapes = new long[21];
       String scrape = "";
       for (int i = 0; i < scrapes.length; i++) {
@@ -676,26 +857,41 @@ class HeraldBenchmark {
     metrics.put("due_counted", found[0]);
     metrics.put("scheduled_counted", found[2]);
     results.put("metrics_1m_pending", metrics);
-    table.add(String.format(Locale.ROOT,
-        "queue metrics, 1M pending    %8.2f ms to read (every 5 s, in the background), scrape %.2f ms; due %.0f (counted to 100k)",
-        statementsMillis, scrapeMillis, scrapedDue));
+    table.add(
+        String.format(
+            Locale.ROOT,
+            "queue metrics, 1M pending    %8.2f ms to read (every 5 s, in the background), scrape %.2f ms; due %.0f (counted to 100k)",
+            statementsMillis,
+            scrapeMillis,
+            scrapedDue));
   }
 
   /** The batch a claim is timed at. */
   private static final int CLAIM_BATCH = 64;
 
-  private static void addDeliveries(Statement sql, int count, String status, String due) throws SQLException {
-    sql.execute("with made as (select gen_random_uuid() id, " + status + " status, (" + due + ")::timestamptz due "
-        + "from generate_series(1, " + count + ")), "
-        + "recorded as (insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, url, "
-        + "payload, status, create_time) select id, '00000000-0000-0000-0000-000000000002', "
-        + "'00000000-0000-0000-0000-000000000001', 'p', 'b', 'bot.state_change', gen_random_uuid(), 'http://x', '{}', "
-        + "status, now() from made) "
-        + "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time) "
-        + "select id, '00000000-0000-0000-0000-000000000001', due from made where status = 'PENDING'");
+  private static void addDeliveries(Statement sql, int count, String status, String due)
+      throws SQLException {
+    sql.execute(
+        "with made as (select gen_random_uuid() id, "
+            + status
+            + " status, ("
+            + due
+            + ")::timestamptz due "
+            + "from generate_series(1, "
+            + count
+            + ")), "
+            + "recorded as (insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, url, "
+            + "payload, status, create_time) select id, '00000000-0000-0000-0000-000000000002', "
+            + "'00000000-0000-0000-0000-000000000001', 'p', 'b', 'bot.state_change', gen_random_uuid(), 'http://x', '{}', "
+            + "status, now() from made) "
+            + "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time) "
+            + "select id, '00000000-0000-0000-0000-000000000001', due from made where status = 'PENDING'");
   }
 
-  /** The claim the dispatcher runs, batch of 64, each in a transaction rolled back so the next finds the same rows. */
+  /**
+   * The claim the dispatcher runs, batch of 64, each in a transaction rolled back so the next finds
+   * the same rows.
+   */
   private static double medianClaimMillis(Connection connection) throws SQLException {
     connection.setAutoCommit(false);
     long[] micros = new long[51];
@@ -725,7 +921,8 @@ class HeraldBenchmark {
   }
 
   /** Keeps {@code inFlight} calls going: a warm-up, then {@code measure} of counted calls. */
-  private static Run timeBoxed(int inFlight, Duration warmUp, Duration measure, Call call) throws InterruptedException {
+  private static Run timeBoxed(int inFlight, Duration warmUp, Duration measure, Call call)
+      throws InterruptedException {
     Semaphore slots = new Semaphore(inFlight);
     ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
     long warmUpEnd = System.nanoTime() + warmUp.toNanos();
@@ -735,23 +932,29 @@ class HeraldBenchmark {
     while (System.nanoTime() < end) {
       slots.acquire();
       long started = System.nanoTime();
-      call.start(n++, () -> {
-        long finished = System.nanoTime();
-        if (started >= warmUpEnd && finished <= end) {
-          latencies.add((finished - started) / 1000);
-          completed.incrementAndGet();
-        }
-        slots.release();
-      });
+      call.start(
+          n++,
+          () -> {
+            long finished = System.nanoTime();
+            if (started >= warmUpEnd && finished <= end) {
+              latencies.add((finished - started) / 1000);
+              completed.incrementAndGet();
+            }
+            slots.release();
+          });
     }
     slots.acquire(inFlight);
-    return new Run(completed.get(), measure, new Percentiles(latencies.stream().mapToLong(Long::longValue).toArray()));
+    return new Run(
+        completed.get(),
+        measure,
+        new Percentiles(latencies.stream().mapToLong(Long::longValue).toArray()));
   }
 
   private long pendingIn(String project) {
     try (Connection connection = DriverManager.getConnection(jdbcUrl);
-        PreparedStatement count = connection.prepareStatement(
-            "select count(*) from deliveries where project_id = ? and status = 'PENDING'")) {
+        PreparedStatement count =
+            connection.prepareStatement(
+                "select count(*) from deliveries where project_id = ? and status = 'PENDING'")) {
       count.setString(1, project);
       try (ResultSet row = count.executeQuery()) {
         row.next();
@@ -778,11 +981,14 @@ class HeraldBenchmark {
     Map<String, Object> machine = new LinkedHashMap<>();
     machine.put("cores", Runtime.getRuntime().availableProcessors());
     machine.put("memory_mb", memoryMb());
-    machine.put("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.version"));
+    machine.put(
+        "jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.version"));
     try (Connection connection = DriverManager.getConnection(jdbcUrl);
         ResultSet version = connection.createStatement().executeQuery("show server_version")) {
       version.next();
-      machine.put("postgresql", version.getString(1) + (TestDatabases.usingExternal() ? " (external)" : " (embedded)"));
+      machine.put(
+          "postgresql",
+          version.getString(1) + (TestDatabases.usingExternal() ? " (external)" : " (embedded)"));
     }
     Map<String, Object> document = new LinkedHashMap<>();
     document.put("date", Instant.now().toString());

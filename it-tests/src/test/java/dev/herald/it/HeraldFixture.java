@@ -29,13 +29,15 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The production server, started in this JVM from the same settings an operator would give it,
- * on a fresh database, called over real gRPC on TCP.
+ * The production server, started in this JVM from the same settings an operator would give it, on a
+ * fresh database, called over real gRPC on TCP.
  */
 final class HeraldFixture implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(20);
+
   /** One key for every test server, so a restarted server reads what the first one stored. */
   static final String MASTER_KEY = "ZGV2LWhlcmFsZC10ZXN0LW1hc3Rlci1rZXktMzJieXQ=";
+
   /** The global admin key's token every test server is configured with. */
   static final String ADMIN_TOKEN = "hrld_global-admin-token-of-every-test-server";
 
@@ -75,7 +77,8 @@ final class HeraldFixture implements AutoCloseable {
 
   static ClientInterceptor bearer(String token) {
     Metadata headers = new Metadata();
-    headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+    headers.put(
+        Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
     return MetadataUtils.newAttachHeadersInterceptor(headers);
   }
 
@@ -96,7 +99,9 @@ final class HeraldFixture implements AutoCloseable {
         effective.get("HERALD_DATABASE_URL"), herald, effective.get("HERALD_ADMIN_TOKEN"));
   }
 
-  /** Starts with the default embedded PostgreSQL, keeping its files under {@code HERALD_DATA_DIR}. */
+  /**
+   * Starts with the default embedded PostgreSQL, keeping its files under {@code HERALD_DATA_DIR}.
+   */
   static HeraldFixture startEmbedded(Map<String, String> settings) {
     TestTls.get();
     return new HeraldFixture(
@@ -161,17 +166,18 @@ final class HeraldFixture implements AutoCloseable {
     try (Connection connection = DriverManager.getConnection(jdbcUrl);
         Statement statement = connection.createStatement()) {
       List<String> names = new ArrayList<>();
-      try (ResultSet rows = statement.executeQuery(
-          "select tablename from pg_tables where schemaname = current_schema()"
-              + " and tablename not like 'flyway%'")) {
+      try (ResultSet rows =
+          statement.executeQuery(
+              "select tablename from pg_tables where schemaname = current_schema()"
+                  + " and tablename not like 'flyway%'")) {
         while (rows.next()) {
           names.add(rows.getString(1));
         }
       }
       for (String table : names) {
         List<String> contents = new ArrayList<>();
-        try (ResultSet rows = statement.executeQuery(
-            "select t::text from " + table + " t order by 1")) {
+        try (ResultSet rows =
+            statement.executeQuery("select t::text from " + table + " t order by 1")) {
           while (rows.next()) {
             contents.add(rows.getString(1));
           }

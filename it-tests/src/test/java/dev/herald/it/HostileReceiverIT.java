@@ -40,17 +40,23 @@ class HostileReceiverIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"nul", "crlf", "escape", "huge-status-line", "invalid-utf8-body", "nul-body"})
+  @ValueSource(
+      strings = {"nul", "crlf", "escape", "huge-status-line", "invalid-utf8-body", "nul-body"})
   void aHostileAnswerIsRecordedAsPrintableTextAndEndsTheDelivery(String kind) throws Exception {
     try (RawSocketReceiver receiver = new RawSocketReceiver(answer(kind))) {
       String project = "proj-hostile-" + kind;
       herald.webhooks().createWebhook(Requests.webhook(project, receiver.url()));
       String deliveryId =
-          herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot").build()).getDeliveryIds(0);
+          herald
+              .ingestion()
+              .ingestStateChange(Requests.stateChange(project, "bot").build())
+              .getDeliveryIds(0);
 
       Delivery delivery =
           Eventually.await(
-              "delivery " + deliveryId + " to end", HeraldFixture.WAIT, () -> herald.delivery(deliveryId),
+              "delivery " + deliveryId + " to end",
+              HeraldFixture.WAIT,
+              () -> herald.delivery(deliveryId),
               d -> d.getStatus() != DeliveryStatus.DELIVERY_STATUS_PENDING);
 
       assertEquals(1, delivery.getAttemptsCount(), "one attempt, recorded: " + delivery);
@@ -83,7 +89,9 @@ class HostileReceiverIT {
         Arrays.fill(reason, 'A');
         yield bytes("HTTP/1.1 2xx " + new String(reason) + "\r\nContent-Length: 0\r\n\r\n");
       }
-      case "invalid-utf8-body" -> withBody(new byte[] {(byte) 0xff, (byte) 0xfe, (byte) 0xc3, '(', 'a', 'f', 't', 'e', 'r'});
+      case "invalid-utf8-body" ->
+          withBody(
+              new byte[] {(byte) 0xff, (byte) 0xfe, (byte) 0xc3, '(', 'a', 'f', 't', 'e', 'r'});
       case "nul-body" -> withBody("before\u0000after".getBytes(StandardCharsets.UTF_8));
       default -> throw new IllegalArgumentException(kind);
     };

@@ -18,11 +18,12 @@ import org.junit.jupiter.api.Test;
  */
 class IdleIT {
   private static final long WINDOW_SECONDS = 10;
+
   /**
-   * Measured at 12 a second: each poll (one a second) claims and looks for the next due time,
-   * and the pool checks each of those connections first, having sat idle; the health probe
-   * every 2 s and the queue's figures every 5 s add the rest. A dispatcher polling 20 times a
-   * second makes 40.
+   * Measured at 12 a second: each poll (one a second) claims and looks for the next due time, and
+   * the pool checks each of those connections first, having sat idle; the health probe every 2 s
+   * and the queue's figures every 5 s add the rest. A dispatcher polling 20 times a second makes
+   * 40.
    */
   private static final long MOST_PER_SECOND = 15;
 
@@ -32,7 +33,9 @@ class IdleIT {
     settings.remove("HERALD_DELIVERY_POLL_INTERVAL_MS"); // the production default
     long idle = transactionsWhileIdle(settings);
     System.out.printf("idle server: %d transactions in %d s%n", idle, WINDOW_SECONDS);
-    assertTrue(idle <= MOST_PER_SECOND * WINDOW_SECONDS, idle + " transactions in " + WINDOW_SECONDS + " s");
+    assertTrue(
+        idle <= MOST_PER_SECOND * WINDOW_SECONDS,
+        idle + " transactions in " + WINDOW_SECONDS + " s");
   }
 
   /** The count can fail: a dispatcher polling 20 times a second is caught by it. */
@@ -41,8 +44,11 @@ class IdleIT {
     Map<String, String> settings = HeraldFixture.testSettings();
     settings.put("HERALD_DELIVERY_POLL_INTERVAL_MS", "50");
     long busy = transactionsWhileIdle(settings);
-    System.out.printf("server polling every 50 ms: %d transactions in %d s%n", busy, WINDOW_SECONDS);
-    assertTrue(busy > MOST_PER_SECOND * WINDOW_SECONDS, busy + " transactions in " + WINDOW_SECONDS + " s");
+    System.out.printf(
+        "server polling every 50 ms: %d transactions in %d s%n", busy, WINDOW_SECONDS);
+    assertTrue(
+        busy > MOST_PER_SECOND * WINDOW_SECONDS,
+        busy + " transactions in " + WINDOW_SECONDS + " s");
   }
 
   /** Transactions in the server's database over the window, after one delivery has gone out. */

@@ -44,37 +44,48 @@ class IsolationIT {
       AtomicInteger next = new AtomicInteger();
       ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
       try {
-        pacer.scheduleAtFixedRate(() -> {
-          int i = next.getAndIncrement();
-          if (i < healthy) {
-            IngestStateChangeRequest request = Requests.stateChange("proj-healthy", "bot-" + i).build();
-            herald.ingestion().ingestStateChange(request);
-            acknowledged.put("\"bot-" + i + "\"", Instant.now());
-          }
-        }, 0, 20, TimeUnit.MILLISECONDS);
-        Eventually.await("100 events ingested", HeraldFixture.WAIT, acknowledged::size, n -> n >= healthy);
+        pacer.scheduleAtFixedRate(
+            () -> {
+              int i = next.getAndIncrement();
+              if (i < healthy) {
+                IngestStateChangeRequest request =
+                    Requests.stateChange("proj-healthy", "bot-" + i).build();
+                herald.ingestion().ingestStateChange(request);
+                acknowledged.put("\"bot-" + i + "\"", Instant.now());
+              }
+            },
+            0,
+            20,
+            TimeUnit.MILLISECONDS);
+        Eventually.await(
+            "100 events ingested", HeraldFixture.WAIT, acknowledged::size, n -> n >= healthy);
       } finally {
         pacer.shutdownNow();
       }
-      List<Receiver.Request> received = receiver.awaitRequests("/healthy", healthy, HeraldFixture.WAIT);
+      List<Receiver.Request> received =
+          receiver.awaitRequests("/healthy", healthy, HeraldFixture.WAIT);
 
       List<Long> latencies = new ArrayList<>();
       for (Receiver.Request request : received) {
         String body = request.bodyText();
-        String botId = body.substring(body.indexOf("\"bot_id\":") + 9, body.indexOf(",\"bot_metadata\""));
+        String botId =
+            body.substring(body.indexOf("\"bot_id\":") + 9, body.indexOf(",\"bot_metadata\""));
         latencies.add(Duration.between(acknowledged.get(botId), request.receivedAt()).toMillis());
       }
       Collections.sort(latencies);
       long p50 = latencies.get(latencies.size() / 2);
       long p99 = latencies.get((int) Math.ceil(latencies.size() * 0.99) - 1);
-      System.out.printf("healthy endpoint beside a hanging one: p50 %d ms, p99 %d ms, max %d ms%n",
+      System.out.printf(
+          "healthy endpoint beside a hanging one: p50 %d ms, p99 %d ms, max %d ms%n",
           p50, p99, latencies.get(latencies.size() - 1));
       assertEquals(healthy, latencies.size());
       // Ordering, not speed (speed is the benchmark's): a delivery held up by the hanging
       // endpoint would wait for one of its attempts to time out, 3 s after it started.
       long max = latencies.get(latencies.size() - 1);
-      assertTrue(max < 3000, "a healthy delivery waited " + max + " ms, as long as a hanging attempt");
-      assertTrue(receiver.requests("/hanging").size() <= 8, "at most the hanging endpoint's slots in use");
+      assertTrue(
+          max < 3000, "a healthy delivery waited " + max + " ms, as long as a hanging attempt");
+      assertTrue(
+          receiver.requests("/hanging").size() <= 8, "at most the hanging endpoint's slots in use");
     }
   }
 }

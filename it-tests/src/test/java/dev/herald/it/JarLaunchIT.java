@@ -36,21 +36,29 @@ class JarLaunchIT {
   private static final Pattern TOKEN = Pattern.compile("hrld_[A-Za-z0-9_-]{43}");
 
   @Test
-  void startsWithEmbeddedPostgresHandsItsFirstKeyOverInAFileAndStopsCleanlyOnSigterm(@TempDir Path workDir)
-      throws Exception {
+  void startsWithEmbeddedPostgresHandsItsFirstKeyOverInAFileAndStopsCleanlyOnSigterm(
+      @TempDir Path workDir) throws Exception {
     int port = freePort();
     Path log = workDir.resolve("herald.log");
     Process herald = launch(workDir, log, Map.of("HERALD_GRPC_PORT", Integer.toString(port)));
     try {
-      Eventually.await("the listening line", Duration.ofSeconds(90), () -> read(log), l -> l.contains("listening"));
+      Eventually.await(
+          "the listening line",
+          Duration.ofSeconds(90),
+          () -> read(log),
+          l -> l.contains("listening"));
       String output = read(log);
       assertTrue(output.contains("port " + port), output);
-      assertTrue(output.contains("embedded PostgreSQL in " + workDir.resolve("data/postgres")), output);
+      assertTrue(
+          output.contains("embedded PostgreSQL in " + workDir.resolve("data/postgres")), output);
 
       Path tokenFile = workDir.resolve("data/admin.token");
-      assertTrue(output.contains(tokenFile.toString()), "standard output says where the token is: " + output);
+      assertTrue(
+          output.contains(tokenFile.toString()),
+          "standard output says where the token is: " + output);
       assertEquals(
-          PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(tokenFile),
+          PosixFilePermissions.fromString("rw-------"),
+          Files.getPosixFilePermissions(tokenFile),
           "only the owner may read the token");
       Matcher saved = TOKEN.matcher(Files.readString(tokenFile));
       assertTrue(saved.find(), "the file holds the admin key's token");
@@ -58,11 +66,14 @@ class JarLaunchIT {
       try {
         assertEquals(
             HealthCheckResponse.ServingStatus.SERVING,
-            HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                .check(HealthCheckRequest.getDefaultInstance()).getStatus());
+            HealthGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.getDefaultInstance())
+                .getStatus());
         assertEquals(
             0,
-            WebhookServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+            WebhookServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
                 .listWebhooks(ListWebhooksRequest.newBuilder().setProjectId("p").build())
                 .getWebhooksCount(),
             "the shown key is a working admin key");
@@ -96,18 +107,29 @@ class JarLaunchIT {
     String deliveryId;
     try (Receiver receiver = Receiver.http()) {
       receiver.on("/busy", i -> Receiver.Reply.status(503, "busy"));
-      Eventually.await("the listening line", Duration.ofSeconds(90), () -> read(log), l -> l.contains("listening"));
+      Eventually.await(
+          "the listening line",
+          Duration.ofSeconds(90),
+          () -> read(log),
+          l -> l.contains("listening"));
       ManagedChannel channel = HeraldFixture.channel(port, HeraldFixture.ADMIN_TOKEN);
       try {
-        WebhookServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+        WebhookServiceGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
             .createWebhook(Requests.webhook("proj-json", receiver.url("/busy")));
         deliveryId =
-            IngestionServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                .ingestStateChange(Requests.stateChange("proj-json", "bot").build()).getDeliveryIds(0);
+            IngestionServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .ingestStateChange(Requests.stateChange("proj-json", "bot").build())
+                .getDeliveryIds(0);
       } finally {
         channel.shutdownNow();
       }
-      Eventually.await("the failed attempt logged", Duration.ofSeconds(30), () -> read(log), l -> l.contains("retrying at"));
+      Eventually.await(
+          "the failed attempt logged",
+          Duration.ofSeconds(30),
+          () -> read(log),
+          l -> l.contains("retrying at"));
     } finally {
       herald.destroy();
       assertTrue(herald.waitFor(60, TimeUnit.SECONDS));
@@ -125,8 +147,12 @@ class JarLaunchIT {
       }
     }
     Struct retrying =
-        lines.stream().filter(l -> l.getFieldsOrThrow("formattedMessage").getStringValue().contains("retrying at"))
-            .findFirst().orElseThrow();
+        lines.stream()
+            .filter(
+                l ->
+                    l.getFieldsOrThrow("formattedMessage").getStringValue().contains("retrying at"))
+            .findFirst()
+            .orElseThrow();
     String fields = JsonFormat.printer().print(retrying.getFieldsOrThrow("kvpList"));
     assertTrue(fields.contains("\"delivery_id\"") && fields.contains(deliveryId), fields);
     assertTrue(fields.contains("\"project_id\": \"proj-json\""), fields);
@@ -138,7 +164,9 @@ class JarLaunchIT {
   @CsvSource({"linux-x86_64", "linux-arm_64", "darwin-x86_64", "darwin-arm_64"})
   void theJarCarriesPostgresFor(String platform) throws IOException {
     try (java.util.jar.JarFile jar = new java.util.jar.JarFile(JAR.toFile())) {
-      assertTrue(jar.getEntry("postgres-" + platform + ".txz") != null, "postgres-" + platform + ".txz in " + JAR);
+      assertTrue(
+          jar.getEntry("postgres-" + platform + ".txz") != null,
+          "postgres-" + platform + ".txz in " + JAR);
     }
   }
 
@@ -148,8 +176,8 @@ class JarLaunchIT {
     "HERALD_RETRY_MAX_RETRYS, 5, unknown setting HERALD_RETRY_MAX_RETRYS",
     "HERALD_DATABASE_URL, postgres://db/herald, HERALD_DATABASE_URL must be a JDBC URL"
   })
-  void aBadSettingStopsStartupNamingTheKey(String key, String value, String message, @TempDir Path workDir)
-      throws Exception {
+  void aBadSettingStopsStartupNamingTheKey(
+      String key, String value, String message, @TempDir Path workDir) throws Exception {
     Path log = workDir.resolve("herald.log");
     Process herald = launch(workDir, log, Map.of(key, value));
     assertTrue(herald.waitFor(60, TimeUnit.SECONDS));
@@ -162,7 +190,9 @@ class JarLaunchIT {
     assertTrue(Files.exists(JAR), "build the server first: " + JAR);
     ProcessBuilder builder =
         new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString())
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                JAR.toString())
             .directory(workDir.toFile())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());

@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * kill -9 of the server process in the middle of 200 deliveries, then a restart on the same
- * data directory: the embedded PostgreSQL the dead process left running is dealt with, and
- * every delivery is made, twice only if it was in flight at the kill.
+ * kill -9 of the server process in the middle of 200 deliveries, then a restart on the same data
+ * directory: the embedded PostgreSQL the dead process left running is dealt with, and every
+ * delivery is made, twice only if it was in flight at the kill.
  */
 class KillRecoveryIT {
   private static final Duration RECEIVER_DELAY = Duration.ofMillis(300);
@@ -64,19 +64,28 @@ class KillRecoveryIT {
       Process second = JarLaunchIT.launch(workDir, secondLog, settings);
       try {
         awaitListening(secondLog);
-        assertTrue(JarLaunchIT.read(secondLog).contains("still running"), JarLaunchIT.read(secondLog));
+        assertTrue(
+            JarLaunchIT.read(secondLog).contains("still running"), JarLaunchIT.read(secondLog));
         Map<String, List<Instant>> received =
             Eventually.await(
-                "all 200 deliveries", Duration.ofSeconds(90), () -> receivedByKey(receiver), r -> r.size() >= 200);
+                "all 200 deliveries",
+                Duration.ofSeconds(90),
+                () -> receivedByKey(receiver),
+                r -> r.size() >= 200);
         assertEquals(200, received.size());
         received.forEach(
             (key, times) -> {
               if (times.size() > 1) {
                 Instant firstSeen = times.get(0);
                 assertTrue(
-                    firstSeen.isAfter(killedAt.minus(RECEIVER_DELAY).minusSeconds(2)) && firstSeen.isBefore(killedAt),
-                    "delivery " + key + " was sent twice but was not in flight at the kill: first seen " + firstSeen
-                        + ", killed at " + killedAt);
+                    firstSeen.isAfter(killedAt.minus(RECEIVER_DELAY).minusSeconds(2))
+                        && firstSeen.isBefore(killedAt),
+                    "delivery "
+                        + key
+                        + " was sent twice but was not in flight at the kill: first seen "
+                        + firstSeen
+                        + ", killed at "
+                        + killedAt);
               }
             });
         assertEquals(200, succeeded(port));
@@ -89,7 +98,11 @@ class KillRecoveryIT {
   }
 
   private static void awaitListening(Path log) {
-    Eventually.await("the server to listen", Duration.ofSeconds(90), () -> JarLaunchIT.read(log), l -> l.contains("listening"));
+    Eventually.await(
+        "the server to listen",
+        Duration.ofSeconds(90),
+        () -> JarLaunchIT.read(log),
+        l -> l.contains("listening"));
   }
 
   private static void ingest200(int port, String url) throws Exception {
@@ -100,8 +113,11 @@ class KillRecoveryIT {
       List<Future<?>> sent = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
         String bot = "bot-" + i;
-        sent.add(senders.submit(() -> IngestionServiceGrpc.newBlockingStub(channel)
-            .ingestStateChange(Requests.stateChange("proj-kill", bot).build())));
+        sent.add(
+            senders.submit(
+                () ->
+                    IngestionServiceGrpc.newBlockingStub(channel)
+                        .ingestStateChange(Requests.stateChange("proj-kill", bot).build())));
       }
       for (Future<?> future : sent) {
         future.get(30, TimeUnit.SECONDS);
@@ -115,7 +131,9 @@ class KillRecoveryIT {
   private static Map<String, List<Instant>> receivedByKey(Receiver receiver) {
     Map<String, List<Instant>> byKey = new HashMap<>();
     for (Receiver.Request request : receiver.requests("/slow")) {
-      byKey.computeIfAbsent(request.header("webhook-id"), k -> new ArrayList<>()).add(request.receivedAt());
+      byKey
+          .computeIfAbsent(request.header("webhook-id"), k -> new ArrayList<>())
+          .add(request.receivedAt());
     }
     return byKey;
   }
@@ -124,14 +142,20 @@ class KillRecoveryIT {
     ManagedChannel channel = HeraldFixture.channel(port, HeraldFixture.ADMIN_TOKEN);
     try {
       return Eventually.await(
-          "every delivery recorded as SUCCEEDED", Duration.ofSeconds(30),
+          "every delivery recorded as SUCCEEDED",
+          Duration.ofSeconds(30),
           () -> {
             int count = 0;
             String token = "";
             do {
               ListDeliveriesResponse page =
-                  DeliveryServiceGrpc.newBlockingStub(channel).listDeliveries(
-                      ListDeliveriesRequest.newBuilder().setProjectId("proj-kill").setPageSize(200).setPageToken(token).build());
+                  DeliveryServiceGrpc.newBlockingStub(channel)
+                      .listDeliveries(
+                          ListDeliveriesRequest.newBuilder()
+                              .setProjectId("proj-kill")
+                              .setPageSize(200)
+                              .setPageToken(token)
+                              .build());
               for (Delivery delivery : page.getDeliveriesList()) {
                 if (delivery.getStatus() == DeliveryStatus.DELIVERY_STATUS_SUCCEEDED) {
                   count++;

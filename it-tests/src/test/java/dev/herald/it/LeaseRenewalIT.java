@@ -21,11 +21,15 @@ class LeaseRenewalIT {
       receiver.on("/slow", i -> Receiver.Reply.hang(Duration.ofMillis(2500)));
       herald.webhooks().createWebhook(Requests.webhook("proj-slow", receiver.url("/slow")));
       String id =
-          herald.ingestion().ingestStateChange(Requests.stateChange("proj-slow", "bot").build()).getDeliveryIds(0);
+          herald
+              .ingestion()
+              .ingestStateChange(Requests.stateChange("proj-slow", "bot").build())
+              .getDeliveryIds(0);
 
       Delivery delivery = herald.awaitStatus(id, DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
       assertEquals(1, delivery.getAttemptCount());
-      assertEquals(1, receiver.requests("/slow").size(), "no second copy while the first attempt ran");
+      assertEquals(
+          1, receiver.requests("/slow").size(), "no second copy while the first attempt ran");
     }
   }
 }

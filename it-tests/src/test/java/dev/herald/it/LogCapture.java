@@ -25,7 +25,9 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
   @Override
   protected void append(ILoggingEvent event) {
     StringBuilder line = new StringBuilder(event.getFormattedMessage());
-    for (IThrowableProxy error = event.getThrowableProxy(); error != null; error = error.getCause()) {
+    for (IThrowableProxy error = event.getThrowableProxy();
+        error != null;
+        error = error.getCause()) {
       line.append('\n').append(error.getClassName()).append(": ").append(error.getMessage());
       for (StackTraceElementProxy frame : error.getStackTraceElementProxyArray()) {
         line.append('\n').append(frame.getSTEAsString());

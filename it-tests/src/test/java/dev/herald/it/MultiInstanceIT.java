@@ -26,7 +26,9 @@ class MultiInstanceIT {
         HeraldFixture second = HeraldFixture.start(settings);
         Receiver receiver = Receiver.http()) {
       for (int i = 0; i < 4; i++) {
-        first.webhooks().createWebhook(Requests.webhook("proj-shared", receiver.url("/shared-" + i)));
+        first
+            .webhooks()
+            .createWebhook(Requests.webhook("proj-shared", receiver.url("/shared-" + i)));
       }
       ExecutorService ingesters = Executors.newFixedThreadPool(8);
       try {
@@ -34,7 +36,11 @@ class MultiInstanceIT {
         for (int i = 0; i < 500; i++) {
           HeraldFixture via = i % 2 == 0 ? first : second;
           String bot = "bot-" + i;
-          sent.add(ingesters.submit(() -> via.ingestion().ingestStateChange(Requests.stateChange("proj-shared", bot).build())));
+          sent.add(
+              ingesters.submit(
+                  () ->
+                      via.ingestion()
+                          .ingestStateChange(Requests.stateChange("proj-shared", bot).build())));
         }
         for (Future<?> future : sent) {
           future.get(30, TimeUnit.SECONDS);
@@ -45,11 +51,15 @@ class MultiInstanceIT {
 
       Map<String, Long> perKey =
           Eventually.await(
-              "2000 distinct deliveries", java.time.Duration.ofSeconds(60), () -> deliveriesPerKey(receiver),
+              "2000 distinct deliveries",
+              java.time.Duration.ofSeconds(60),
+              () -> deliveriesPerKey(receiver),
               counts -> counts.size() >= 2000);
       assertEquals(2000, perKey.size(), "every delivery made");
       Map<String, Long> twice =
-          perKey.entrySet().stream().filter(e -> e.getValue() > 1).collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+          perKey.entrySet().stream()
+              .filter(e -> e.getValue() > 1)
+              .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
       assertEquals(Map.of(), twice, "none made twice");
     }
   }

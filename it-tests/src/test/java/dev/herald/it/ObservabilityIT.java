@@ -30,7 +30,8 @@ class ObservabilityIT {
       assertEquals(
           405,
           Scrapes.send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + herald.httpPort() + "/metrics"))
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + herald.httpPort() + "/metrics"))
                       .POST(HttpRequest.BodyPublishers.noBody()))
               .statusCode());
     }
@@ -60,9 +61,13 @@ class ObservabilityIT {
 
       String scrape =
           Eventually.await(
-              "the ended deliveries counted", HeraldFixture.WAIT, () -> Scrapes.metrics(herald.httpPort()),
-              s -> Scrapes.value(s, "herald_deliveries_ended_total{status=\"failed\"}") >= 2
-                  && Scrapes.value(s, "herald_deliveries_ended_total{status=\"succeeded\"}") >= 2);
+              "the ended deliveries counted",
+              HeraldFixture.WAIT,
+              () -> Scrapes.metrics(herald.httpPort()),
+              s ->
+                  Scrapes.value(s, "herald_deliveries_ended_total{status=\"failed\"}") >= 2
+                      && Scrapes.value(s, "herald_deliveries_ended_total{status=\"succeeded\"}")
+                          >= 2);
       Path capture = Path.of(System.getProperty("herald.capture.dir"), "metrics");
       Files.createDirectories(capture);
       Files.writeString(capture.resolve("scrape.txt"), scrape);
@@ -70,17 +75,27 @@ class ObservabilityIT {
       assertEquals(1, Scrapes.value(scrape, "herald_events_ingested_total{result=\"rejected\"}"));
       assertEquals(4, Scrapes.value(scrape, "herald_deliveries_created_total"));
       assertEquals(2, Scrapes.value(scrape, "herald_delivery_attempts_total{outcome=\"success\"}"));
-      assertEquals(2, Scrapes.value(scrape, "herald_delivery_attempts_total{outcome=\"http_5xx\"}"), "an attempt and its retry");
-      assertEquals(1, Scrapes.value(scrape, "herald_delivery_attempts_total{outcome=\"http_4xx\"}"));
+      assertEquals(
+          2,
+          Scrapes.value(scrape, "herald_delivery_attempts_total{outcome=\"http_5xx\"}"),
+          "an attempt and its retry");
+      assertEquals(
+          1, Scrapes.value(scrape, "herald_delivery_attempts_total{outcome=\"http_4xx\"}"));
       assertEquals(5, Scrapes.value(scrape, "herald_delivery_attempt_duration_seconds_count"));
-      assertEquals(4, Scrapes.value(scrape, "herald_delivery_lag_seconds_count"), "first attempts only");
+      assertEquals(
+          4, Scrapes.value(scrape, "herald_delivery_lag_seconds_count"), "first attempts only");
       assertEquals(1, Scrapes.value(scrape, "herald_webhooks_disabled_total{reason=\"gone\"}"));
-      assertEquals(4, Scrapes.value(scrape, "herald_grpc_server_calls_total{code=\"OK\"," + INGEST + "}"));
-      assertEquals(1, Scrapes.value(scrape, "herald_grpc_server_calls_total{code=\"INVALID_ARGUMENT\"," + INGEST + "}"));
+      assertEquals(
+          4, Scrapes.value(scrape, "herald_grpc_server_calls_total{code=\"OK\"," + INGEST + "}"));
+      assertEquals(
+          1,
+          Scrapes.value(
+              scrape, "herald_grpc_server_calls_total{code=\"INVALID_ARGUMENT\"," + INGEST + "}"));
       assertEquals(1, Scrapes.value(scrape, "herald_database_up"));
       assertTrue(scrape.contains("jvm_memory_used_bytes"), "the JVM's own metrics are there");
-      assertTrue(!scrape.contains("proj-ok") && !scrape.contains(ok), "no project or delivery id as a label");
-
+      assertTrue(
+          !scrape.contains("proj-ok") && !scrape.contains(ok),
+          "no project or delivery id as a label");
     }
   }
 
@@ -94,17 +109,25 @@ class ObservabilityIT {
       ingest(herald, "proj-stuck");
       String first =
           Eventually.await(
-              "the backlog seen", HeraldFixture.WAIT, () -> Scrapes.metrics(herald.httpPort()),
-              s -> Scrapes.value(s, "herald_queue_due_deliveries") == 2
-                  && Scrapes.value(s, "herald_queue_oldest_due_age_seconds") > 0);
+              "the backlog seen",
+              HeraldFixture.WAIT,
+              () -> Scrapes.metrics(herald.httpPort()),
+              s ->
+                  Scrapes.value(s, "herald_queue_due_deliveries") == 2
+                      && Scrapes.value(s, "herald_queue_oldest_due_age_seconds") > 0);
       double firstAge = Scrapes.value(first, "herald_queue_oldest_due_age_seconds");
       Eventually.await(
-          "the oldest due delivery to age", Duration.ofSeconds(30), () -> Scrapes.metrics(herald.httpPort()),
+          "the oldest due delivery to age",
+          Duration.ofSeconds(30),
+          () -> Scrapes.metrics(herald.httpPort()),
           s -> Scrapes.value(s, "herald_queue_oldest_due_age_seconds") >= firstAge + 1);
     }
   }
 
   private static String ingest(HeraldFixture herald, String project) {
-    return herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot").build()).getDeliveryIds(0);
+    return herald
+        .ingestion()
+        .ingestStateChange(Requests.stateChange(project, "bot").build())
+        .getDeliveryIds(0);
   }
 }

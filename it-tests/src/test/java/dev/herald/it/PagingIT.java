@@ -48,7 +48,9 @@ class PagingIT {
     List<String> ingestedIds = new ArrayList<>();
     for (int i = 0; i < 250; i++) {
       IngestStateChangeResponse response =
-          herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot-" + (i % 7)).build());
+          herald
+              .ingestion()
+              .ingestStateChange(Requests.stateChange(project, "bot-" + (i % 7)).build());
       ingestedIds.add(response.getDeliveryIds(0));
     }
 
@@ -58,14 +60,23 @@ class PagingIT {
     int pages = 0;
     do {
       ListDeliveriesResponse page =
-          herald.deliveries().listDeliveries(
-              ListDeliveriesRequest.newBuilder().setProjectId(project).setPageSize(100).setPageToken(token).build());
+          herald
+              .deliveries()
+              .listDeliveries(
+                  ListDeliveriesRequest.newBuilder()
+                      .setProjectId(project)
+                      .setPageSize(100)
+                      .setPageToken(token)
+                      .build());
       seen.addAll(page.getDeliveriesList());
       token = page.getNextPageToken();
       pages++;
       // New deliveries arrive between pages; they are newer than the listing's start.
       arrivedMeanwhile.add(
-          herald.ingestion().ingestStateChange(Requests.stateChange(project, "late").build()).getDeliveryIds(0));
+          herald
+              .ingestion()
+              .ingestStateChange(Requests.stateChange(project, "late").build())
+              .getDeliveryIds(0));
     } while (!token.isEmpty());
 
     assertEquals(3, pages);
@@ -73,7 +84,8 @@ class PagingIT {
     assertEquals(250, seenIds.size());
     assertEquals(250, new HashSet<>(seenIds).size(), "no duplicates");
     assertEquals(reversed(ingestedIds), seenIds, "newest first, none missing");
-    assertTrue(seen.stream().allMatch(d -> d.getStatus() == DeliveryStatus.DELIVERY_STATUS_PENDING));
+    assertTrue(
+        seen.stream().allMatch(d -> d.getStatus() == DeliveryStatus.DELIVERY_STATUS_PENDING));
     assertTrue(arrivedMeanwhile.stream().noneMatch(seenIds::contains));
   }
 
@@ -81,32 +93,55 @@ class PagingIT {
   void filtersByBotWebhookAndStatus() {
     String project = "proj-filters";
     Webhook first = herald.webhooks().createWebhook(Requests.webhook(project, receiver.url("/f1")));
-    Webhook second = herald.webhooks().createWebhook(Requests.webhook(project, receiver.url("/f2")));
+    Webhook second =
+        herald.webhooks().createWebhook(Requests.webhook(project, receiver.url("/f2")));
     for (int i = 0; i < 5; i++) {
-      herald.ingestion().ingestStateChange(Requests.stateChange(project, i < 2 ? "bot-a" : "bot-b").build());
+      herald
+          .ingestion()
+          .ingestStateChange(Requests.stateChange(project, i < 2 ? "bot-a" : "bot-b").build());
     }
     ListDeliveriesRequest all = ListDeliveriesRequest.newBuilder().setProjectId(project).build();
 
     assertEquals(10, herald.deliveries().listDeliveries(all).getDeliveriesCount());
-    assertEquals(4, herald.deliveries().listDeliveries(all.toBuilder().setBotId("bot-a").build()).getDeliveriesCount());
+    assertEquals(
+        4,
+        herald
+            .deliveries()
+            .listDeliveries(all.toBuilder().setBotId("bot-a").build())
+            .getDeliveriesCount());
     List<Delivery> ofFirst =
-        herald.deliveries().listDeliveries(all.toBuilder().setWebhookId(first.getId()).build()).getDeliveriesList();
+        herald
+            .deliveries()
+            .listDeliveries(all.toBuilder().setWebhookId(first.getId()).build())
+            .getDeliveriesList();
     assertEquals(5, ofFirst.size());
     assertTrue(ofFirst.stream().allMatch(d -> d.getWebhookId().equals(first.getId())));
     assertEquals(
         5,
-        herald.deliveries()
-            .listDeliveries(all.toBuilder().setWebhookId(second.getId()).setStatus(DeliveryStatus.DELIVERY_STATUS_PENDING).build())
+        herald
+            .deliveries()
+            .listDeliveries(
+                all.toBuilder()
+                    .setWebhookId(second.getId())
+                    .setStatus(DeliveryStatus.DELIVERY_STATUS_PENDING)
+                    .build())
             .getDeliveriesCount());
     assertEquals(
         0,
-        herald.deliveries()
-            .listDeliveries(all.toBuilder().setStatus(DeliveryStatus.DELIVERY_STATUS_SUCCEEDED).build())
+        herald
+            .deliveries()
+            .listDeliveries(
+                all.toBuilder().setStatus(DeliveryStatus.DELIVERY_STATUS_SUCCEEDED).build())
             .getDeliveriesCount());
     assertEquals(
         0,
-        herald.deliveries()
-            .listDeliveries(ListDeliveriesRequest.newBuilder().setProjectId("proj-other").setWebhookId(first.getId()).build())
+        herald
+            .deliveries()
+            .listDeliveries(
+                ListDeliveriesRequest.newBuilder()
+                    .setProjectId("proj-other")
+                    .setWebhookId(first.getId())
+                    .build())
             .getDeliveriesCount());
   }
 
@@ -115,7 +150,11 @@ class PagingIT {
     String project = "proj-webhook-pages";
     List<String> created = new ArrayList<>();
     for (int i = 0; i < 120; i++) {
-      created.add(herald.webhooks().createWebhook(Requests.webhook(project, receiver.url("/w" + i))).getId());
+      created.add(
+          herald
+              .webhooks()
+              .createWebhook(Requests.webhook(project, receiver.url("/w" + i)))
+              .getId());
     }
     Set<String> seen = new HashSet<>();
     List<String> order = new ArrayList<>();
@@ -123,12 +162,20 @@ class PagingIT {
     int pages = 0;
     do {
       ListWebhooksResponse page =
-          herald.webhooks().listWebhooks(
-              ListWebhooksRequest.newBuilder().setProjectId(project).setPageSize(50).setPageToken(token).build());
-      page.getWebhooksList().forEach(w -> {
-        seen.add(w.getId());
-        order.add(w.getId());
-      });
+          herald
+              .webhooks()
+              .listWebhooks(
+                  ListWebhooksRequest.newBuilder()
+                      .setProjectId(project)
+                      .setPageSize(50)
+                      .setPageToken(token)
+                      .build());
+      page.getWebhooksList()
+          .forEach(
+              w -> {
+                seen.add(w.getId());
+                order.add(w.getId());
+              });
       token = page.getNextPageToken();
       pages++;
     } while (!token.isEmpty());
@@ -146,8 +193,13 @@ class PagingIT {
       herald.ingestion().ingestStateChange(Requests.stateChange(project, "bot").build());
     }
     ListDeliveriesResponse page =
-        herald.deliveries().listDeliveries(
-            ListDeliveriesRequest.newBuilder().setProjectId(project).setPageSize(10_000).build());
+        herald
+            .deliveries()
+            .listDeliveries(
+                ListDeliveriesRequest.newBuilder()
+                    .setProjectId(project)
+                    .setPageSize(10_000)
+                    .build());
     assertEquals(200, page.getDeliveriesCount());
     assertTrue(!page.getNextPageToken().isEmpty());
   }

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.rpc.BadRequest;
 import dev.herald.delivery.HostResolver;
+import dev.herald.proto.v1.CreateApiKeyRequest;
 import dev.herald.proto.v1.Delivery;
 import dev.herald.proto.v1.DeliveryAttempt;
-import dev.herald.proto.v1.CreateApiKeyRequest;
 import dev.herald.proto.v1.UpdateWebhookRequest;
 import dev.herald.proto.v1.Webhook;
 import dev.herald.proto.v1.WebhookServiceGrpc;
@@ -39,8 +39,10 @@ class PrivateNetworkIT {
 
   /** What every name resolves to at the moment; the test changes it as DNS rebinding would. */
   private static final AtomicReference<String> answer = new AtomicReference<>(PUBLIC);
+
   /** Every name looked up, in order. */
   private static final List<String> lookups = new CopyOnWriteArrayList<>();
+
   private static HeraldFixture herald;
   private static Receiver receiver;
 
@@ -53,7 +55,9 @@ class PrivateNetworkIT {
           lookups.add(host);
           return List.of(address(answer.get()));
         };
-    herald = HeraldFixture.start(settings, binder -> binder.bind(HostResolver.class).toInstance(scripted));
+    herald =
+        HeraldFixture.start(
+            settings, binder -> binder.bind(HostResolver.class).toInstance(scripted));
     receiver = Receiver.http();
   }
 
@@ -64,15 +68,30 @@ class PrivateNetworkIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "http://127.0.0.1/", "http://2130706433/", "http://0x7f.1/", "http://0177.0.0.1/", "http://127.1/",
-      "http://[::1]/", "http://[::ffff:127.0.0.1]/", "http://[64:ff9b::a9fe:a9fe]/", "http://[2002:a00:1::]/",
-      "http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]/", "http://100.64.0.1/",
-      "http://localhost/", "http://app.localhost/", "http://0/"})
+  @ValueSource(
+      strings = {
+        "http://127.0.0.1/",
+        "http://2130706433/",
+        "http://0x7f.1/",
+        "http://0177.0.0.1/",
+        "http://127.1/",
+        "http://[::1]/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://[64:ff9b::a9fe:a9fe]/",
+        "http://[2002:a00:1::]/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[fd00:ec2::254]/",
+        "http://100.64.0.1/",
+        "http://localhost/",
+        "http://app.localhost/",
+        "http://0/"
+      })
   void createAndUpdateRefuseANonPublicHostAndStoreNothing(String url) {
     Map<String, List<String>> before = herald.snapshot();
     StatusRuntimeException created =
-        assertThrows(StatusRuntimeException.class, () -> herald.webhooks().createWebhook(Requests.webhook(PROJECT, url)));
+        assertThrows(
+            StatusRuntimeException.class,
+            () -> herald.webhooks().createWebhook(Requests.webhook(PROJECT, url)));
     assertRefusedUrl(created);
     assertEquals(before, herald.snapshot(), "nothing stored");
   }
@@ -80,8 +99,13 @@ class PrivateNetworkIT {
   @Test
   void aCallerOutsideTheProjectCannotMakeHeraldLookAHostUp() {
     String token =
-        herald.keys().createApiKey(
-                CreateApiKeyRequest.newBuilder().setProjectId("proj-other").addRoles("admin").build())
+        herald
+            .keys()
+            .createApiKey(
+                CreateApiKeyRequest.newBuilder()
+                    .setProjectId("proj-other")
+                    .addRoles("admin")
+                    .build())
             .getToken();
     ManagedChannel other = HeraldFixture.channel(herald.port(), token);
     try {
@@ -92,12 +116,17 @@ class PrivateNetworkIT {
               StatusRuntimeException.class,
               () -> stub.createWebhook(Requests.webhook(PROJECT, "https://probe-create.example/")));
       assertEquals(Status.Code.NOT_FOUND, refused.getStatus().getCode());
-      Webhook theirs = herald.webhooks().createWebhook(Requests.webhook(PROJECT, "https://" + PUBLIC + "/"));
+      Webhook theirs =
+          herald.webhooks().createWebhook(Requests.webhook(PROJECT, "https://" + PUBLIC + "/"));
       StatusRuntimeException notTheirs =
           assertThrows(
               StatusRuntimeException.class,
-              () -> stub.updateWebhook(
-                  UpdateWebhookRequest.newBuilder().setId(theirs.getId()).setUrl("https://probe-update.example/").build()));
+              () ->
+                  stub.updateWebhook(
+                      UpdateWebhookRequest.newBuilder()
+                          .setId(theirs.getId())
+                          .setUrl("https://probe-update.example/")
+                          .build()));
       assertEquals(Status.Code.NOT_FOUND, notTheirs.getStatus().getCode());
     } finally {
       other.shutdownNow();
@@ -114,10 +143,15 @@ class PrivateNetworkIT {
       StatusRuntimeException refused =
           assertThrows(
               StatusRuntimeException.class,
-              () -> herald.webhooks().createWebhook(Requests.webhook(PROJECT, "https://internal.example/")));
+              () ->
+                  herald
+                      .webhooks()
+                      .createWebhook(Requests.webhook(PROJECT, "https://internal.example/")));
       assertRefusedUrl(refused);
-      assertTrue(!refused.getStatus().toString().contains("10.1.2.3"), refused.getStatus().toString());
-      BadRequest details = StatusProto.fromThrowable(refused).getDetailsList().get(0).unpack(BadRequest.class);
+      assertTrue(
+          !refused.getStatus().toString().contains("10.1.2.3"), refused.getStatus().toString());
+      BadRequest details =
+          StatusProto.fromThrowable(refused).getDetailsList().get(0).unpack(BadRequest.class);
       assertTrue(!details.toString().contains("10.1.2.3"), details.toString());
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
       throw new AssertionError(e);
@@ -129,16 +163,25 @@ class PrivateNetworkIT {
   @Test
   void updateRefusesANonPublicHostToo() {
     answer.set(PUBLIC);
-    Webhook webhook = herald.webhooks().createWebhook(Requests.webhook(PROJECT, "http://fine.example/hook"));
+    Webhook webhook =
+        herald.webhooks().createWebhook(Requests.webhook(PROJECT, "http://fine.example/hook"));
     StatusRuntimeException updated =
-        assertThrows(StatusRuntimeException.class, () -> herald.webhooks().updateWebhook(
-            UpdateWebhookRequest.newBuilder().setId(webhook.getId()).setUrl("http://0x0a000001/").build()));
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                herald
+                    .webhooks()
+                    .updateWebhook(
+                        UpdateWebhookRequest.newBuilder()
+                            .setId(webhook.getId())
+                            .setUrl("http://0x0a000001/")
+                            .build()));
     assertRefusedUrl(updated);
   }
 
   /**
-   * The name is public when the webhook is created and points at the receiver on loopback when
-   * the delivery is made: the receiver must never see a request, and each attempt says why.
+   * The name is public when the webhook is created and points at the receiver on loopback when the
+   * delivery is made: the receiver must never see a request, and each attempt says why.
    */
   @Test
   void aNameThatRebindsToLoopbackAfterCreationIsNeverContacted() {
@@ -147,7 +190,9 @@ class PrivateNetworkIT {
     Webhook webhook = herald.webhooks().createWebhook(Requests.webhook(PROJECT + "-rebind", url));
     answer.set(loopbackTheReceiverListensOn());
     String id =
-        herald.ingestion().ingestStateChange(Requests.stateChange(webhook.getProjectId(), "bot-1").build())
+        herald
+            .ingestion()
+            .ingestStateChange(Requests.stateChange(webhook.getProjectId(), "bot-1").build())
             .getDeliveryIds(0);
 
     Delivery delivery = herald.awaitAttempts(id, 2);
@@ -159,17 +204,23 @@ class PrivateNetworkIT {
   }
 
   private static void assertRefusedUrl(StatusRuntimeException error) {
-    assertEquals(Status.Code.INVALID_ARGUMENT, error.getStatus().getCode(), error.getStatus().toString());
+    assertEquals(
+        Status.Code.INVALID_ARGUMENT, error.getStatus().getCode(), error.getStatus().toString());
     try {
       List<String> fields =
-          StatusProto.fromThrowable(error).getDetails(0).unpack(BadRequest.class).getFieldViolationsList().stream()
+          StatusProto.fromThrowable(error)
+              .getDetails(0)
+              .unpack(BadRequest.class)
+              .getFieldViolationsList()
+              .stream()
               .map(BadRequest.FieldViolation::getField)
               .toList();
       assertEquals(List.of("url"), fields);
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
       throw new AssertionError(e);
     }
-    assertTrue(error.getStatus().getDescription().contains("url"), error.getStatus().getDescription());
+    assertTrue(
+        error.getStatus().getDescription().contains("url"), error.getStatus().getDescription());
   }
 
   private static String loopbackTheReceiverListensOn() {

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's Java verification snippet, compiled exactly as printed and run against a real
- * delivery. The delivery is also written to {@code target/readme-capture}, where
- * {@code .ci/verify-readme-snippets} checks the Python and Node snippets against it.
+ * delivery. The delivery is also written to {@code target/readme-capture}, where {@code
+ * .ci/verify-readme-snippets} checks the Python and Node snippets against it.
  */
 class ReadmeSnippetsIT {
   private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
@@ -38,21 +38,28 @@ class ReadmeSnippetsIT {
       herald.webhooks().createWebhook(Requests.webhook("proj-snippets", receiver.url("/snippets")));
       Struct metadata =
           Struct.newBuilder()
-              .putFields("title", Value.newBuilder().setStringValue("Réunion 週次 🎥 \"draft\"").build())
+              .putFields(
+                  "title", Value.newBuilder().setStringValue("Réunion 週次 🎥 \"draft\"").build())
               .putFields("tiny", Value.newBuilder().setNumberValue(1e-7).build())
               .putFields("huge", Value.newBuilder().setNumberValue(1e16).build())
               .putFields("count", Value.newBuilder().setNumberValue(3).build())
               .putFields("ratio", Value.newBuilder().setNumberValue(0.1).build())
               .build();
-      herald.ingestion().ingestStateChange(
-          Requests.stateChange("proj-snippets", "bot-1").setBotMetadata(metadata).build());
+      herald
+          .ingestion()
+          .ingestStateChange(
+              Requests.stateChange("proj-snippets", "bot-1").setBotMetadata(metadata).build());
       request = receiver.awaitRequests("/snippets", 1, HeraldFixture.WAIT).get(0);
-      secret = herald.webhooks().getSigningSecret(
-          GetSigningSecretRequest.newBuilder().setProjectId("proj-snippets").build());
+      secret =
+          herald
+              .webhooks()
+              .getSigningSecret(
+                  GetSigningSecretRequest.newBuilder().setProjectId("proj-snippets").build());
     }
     capture(request, secret);
 
-    Method verify = compileReadmeJava().getMethod("verify", String.class, byte[].class, String.class);
+    Method verify =
+        compileReadmeJava().getMethod("verify", String.class, byte[].class, String.class);
     String signature = request.header("X-Webhook-Signature");
     assertEquals(true, verify.invoke(null, secret.getSecret(), request.body(), signature));
     byte[] tampered = Arrays.copyOf(request.body(), request.body().length);
@@ -66,13 +73,17 @@ class ReadmeSnippetsIT {
     Files.write(dir.resolve("body"), request.body());
     Files.writeString(dir.resolve("secret"), secret.getSecret());
     Files.writeString(dir.resolve("standard_secret"), secret.getStandardSecret());
-    for (String header : new String[] {"X-Webhook-Signature", "webhook-id", "webhook-timestamp", "webhook-signature"}) {
+    for (String header :
+        new String[] {
+          "X-Webhook-Signature", "webhook-id", "webhook-timestamp", "webhook-signature"
+        }) {
       Files.writeString(dir.resolve(header.toLowerCase()), request.header(header));
     }
   }
 
   private static Class<?> compileReadmeJava() throws Exception {
-    String readme = Files.readString(Path.of(System.getProperty("herald.readme")), StandardCharsets.UTF_8);
+    String readme =
+        Files.readString(Path.of(System.getProperty("herald.readme")), StandardCharsets.UTF_8);
     Matcher block = JAVA_BLOCK.matcher(readme);
     assertTrue(block.find(), "the README has a Java snippet");
     Path dir = Files.createTempDirectory("readme-java");

@@ -13,11 +13,11 @@ import dev.herald.proto.v1.IngestionServiceGrpc;
 import dev.herald.proto.v1.ListDeliveriesResponse;
 import dev.herald.proto.v1.Webhook;
 import dev.herald.proto.v1.WebhookServiceGrpc;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.CallOptions;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServiceDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,10 +85,14 @@ class ReadmeWalkthroughIT {
           }
         } catch (StatusRuntimeException e) {
           // The request was understood; the delivery is just not in a state to retry yet.
-          assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode(), command.group(0) + ": " + e);
+          assertEquals(
+              Status.Code.FAILED_PRECONDITION,
+              e.getStatus().getCode(),
+              command.group(0) + ": " + e);
         }
       }
-      IngestStateChangeResponse ingested = (IngestStateChangeResponse) answers.get("IngestStateChange");
+      IngestStateChangeResponse ingested =
+          (IngestStateChangeResponse) answers.get("IngestStateChange");
       assertEquals("evt_0001", ingested.getEventId());
       assertEquals(1, ingested.getDeliveryIdsCount());
       ListDeliveriesResponse listed = (ListDeliveriesResponse) answers.get("ListDeliveries");
@@ -98,7 +102,8 @@ class ReadmeWalkthroughIT {
   }
 
   @SuppressWarnings("unchecked")
-  private static Message call(HeraldFixture herald, String fullMethodName, String json) throws Exception {
+  private static Message call(HeraldFixture herald, String fullMethodName, String json)
+      throws Exception {
     MethodDescriptor<Message, Message> method =
         Stream.of(
                 ApiKeyServiceGrpc.getServiceDescriptor(),
@@ -110,12 +115,17 @@ class ReadmeWalkthroughIT {
             .filter(m -> m.getFullMethodName().equals(fullMethodName))
             .map(m -> (MethodDescriptor<Message, Message>) m)
             .findFirst()
-            .orElseThrow(() -> new AssertionError("README names an unknown method " + fullMethodName));
+            .orElseThrow(
+                () -> new AssertionError("README names an unknown method " + fullMethodName));
     Message prototype =
-        ((MethodDescriptor.PrototypeMarshaller<Message>) method.getRequestMarshaller()).getMessagePrototype();
+        ((MethodDescriptor.PrototypeMarshaller<Message>) method.getRequestMarshaller())
+            .getMessagePrototype();
     Message.Builder request = prototype.newBuilderForType();
     JsonFormat.parser().merge(json, request);
     return ClientCalls.blockingUnaryCall(
-        herald.channel(), method, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), request.build());
+        herald.channel(),
+        method,
+        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+        request.build());
   }
 }

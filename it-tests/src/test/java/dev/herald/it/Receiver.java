@@ -128,8 +128,10 @@ final class Receiver implements AutoCloseable {
       body = in.readAllBytes();
     }
     Map<String, String> headers = new TreeMap<>();
-    exchange.getRequestHeaders().forEach((name, values) ->
-        headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
+    exchange
+        .getRequestHeaders()
+        .forEach(
+            (name, values) -> headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
     List<Request> seen = requests.computeIfAbsent(path, p -> new CopyOnWriteArrayList<>());
     int index;
     synchronized (seen) {
@@ -143,7 +145,8 @@ final class Receiver implements AutoCloseable {
       }
       reply.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
       byte[] responseBody = reply.body().getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(reply.status(), responseBody.length == 0 ? -1 : responseBody.length);
+      exchange.sendResponseHeaders(
+          reply.status(), responseBody.length == 0 ? -1 : responseBody.length);
       if (responseBody.length > 0) {
         try (OutputStream out = exchange.getResponseBody()) {
           out.write(responseBody);
@@ -158,9 +161,16 @@ final class Receiver implements AutoCloseable {
     }
   }
 
-  @Override
-  public void close() {
+  /**
+   * Stops answering and drops every request held open; {@link #close} after it does nothing more.
+   */
+  void stopAnswering() {
     server.stop(0);
     executor.shutdownNow();
+  }
+
+  @Override
+  public void close() {
+    stopAnswering();
   }
 }

@@ -36,7 +36,11 @@ class RestartIT {
     String jdbcUrl;
     try (HeraldFixture first = HeraldFixture.start(ingestOnly)) {
       first.webhooks().createWebhook(Requests.webhook("proj-restart", receiver.url("/restart")));
-      deliveryId = first.ingestion().ingestStateChange(Requests.stateChange("proj-restart", "bot").build()).getDeliveryIds(0);
+      deliveryId =
+          first
+              .ingestion()
+              .ingestStateChange(Requests.stateChange("proj-restart", "bot").build())
+              .getDeliveryIds(0);
       assertEquals(DeliveryStatus.DELIVERY_STATUS_PENDING, first.delivery(deliveryId).getStatus());
       jdbcUrl = first.jdbcUrl;
     }
@@ -61,7 +65,11 @@ class RestartIT {
     String deliveryId;
     try (HeraldFixture first = HeraldFixture.startEmbedded(ingestOnly)) {
       first.webhooks().createWebhook(Requests.webhook("proj-embedded", receiver.url("/embedded")));
-      deliveryId = first.ingestion().ingestStateChange(Requests.stateChange("proj-embedded", "bot").build()).getDeliveryIds(0);
+      deliveryId =
+          first
+              .ingestion()
+              .ingestStateChange(Requests.stateChange("proj-embedded", "bot").build())
+              .getDeliveryIds(0);
     }
     assertEquals(true, Files.exists(dataDir.resolve("postgres/PG_VERSION")));
 
@@ -73,7 +81,8 @@ class RestartIT {
 
   @Test
   void stoppingLetsTheAttemptInFlightFinishAndRecordsIt() {
-    receiver.on("/slow", i -> new Receiver.Reply(200, "took a while", Duration.ofMillis(700), Map.of()));
+    receiver.on(
+        "/slow", i -> new Receiver.Reply(200, "took a while", Duration.ofMillis(700), Map.of()));
     String deliveryId;
     String jdbcUrl;
     try (HeraldFixture first = HeraldFixture.start()) {

@@ -35,13 +35,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** What grpcurl and load balancers rely on, and that nothing else is open. */
 class ServerIT {
-  private static final ListWebhooksRequest LIST = ListWebhooksRequest.newBuilder().setProjectId("p").build();
+  private static final ListWebhooksRequest LIST =
+      ListWebhooksRequest.newBuilder().setProjectId("p").build();
 
   @Test
   void servesHealthAndReflectionForGrpcurl() throws Exception {
     try (HeraldFixture herald = HeraldFixture.start()) {
       HealthCheckResponse health =
-          HealthGrpc.newBlockingStub(herald.channel()).check(HealthCheckRequest.getDefaultInstance());
+          HealthGrpc.newBlockingStub(herald.channel())
+              .check(HealthCheckRequest.getDefaultInstance());
       assertEquals(HealthCheckResponse.ServingStatus.SERVING, health.getStatus());
 
       List<String> services = listServices(herald);
@@ -80,9 +82,15 @@ class ServerIT {
                 @Override
                 public void onCompleted() {}
               })
-          .onNext(io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder().setListServices("").build());
+          .onNext(
+              io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder()
+                  .setListServices("")
+                  .build());
       List<String> listed = services.get(10, TimeUnit.SECONDS);
-      assertTrue(listed.containsAll(List.of("herald.v1.WebhookService", "grpc.reflection.v1alpha.ServerReflection")), listed.toString());
+      assertTrue(
+          listed.containsAll(
+              List.of("herald.v1.WebhookService", "grpc.reflection.v1alpha.ServerReflection")),
+          listed.toString());
     }
   }
 
@@ -99,10 +107,13 @@ class ServerIT {
         assertEquals(Status.Code.UNAUTHENTICATED, missing.getStatus().getCode());
         assertEquals(
             HealthCheckResponse.ServingStatus.SERVING,
-            HealthGrpc.newBlockingStub(anonymous).check(HealthCheckRequest.getDefaultInstance()).getStatus());
+            HealthGrpc.newBlockingStub(anonymous)
+                .check(HealthCheckRequest.getDefaultInstance())
+                .getStatus());
         StatusRuntimeException wrong =
             assertThrows(
-                StatusRuntimeException.class, () -> withToken(anonymous, "Bearer nope").listWebhooks(list));
+                StatusRuntimeException.class,
+                () -> withToken(anonymous, "Bearer nope").listWebhooks(list));
         assertEquals(Status.Code.UNAUTHENTICATED, wrong.getStatus().getCode());
       } finally {
         anonymous.shutdownNow();
@@ -127,7 +138,9 @@ class ServerIT {
       ManagedChannel old = HeraldFixture.channel(herald.port(), first);
       try {
         StatusRuntimeException refused =
-            assertThrows(StatusRuntimeException.class, () -> WebhookServiceGrpc.newBlockingStub(old).listWebhooks(LIST));
+            assertThrows(
+                StatusRuntimeException.class,
+                () -> WebhookServiceGrpc.newBlockingStub(old).listWebhooks(LIST));
         assertEquals(Status.Code.UNAUTHENTICATED, refused.getStatus().getCode());
       } finally {
         old.shutdownNow();
@@ -143,12 +156,15 @@ class ServerIT {
     settings.put("HERALD_DATA_DIR", dataDir.toString());
     Path tokenFile = dataDir.resolve("admin.token");
     try (HeraldFixture herald = HeraldFixture.start(settings)) {
-      ManagedChannel admin = HeraldFixture.channel(herald.port(), Files.readString(tokenFile).trim());
+      ManagedChannel admin =
+          HeraldFixture.channel(herald.port(), Files.readString(tokenFile).trim());
       try {
         ApiKeyServiceGrpc.ApiKeyServiceBlockingStub keys =
             ApiKeyServiceGrpc.newBlockingStub(admin).withDeadlineAfter(10, TimeUnit.SECONDS);
-        String first = keys.listApiKeys(ListApiKeysRequest.getDefaultInstance()).getApiKeys(0).getId();
-        keys.createApiKey(CreateApiKeyRequest.newBuilder().setProjectId("p").addRoles("read").build());
+        String first =
+            keys.listApiKeys(ListApiKeysRequest.getDefaultInstance()).getApiKeys(0).getId();
+        keys.createApiKey(
+            CreateApiKeyRequest.newBuilder().setProjectId("p").addRoles("read").build());
         keys.revokeApiKey(RevokeApiKeyRequest.newBuilder().setId(first).build());
       } finally {
         admin.shutdownNow();
@@ -156,11 +172,13 @@ class ServerIT {
     }
     Files.delete(tokenFile);
     try (HeraldFixture herald = HeraldFixture.start(settings)) {
-      assertFalse(Files.exists(tokenFile), "keys exist, though no admin key is left: no key is made");
+      assertFalse(
+          Files.exists(tokenFile), "keys exist, though no admin key is left: no key is made");
     }
   }
 
-  private static WebhookServiceGrpc.WebhookServiceBlockingStub withToken(ManagedChannel channel, String value) {
+  private static WebhookServiceGrpc.WebhookServiceBlockingStub withToken(
+      ManagedChannel channel, String value) {
     Metadata headers = new Metadata();
     headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), value);
     return WebhookServiceGrpc.newBlockingStub(channel)

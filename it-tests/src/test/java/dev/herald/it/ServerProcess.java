@@ -29,7 +29,8 @@ final class ServerProcess implements AutoCloseable {
     this.port = port;
   }
 
-  static ServerProcess start(Path jar, Path workDir, Map<String, String> settings) throws Exception {
+  static ServerProcess start(Path jar, Path workDir, Map<String, String> settings)
+      throws Exception {
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
@@ -71,7 +72,9 @@ final class ServerProcess implements AutoCloseable {
 
   /** Saves a thread dump of the server beside its log, named after {@code label}, with jcmd. */
   void saveThreadDump(String label) throws IOException, InterruptedException {
-    Path dump = log.resolveSibling(log.getFileName() + "." + label + "." + System.currentTimeMillis() + ".threads");
+    Path dump =
+        log.resolveSibling(
+            log.getFileName() + "." + label + "." + System.currentTimeMillis() + ".threads");
     Process jcmd =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
@@ -91,7 +94,8 @@ final class ServerProcess implements AutoCloseable {
 
   /** The process's peak resident memory so far (VmHWM), in MB. */
   double peakRssMb() throws IOException {
-    List<String> status = Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"));
+    List<String> status =
+        Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"));
     for (String line : status) {
       if (line.startsWith("VmHWM:")) {
         peakRssKb = Math.max(peakRssKb, Long.parseLong(line.replaceAll("\\D", "")));
@@ -101,10 +105,15 @@ final class ServerProcess implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     process.destroy();
-    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+    try {
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
       process.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -18,10 +18,12 @@ final class Signatures {
   }
 
   /** webhook-signature: "v1," + base64(HMAC-SHA256(secret, id + "." + timestamp + "." + body)). */
-  static String expectedStandardSignature(String whsecSecret, String id, String timestamp, byte[] body) {
+  static String expectedStandardSignature(
+      String whsecSecret, String id, String timestamp, byte[] body) {
     byte[] key = Base64.getDecoder().decode(whsecSecret.substring("whsec_".length()));
     String content = id + "." + timestamp + "." + new String(body, StandardCharsets.UTF_8);
-    return "v1," + Base64.getEncoder().encodeToString(hmac(key, content.getBytes(StandardCharsets.UTF_8)));
+    return "v1,"
+        + Base64.getEncoder().encodeToString(hmac(key, content.getBytes(StandardCharsets.UTF_8)));
   }
 
   private static byte[] hmac(byte[] key, byte[] message) {

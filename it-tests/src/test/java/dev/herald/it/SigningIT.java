@@ -37,11 +37,13 @@ class SigningIT extends ServerWithReceiver {
     assertEquals(1, standardSignatures(first).size());
 
     SigningSecret rotated =
-        herald.webhooks().rotateSigningSecret(
-            RotateSigningSecretRequest.newBuilder()
-                .setProjectId(project)
-                .setOverlap(Duration.newBuilder().setSeconds(3))
-                .build());
+        herald
+            .webhooks()
+            .rotateSigningSecret(
+                RotateSigningSecretRequest.newBuilder()
+                    .setProjectId(project)
+                    .setOverlap(Duration.newBuilder().setSeconds(3))
+                    .build());
     assertFalse(rotated.getId().equals(before.getId()));
     assertFalse(rotated.getSecret().equals(before.getSecret()));
     assertEquals(1, rotated.getPreviousSecretsCount());
@@ -59,12 +61,23 @@ class SigningIT extends ServerWithReceiver {
     List<String> both = standardSignatures(during);
     assertEquals(
         List.of(
-            Signatures.expectedStandardSignature(rotated.getStandardSecret(), during.header("webhook-id"), during.header("webhook-timestamp"), during.body()),
-            Signatures.expectedStandardSignature(previous.getStandardSecret(), during.header("webhook-id"), during.header("webhook-timestamp"), during.body())),
+            Signatures.expectedStandardSignature(
+                rotated.getStandardSecret(),
+                during.header("webhook-id"),
+                during.header("webhook-timestamp"),
+                during.body()),
+            Signatures.expectedStandardSignature(
+                previous.getStandardSecret(),
+                during.header("webhook-id"),
+                during.header("webhook-timestamp"),
+                during.body())),
         both);
 
     Eventually.await(
-        "the overlap to end", java.time.Duration.ofSeconds(10), Instant::now, now -> now.isAfter(previousExpires));
+        "the overlap to end",
+        java.time.Duration.ofSeconds(10),
+        Instant::now,
+        now -> now.isAfter(previousExpires));
     Receiver.Request after = deliverOne(project, 3);
     assertSignedBy(after, rotated);
     assertEquals(1, standardSignatures(after).size());
@@ -77,8 +90,13 @@ class SigningIT extends ServerWithReceiver {
     herald.webhooks().createWebhook(Requests.webhook(project, receiver.url("/no-overlap")));
     SigningSecret before = secret(project);
     SigningSecret rotated =
-        herald.webhooks().rotateSigningSecret(
-            RotateSigningSecretRequest.newBuilder().setProjectId(project).setOverlap(Duration.getDefaultInstance()).build());
+        herald
+            .webhooks()
+            .rotateSigningSecret(
+                RotateSigningSecretRequest.newBuilder()
+                    .setProjectId(project)
+                    .setOverlap(Duration.getDefaultInstance())
+                    .build());
     assertEquals(0, rotated.getPreviousSecretsCount());
     Receiver.Request request = deliverOne(project, 1, "/no-overlap");
     assertSignedBy(request, rotated);
@@ -90,16 +108,23 @@ class SigningIT extends ServerWithReceiver {
     String project = "proj-default-overlap";
     secret(project);
     SigningSecret rotated =
-        herald.webhooks().rotateSigningSecret(RotateSigningSecretRequest.newBuilder().setProjectId(project).build());
+        herald
+            .webhooks()
+            .rotateSigningSecret(
+                RotateSigningSecretRequest.newBuilder().setProjectId(project).build());
     Instant expires = Requests.instant(rotated.getPreviousSecrets(0).getExpireTime());
-    long hours = java.time.Duration.between(Requests.instant(rotated.getCreateTime()), expires).toHours();
+    long hours =
+        java.time.Duration.between(Requests.instant(rotated.getCreateTime()), expires).toHours();
     assertEquals(24, hours);
   }
 
   @Test
   void rotatingAProjectWithoutASecretMakesItsFirst() {
     SigningSecret first =
-        herald.webhooks().rotateSigningSecret(RotateSigningSecretRequest.newBuilder().setProjectId("proj-fresh").build());
+        herald
+            .webhooks()
+            .rotateSigningSecret(
+                RotateSigningSecretRequest.newBuilder().setProjectId("proj-fresh").build());
     assertEquals(0, first.getPreviousSecretsCount());
     assertEquals(first, secret("proj-fresh"));
   }
@@ -109,8 +134,13 @@ class SigningIT extends ServerWithReceiver {
     String project = "proj-at-rest";
     secret(project);
     SigningSecret current =
-        herald.webhooks().rotateSigningSecret(
-            RotateSigningSecretRequest.newBuilder().setProjectId(project).setOverlap(Duration.newBuilder().setSeconds(3600)).build());
+        herald
+            .webhooks()
+            .rotateSigningSecret(
+                RotateSigningSecretRequest.newBuilder()
+                    .setProjectId(project)
+                    .setOverlap(Duration.newBuilder().setSeconds(3600))
+                    .build());
     List<byte[]> keys =
         List.of(
             Base64.getDecoder().decode(current.getSecret()),
@@ -118,7 +148,9 @@ class SigningIT extends ServerWithReceiver {
 
     try (Connection connection = DriverManager.getConnection(herald.jdbcUrl);
         Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery("select s::text, key_ciphertext, key_nonce from signing_secrets s")) {
+        ResultSet rows =
+            statement.executeQuery(
+                "select s::text, key_ciphertext, key_nonce from signing_secrets s")) {
       int count = 0;
       while (rows.next()) {
         count++;
@@ -146,27 +178,43 @@ class SigningIT extends ServerWithReceiver {
       settings.put("HERALD_DATABASE_URL", TestDatabases.freshDatabaseUrl());
       try (HeraldFixture server = HeraldFixture.start(settings)) {
         var authorized =
-            io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(bearer("admin-token-value-123-and-long-enough-to-use"));
+            io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(
+                bearer("admin-token-value-123-and-long-enough-to-use"));
         var webhooks = server.webhooks().withInterceptors(authorized);
         webhooks.createWebhook(Requests.webhook(project, receiver.url("/logs")));
         SigningSecret rotated =
-            webhooks.rotateSigningSecret(RotateSigningSecretRequest.newBuilder().setProjectId(project).build());
+            webhooks.rotateSigningSecret(
+                RotateSigningSecretRequest.newBuilder().setProjectId(project).build());
         secrets.add(rotated.getSecret());
         secrets.add(rotated.getPreviousSecrets(0).getSecret());
         String deliveryId =
-            server.ingestion().withInterceptors(authorized)
-                .ingestStateChange(Requests.stateChange(project, "bot").build()).getDeliveryIds(0);
+            server
+                .ingestion()
+                .withInterceptors(authorized)
+                .ingestStateChange(Requests.stateChange(project, "bot").build())
+                .getDeliveryIds(0);
         Eventually.await(
-            "attempts to fail", HeraldFixture.WAIT,
-            () -> server.deliveries().withInterceptors(authorized)
-                .getDelivery(dev.herald.proto.v1.GetDeliveryRequest.newBuilder().setId(deliveryId).build()),
+            "attempts to fail",
+            HeraldFixture.WAIT,
+            () ->
+                server
+                    .deliveries()
+                    .withInterceptors(authorized)
+                    .getDelivery(
+                        dev.herald.proto.v1.GetDeliveryRequest.newBuilder()
+                            .setId(deliveryId)
+                            .build()),
             d -> d.getAttemptsCount() >= 2);
         String wrongToken = "hrld_a-wrong-token-that-must-not-be-logged-either";
         secrets.add(wrongToken);
         io.grpc.ManagedChannel wrong = HeraldFixture.channel(server.port(), wrongToken);
         try {
-          assertThrows(io.grpc.StatusRuntimeException.class, () -> WebhookServiceGrpc.newBlockingStub(wrong)
-              .getSigningSecret(GetSigningSecretRequest.newBuilder().setProjectId(project).build()));
+          assertThrows(
+              io.grpc.StatusRuntimeException.class,
+              () ->
+                  WebhookServiceGrpc.newBlockingStub(wrong)
+                      .getSigningSecret(
+                          GetSigningSecretRequest.newBuilder().setProjectId(project).build()));
         } finally {
           wrong.shutdownNow();
         }
@@ -179,24 +227,32 @@ class SigningIT extends ServerWithReceiver {
           assertFalse(line.contains(secret), "a secret in the log: " + line);
         }
       }
-      assertTrue(logs.lines().stream().anyMatch(line -> line.contains("retrying")), "the log was captured");
+      assertTrue(
+          logs.lines().stream().anyMatch(line -> line.contains("retrying")),
+          "the log was captured");
     }
   }
 
   private static io.grpc.Metadata bearer(String token) {
     io.grpc.Metadata headers = new io.grpc.Metadata();
-    headers.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+    headers.put(
+        io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+        "Bearer " + token);
     return headers;
   }
 
   @Test
   void aServerWithTheWrongMasterKeyRefusesToStartAndSaysWhy() {
-    herald.webhooks().getSigningSecret(GetSigningSecretRequest.newBuilder().setProjectId("proj-key-check").build());
+    herald
+        .webhooks()
+        .getSigningSecret(
+            GetSigningSecretRequest.newBuilder().setProjectId("proj-key-check").build());
     Map<String, String> settings = HeraldFixture.testSettings();
     settings.put("HERALD_DATABASE_URL", herald.jdbcUrl);
     settings.put("HERALD_MASTER_KEY", Base64.getEncoder().encodeToString(new byte[32]));
 
-    IllegalStateException error = assertThrows(IllegalStateException.class, () -> HeraldFixture.start(settings));
+    IllegalStateException error =
+        assertThrows(IllegalStateException.class, () -> HeraldFixture.start(settings));
     assertTrue(error.getMessage().contains("HERALD_MASTER_KEY"), error.getMessage());
   }
 
@@ -210,14 +266,21 @@ class SigningIT extends ServerWithReceiver {
   }
 
   private static SigningSecret secret(String project) {
-    return herald.webhooks().getSigningSecret(GetSigningSecretRequest.newBuilder().setProjectId(project).build());
+    return herald
+        .webhooks()
+        .getSigningSecret(GetSigningSecretRequest.newBuilder().setProjectId(project).build());
   }
 
   private static void assertSignedBy(Receiver.Request request, SigningSecret secret) {
-    assertEquals(Signatures.expectedBodySignature(secret.getSecret(), request.body()), request.header("X-Webhook-Signature"));
+    assertEquals(
+        Signatures.expectedBodySignature(secret.getSecret(), request.body()),
+        request.header("X-Webhook-Signature"));
     assertEquals(
         Signatures.expectedStandardSignature(
-            secret.getStandardSecret(), request.header("webhook-id"), request.header("webhook-timestamp"), request.body()),
+            secret.getStandardSecret(),
+            request.header("webhook-id"),
+            request.header("webhook-timestamp"),
+            request.body()),
         standardSignatures(request).get(0));
   }
 

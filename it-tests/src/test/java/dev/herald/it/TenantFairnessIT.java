@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Duration;
-import dev.herald.proto.v1.Delivery;
 import dev.herald.proto.v1.DeleteWebhookRequest;
+import dev.herald.proto.v1.Delivery;
 import dev.herald.proto.v1.ListDeliveriesRequest;
 import dev.herald.proto.v1.RotateSigningSecretRequest;
 import dev.herald.proto.v1.Webhook;
@@ -41,22 +41,31 @@ class TenantFairnessIT {
       herald.ingestion().ingestStateChange(Requests.stateChange("proj-greedy", "bot").build());
       hanging.awaitRequests("/hang", PER_PROJECT, HeraldFixture.WAIT);
       for (int i = 0; i < 20; i++) {
-        herald.ingestion().ingestStateChange(Requests.stateChange("proj-polite", "bot-" + i).build());
+        herald
+            .ingestion()
+            .ingestStateChange(Requests.stateChange("proj-polite", "bot-" + i).build());
       }
       healthy.awaitRequests("/ok", 20, HeraldFixture.WAIT);
 
       assertEquals(
-          PER_PROJECT, hanging.requests("/hang").size(),
+          PER_PROJECT,
+          hanging.requests("/hang").size(),
           "the greedy project holds its share of the slots and no more");
       List<Delivery> greedy =
-          herald.deliveries().listDeliveries(
-                  ListDeliveriesRequest.newBuilder().setProjectId("proj-greedy").setPageSize(200).build())
+          herald
+              .deliveries()
+              .listDeliveries(
+                  ListDeliveriesRequest.newBuilder()
+                      .setProjectId("proj-greedy")
+                      .setPageSize(200)
+                      .build())
               .getDeliveriesList();
       assertEquals(100, greedy.size());
       assertTrue(
           greedy.stream().allMatch(d -> d.getAttemptCount() == 0),
           "every healthy delivery arrived before any hanging attempt ended");
-      hanging.close(); // ends the hanging attempts, so that the server stops at once
+      // Ending the hanging attempts before the server stops lets it stop at once.
+      hanging.stopAnswering();
     }
   }
 
@@ -66,29 +75,48 @@ class TenantFairnessIT {
     settings.put("HERALD_MAX_WEBHOOKS_PER_PROJECT", "3");
     try (HeraldFixture herald = HeraldFixture.start(settings)) {
       String project = "proj-quota";
-      Webhook first = herald.webhooks().createWebhook(Requests.webhook(project, "https://hooks.example.com/1"));
+      Webhook first =
+          herald.webhooks().createWebhook(Requests.webhook(project, "https://hooks.example.com/1"));
       herald.webhooks().createWebhook(Requests.webhook(project, "https://hooks.example.com/2"));
       herald.webhooks().createWebhook(Requests.webhook(project, "https://hooks.example.com/3"));
       Map<String, List<String>> before = herald.snapshot();
       StatusRuntimeException fourth =
           assertThrows(
               StatusRuntimeException.class,
-              () -> herald.webhooks().createWebhook(Requests.webhook(project, "https://hooks.example.com/4")));
+              () ->
+                  herald
+                      .webhooks()
+                      .createWebhook(Requests.webhook(project, "https://hooks.example.com/4")));
       assertEquals(Status.Code.RESOURCE_EXHAUSTED, fourth.getStatus().getCode());
-      assertTrue(fourth.getStatus().getDescription().contains("quota"), fourth.getStatus().getDescription());
+      assertTrue(
+          fourth.getStatus().getDescription().contains("quota"),
+          fourth.getStatus().getDescription());
       assertEquals(before, herald.snapshot(), "nothing stored");
-      herald.webhooks().createWebhook(Requests.webhook("proj-other", "https://hooks.example.com/other"));
-      herald.webhooks().deleteWebhook(DeleteWebhookRequest.newBuilder().setId(first.getId()).build());
+      herald
+          .webhooks()
+          .createWebhook(Requests.webhook("proj-other", "https://hooks.example.com/other"));
+      herald
+          .webhooks()
+          .deleteWebhook(DeleteWebhookRequest.newBuilder().setId(first.getId()).build());
       herald.webhooks().createWebhook(Requests.webhook(project, "https://hooks.example.com/4"));
 
       RotateSigningSecretRequest rotate =
-          RotateSigningSecretRequest.newBuilder().setProjectId(project).setOverlap(Duration.newBuilder().setSeconds(3600)).build();
+          RotateSigningSecretRequest.newBuilder()
+              .setProjectId(project)
+              .setOverlap(Duration.newBuilder().setSeconds(3600))
+              .build();
       herald.webhooks().rotateSigningSecret(rotate);
-      assertEquals(2, herald.webhooks().rotateSigningSecret(rotate).getPreviousSecretsCount(), "three keys sign");
+      assertEquals(
+          2,
+          herald.webhooks().rotateSigningSecret(rotate).getPreviousSecretsCount(),
+          "three keys sign");
       StatusRuntimeException fourthKey =
-          assertThrows(StatusRuntimeException.class, () -> herald.webhooks().rotateSigningSecret(rotate));
+          assertThrows(
+              StatusRuntimeException.class, () -> herald.webhooks().rotateSigningSecret(rotate));
       assertEquals(Status.Code.RESOURCE_EXHAUSTED, fourthKey.getStatus().getCode());
-      assertTrue(fourthKey.getStatus().getDescription().contains("quota"), fourthKey.getStatus().getDescription());
+      assertTrue(
+          fourthKey.getStatus().getDescription().contains("quota"),
+          fourthKey.getStatus().getDescription());
     }
   }
 }

@@ -29,9 +29,9 @@ import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A certificate authority made when the tests start, a server certificate for localhost signed
- * by it, and the JVM's trust store pointed at the authority, the way an operator would trust a
- * private CA. Nothing about it is committed.
+ * A certificate authority made when the tests start, a server certificate for localhost signed by
+ * it, and the JVM's trust store pointed at the authority, the way an operator would trust a private
+ * CA. Nothing about it is committed.
  */
 final class TestTls {
   private static final char[] PASSWORD = "changeit".toCharArray();
@@ -42,18 +42,25 @@ final class TestTls {
   private final Authority authority;
 
   /** The test CA, able to issue more certificates. */
-  private record Authority(X500Name name, KeyPair keys, X509Certificate certificate, KeyPairGenerator generator) {}
+  private record Authority(
+      X500Name name, KeyPair keys, X509Certificate certificate, KeyPairGenerator generator) {}
 
-  /** PEM files of the CA, a localhost server certificate with its key, and a client certificate with its key. */
+  /**
+   * PEM files of the CA, a localhost server certificate with its key, and a client certificate with
+   * its key.
+   */
   record PemFiles(Path ca, Path serverChain, Path serverKey, Path clientChain, Path clientKey) {}
 
-  private TestTls(SSLContext serverContext, SSLContext untrustedServerContext, Authority authority) {
+  private TestTls(
+      SSLContext serverContext, SSLContext untrustedServerContext, Authority authority) {
     this.serverContext = serverContext;
     this.untrustedServerContext = untrustedServerContext;
     this.authority = authority;
   }
 
-  /** Makes the CA once per JVM and installs it as the JVM's default trust before any client exists. */
+  /**
+   * Makes the CA once per JVM and installs it as the JVM's default trust before any client exists.
+   */
   static synchronized TestTls get() {
     if (instance == null) {
       try {
@@ -80,11 +87,16 @@ final class TestTls {
     X509Certificate server = serverCertificate(authority.name(), authority.keys(), serverKeys);
     KeyPair clientKeys = authority.generator().generateKeyPair();
     X509Certificate client =
-        sign(builder(authority.name(), new X500Name("CN=herald-test-client"), clientKeys), authority.keys());
+        sign(
+            builder(authority.name(), new X500Name("CN=herald-test-client"), clientKeys),
+            authority.keys());
     PemFiles files =
         new PemFiles(
-            dir.resolve("ca.pem"), dir.resolve("server.pem"), dir.resolve("server-key.pem"),
-            dir.resolve("client.pem"), dir.resolve("client-key.pem"));
+            dir.resolve("ca.pem"),
+            dir.resolve("server.pem"),
+            dir.resolve("server-key.pem"),
+            dir.resolve("client.pem"),
+            dir.resolve("client-key.pem"));
     Files.writeString(files.ca(), pem("CERTIFICATE", authority.certificate().getEncoded()));
     Files.writeString(files.serverChain(), pem("CERTIFICATE", server.getEncoded()));
     Files.writeString(files.serverKey(), pem("PRIVATE KEY", serverKeys.getPrivate().getEncoded()));
@@ -94,7 +106,8 @@ final class TestTls {
   }
 
   private static String pem(String type, byte[] der) {
-    String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+    String body =
+        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
     return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
   }
 
@@ -109,20 +122,24 @@ final class TestTls {
     KeyPair strangerKeys = generator.generateKeyPair();
     X500Name strangerName = new X500Name("CN=Untrusted Test CA");
     SSLContext untrusted =
-        serverContext(generator, strangerName, strangerKeys, caCertificate(strangerName, strangerKeys));
+        serverContext(
+            generator, strangerName, strangerKeys, caCertificate(strangerName, strangerKeys));
 
     installJvmTrust(ca);
     return new TestTls(serverContext, untrusted, new Authority(caName, caKeys, ca, generator));
   }
 
   private static SSLContext serverContext(
-      KeyPairGenerator generator, X500Name caName, KeyPair caKeys, X509Certificate ca) throws Exception {
+      KeyPairGenerator generator, X500Name caName, KeyPair caKeys, X509Certificate ca)
+      throws Exception {
     KeyPair serverKeys = generator.generateKeyPair();
     X509Certificate server = serverCertificate(caName, caKeys, serverKeys);
     KeyStore keyStore = KeyStore.getInstance("PKCS12");
     keyStore.load(null, null);
-    keyStore.setKeyEntry("server", serverKeys.getPrivate(), PASSWORD, new X509Certificate[] {server, ca});
-    KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keyStore.setKeyEntry(
+        "server", serverKeys.getPrivate(), PASSWORD, new X509Certificate[] {server, ca});
+    KeyManagerFactory keyManagers =
+        KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     keyManagers.init(keyStore, PASSWORD);
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(keyManagers.getKeyManagers(), null, null);
@@ -142,7 +159,8 @@ final class TestTls {
     System.setProperty("javax.net.ssl.trustStore", file.toString());
     System.setProperty("javax.net.ssl.trustStorePassword", new String(PASSWORD));
     System.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
-    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory trust =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     trust.init(trustStore);
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(null, trust.getTrustManagers(), null);
@@ -152,12 +170,13 @@ final class TestTls {
   private static X509Certificate caCertificate(X500Name name, KeyPair keys) throws Exception {
     X509v3CertificateBuilder builder = builder(name, name, keys);
     builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-    builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+    builder.addExtension(
+        Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
     return sign(builder, keys);
   }
 
-  private static X509Certificate serverCertificate(X500Name issuer, KeyPair issuerKeys, KeyPair keys)
-      throws Exception {
+  private static X509Certificate serverCertificate(
+      X500Name issuer, KeyPair issuerKeys, KeyPair keys) throws Exception {
     X509v3CertificateBuilder builder = builder(issuer, new X500Name("CN=localhost"), keys);
     builder.addExtension(
         Extension.subjectAlternativeName,
@@ -181,8 +200,10 @@ final class TestTls {
         keys.getPublic());
   }
 
-  private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair signer) throws Exception {
-    ContentSigner contentSigner = new JcaContentSignerBuilder("SHA256withRSA").build(signer.getPrivate());
+  private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair signer)
+      throws Exception {
+    ContentSigner contentSigner =
+        new JcaContentSignerBuilder("SHA256withRSA").build(signer.getPrivate());
     return new JcaX509CertificateConverter().getCertificate(builder.build(contentSigner));
   }
 }

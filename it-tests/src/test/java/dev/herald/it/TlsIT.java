@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The gRPC server over TLS, and with client certificates required. */
 class TlsIT {
-  private static final ListWebhooksRequest LIST = ListWebhooksRequest.newBuilder().setProjectId("p").build();
+  private static final ListWebhooksRequest LIST =
+      ListWebhooksRequest.newBuilder().setProjectId("p").build();
 
   @Test
   void servesOnlyTlsWhenGivenACertificate(@TempDir Path dir) throws Exception {
@@ -32,10 +33,12 @@ class TlsIT {
     settings.put("HERALD_TLS_KEY_FILE", pem.serverKey().toString());
     try (LogCapture logs = LogCapture.attach();
         HeraldFixture herald = HeraldFixture.start(settings)) {
-      ChannelCredentials trusting = TlsChannelCredentials.newBuilder().trustManager(pem.ca().toFile()).build();
+      ChannelCredentials trusting =
+          TlsChannelCredentials.newBuilder().trustManager(pem.ca().toFile()).build();
       assertEquals(0, list(herald.port(), trusting).getWebhooksCount());
       assertRefused(herald.port(), InsecureChannelCredentials.create());
-      assertFalse(logs.lines().stream().anyMatch(l -> l.contains("without TLS")), "no warning with TLS on");
+      assertFalse(
+          logs.lines().stream().anyMatch(l -> l.contains("without TLS")), "no warning with TLS on");
     }
   }
 
@@ -44,7 +47,8 @@ class TlsIT {
     try (LogCapture logs = LogCapture.attach();
         HeraldFixture herald = HeraldFixture.start()) {
       assertTrue(
-          logs.lines().stream().anyMatch(l -> l.contains("without TLS") && l.contains("clear text")),
+          logs.lines().stream()
+              .anyMatch(l -> l.contains("without TLS") && l.contains("clear text")),
           "a warning naming the risk: " + logs.lines());
     }
   }
@@ -63,11 +67,14 @@ class TlsIT {
               .keyManager(pem.clientChain().toFile(), pem.clientKey().toFile())
               .build();
       assertEquals(0, list(herald.port(), withCertificate).getWebhooksCount());
-      assertRefused(herald.port(), TlsChannelCredentials.newBuilder().trustManager(pem.ca().toFile()).build());
+      assertRefused(
+          herald.port(),
+          TlsChannelCredentials.newBuilder().trustManager(pem.ca().toFile()).build());
     }
   }
 
-  private static dev.herald.proto.v1.ListWebhooksResponse list(int port, ChannelCredentials credentials) {
+  private static dev.herald.proto.v1.ListWebhooksResponse list(
+      int port, ChannelCredentials credentials) {
     ManagedChannel channel = channel(port, credentials);
     try {
       return WebhookServiceGrpc.newBlockingStub(channel)
@@ -80,8 +87,10 @@ class TlsIT {
   }
 
   private static void assertRefused(int port, ChannelCredentials credentials) {
-    StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> list(port, credentials));
-    assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode(), refused.getStatus().toString());
+    StatusRuntimeException refused =
+        assertThrows(StatusRuntimeException.class, () -> list(port, credentials));
+    assertEquals(
+        Status.Code.UNAVAILABLE, refused.getStatus().getCode(), refused.getStatus().toString());
   }
 
   private static ManagedChannel channel(int port, ChannelCredentials credentials) {

@@ -37,8 +37,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /**
- * Bad input on every RPC: INVALID_ARGUMENT naming the field, nothing stored, no stack trace.
- * Runs with the production defaults for URLs: https only, no private networks.
+ * Bad input on every RPC: INVALID_ARGUMENT naming the field, nothing stored, no stack trace. Runs
+ * with the production defaults for URLs: https only, no private networks.
  */
 class ValidationIT {
   private static final String PROJECT = "proj-validation";
@@ -51,7 +51,8 @@ class ValidationIT {
     settings.remove("HERALD_REQUIRE_HTTPS");
     settings.remove("HERALD_ALLOW_PRIVATE_NETWORKS");
     herald = HeraldFixture.start(settings);
-    existing = herald.webhooks().createWebhook(Requests.webhook(PROJECT, "https://hooks.example.com/h"));
+    existing =
+        herald.webhooks().createWebhook(Requests.webhook(PROJECT, "https://hooks.example.com/h"));
   }
 
   @AfterAll
@@ -69,15 +70,19 @@ class ValidationIT {
     assertInvalid("url", () -> create(valid.toBuilder().setUrl("http://hooks.example.com/x")));
     assertInvalid("url", () -> create(valid.toBuilder().setUrl("not a url")));
     assertInvalid("url", () -> create(valid.toBuilder().setUrl("https:///no-host")));
-    assertInvalid("url", () -> create(valid.toBuilder().setUrl("https://hooks.example.com/" + "a".repeat(2030))));
-    assertInvalid("url", () -> create(valid.toBuilder().setUrl("https://user:pw@hooks.example.com/x")));
+    assertInvalid(
+        "url",
+        () -> create(valid.toBuilder().setUrl("https://hooks.example.com/" + "a".repeat(2030))));
+    assertInvalid(
+        "url", () -> create(valid.toBuilder().setUrl("https://user:pw@hooks.example.com/x")));
     assertInvalid("url", () -> create(valid.toBuilder().setUrl("https://127.0.0.1/x")));
     assertInvalid("url", () -> create(valid.toBuilder().setUrl("https://localhost:8443/x")));
     assertInvalid("url", () -> create(valid.toBuilder().setUrl("https://10.1.2.3/x")));
     assertInvalid("url", () -> create(valid.toBuilder().setUrl("https://169.254.169.254/latest")));
     assertInvalid("url", () -> create(valid.toBuilder().setUrl("https://[::1]/x")));
     assertInvalid("triggers", () -> create(valid.toBuilder().clearTriggers()));
-    assertInvalid("triggers[0]", () -> create(valid.toBuilder().clearTriggers().addTriggers("bot.exploded")));
+    assertInvalid(
+        "triggers[0]", () -> create(valid.toBuilder().clearTriggers().addTriggers("bot.exploded")));
     assertInvalid("triggers[1]", () -> create(valid.toBuilder().addTriggers(Requests.TRIGGER)));
     assertInvalid("bot_id", () -> create(valid.toBuilder().setBotId("b".repeat(200))));
   }
@@ -93,28 +98,82 @@ class ValidationIT {
   @Test
   void webhookReadsAndChangesNameBadIdsAndRefuseUnknownOnes() {
     String unknown = UUID.randomUUID().toString();
-    assertInvalid("id", () -> herald.webhooks().getWebhook(GetWebhookRequest.newBuilder().setId("nope").build()));
+    assertInvalid(
+        "id",
+        () -> herald.webhooks().getWebhook(GetWebhookRequest.newBuilder().setId("nope").build()));
     assertInvalid("id", () -> herald.webhooks().getWebhook(GetWebhookRequest.getDefaultInstance()));
-    assertNotFound(() -> herald.webhooks().getWebhook(GetWebhookRequest.newBuilder().setId(unknown).build()));
-    assertInvalid("project_id", () -> herald.webhooks().listWebhooks(ListWebhooksRequest.getDefaultInstance()));
+    assertNotFound(
+        () -> herald.webhooks().getWebhook(GetWebhookRequest.newBuilder().setId(unknown).build()));
+    assertInvalid(
+        "project_id",
+        () -> herald.webhooks().listWebhooks(ListWebhooksRequest.getDefaultInstance()));
     assertInvalid(
         "page_size",
-        () -> herald.webhooks().listWebhooks(ListWebhooksRequest.newBuilder().setProjectId(PROJECT).setPageSize(-1).build()));
+        () ->
+            herald
+                .webhooks()
+                .listWebhooks(
+                    ListWebhooksRequest.newBuilder()
+                        .setProjectId(PROJECT)
+                        .setPageSize(-1)
+                        .build()));
     assertInvalid(
         "page_token",
-        () -> herald.webhooks().listWebhooks(ListWebhooksRequest.newBuilder().setProjectId(PROJECT).setPageToken("garbage!").build()));
-    assertInvalid("id", () -> herald.webhooks().updateWebhook(UpdateWebhookRequest.newBuilder().setId("x").build()));
+        () ->
+            herald
+                .webhooks()
+                .listWebhooks(
+                    ListWebhooksRequest.newBuilder()
+                        .setProjectId(PROJECT)
+                        .setPageToken("garbage!")
+                        .build()));
+    assertInvalid(
+        "id",
+        () ->
+            herald.webhooks().updateWebhook(UpdateWebhookRequest.newBuilder().setId("x").build()));
     assertInvalid(
         "url",
-        () -> herald.webhooks().updateWebhook(UpdateWebhookRequest.newBuilder().setId(existing.getId()).setUrl("ftp://x").build()));
+        () ->
+            herald
+                .webhooks()
+                .updateWebhook(
+                    UpdateWebhookRequest.newBuilder()
+                        .setId(existing.getId())
+                        .setUrl("ftp://x")
+                        .build()));
     assertInvalid(
         "triggers[0]",
-        () -> herald.webhooks().updateWebhook(UpdateWebhookRequest.newBuilder().setId(existing.getId()).addTriggers("nope").build()));
-    assertNotFound(() -> herald.webhooks().updateWebhook(UpdateWebhookRequest.newBuilder().setId(unknown).setActive(false).build()));
-    assertInvalid("id", () -> herald.webhooks().deleteWebhook(DeleteWebhookRequest.newBuilder().setId("1").build()));
-    assertNotFound(() -> herald.webhooks().deleteWebhook(DeleteWebhookRequest.newBuilder().setId(unknown).build()));
-    assertInvalid("project_id", () -> herald.webhooks().getSigningSecret(GetSigningSecretRequest.getDefaultInstance()));
-    assertEquals(existing, herald.webhooks().getWebhook(GetWebhookRequest.newBuilder().setId(existing.getId()).build()));
+        () ->
+            herald
+                .webhooks()
+                .updateWebhook(
+                    UpdateWebhookRequest.newBuilder()
+                        .setId(existing.getId())
+                        .addTriggers("nope")
+                        .build()));
+    assertNotFound(
+        () ->
+            herald
+                .webhooks()
+                .updateWebhook(
+                    UpdateWebhookRequest.newBuilder().setId(unknown).setActive(false).build()));
+    assertInvalid(
+        "id",
+        () ->
+            herald.webhooks().deleteWebhook(DeleteWebhookRequest.newBuilder().setId("1").build()));
+    assertNotFound(
+        () ->
+            herald
+                .webhooks()
+                .deleteWebhook(DeleteWebhookRequest.newBuilder().setId(unknown).build()));
+    assertInvalid(
+        "project_id",
+        () -> herald.webhooks().getSigningSecret(GetSigningSecretRequest.getDefaultInstance()));
+    assertEquals(
+        existing,
+        herald
+            .webhooks()
+            .getWebhook(GetWebhookRequest.newBuilder().setId(existing.getId()).build()));
   }
 
   @Test
@@ -125,16 +184,28 @@ class ValidationIT {
     assertInvalid("new_state", () -> ingest(valid.toBuilder().clearNewState()));
     assertInvalid("event_type", () -> ingest(valid.toBuilder().clearEventType()));
     assertInvalid("old_state", () -> ingest(valid.toBuilder().setOldState("bad\u0001state")));
-    assertInvalid("event_sub_type", () -> ingest(valid.toBuilder().setEventSubType("x".repeat(500))));
+    assertInvalid(
+        "event_sub_type", () -> ingest(valid.toBuilder().setEventSubType("x".repeat(500))));
     assertInvalid("event_id", () -> ingest(valid.toBuilder().setEventId("e".repeat(129))));
-    assertInvalid("created_at", () -> ingest(valid.toBuilder().setCreatedAt(Timestamp.newBuilder().setSeconds(Long.MAX_VALUE))));
-    assertInvalid("bot_metadata", () -> ingest(valid.toBuilder().setBotMetadata(metadataOfBytes(70_000))));
+    assertInvalid(
+        "created_at",
+        () ->
+            ingest(
+                valid.toBuilder().setCreatedAt(Timestamp.newBuilder().setSeconds(Long.MAX_VALUE))));
+    assertInvalid(
+        "bot_metadata", () -> ingest(valid.toBuilder().setBotMetadata(metadataOfBytes(70_000))));
     assertInvalid(
         "bot_metadata",
-        () -> ingest(valid.toBuilder().setBotMetadata(
-            Struct.newBuilder().putFields("n", Value.newBuilder().setNumberValue(Double.NaN).build()))));
+        () ->
+            ingest(
+                valid.toBuilder()
+                    .setBotMetadata(
+                        Struct.newBuilder()
+                            .putFields(
+                                "n", Value.newBuilder().setNumberValue(Double.NaN).build()))));
     assertInvalid("bot_metadata", () -> ingest(valid.toBuilder().setBotMetadata(nested(16))));
-    // Past protobuf's own recursion limit the request cannot even be parsed; still the field is named.
+    // Past protobuf's own recursion limit the request cannot even be parsed; still the field is
+    // named.
     assertInvalid("bot_metadata", () -> ingest(valid.toBuilder().setBotMetadata(nested(40))));
     assertInvalid("bot_metadata", () -> ingest(valid.toBuilder().setBotMetadata(nested(200))));
   }
@@ -145,8 +216,12 @@ class ValidationIT {
     StatusRuntimeException error =
         assertThrows(
             StatusRuntimeException.class,
-            () -> ingest(Requests.stateChange("proj-huge", "bot").setBotMetadata(metadataOfBytes(2 << 20))));
-    assertEquals(Status.Code.RESOURCE_EXHAUSTED, error.getStatus().getCode(), error.getStatus().toString());
+            () ->
+                ingest(
+                    Requests.stateChange("proj-huge", "bot")
+                        .setBotMetadata(metadataOfBytes(2 << 20))));
+    assertEquals(
+        Status.Code.RESOURCE_EXHAUSTED, error.getStatus().getCode(), error.getStatus().toString());
     assertEquals(before, herald.snapshot());
   }
 
@@ -158,76 +233,142 @@ class ValidationIT {
     assertInvalid("bot_metadata", () -> ingest(valid.clone().setBotMetadata(subnormals(95_000))));
     assertInvalid("bot_metadata", () -> ingest(valid.clone().setBotMetadata(subnormals(1_024))));
     // A project without webhooks: nothing is delivered later to change what other tests compare.
-    var accepted = ingest(Requests.stateChange("proj-no-webhooks", "bot").setBotMetadata(subnormals(1_022)));
-    assertFalse(accepted.getEventId().isEmpty(), "1,022 numbers, their list and the object: 1,024 values");
+    var accepted =
+        ingest(Requests.stateChange("proj-no-webhooks", "bot").setBotMetadata(subnormals(1_022)));
+    assertFalse(
+        accepted.getEventId().isEmpty(), "1,022 numbers, their list and the object: 1,024 values");
   }
 
   @Test
   void metadataJustUnderTheLimitIsAccepted() {
-    var response = ingest(Requests.stateChange("proj-meta", "bot").setBotMetadata(metadataOfBytes(60_000)));
+    var response =
+        ingest(Requests.stateChange("proj-meta", "bot").setBotMetadata(metadataOfBytes(60_000)));
     assertFalse(response.getEventId().isEmpty());
   }
 
   @Test
   void deliveryReadsNameBadFields() {
-    assertInvalid("project_id", () -> herald.deliveries().listDeliveries(ListDeliveriesRequest.getDefaultInstance()));
+    assertInvalid(
+        "project_id",
+        () -> herald.deliveries().listDeliveries(ListDeliveriesRequest.getDefaultInstance()));
     ListDeliveriesRequest valid = ListDeliveriesRequest.newBuilder().setProjectId(PROJECT).build();
-    assertInvalid("webhook_id", () -> herald.deliveries().listDeliveries(valid.toBuilder().setWebhookId("w").build()));
-    assertInvalid("status", () -> herald.deliveries().listDeliveries(valid.toBuilder().setStatusValue(99).build()));
-    assertInvalid("page_size", () -> herald.deliveries().listDeliveries(valid.toBuilder().setPageSize(-5).build()));
-    assertInvalid("page_token", () -> herald.deliveries().listDeliveries(valid.toBuilder().setPageToken("AAAA").build()));
-    assertInvalid("bot_id", () -> herald.deliveries().listDeliveries(valid.toBuilder().setBotId("a b").build()));
-    assertInvalid("id", () -> herald.deliveries().getDelivery(GetDeliveryRequest.newBuilder().setId("d").build()));
+    assertInvalid(
+        "webhook_id",
+        () -> herald.deliveries().listDeliveries(valid.toBuilder().setWebhookId("w").build()));
+    assertInvalid(
+        "status",
+        () -> herald.deliveries().listDeliveries(valid.toBuilder().setStatusValue(99).build()));
+    assertInvalid(
+        "page_size",
+        () -> herald.deliveries().listDeliveries(valid.toBuilder().setPageSize(-5).build()));
+    assertInvalid(
+        "page_token",
+        () -> herald.deliveries().listDeliveries(valid.toBuilder().setPageToken("AAAA").build()));
+    assertInvalid(
+        "bot_id",
+        () -> herald.deliveries().listDeliveries(valid.toBuilder().setBotId("a b").build()));
+    assertInvalid(
+        "id",
+        () -> herald.deliveries().getDelivery(GetDeliveryRequest.newBuilder().setId("d").build()));
     assertNotFound(
-        () -> herald.deliveries().getDelivery(GetDeliveryRequest.newBuilder().setId(UUID.randomUUID().toString()).build()));
+        () ->
+            herald
+                .deliveries()
+                .getDelivery(
+                    GetDeliveryRequest.newBuilder().setId(UUID.randomUUID().toString()).build()));
   }
 
   @Test
   void rotationNamesBadFields() {
-    assertInvalid("project_id", () -> herald.webhooks().rotateSigningSecret(RotateSigningSecretRequest.getDefaultInstance()));
+    assertInvalid(
+        "project_id",
+        () ->
+            herald.webhooks().rotateSigningSecret(RotateSigningSecretRequest.getDefaultInstance()));
     assertInvalid(
         "overlap",
-        () -> herald.webhooks().rotateSigningSecret(
-            RotateSigningSecretRequest.newBuilder().setProjectId(PROJECT)
-                .setOverlap(com.google.protobuf.Duration.newBuilder().setSeconds(-5)).build()));
+        () ->
+            herald
+                .webhooks()
+                .rotateSigningSecret(
+                    RotateSigningSecretRequest.newBuilder()
+                        .setProjectId(PROJECT)
+                        .setOverlap(com.google.protobuf.Duration.newBuilder().setSeconds(-5))
+                        .build()));
     assertInvalid(
         "overlap",
-        () -> herald.webhooks().rotateSigningSecret(
-            RotateSigningSecretRequest.newBuilder().setProjectId(PROJECT)
-                .setOverlap(com.google.protobuf.Duration.newBuilder().setSeconds(31L * 86_400)).build()));
+        () ->
+            herald
+                .webhooks()
+                .rotateSigningSecret(
+                    RotateSigningSecretRequest.newBuilder()
+                        .setProjectId(PROJECT)
+                        .setOverlap(
+                            com.google.protobuf.Duration.newBuilder().setSeconds(31L * 86_400))
+                        .build()));
   }
 
   @Test
   void recoveryNamesBadFields() {
-    assertInvalid("id", () -> herald.deliveries().retryDelivery(RetryDeliveryRequest.newBuilder().setId("x").build()));
+    assertInvalid(
+        "id",
+        () ->
+            herald
+                .deliveries()
+                .retryDelivery(RetryDeliveryRequest.newBuilder().setId("x").build()));
     assertNotFound(
-        () -> herald.deliveries().retryDelivery(RetryDeliveryRequest.newBuilder().setId(UUID.randomUUID().toString()).build()));
+        () ->
+            herald
+                .deliveries()
+                .retryDelivery(
+                    RetryDeliveryRequest.newBuilder().setId(UUID.randomUUID().toString()).build()));
     RecoverDeliveriesRequest valid =
-        RecoverDeliveriesRequest.newBuilder().setProjectId(PROJECT).setWebhookId(existing.getId()).build();
-    assertInvalid("project_id", () -> herald.deliveries().recoverDeliveries(valid.toBuilder().clearProjectId().build()));
-    assertInvalid("webhook_id", () -> herald.deliveries().recoverDeliveries(valid.toBuilder().setWebhookId("w").build()));
+        RecoverDeliveriesRequest.newBuilder()
+            .setProjectId(PROJECT)
+            .setWebhookId(existing.getId())
+            .build();
+    assertInvalid(
+        "project_id",
+        () -> herald.deliveries().recoverDeliveries(valid.toBuilder().clearProjectId().build()));
+    assertInvalid(
+        "webhook_id",
+        () -> herald.deliveries().recoverDeliveries(valid.toBuilder().setWebhookId("w").build()));
     assertInvalid(
         "until",
-        () -> herald.deliveries().recoverDeliveries(
-            valid.toBuilder().setSince(Requests.timestamp(java.time.Instant.parse("2026-01-02T00:00:00Z")))
-                .setUntil(Requests.timestamp(java.time.Instant.parse("2026-01-01T00:00:00Z"))).build()));
+        () ->
+            herald
+                .deliveries()
+                .recoverDeliveries(
+                    valid.toBuilder()
+                        .setSince(
+                            Requests.timestamp(java.time.Instant.parse("2026-01-02T00:00:00Z")))
+                        .setUntil(
+                            Requests.timestamp(java.time.Instant.parse("2026-01-01T00:00:00Z")))
+                        .build()));
     assertNotFound(
-        () -> herald.deliveries().recoverDeliveries(valid.toBuilder().setProjectId("proj-someone-else").build()));
+        () ->
+            herald
+                .deliveries()
+                .recoverDeliveries(valid.toBuilder().setProjectId("proj-someone-else").build()));
   }
 
   private static Webhook create(CreateWebhookRequest.Builder request) {
     return herald.webhooks().createWebhook(request.build());
   }
 
-  private static dev.herald.proto.v1.IngestStateChangeResponse ingest(IngestStateChangeRequest.Builder request) {
+  private static dev.herald.proto.v1.IngestStateChangeResponse ingest(
+      IngestStateChangeRequest.Builder request) {
     return herald.ingestion().ingestStateChange(request.build());
   }
 
-  /** The call fails with INVALID_ARGUMENT naming {@code field}, shows no stack trace, stores nothing. */
+  /**
+   * The call fails with INVALID_ARGUMENT naming {@code field}, shows no stack trace, stores
+   * nothing.
+   */
   private static void assertInvalid(String field, Executable call) {
     Map<String, List<String>> before = herald.snapshot();
     StatusRuntimeException error = assertThrows(StatusRuntimeException.class, call);
-    assertEquals(Status.Code.INVALID_ARGUMENT, error.getStatus().getCode(), error.getStatus().toString());
+    assertEquals(
+        Status.Code.INVALID_ARGUMENT, error.getStatus().getCode(), error.getStatus().toString());
     List<String> fields = violatedFields(error);
     assertTrue(fields.contains(field), "expected a violation of " + field + ", got " + fields);
     String description = error.getStatus().getDescription();
@@ -264,15 +405,24 @@ class ValidationIT {
   private static Struct subnormals(int count) {
     ListValue.Builder numbers = ListValue.newBuilder();
     for (int i = 0; i < count; i++) {
-      numbers.addValues(Value.newBuilder().setNumberValue(Double.MIN_NORMAL - (i + 1) * Double.MIN_VALUE));
+      numbers.addValues(
+          Value.newBuilder().setNumberValue(Double.MIN_NORMAL - (i + 1) * Double.MIN_VALUE));
     }
-    return Struct.newBuilder().putFields("numbers", Value.newBuilder().setListValue(numbers).build()).build();
+    return Struct.newBuilder()
+        .putFields("numbers", Value.newBuilder().setListValue(numbers).build())
+        .build();
   }
 
   private static Struct nested(int depth) {
-    Struct struct = Struct.newBuilder().putFields("leaf", Value.newBuilder().setBoolValue(true).build()).build();
+    Struct struct =
+        Struct.newBuilder()
+            .putFields("leaf", Value.newBuilder().setBoolValue(true).build())
+            .build();
     for (int i = 0; i < depth; i++) {
-      struct = Struct.newBuilder().putFields("n", Value.newBuilder().setStructValue(struct).build()).build();
+      struct =
+          Struct.newBuilder()
+              .putFields("n", Value.newBuilder().setStructValue(struct).build())
+              .build();
     }
     return struct;
   }

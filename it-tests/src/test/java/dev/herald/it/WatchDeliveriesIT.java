@@ -39,7 +39,8 @@ class WatchDeliveriesIT {
       deliveringSettings.remove("HERALD_GRPC_PORT");
       deliveringSettings.put("HERALD_RETRY_MAX_RETRIES", "0");
       try (ServerProcess delivering =
-          ServerProcess.start(Path.of(System.getProperty("herald.server.jar")), workDir, deliveringSettings)) {
+          ServerProcess.start(
+              Path.of(System.getProperty("herald.server.jar")), workDir, deliveringSettings)) {
         Context.CancellableContext watch = Context.current().withCancellation();
         try {
           watch.run(
@@ -50,33 +51,51 @@ class WatchDeliveriesIT {
                           collectInto(seen)));
           // The stream is open once the server has it; an outcome before then is not owed.
           Eventually.await(
-              "the watch to be in place", HeraldFixture.WAIT,
-              () -> Scrapes.value(Scrapes.metrics(watched.httpPort()), "herald_watch_streams"), n -> n == 1);
+              "the watch to be in place",
+              HeraldFixture.WAIT,
+              () -> Scrapes.value(Scrapes.metrics(watched.httpPort()), "herald_watch_streams"),
+              n -> n == 1);
           watched.webhooks().createWebhook(Requests.webhook("proj-watched", receiver.url("/ok")));
-          watched.webhooks().createWebhook(Requests.botWebhook("proj-watched", "bot-busy", receiver.url("/busy")));
+          watched
+              .webhooks()
+              .createWebhook(
+                  Requests.botWebhook("proj-watched", "bot-busy", receiver.url("/busy")));
           watched.webhooks().createWebhook(Requests.webhook("proj-other", receiver.url("/other")));
           for (int i = 0; i < 5; i++) {
-            watched.ingestion().ingestStateChange(Requests.stateChange("proj-watched", "bot-" + i).build());
-            watched.ingestion().ingestStateChange(Requests.stateChange("proj-other", "bot-" + i).build());
+            watched
+                .ingestion()
+                .ingestStateChange(Requests.stateChange("proj-watched", "bot-" + i).build());
+            watched
+                .ingestion()
+                .ingestStateChange(Requests.stateChange("proj-other", "bot-" + i).build());
           }
           failing =
-              watched.ingestion().ingestStateChange(Requests.stateChange("proj-watched", "bot-busy").build())
+              watched
+                  .ingestion()
+                  .ingestStateChange(Requests.stateChange("proj-watched", "bot-busy").build())
                   .getDeliveryIds(0);
           receiver.awaitRequests("/other", 5, HeraldFixture.WAIT);
 
-          Eventually.await("six outcomes watched", HeraldFixture.WAIT, () -> seen.size(), n -> n >= 6);
+          Eventually.await(
+              "six outcomes watched", HeraldFixture.WAIT, () -> seen.size(), n -> n >= 6);
         } finally {
           watch.cancel(null);
         }
         Eventually.await(
-            "the watch to end with its call", HeraldFixture.WAIT,
-            () -> Scrapes.value(Scrapes.metrics(watched.httpPort()), "herald_watch_streams"), n -> n == 0);
+            "the watch to end with its call",
+            HeraldFixture.WAIT,
+            () -> Scrapes.value(Scrapes.metrics(watched.httpPort()), "herald_watch_streams"),
+            n -> n == 0);
         assertEquals(6, seen.size(), "the watched project's outcomes and no other's: " + seen);
-        assertTrue(seen.stream().allMatch(o -> o.getProjectId().equals("proj-watched")), seen.toString());
+        assertTrue(
+            seen.stream().allMatch(o -> o.getProjectId().equals("proj-watched")), seen.toString());
         assertEquals(
             5,
             seen.stream()
-                .filter(o -> o.getStatus() == DeliveryStatus.DELIVERY_STATUS_SUCCEEDED && o.getResponseStatusCode() == 200)
+                .filter(
+                    o ->
+                        o.getStatus() == DeliveryStatus.DELIVERY_STATUS_SUCCEEDED
+                            && o.getResponseStatusCode() == 200)
                 .count());
         DeliveryOutcome failed =
             seen.stream().filter(o -> o.getBotId().equals("bot-busy")).findFirst().orElseThrow();

@@ -24,7 +24,9 @@ public final class DispatcherClaim {
   /** Claims up to {@code max} due deliveries in the caller's transaction; how many it took. */
   public static int claim(Connection connection, int max) throws SQLException {
     Instant now = Instant.now();
-    return JooqDeliveryQueue.claim(connection, max, now, now.plusSeconds(30), UUID.randomUUID(), Set.of()).size();
+    return JooqDeliveryQueue.claim(
+            connection, max, now, now.plusSeconds(30), UUID.randomUUID(), Set.of())
+        .size();
   }
 
   /**
@@ -33,15 +35,20 @@ public final class DispatcherClaim {
    */
   public static long[] queueStatistics(Connection connection) {
     QueueStatistics.Snapshot snapshot =
-        new QueueStatistics(new Transactor(DSL.using(connection, SQLDialect.POSTGRES))).read(Instant.now());
+        new QueueStatistics(new Transactor(DSL.using(connection, SQLDialect.POSTGRES)))
+            .read(Instant.now());
     return new long[] {snapshot.due(), snapshot.leased(), snapshot.scheduled()};
   }
 
-  /** {@code explain (analyze, buffers)} of the claim of {@code max}, run in the caller's transaction. */
+  /**
+   * {@code explain (analyze, buffers)} of the claim of {@code max}, run in the caller's
+   * transaction.
+   */
   public static String explain(Connection connection, int max) throws SQLException {
     Instant now = Instant.now();
     try (PreparedStatement statement =
-        connection.prepareStatement("explain (analyze, buffers) " + JooqDeliveryQueue.CLAIM.formatted(max))) {
+        connection.prepareStatement(
+            "explain (analyze, buffers) " + JooqDeliveryQueue.CLAIM.formatted(max))) {
       statement.setString(1, now.plusSeconds(30).toString());
       statement.setObject(2, UUID.randomUUID());
       statement.setString(3, now.toString());

@@ -8,9 +8,9 @@ import java.util.Set;
 import org.jooq.exception.DataAccessException;
 
 /**
- * Tells a database that cannot be reached (down, restarting, refusing connections, the pool out
- * of time waiting for one) from a statement the database refused, so that callers can answer
- * "try again" for the first and nothing of the kind for the second.
+ * Tells a database that cannot be reached (down, restarting, refusing connections, the pool out of
+ * time waiting for one) from a statement the database refused, so that callers can answer "try
+ * again" for the first and nothing of the kind for the second.
  */
 final class DatabaseFailures {
   /** admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections. */
@@ -18,7 +18,9 @@ final class DatabaseFailures {
 
   private DatabaseFailures() {}
 
-  /** {@code failure} as an {@link UnavailableException} when it means the database is out of reach. */
+  /**
+   * {@code failure} as an {@link UnavailableException} when it means the database is out of reach.
+   */
   static RuntimeException translate(RuntimeException failure) {
     return isUnavailable(failure)
         ? new UnavailableException("the database is unavailable", failure)
@@ -33,9 +35,9 @@ final class DatabaseFailures {
         return true;
       }
       String state =
-          e instanceof SQLException sql ? sql.getSQLState()
-              : e instanceof DataAccessException access ? access.sqlState()
-              : null;
+          e instanceof SQLException sql
+              ? sql.getSQLState()
+              : e instanceof DataAccessException access ? access.sqlState() : null;
       if (state != null && (state.startsWith("08") || UNAVAILABLE_STATES.contains(state))) {
         return true;
       }

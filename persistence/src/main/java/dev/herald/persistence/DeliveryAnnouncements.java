@@ -7,8 +7,8 @@ import org.postgresql.PGNotification;
 
 /**
  * The PostgreSQL notification channel on which a server announces deliveries it made due, signed
- * with this server's own mark: every server listens, and each ignores its own announcements,
- * since it has already woken its dispatcher in process.
+ * with this server's own mark: every server listens, and each ignores its own announcements, since
+ * it has already woken its dispatcher in process.
  */
 final class DeliveryAnnouncements {
   static final String CHANNEL = "herald_deliveries";
@@ -16,13 +16,14 @@ final class DeliveryAnnouncements {
   private final String origin = UUID.randomUUID().toString();
 
   /**
-   * Inside a transaction that made deliveries due: tell the listeners once it commits. Plain
-   * JDBC, as it runs with every ingest commit and a jOOQ template is parsed on each use.
+   * Inside a transaction that made deliveries due: tell the listeners once it commits. Plain JDBC,
+   * as it runs with every ingest commit and a jOOQ template is parsed on each use.
    */
   void announce(DSLContext dsl) {
     dsl.connection(
         connection -> {
-          try (PreparedStatement statement = connection.prepareStatement("select pg_notify(?, ?)")) {
+          try (PreparedStatement statement =
+              connection.prepareStatement("select pg_notify(?, ?)")) {
             statement.setString(1, CHANNEL);
             statement.setString(2, origin);
             statement.execute();

@@ -15,14 +15,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Listens to what other servers announce through PostgreSQL's LISTEN/NOTIFY on one connection:
- * attempt outcomes, for this server's watchers ({@link OutcomeNotifications}), and new work.
- * It wakes every server's dispatcher when deliveries become due: a transaction that makes deliveries due announces it, and PostgreSQL delivers the
- * notification to all listeners when it commits. Servers therefore need no fast polling to pick
- * up work that another server ingested. A server's own announcements are passed over: it woke its
- * dispatcher in process already, and a second wake-up only costs it a claim that finds nothing.
+ * attempt outcomes, for this server's watchers ({@link OutcomeNotifications}), and new work. It
+ * wakes every server's dispatcher when deliveries become due: a transaction that makes deliveries
+ * due announces it, and PostgreSQL delivers the notification to all listeners when it commits.
+ * Servers therefore need no fast polling to pick up work that another server ingested. A server's
+ * own announcements are passed over: it woke its dispatcher in process already, and a second
+ * wake-up only costs it a claim that finds nothing.
  */
 public final class DeliveryWakeups implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DeliveryWakeups.class);
+
   /** How long the listening thread waits for a notification before it looks at its watchers. */
   private static final int WAIT_MILLIS = 200;
 
@@ -66,7 +68,8 @@ public final class DeliveryWakeups implements AutoCloseable {
           // server would otherwise cross this connection to be read and dropped.
           if (outcomes.wanted() != listeningToOutcomes) {
             listeningToOutcomes = !listeningToOutcomes;
-            statement.execute((listeningToOutcomes ? "listen " : "unlisten ") + OutcomeNotifications.CHANNEL);
+            statement.execute(
+                (listeningToOutcomes ? "listen " : "unlisten ") + OutcomeNotifications.CHANNEL);
             outcomes.listening(listeningToOutcomes);
           }
           PGNotification[] notifications = postgres.getNotifications(WAIT_MILLIS);
@@ -77,7 +80,9 @@ public final class DeliveryWakeups implements AutoCloseable {
       } catch (SQLException e) {
         outcomes.listening(false);
         if (running) {
-          log.warn("Lost the LISTEN connection ({}); polling covers the gap, reconnecting", e.getMessage());
+          log.warn(
+              "Lost the LISTEN connection ({}); polling covers the gap, reconnecting",
+              e.getMessage());
           pause();
         }
       }

@@ -125,8 +125,10 @@ final class GroupCommit<R, S> {
   /** Written by the batch's writer, read by its caller after the lock hands it over. */
   private static final class Entry<R, S> {
     final R request;
+
     /** Signalled when the entry is written, or when its caller may lead the next batch. */
     final Condition signal;
+
     boolean done;
     S result;
     Throwable failure;

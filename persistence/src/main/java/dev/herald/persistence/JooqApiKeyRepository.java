@@ -29,7 +29,8 @@ final class JooqApiKeyRepository implements ApiKeyRepository {
 
   @Override
   public void insert(ApiKey key, byte[] tokenHash) {
-    transactor.outsideTransaction(dsl -> dsl.insertInto(API_KEYS).set(toRecord(key, tokenHash)).execute());
+    transactor.outsideTransaction(
+        dsl -> dsl.insertInto(API_KEYS).set(toRecord(key, tokenHash)).execute());
   }
 
   @Override

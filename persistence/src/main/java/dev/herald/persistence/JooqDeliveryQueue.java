@@ -12,9 +12,9 @@ import dev.herald.domain.delivery.DeliveryOutcome;
 import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.delivery.DeliveryStatus;
 import dev.herald.domain.delivery.EndpointHealthPolicy;
-import io.prometheus.metrics.core.metrics.Counter;
 import dev.herald.domain.delivery.NextStep;
 import dev.herald.domain.secret.SigningSecret;
+import io.prometheus.metrics.core.metrics.Counter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -40,12 +40,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The work queue: a narrow row in {@code delivery_queue} for each pending delivery, apart from the
- * delivery's record in {@code deliveries}. A claim stamps a lease token and the lease's end
- * ({@code lease_until}) on the queue row: the delivery is passed over while its worker holds it,
- * and is claimable again by itself if the worker dies. An ended delivery's queue row is deleted.
- * Claims read the {@code delivery_queue_due} index and skip rows other workers have locked, so
- * several servers can share one database. The queue runs on connections of its own, whose
- * statements are all planned on indexes ({@link #INDEX_PLANS}).
+ * delivery's record in {@code deliveries}. A claim stamps a lease token and the lease's end ({@code
+ * lease_until}) on the queue row: the delivery is passed over while its worker holds it, and is
+ * claimable again by itself if the worker dies. An ended delivery's queue row is deleted. Claims
+ * read the {@code delivery_queue_due} index and skip rows other workers have locked, so several
+ * servers can share one database. The queue runs on connections of its own, whose statements are
+ * all planned on indexes ({@link #INDEX_PLANS}).
  */
 final class JooqDeliveryQueue implements DeliveryQueue {
   private static final String FAILED = DeliveryStatus.FAILED.name();
@@ -62,14 +62,16 @@ final class JooqDeliveryQueue implements DeliveryQueue {
       """
       with outcome as (
         select * from unnest(?::uuid[], ?::uuid[], ?::int[], ?::text[], ?::text[]::timestamptz[],
-                             ?::text[]::timestamptz[], ?::bigint[], ?::int[], ?::text[], ?::text[], ?::boolean[])
+                             ?::text[]::timestamptz[], ?::bigint[], ?::int[], ?::text[], ?::text[],
+                             ?::boolean[])
                  as v(id, lease_token, attempt_number, url, start_time, finish_time, duration_ms,
                       response_status_code, response_body, error, succeeded)
       ),
       listed as (
         insert into delivery_attempts (delivery_id, attempt_number, url, start_time, duration_ms,
                                        response_status_code, response_body, error, succeeded)
-        select id, attempt_number, url, start_time, duration_ms, response_status_code, response_body, error, succeeded
+        select id, attempt_number, url, start_time, duration_ms, response_status_code,
+               response_body, error, succeeded
           from outcome
         on conflict do nothing
       ),
@@ -103,10 +105,9 @@ final class JooqDeliveryQueue implements DeliveryQueue {
    * Extends the leases still held under their tokens to one new end. A dispatcher may hold several
    * hundred claims, so they travel as two arrays in one statement of fixed text rather than as a
    * condition per claim. Rows another transaction has locked are passed over: that is a record of
-   * their attempt, about to end or release them. Waiting for it instead, the renewal and the
-   * record each held rows the other wanted, in no fixed order, and PostgreSQL broke the deadlock
-   * by failing one of them a second later. The queue is reached by key as in {@link
-   * #RECORD_ATTEMPTS}.
+   * their attempt, about to end or release them. Waiting for it instead, the renewal and the record
+   * each held rows the other wanted, in no fixed order, and PostgreSQL broke the deadlock by
+   * failing one of them a second later. The queue is reached by key as in {@link #RECORD_ATTEMPTS}.
    */
   static final String RENEW_LEASES =
       """
@@ -122,13 +123,14 @@ final class JooqDeliveryQueue implements DeliveryQueue {
       )
       update delivery_queue q set lease_until = ?::text::timestamptz
         from renewable r
-       where q.delivery_id = any(array(select delivery_id from renewable)) and q.delivery_id = r.delivery_id
+       where q.delivery_id = any(array(select delivery_id from renewable))
+         and q.delivery_id = r.delivery_id
       """;
 
   /**
    * Connections the queue uses at most at once: the claim loop (which also asks for the next due
-   * time), lease renewal, two record batches (a dispatcher records on two threads), and the
-   * queue's statistics every few seconds.
+   * time), lease renewal, two record batches (a dispatcher records on two threads), and the queue's
+   * statistics every few seconds.
    */
   static final int CONNECTIONS = 5;
 
@@ -159,18 +161,17 @@ final class JooqDeliveryQueue implements DeliveryQueue {
    * passed over, a few per dispatcher. Saturated webhooks' rows are passed over too (the fifth
    * parameter; an empty array passes over nothing).
    *
-   * <p>Its shape leaves the planner few choices, since the statistics it would choose by can be
-   * far from the truth: a backlog can arrive within the minute before autoanalyze notices. The
-   * due rows are picked once (an array sub-select), then leased by primary key, and only those
-   * are joined to their deliveries and webhooks. Joined in one query instead, with statistics
-   * taken when the table was small, PostgreSQL re-ran the due sub-select once per row of the
-   * table: 25 s for one claim at 100,000 rows. Each claimed row looks its delivery up by key in a
-   * sub-query the planner may not flatten ({@code offset 0}): joined freely, with statistics
-   * from a quiet moment (one ended delivery), it reached the claimed deliveries through their
-   * webhook instead, every delivery of the webhook on each claim. So shaped, the plan each
-   * connection keeps for it stays on keys whatever the statistics were when it was made. The
-   * limit is written into the statement rather than bound: with it unknown, a generic plan
-   * expects a tenth of the table.
+   * <p>Its shape leaves the planner few choices, since the statistics it would choose by can be far
+   * from the truth: a backlog can arrive within the minute before autoanalyze notices. The due rows
+   * are picked once (an array sub-select), then leased by primary key, and only those are joined to
+   * their deliveries and webhooks. Joined in one query instead, with statistics taken when the
+   * table was small, PostgreSQL re-ran the due sub-select once per row of the table: 25 s for one
+   * claim at 100,000 rows. Each claimed row looks its delivery up by key in a sub-query the planner
+   * may not flatten ({@code offset 0}): joined freely, with statistics from a quiet moment (one
+   * ended delivery), it reached the claimed deliveries through their webhook instead, every
+   * delivery of the webhook on each claim. So shaped, the plan each connection keeps for it stays
+   * on keys whatever the statistics were when it was made. The limit is written into the statement
+   * rather than bound: with it unknown, a generic plan expects a tenth of the table.
    *
    * <p>Fixed text but for the limit, and run through JDBC: built with jOOQ's DSL for every claim,
    * rendering it took three quarters of the claim loop's CPU at 1,000 deliveries a second.
@@ -191,11 +192,12 @@ final class JooqDeliveryQueue implements DeliveryQueue {
                     for update skip locked))
         returning delivery_id
       )
-      select d.id, d.idempotency_key, d.webhook_id, d.project_id, w.url, d.payload, d.attempt_count, d.round_start,
-             d.create_time, d.bot_id
+      select d.id, d.idempotency_key, d.webhook_id, d.project_id, w.url, d.payload, d.attempt_count,
+             d.round_start, d.create_time, d.bot_id
         from leased l
         cross join lateral (
-          select id, idempotency_key, webhook_id, project_id, payload, attempt_count, round_start, create_time, bot_id
+          select id, idempotency_key, webhook_id, project_id, payload, attempt_count, round_start,
+                 create_time, bot_id
             from deliveries
            where id = l.delivery_id
           offset 0) d
@@ -204,12 +206,25 @@ final class JooqDeliveryQueue implements DeliveryQueue {
 
   /** A claimed row, before its project's signing keys are added. */
   record ClaimedRow(
-      UUID id, UUID idempotencyKey, UUID webhookId, String projectId, String url, String payload, int attemptsMade,
-      int roundStart, Instant createTime, String botId) {}
+      UUID id,
+      UUID idempotencyKey,
+      UUID webhookId,
+      String projectId,
+      String url,
+      String payload,
+      int attemptsMade,
+      int roundStart,
+      Instant createTime,
+      String botId) {}
 
   /** Runs {@link #CLAIM} on {@code connection}, in the caller's transaction. */
   static List<ClaimedRow> claim(
-      Connection connection, int max, Instant now, Instant leaseUntil, UUID leaseToken, Set<UUID> busyWebhooks)
+      Connection connection,
+      int max,
+      Instant now,
+      Instant leaseUntil,
+      UUID leaseToken,
+      Set<UUID> busyWebhooks)
       throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(CLAIM.formatted(max))) {
       statement.setString(1, leaseUntil.toString());
@@ -241,23 +256,24 @@ final class JooqDeliveryQueue implements DeliveryQueue {
   /**
    * The planner settings of the queue's connections, applied once as each is opened: sorting and
    * sequential scans are ruled out, so that a claim walks the due index in its order and stops at
-   * the limit, and every statement finds its rows by key, whether its plan is made on the facts
-   * of the moment or kept from long ago. Without them, a backlog that arrived faster than
-   * autoanalyze noticed made a claim fetch "all" due rows by bitmap and sort them (100,000 rows
-   * read and sorted on disk for every claim), and a record planned while the tables were small
-   * read the whole table for every batch. Set per transaction instead, the settings cost a round
-   * trip for each claim and each record.
+   * the limit, and every statement finds its rows by key, whether its plan is made on the facts of
+   * the moment or kept from long ago. Without them, a backlog that arrived faster than autoanalyze
+   * noticed made a claim fetch "all" due rows by bitmap and sort them (100,000 rows read and sorted
+   * on disk for every claim), and a record planned while the tables were small read the whole table
+   * for every batch. Set per transaction instead, the settings cost a round trip for each claim and
+   * each record.
    *
-   * <p>Plans are made without the parameters' values: with them, PostgreSQL planned a record
-   * anew on every run (a custom plan knows the batch is a few rows, so a generic plan costed for
-   * a hundred never looked cheaper), and that planning was half the queue's database time at
-   * 1,000 deliveries a second. A plan without values is safe here because it is on indexes.
+   * <p>Plans are made without the parameters' values: with them, PostgreSQL planned a record anew
+   * on every run (a custom plan knows the batch is a few rows, so a generic plan costed for a
+   * hundred never looked cheaper), and that planning was half the queue's database time at 1,000
+   * deliveries a second. A plan without values is safe here because it is on indexes.
    */
   static final String INDEX_PLANS =
       "set enable_sort = off; set enable_seqscan = off; set plan_cache_mode = force_generic_plan";
 
   @Override
-  public List<ClaimedDelivery> claimDue(int max, Instant now, Instant leaseUntil, Set<UUID> busyWebhooks) {
+  public List<ClaimedDelivery> claimDue(
+      int max, Instant now, Instant leaseUntil, Set<UUID> busyWebhooks) {
     UUID leaseToken = UUID.randomUUID();
     // The claim is one statement and commits by itself, a round trip fewer than a transaction
     // around it and the keys. Should reading the keys then fail, the leases run out and the
@@ -265,11 +281,13 @@ final class JooqDeliveryQueue implements DeliveryQueue {
     return transactor.outsideTransaction(
         dsl -> {
           List<ClaimedRow> claimed =
-              dsl.connectionResult(connection -> claim(connection, max, now, leaseUntil, leaseToken, busyWebhooks));
+              dsl.connectionResult(
+                  connection -> claim(connection, max, now, leaseUntil, leaseToken, busyWebhooks));
           if (claimed.isEmpty()) {
             return List.<ClaimedDelivery>of();
           }
-          Set<String> projects = claimed.stream().map(ClaimedRow::projectId).collect(Collectors.toSet());
+          Set<String> projects =
+              claimed.stream().map(ClaimedRow::projectId).collect(Collectors.toSet());
           Map<String, List<byte[]>> keys = signingKeys(dsl, projects, now);
           return claimed.stream()
               .map(
@@ -293,9 +311,11 @@ final class JooqDeliveryQueue implements DeliveryQueue {
 
   private Map<String, List<byte[]>> signingKeys(DSLContext dsl, Set<String> projects, Instant now) {
     Map<String, List<byte[]>> keys = new HashMap<>();
-    secrets.signingAt(dsl, projects, now)
-        .forEach((project, secretsOfProject) ->
-            keys.put(project, secretsOfProject.stream().map(SigningSecret::key).toList()));
+    secrets
+        .signingAt(dsl, projects, now)
+        .forEach(
+            (project, secretsOfProject) ->
+                keys.put(project, secretsOfProject.stream().map(SigningSecret::key).toList()));
     return keys;
   }
 
@@ -320,8 +340,8 @@ final class JooqDeliveryQueue implements DeliveryQueue {
   }
 
   /**
-   * Lists every attempt and ends the successes in one statement, which needs no transaction of
-   * its own; failures, each needing its own decision, join it in one.
+   * Lists every attempt and ends the successes in one statement, which needs no transaction of its
+   * own; failures, each needing its own decision, join it in one.
    */
   @Override
   public List<Boolean> recordAttempts(List<AttemptOutcome> outcomes, EndpointHealthPolicy health) {
@@ -342,7 +362,11 @@ final class JooqDeliveryQueue implements DeliveryQueue {
         outcomes.stream().allMatch(JooqDeliveryQueue::succeeded)
             ? transactor.outsideTransaction(write)
             : transactor.inTransaction(write);
-    tellWatchers(outcomes.stream().filter(o -> held.contains(o.claim().id())).map(DeliveryOutcome::of).toList());
+    tellWatchers(
+        outcomes.stream()
+            .filter(o -> held.contains(o.claim().id()))
+            .map(DeliveryOutcome::of)
+            .toList());
     return outcomes.stream().map(o -> held.contains(o.claim().id())).toList();
   }
 
@@ -358,7 +382,8 @@ final class JooqDeliveryQueue implements DeliveryQueue {
             return null;
           });
     } catch (RuntimeException e) {
-      log.warn("Could not notify watchers of {} recorded outcomes: {}", recorded.size(), e.getMessage());
+      log.warn(
+          "Could not notify watchers of {} recorded outcomes: {}", recorded.size(), e.getMessage());
     }
   }
 
@@ -366,7 +391,8 @@ final class JooqDeliveryQueue implements DeliveryQueue {
     return outcome.next() instanceof NextStep.Succeed;
   }
 
-  private static Set<UUID> listAttemptsEndingSuccesses(DSLContext dsl, List<AttemptOutcome> outcomes) {
+  private static Set<UUID> listAttemptsEndingSuccesses(
+      DSLContext dsl, List<AttemptOutcome> outcomes) {
     Set<UUID> held = new HashSet<>();
     dsl.connection(
         connection -> {
@@ -398,11 +424,15 @@ final class JooqDeliveryQueue implements DeliveryQueue {
    * delivery: due again at the retry's time, or out of the queue and ended. A delivery ended
    * meanwhile (its webhook was deleted) is no longer in the queue and stays as it was ended.
    */
-  private boolean recordFailure(DSLContext dsl, AttemptOutcome outcome, EndpointHealthPolicy health) {
+  private boolean recordFailure(
+      DSLContext dsl, AttemptOutcome outcome, EndpointHealthPolicy health) {
     ClaimedDelivery claim = outcome.claim();
     DeliveryAttempt attempt = outcome.attempt();
     Condition heldByClaim =
-        DELIVERY_QUEUE.DELIVERY_ID.eq(claim.id()).and(DELIVERY_QUEUE.LEASE_TOKEN.eq(claim.leaseToken()));
+        DELIVERY_QUEUE
+            .DELIVERY_ID
+            .eq(claim.id())
+            .and(DELIVERY_QUEUE.LEASE_TOKEN.eq(claim.leaseToken()));
     var attempted =
         dsl.update(DELIVERIES)
             .set(DELIVERIES.ATTEMPT_COUNT, attempt.attemptNumber())
@@ -425,7 +455,8 @@ final class JooqDeliveryQueue implements DeliveryQueue {
     if (dsl.deleteFrom(DELIVERY_QUEUE).where(heldByClaim).execute() == 0) {
       return false;
     }
-    String disabledFor = outcome.next() instanceof NextStep.DisableWebhook disable ? disable.reason() : null;
+    String disabledFor =
+        outcome.next() instanceof NextStep.DisableWebhook disable ? disable.reason() : null;
     attempted
         .set(DELIVERIES.STATUS, FAILED)
         .set(DELIVERIES.FAILURE_REASON, disabledFor)
@@ -439,20 +470,28 @@ final class JooqDeliveryQueue implements DeliveryQueue {
     return true;
   }
 
-  private void countFailure(DSLContext dsl, UUID webhookId, EndpointHealthPolicy health, Instant at) {
+  private void countFailure(
+      DSLContext dsl, UUID webhookId, EndpointHealthPolicy health, Instant at) {
     Integer failures =
         dsl.update(WEBHOOKS)
-            .set(WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES, WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES.plus(1))
+            .set(
+                WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES,
+                WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES.plus(1))
             .where(WEBHOOKS.ID.eq(webhookId))
             .returningResult(WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES)
             .fetchOne(WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES);
     if (failures != null) {
-      health.disableReason(failures).ifPresent(reason -> disableWebhook(dsl, webhookId, reason, at, "failures"));
+      health
+          .disableReason(failures)
+          .ifPresent(reason -> disableWebhook(dsl, webhookId, reason, at, "failures"));
     }
   }
 
-  /** @param kind the reason as the metric counts it: {@code gone} or {@code failures} */
-  private void disableWebhook(DSLContext dsl, UUID webhookId, String reason, Instant at, String kind) {
+  /**
+   * @param kind the reason as the metric counts it: {@code gone} or {@code failures}
+   */
+  private void disableWebhook(
+      DSLContext dsl, UUID webhookId, String reason, Instant at, String kind) {
     int disabled =
         dsl.update(WEBHOOKS)
             .set(WEBHOOKS.ACTIVE, false)
@@ -474,7 +513,9 @@ final class JooqDeliveryQueue implements DeliveryQueue {
                 .set(DELIVERY_QUEUE.LEASE_TOKEN, (UUID) null)
                 .set(DELIVERY_QUEUE.LEASE_UNTIL, (OffsetDateTime) null)
                 .set(DELIVERY_QUEUE.NEXT_ATTEMPT_TIME, DSL.currentOffsetDateTime())
-                .where(DELIVERY_QUEUE.DELIVERY_ID.eq(claim.id()), DELIVERY_QUEUE.LEASE_TOKEN.eq(claim.leaseToken()))
+                .where(
+                    DELIVERY_QUEUE.DELIVERY_ID.eq(claim.id()),
+                    DELIVERY_QUEUE.LEASE_TOKEN.eq(claim.leaseToken()))
                 .execute());
   }
 
@@ -491,8 +532,8 @@ final class JooqDeliveryQueue implements DeliveryQueue {
   }
 
   /**
-   * Not held under a lease that is still running. A lease that ran out (its holder died) makes
-   * the delivery claimable again.
+   * Not held under a lease that is still running. A lease that ran out (its holder died) makes the
+   * delivery claimable again.
    */
   private static Condition unleased(Instant now) {
     return DELIVERY_QUEUE.LEASE_UNTIL.isNull().or(DELIVERY_QUEUE.LEASE_UNTIL.le(Times.toDb(now)));

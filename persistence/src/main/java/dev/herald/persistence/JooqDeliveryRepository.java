@@ -62,7 +62,8 @@ final class JooqDeliveryRepository implements DeliveryRepository {
         .ifPresent(
             c ->
                 conditions.add(
-                    DSL.row(DELIVERIES.CREATE_TIME, DELIVERIES.ID).lt(Times.toDb(c.time()), c.id())));
+                    DSL.row(DELIVERIES.CREATE_TIME, DELIVERIES.ID)
+                        .lt(Times.toDb(c.time()), c.id())));
     List<Delivery> rows =
         transactor.inTransaction(
             dsl ->
@@ -89,7 +90,8 @@ final class JooqDeliveryRepository implements DeliveryRepository {
   }
 
   @Override
-  public int requeueFailed(String projectId, UUID webhookId, Instant since, Instant until, Instant now) {
+  public int requeueFailed(
+      String projectId, UUID webhookId, Instant since, Instant until, Instant now) {
     return transactor.inTransaction(
         dsl -> {
           int requeued =
@@ -109,8 +111,8 @@ final class JooqDeliveryRepository implements DeliveryRepository {
   }
 
   /**
-   * A fresh round: due now, attempts counted from here, the outcome of the last round cleared;
-   * back in the queue.
+   * A fresh round: due now, attempts counted from here, the outcome of the last round cleared; back
+   * in the queue.
    */
   private static int requeue(DSLContext dsl, Instant now, Condition... which) {
     CommonTableExpression<Record2<UUID, UUID>> requeued =
@@ -126,10 +128,15 @@ final class JooqDeliveryRepository implements DeliveryRepository {
                     .returningResult(DELIVERIES.ID, DELIVERIES.WEBHOOK_ID));
     return dsl.with(requeued)
         .insertInto(
-            DELIVERY_QUEUE, DELIVERY_QUEUE.DELIVERY_ID, DELIVERY_QUEUE.WEBHOOK_ID, DELIVERY_QUEUE.NEXT_ATTEMPT_TIME)
+            DELIVERY_QUEUE,
+            DELIVERY_QUEUE.DELIVERY_ID,
+            DELIVERY_QUEUE.WEBHOOK_ID,
+            DELIVERY_QUEUE.NEXT_ATTEMPT_TIME)
         .select(
             DSL.select(
-                    requeued.field(DELIVERIES.ID), requeued.field(DELIVERIES.WEBHOOK_ID), DSL.val(Times.toDb(now)))
+                    requeued.field(DELIVERIES.ID),
+                    requeued.field(DELIVERIES.WEBHOOK_ID),
+                    DSL.val(Times.toDb(now)))
                 .from(requeued))
         .execute();
   }
@@ -146,13 +153,15 @@ final class JooqDeliveryRepository implements DeliveryRepository {
 
   /**
    * The newest attempts of each delivery, {@link Limits#ATTEMPTS_SHOWN} at most, read backwards on
-   * the primary key: manual retries can give a delivery any number of attempts, and a read must
-   * not grow with them.
+   * the primary key: manual retries can give a delivery any number of attempts, and a read must not
+   * grow with them.
    */
   private static final String NEWEST_ATTEMPTS =
       "select a.* from unnest(?::uuid[]) as d (id) cross join lateral ("
           + " select * from delivery_attempts where delivery_id = d.id"
-          + " order by attempt_number desc limit " + Limits.ATTEMPTS_SHOWN + ") a";
+          + " order by attempt_number desc limit "
+          + Limits.ATTEMPTS_SHOWN
+          + ") a";
 
   /** Loads the attempts of all rows in one query, rather than one query per delivery. */
   private static List<Delivery> withAttempts(DSLContext dsl, List<Record> rows) {
@@ -167,7 +176,8 @@ final class JooqDeliveryRepository implements DeliveryRepository {
                 .collect(
                     Collectors.groupingBy(
                         DeliveryAttemptsRecord::getDeliveryId,
-                        Collectors.mapping(JooqDeliveryRepository::toAttempt, Collectors.toList())));
+                        Collectors.mapping(
+                            JooqDeliveryRepository::toAttempt, Collectors.toList())));
     return rows.stream()
         .map(row -> toDelivery(row, attempts.getOrDefault(row.get(DELIVERIES.ID), List.of())))
         .toList();

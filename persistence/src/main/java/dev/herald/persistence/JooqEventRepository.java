@@ -95,8 +95,8 @@ final class JooqEventRepository implements EventRepository {
 
   /**
    * Plans every event's deliveries before knowing which events are new, so that the batch is
-   * written in one statement; an event already known (rare: a client's retry) wasted its plan.
-   * A concurrent ingestion of the same event id waits in that statement for the first to commit.
+   * written in one statement; an event already known (rare: a client's retry) wasted its plan. A
+   * concurrent ingestion of the same event id waits in that statement for the first to commit.
    */
   private List<IngestResult> write(List<Ingestion> batch) {
     return transactor.outsideTransaction(
@@ -109,18 +109,23 @@ final class JooqEventRepository implements EventRepository {
                     List<Webhook> candidates = candidateWebhooks(connection, batch);
                     for (Ingestion ingestion : batch) {
                       Event event = ingestion.event();
-                      List<NewDelivery> made = ingestion.fanOut().apply(recipientsAmong(candidates, event));
+                      List<NewDelivery> made =
+                          ingestion.fanOut().apply(recipientsAmong(candidates, event));
                       made.forEach(d -> planned.add(new Delivery(event, d)));
                       plannedIds.put(event.id(), made.stream().map(NewDelivery::id).toList());
                     }
                     return insert(connection, batch, planned);
                   });
           Map<Ingestion, List<UUID>> replayed =
-              firstIngestions(dsl, batch.stream().filter(i -> !inserted.contains(i.event().id())).toList());
+              firstIngestions(
+                  dsl, batch.stream().filter(i -> !inserted.contains(i.event().id())).toList());
           return batch.stream()
-              .map(i -> inserted.contains(i.event().id())
-                  ? new IngestResult(i.event().eventId(), plannedIds.get(i.event().id()), false)
-                  : new IngestResult(i.event().eventId(), replayed.get(i), true))
+              .map(
+                  i ->
+                      inserted.contains(i.event().id())
+                          ? new IngestResult(
+                              i.event().eventId(), plannedIds.get(i.event().id()), false)
+                          : new IngestResult(i.event().eventId(), replayed.get(i), true))
               .toList();
         });
   }
@@ -180,12 +185,13 @@ final class JooqEventRepository implements EventRepository {
   /**
    * The live webhooks of the events' projects (an array, the first parameter) that are
    * project-level or belong to one of their bots (the second). Fixed text run through JDBC:
-   * rendered with jOOQ's DSL for every ingest batch, this one query took two thirds of the
-   * batch's CPU at 1,000 events a second.
+   * rendered with jOOQ's DSL for every ingest batch, this one query took two thirds of the batch's
+   * CPU at 1,000 events a second.
    */
   static final String CANDIDATE_WEBHOOKS =
       """
-      select id, project_id, bot_id, url, triggers, active, disabled_reason, create_time, update_time
+      select id, project_id, bot_id, url, triggers, active, disabled_reason, create_time,
+             update_time
         from webhooks
        where project_id = any(?::text[])
          and delete_time is null
@@ -193,7 +199,8 @@ final class JooqEventRepository implements EventRepository {
          and (bot_id is null or bot_id = any(?::text[]))
       """;
 
-  private static List<Webhook> candidateWebhooks(Connection connection, List<Ingestion> batch) throws SQLException {
+  private static List<Webhook> candidateWebhooks(Connection connection, List<Ingestion> batch)
+      throws SQLException {
     Object[] projects = batch.stream().map(i -> i.event().projectId()).distinct().toArray();
     Object[] bots = batch.stream().map(i -> i.event().botId()).distinct().toArray();
     try (PreparedStatement statement = connection.prepareStatement(CANDIDATE_WEBHOOKS)) {
@@ -210,12 +217,14 @@ final class JooqEventRepository implements EventRepository {
   }
 
   /** The deliveries each replayed event got when it was first ingested, oldest first. */
-  private static Map<Ingestion, List<UUID>> firstIngestions(DSLContext dsl, List<Ingestion> replays) {
+  private static Map<Ingestion, List<UUID>> firstIngestions(
+      DSLContext dsl, List<Ingestion> replays) {
     Map<Ingestion, List<UUID>> ids = new HashMap<>();
     if (replays.isEmpty()) {
       return ids;
     }
-    var keys = replays.stream().map(i -> DSL.row(i.event().projectId(), i.event().eventId())).toList();
+    var keys =
+        replays.stream().map(i -> DSL.row(i.event().projectId(), i.event().eventId())).toList();
     Map<List<String>, List<UUID>> byKey = new HashMap<>();
     dsl.select(EVENTS.PROJECT_ID, EVENTS.EVENT_ID, DELIVERIES.ID)
         .from(DELIVERIES)
@@ -223,9 +232,16 @@ final class JooqEventRepository implements EventRepository {
         .on(EVENTS.ID.eq(DELIVERIES.EVENT_ID))
         .where(DSL.row(EVENTS.PROJECT_ID, EVENTS.EVENT_ID).in(keys))
         .orderBy(DELIVERIES.CREATE_TIME, DELIVERIES.ID)
-        .forEach(r -> byKey.computeIfAbsent(List.of(r.value1(), r.value2()), k -> new ArrayList<>()).add(r.value3()));
+        .forEach(
+            r ->
+                byKey
+                    .computeIfAbsent(List.of(r.value1(), r.value2()), k -> new ArrayList<>())
+                    .add(r.value3()));
     for (Ingestion replay : replays) {
-      ids.put(replay, byKey.getOrDefault(List.of(replay.event().projectId(), replay.event().eventId()), List.of()));
+      ids.put(
+          replay,
+          byKey.getOrDefault(
+              List.of(replay.event().projectId(), replay.event().eventId()), List.of()));
     }
     return ids;
   }

@@ -36,8 +36,8 @@ final class JooqSigningSecretRepository implements SigningSecretRepository {
   /**
    * The keys that sign at a time (the first parameter), of the projects in an array (the second),
    * each project's newest first. Fixed text run through JDBC: a claim asks for its projects' keys
-   * every time, and rendering the same query with jOOQ's DSL cost a claim more CPU than the rest
-   * of it.
+   * every time, and rendering the same query with jOOQ's DSL cost a claim more CPU than the rest of
+   * it.
    */
   static final String SIGNING_AT =
       """
@@ -49,7 +49,8 @@ final class JooqSigningSecretRepository implements SigningSecretRepository {
       """;
 
   /** The keys of several projects that sign at {@code time}, each project's newest first. */
-  Map<String, List<SigningSecret>> signingAt(DSLContext dsl, Collection<String> projectIds, Instant time) {
+  Map<String, List<SigningSecret>> signingAt(
+      DSLContext dsl, Collection<String> projectIds, Instant time) {
     Map<String, List<SigningSecret>> byProject = new HashMap<>();
     dsl.connection(
         connection -> {
@@ -94,7 +95,9 @@ final class JooqSigningSecretRepository implements SigningSecretRepository {
           // makes concurrent rotations of one project take turns.
           dsl.update(SIGNING_SECRETS)
               .set(SIGNING_SECRETS.EXPIRE_TIME, Times.toDb(previousExpireTime))
-              .where(SIGNING_SECRETS.PROJECT_ID.eq(next.projectId()), SIGNING_SECRETS.EXPIRE_TIME.isNull())
+              .where(
+                  SIGNING_SECRETS.PROJECT_ID.eq(next.projectId()),
+                  SIGNING_SECRETS.EXPIRE_TIME.isNull())
               .execute();
           return dsl.insertInto(SIGNING_SECRETS)
               .set(SIGNING_SECRETS.ID, next.id())
@@ -113,7 +116,8 @@ final class JooqSigningSecretRepository implements SigningSecretRepository {
   private SigningSecret fromRow(ResultSet row) throws SQLException {
     UUID id = row.getObject("id", UUID.class);
     String projectId = row.getString("project_id");
-    byte[] key = cipher.open(id, projectId, row.getBytes("key_nonce"), row.getBytes("key_ciphertext"));
+    byte[] key =
+        cipher.open(id, projectId, row.getBytes("key_nonce"), row.getBytes("key_ciphertext"));
     return new SigningSecret(
         id,
         projectId,

@@ -40,11 +40,16 @@ final class JooqWebhookRepository implements WebhookRepository {
   public boolean insertIfFewerThan(Webhook webhook, int limit) {
     return transactor.inTransaction(
         dsl -> {
-          dsl.select(DSL.field("pg_advisory_xact_lock(hashtextextended({0}, 0))", Object.class,
-                  DSL.val("herald.webhooks:" + webhook.projectId())))
+          dsl.select(
+                  DSL.field(
+                      "pg_advisory_xact_lock(hashtextextended({0}, 0))",
+                      Object.class, DSL.val("herald.webhooks:" + webhook.projectId())))
               .fetch();
           int existing =
-              dsl.fetchCount(WEBHOOKS, WEBHOOKS.PROJECT_ID.eq(webhook.projectId()), WEBHOOKS.DELETE_TIME.isNull());
+              dsl.fetchCount(
+                  WEBHOOKS,
+                  WEBHOOKS.PROJECT_ID.eq(webhook.projectId()),
+                  WEBHOOKS.DELETE_TIME.isNull());
           if (existing >= limit) {
             return false;
           }
@@ -133,8 +138,8 @@ final class JooqWebhookRepository implements WebhookRepository {
    * the end given here (see {@link JooqDeliveryQueue#recordAttempts}).
    *
    * <p>The queue rows go first, as a record takes its locks: queue row, then delivery. The queue
-   * holds no index by webhook; reading it whole costs what is pending, where the webhook's index
-   * on deliveries would read its whole history.
+   * holds no index by webhook; reading it whole costs what is pending, where the webhook's index on
+   * deliveries would read its whole history.
    */
   static void endPending(DSLContext dsl, UUID webhookId, String reason) {
     dsl.deleteFrom(DELIVERY_QUEUE).where(DELIVERY_QUEUE.WEBHOOK_ID.eq(webhookId)).execute();
@@ -175,8 +180,15 @@ final class JooqWebhookRepository implements WebhookRepository {
   }
 
   private static Webhook webhook(
-      UUID id, String projectId, String botId, String url, String[] triggers, boolean active, String disabledReason,
-      OffsetDateTime createTime, OffsetDateTime updateTime) {
+      UUID id,
+      String projectId,
+      String botId,
+      String url,
+      String[] triggers,
+      boolean active,
+      String disabledReason,
+      OffsetDateTime createTime,
+      OffsetDateTime updateTime) {
     return new Webhook(
         id,
         projectId,

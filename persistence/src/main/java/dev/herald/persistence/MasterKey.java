@@ -10,7 +10,8 @@ public final class MasterKey {
 
   public MasterKey(byte[] bytes) {
     if (bytes.length != BYTES) {
-      throw new IllegalArgumentException("a master key is " + BYTES + " bytes, not " + bytes.length);
+      throw new IllegalArgumentException(
+          "a master key is " + BYTES + " bytes, not " + bytes.length);
     }
     this.bytes = bytes.clone();
   }

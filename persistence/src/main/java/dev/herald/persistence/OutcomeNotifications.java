@@ -22,15 +22,18 @@ import org.slf4j.LoggerFactory;
  * Attempt outcomes passed between servers through PostgreSQL's NOTIFY: the server that records a
  * batch notifies its outcomes, and every server's listening connection ({@link DeliveryWakeups})
  * hands them to the watchers it has. An outcome is one line of tab-separated fields: ids and
- * project and bot ids are visible ASCII, and the error text has no control characters (see
- * {@link dev.herald.domain.delivery.ReceiverText}), so neither a tab nor a line break can occur
- * inside a field.
+ * project and bot ids are visible ASCII, and the error text has no control characters (see {@link
+ * dev.herald.domain.delivery.ReceiverText}), so neither a tab nor a line break can occur inside a
+ * field.
  */
 final class OutcomeNotifications implements OutcomeFeed {
   static final String CHANNEL = "herald_outcomes";
+
   /** PostgreSQL refuses a payload of 8,000 bytes or more; outcomes are packed below that. */
   private static final int PAYLOAD_BYTES = 7_900;
-  private static final String NOTIFY = "select pg_notify(?, payload) from unnest(?::text[]) as payload";
+
+  private static final String NOTIFY =
+      "select pg_notify(?, payload) from unnest(?::text[]) as payload";
   private static final Logger log = LoggerFactory.getLogger(OutcomeNotifications.class);
 
   private final Set<Consumer<DeliveryOutcome>> listeners = new CopyOnWriteArraySet<>();
@@ -40,6 +43,7 @@ final class OutcomeNotifications implements OutcomeFeed {
 
   /** Whether the listening connection listens to outcomes now; guarded by itself. */
   private final Object listeningChange = new Object();
+
   private boolean listening;
 
   /**

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the database side reports: the queue (read every {@link #QUEUE_READ_EVERY} in the
- * background, so a scrape never waits on the database), the connection pools, and webhooks
- * Herald disabled, counted where it disables them.
+ * background, so a scrape never waits on the database), the connection pools, and webhooks Herald
+ * disabled, counted where it disables them.
  */
 public final class PersistenceMetrics implements AutoCloseable {
   static final Duration QUEUE_READ_EVERY = Duration.ofSeconds(5);
@@ -50,14 +50,25 @@ public final class PersistenceMetrics implements AutoCloseable {
     webhooksDisabled =
         Counter.builder()
             .name("herald_webhooks_disabled_total")
-            .help("Webhooks Herald disabled itself, by reason: gone (the receiver answered 410) or failures")
+            .help(
+                "Webhooks Herald disabled itself, by reason: gone (the receiver answered 410) or"
+                    + " failures")
             .labelNames("reason")
             .register(registry);
-    queueGauge(registry, "herald_queue_due_deliveries", "Deliveries due now and not leased (counted to 100,000)",
+    queueGauge(
+        registry,
+        "herald_queue_due_deliveries",
+        "Deliveries due now and not leased (counted to 100,000)",
         snapshot -> snapshot.due());
-    queueGauge(registry, "herald_queue_leased_deliveries", "Deliveries leased to a dispatcher now (counted to 100,000)",
+    queueGauge(
+        registry,
+        "herald_queue_leased_deliveries",
+        "Deliveries leased to a dispatcher now (counted to 100,000)",
         snapshot -> snapshot.leased());
-    queueGauge(registry, "herald_queue_scheduled_deliveries", "Deliveries waiting for a later retry time (counted to 100,000)",
+    queueGauge(
+        registry,
+        "herald_queue_scheduled_deliveries",
+        "Deliveries waiting for a later retry time (counted to 100,000)",
         snapshot -> snapshot.scheduled());
     GaugeWithCallback.builder()
         .name("herald_queue_oldest_due_age_seconds")
@@ -69,9 +80,17 @@ public final class PersistenceMetrics implements AutoCloseable {
         .help("WatchDeliveries streams open on this server")
         .callback(callback -> callback.call(outcomes.watches()))
         .register(registry);
-    poolGauge(registry, pools, "herald_database_pool_connections_in_use", "Connections lent out, by pool",
+    poolGauge(
+        registry,
+        pools,
+        "herald_database_pool_connections_in_use",
+        "Connections lent out, by pool",
         HikariPoolMXBean::getActiveConnections);
-    poolGauge(registry, pools, "herald_database_pool_threads_waiting", "Threads waiting for a connection, by pool",
+    poolGauge(
+        registry,
+        pools,
+        "herald_database_pool_threads_waiting",
+        "Threads waiting for a connection, by pool",
         HikariPoolMXBean::getThreadsAwaitingConnection);
   }
 
@@ -94,11 +113,17 @@ public final class PersistenceMetrics implements AutoCloseable {
   }
 
   double oldestDueAge(Instant now) {
-    return queue.oldestDue().map(due -> Math.max(0, Duration.between(due, now).toMillis() / 1000.0)).orElse(0.0);
+    return queue
+        .oldestDue()
+        .map(due -> Math.max(0, Duration.between(due, now).toMillis() / 1000.0))
+        .orElse(0.0);
   }
 
   private void queueGauge(
-      PrometheusRegistry registry, String name, String help, java.util.function.ToLongFunction<QueueStatistics.Snapshot> value) {
+      PrometheusRegistry registry,
+      String name,
+      String help,
+      java.util.function.ToLongFunction<QueueStatistics.Snapshot> value) {
     GaugeWithCallback.builder()
         .name(name)
         .help(help)
@@ -107,7 +132,10 @@ public final class PersistenceMetrics implements AutoCloseable {
   }
 
   private static void poolGauge(
-      PrometheusRegistry registry, Map<String, HikariDataSource> pools, String name, String help,
+      PrometheusRegistry registry,
+      Map<String, HikariDataSource> pools,
+      String name,
+      String help,
       ToIntFunction<HikariPoolMXBean> value) {
     GaugeWithCallback.builder()
         .name(name)

@@ -18,8 +18,8 @@ import dev.herald.domain.webhook.WebhookRepository;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.Map;
 import java.time.Duration;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -91,8 +91,7 @@ public final class PersistenceModule extends AbstractModule {
   }
 
   private static DSLContext jooq(DataSource dataSource) {
-    Settings jooqSettings =
-        new Settings().withExecuteLogging(false).withRenderSchema(false);
+    Settings jooqSettings = new Settings().withExecuteLogging(false).withRenderSchema(false);
     return DSL.using(dataSource, SQLDialect.POSTGRES, jooqSettings);
   }
 
@@ -177,7 +176,11 @@ public final class PersistenceModule extends AbstractModule {
       OutcomeNotifications outcomes,
       Clock clock) {
     return new PersistenceMetrics(
-        registry, new QueueStatistics(queue), Map.of("api", api, "queue", queueConnections), outcomes, clock);
+        registry,
+        new QueueStatistics(queue),
+        Map.of("api", api, "queue", queueConnections),
+        outcomes,
+        clock);
   }
 
   @Provides
@@ -189,7 +192,9 @@ public final class PersistenceModule extends AbstractModule {
   @Provides
   @Singleton
   DeliveryWakeups deliveryWakeups(
-      DeliveryAnnouncements announcements, DeliveryNotifier notifier, OutcomeNotifications outcomes) {
+      DeliveryAnnouncements announcements,
+      DeliveryNotifier notifier,
+      OutcomeNotifications outcomes) {
     return new DeliveryWakeups(settings, announcements, notifier, outcomes);
   }
 

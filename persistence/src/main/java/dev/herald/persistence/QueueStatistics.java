@@ -9,10 +9,10 @@ import java.time.OffsetDateTime;
 import java.util.Optional;
 
 /**
- * How much work waits in the queue, read from the due index so that it costs the same however
- * long the queue is: each count walks at most {@link #COUNTED} index entries and stops, so a
- * count at the cap means "at least". The age of the oldest due delivery, the one number to alert
- * on, is exact.
+ * How much work waits in the queue, read from the due index so that it costs the same however long
+ * the queue is: each count walks at most {@link #COUNTED} index entries and stops, so a count at
+ * the cap means "at least". The age of the oldest due delivery, the one number to alert on, is
+ * exact.
  */
 final class QueueStatistics {
   /** Most entries a count reads; a backlog larger than this shows as this. */
@@ -23,13 +23,15 @@ final class QueueStatistics {
       """
       select count(*) filter (where lease_until is null or lease_until <= ?::text::timestamptz),
              count(*) filter (where lease_until > ?::text::timestamptz),
-             min(next_attempt_time) filter (where lease_until is null or lease_until <= ?::text::timestamptz)
+             min(next_attempt_time)
+               filter (where lease_until is null or lease_until <= ?::text::timestamptz)
         from (select next_attempt_time, lease_until
                 from delivery_queue
                where next_attempt_time <= ?::text::timestamptz
                order by next_attempt_time
                limit %d) due
-      """.formatted(COUNTED);
+      """
+          .formatted(COUNTED);
 
   /** Rows due later: retries waiting for their time. */
   static final String SCHEDULED =
@@ -40,16 +42,20 @@ final class QueueStatistics {
                where next_attempt_time > ?::text::timestamptz
                order by next_attempt_time
                limit %d) later
-      """.formatted(COUNTED);
+      """
+          .formatted(COUNTED);
 
   /** A reading of the queue at {@code time}. */
-  record Snapshot(Instant time, long due, long leased, long scheduled, Optional<Instant> oldestDue) {
+  record Snapshot(
+      Instant time, long due, long leased, long scheduled, Optional<Instant> oldestDue) {
     static final Snapshot NONE = new Snapshot(Instant.EPOCH, 0, 0, 0, Optional.empty());
   }
 
   private final Transactor queue;
 
-  /** @param queue the queue's own connections, whose sessions plan on indexes */
+  /**
+   * @param queue the queue's own connections, whose sessions plan on indexes
+   */
   QueueStatistics(Transactor queue) {
     this.queue = requireNonNull(queue, "queue");
   }
@@ -71,7 +77,9 @@ final class QueueStatistics {
                       row.next();
                       due = row.getLong(1);
                       leased = row.getLong(2);
-                      oldest = Optional.ofNullable(row.getObject(3, OffsetDateTime.class)).map(OffsetDateTime::toInstant);
+                      oldest =
+                          Optional.ofNullable(row.getObject(3, OffsetDateTime.class))
+                              .map(OffsetDateTime::toInstant);
                     }
                   }
                   long scheduled;

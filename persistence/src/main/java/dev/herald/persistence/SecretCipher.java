@@ -12,8 +12,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Encrypts signing keys for storage with AES-256-GCM under the master key. Each key gets a fresh
- * 96-bit nonce, and its row's id and project are authenticated with it, so a ciphertext copied
- * onto another row does not decrypt.
+ * 96-bit nonce, and its row's id and project are authenticated with it, so a ciphertext copied onto
+ * another row does not decrypt.
  */
 final class SecretCipher {
   private static final String TRANSFORMATION = "AES/GCM/NoPadding";
@@ -49,7 +49,9 @@ final class SecretCipher {
     } catch (GeneralSecurityException e) {
       // The message names no key material; a wrong master key is the usual cause.
       throw new IllegalStateException(
-          "signing secret " + id + " cannot be decrypted; is HERALD_MASTER_KEY the key it was stored with?");
+          "signing secret "
+              + id
+              + " cannot be decrypted; is HERALD_MASTER_KEY the key it was stored with?");
     }
   }
 }

@@ -9,8 +9,8 @@ import java.util.function.Function;
 /**
  * Binds the columns of a batch, in parameter order, as PostgreSQL arrays for a statement that
  * {@code unnest}s them: one statement of fixed text whatever the batch size, so it is neither
- * rendered nor planned anew. Times travel as ISO-8601 text and are cast to {@code timestamptz}
- * in the statement.
+ * rendered nor planned anew. Times travel as ISO-8601 text and are cast to {@code timestamptz} in
+ * the statement.
  *
  * @param <T> a row of the batch
  */
@@ -38,14 +38,17 @@ final class SqlArrays<T> {
   /** Binds the next parameter to {@code column} of every row, as an array of {@code type}. */
   SqlArrays<T> add(String type, Function<T, ?> column) throws SQLException {
     statement.setArray(
-        parameter++, statement.getConnection().createArrayOf(type, rows.stream().map(column).toArray()));
+        parameter++,
+        statement.getConnection().createArrayOf(type, rows.stream().map(column).toArray()));
     return this;
   }
 
   SqlArrays<T> addTimes(Function<T, Instant> column) throws SQLException {
-    return add("text", row -> {
-      Instant time = column.apply(row);
-      return time == null ? null : time.toString();
-    });
+    return add(
+        "text",
+        row -> {
+          Instant time = column.apply(row);
+          return time == null ? null : time.toString();
+        });
   }
 }

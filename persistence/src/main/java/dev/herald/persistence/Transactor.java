@@ -6,10 +6,10 @@ import java.util.function.Function;
 import org.jooq.DSLContext;
 
 /**
- * Runs work in a database transaction, handing it the transaction's {@link DSLContext}
- * explicitly, so what runs inside a transaction is visible in the code rather than in a
- * thread-local. Every repository reaches the database through here, so this is where a database
- * out of reach becomes the domain's {@link dev.herald.domain.UnavailableException}.
+ * Runs work in a database transaction, handing it the transaction's {@link DSLContext} explicitly,
+ * so what runs inside a transaction is visible in the code rather than in a thread-local. Every
+ * repository reaches the database through here, so this is where a database out of reach becomes
+ * the domain's {@link dev.herald.domain.UnavailableException}.
  */
 public final class Transactor {
   private final DSLContext dsl;

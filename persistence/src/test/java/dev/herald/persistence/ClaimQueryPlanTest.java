@@ -14,8 +14,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The claim stays an index read however large the tables grow: 100,000 deliveries, 20,000 of
- * them pending and 10,000 due.
+ * The claim stays an index read however large the tables grow: 100,000 deliveries, 20,000 of them
+ * pending and 10,000 due.
  */
 class ClaimQueryPlanTest {
   private static EmbeddedPostgres postgres;
@@ -58,8 +58,8 @@ class ClaimQueryPlanTest {
   }
 
   /**
-   * A prepared statement may be run with a generic plan, made without the parameters' values;
-   * the claim must not fall back to reading the whole table then.
+   * A prepared statement may be run with a generic plan, made without the parameters' values; the
+   * claim must not fall back to reading the whole table then.
    */
   @Test
   void theWholeClaimStaysOnIndexesUnderAGenericPlan() throws SQLException {
@@ -69,8 +69,8 @@ class ClaimQueryPlanTest {
   }
 
   /**
-   * The queue's statistics, read in the queue's own sessions, walk the due index and stop at
-   * their cap: a scrape stays cheap however long the queue grows.
+   * The queue's statistics, read in the queue's own sessions, walk the due index and stop at their
+   * cap: a scrape stays cheap however long the queue grows.
    */
   @Test
   void theQueueStatisticsReadTheDueIndexNotTheTable() throws SQLException {
@@ -78,7 +78,9 @@ class ClaimQueryPlanTest {
     try (Connection connection = postgres.getPostgresDatabase().getConnection();
         java.sql.Statement session = connection.createStatement()) {
       session.execute(JooqDeliveryQueue.INDEX_PLANS);
-      String due = QueueTables.genericPlan(connection, QueueStatistics.DUE, String.join(", ", now, now, now, now));
+      String due =
+          QueueTables.genericPlan(
+              connection, QueueStatistics.DUE, String.join(", ", now, now, now, now));
       assertTrue(due.contains("delivery_queue_due"), due);
       assertFalse(due.contains("Seq Scan"), due);
       String scheduled = QueueTables.genericPlan(connection, QueueStatistics.SCHEDULED, now);

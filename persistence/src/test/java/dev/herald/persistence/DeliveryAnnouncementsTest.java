@@ -56,7 +56,10 @@ class DeliveryAnnouncementsTest {
     assertFalse(new DeliveryAnnouncements().fromHere(bare));
   }
 
-  /** Listens on the channel, runs {@code announce} in a committed transaction, and returns what arrived. */
+  /**
+   * Listens on the channel, runs {@code announce} in a committed transaction, and returns what
+   * arrived.
+   */
   private static PGNotification heardAfter(Consumer<DSLContext> announce) throws SQLException {
     try (Connection listener = postgres.getPostgresDatabase().getConnection();
         Connection writer = postgres.getPostgresDatabase().getConnection()) {

@@ -90,7 +90,10 @@ class GroupCommitTest {
 
     assertEquals(2, first.get(10, TimeUnit.SECONDS));
     assertEquals(24, others.get(0).get(10, TimeUnit.SECONDS));
-    var failure = assertThrows(java.util.concurrent.ExecutionException.class, () -> others.get(1).get(10, TimeUnit.SECONDS));
+    var failure =
+        assertThrows(
+            java.util.concurrent.ExecutionException.class,
+            () -> others.get(1).get(10, TimeUnit.SECONDS));
     assertTrue(failure.getCause() instanceof IllegalStateException);
     assertEquals(28, others.get(2).get(10, TimeUnit.SECONDS));
     assertEquals(List.of(1, 3, 1, 1, 1), batchSizes, "the batch of three, then each alone");

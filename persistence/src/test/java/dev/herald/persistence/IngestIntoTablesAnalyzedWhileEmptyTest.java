@@ -62,7 +62,16 @@ class IngestIntoTablesAnalyzedWhileEmptyTest {
     Instant now = Instant.now();
     new JooqWebhookRepository(transactor)
         .insertIfFewerThan(
-            new Webhook(UUID.randomUUID(), "proj", null, "https://example.com/h", List.of(Trigger.BOT_STATE_CHANGE), true, null, now, now),
+            new Webhook(
+                UUID.randomUUID(),
+                "proj",
+                null,
+                "https://example.com/h",
+                List.of(Trigger.BOT_STATE_CHANGE),
+                true,
+                null,
+                now,
+                now),
             100);
     WRITTEN.forEach(table -> dsl.execute("vacuum (analyze) " + table));
     dsl.execute("select pg_stat_reset()");
@@ -70,28 +79,45 @@ class IngestIntoTablesAnalyzedWhileEmptyTest {
     JooqEventRepository events = new JooqEventRepository(transactor, new DeliveryAnnouncements());
     for (int i = 0; i < EVENTS; i++) {
       Event event =
-          new Event(UUID.randomUUID(), "evt-" + i, "proj", "bot", Trigger.BOT_STATE_CHANGE, JsonValue.NULL, null, "joined",
-              "bot_joined", null, now, now);
+          new Event(
+              UUID.randomUUID(),
+              "evt-" + i,
+              "proj",
+              "bot",
+              Trigger.BOT_STATE_CHANGE,
+              JsonValue.NULL,
+              null,
+              "joined",
+              "bot_joined",
+              null,
+              now,
+              now);
       events.recordOnce(event, candidates -> FanOut.deliveries(event, candidates));
     }
 
     Map<String, Long> tuplesReadInScans = scansOnceCounted(dsl);
-    WRITTEN.forEach(table -> assertEquals(0L, tuplesReadInScans.get(table), table + " read sequentially"));
+    WRITTEN.forEach(
+        table -> assertEquals(0L, tuplesReadInScans.get(table), table + " read sequentially"));
   }
 
   /**
-   * Rows read by sequential scans of each table. The ingest ran on the one pooled connection,
-   * which reports its counts when idle, at most once a second, unless asked to at once.
+   * Rows read by sequential scans of each table. The ingest ran on the one pooled connection, which
+   * reports its counts when idle, at most once a second, unless asked to at once.
    */
   private static Map<String, Long> scansOnceCounted(DSLContext dsl) {
     dsl.execute("select pg_stat_force_next_flush()");
-    assertEquals(EVENTS, counted(dsl, "n_tup_ins").get("delivery_queue"), "the statistics count every queued delivery");
+    assertEquals(
+        EVENTS,
+        counted(dsl, "n_tup_ins").get("delivery_queue"),
+        "the statistics count every queued delivery");
     return counted(dsl, "seq_tup_read");
   }
 
   private static Map<String, Long> counted(DSLContext dsl, String counter) {
     return dsl.resultQuery(
-            "select relname, " + counter + " from pg_stat_user_tables where relname = any(?::text[])",
+            "select relname, "
+                + counter
+                + " from pg_stat_user_tables where relname = any(?::text[])",
             (Object) WRITTEN.toArray(String[]::new))
         .fetchMap(r -> r.get(0, String.class), r -> r.get(1, Long.class));
   }

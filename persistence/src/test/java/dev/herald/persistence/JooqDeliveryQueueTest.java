@@ -64,9 +64,13 @@ class JooqDeliveryQueueTest {
 
   @BeforeEach
   void oneDueDelivery() {
-    transactor.outsideTransaction(dsl -> dsl.execute("truncate delivery_attempts, delivery_queue, deliveries, events, webhooks, signing_secrets"));
+    transactor.outsideTransaction(
+        dsl ->
+            dsl.execute(
+                "truncate delivery_attempts, delivery_queue, deliveries, events, webhooks, signing_secrets"));
     JooqSigningSecretRepository secrets =
-        new JooqSigningSecretRepository(transactor, new SecretCipher(new MasterKey(new byte[32]), new SecureRandom()));
+        new JooqSigningSecretRepository(
+            transactor, new SecretCipher(new MasterKey(new byte[32]), new SecureRandom()));
     queue =
         new JooqDeliveryQueue(
             transactor,
@@ -74,17 +78,40 @@ class JooqDeliveryQueueTest {
             Counter.builder().name("test_webhooks_disabled").labelNames("reason").build(),
             new OutcomeNotifications());
     deliveries = new JooqDeliveryRepository(transactor, new DeliveryAnnouncements());
-    secrets.insertIfNoCurrent(new SigningSecret(UUID.randomUUID(), "proj", new byte[32], now, null));
+    secrets.insertIfNoCurrent(
+        new SigningSecret(UUID.randomUUID(), "proj", new byte[32], now, null));
     Webhook webhook =
-        new Webhook(UUID.randomUUID(), "proj", null, "https://example.com/h", List.of(Trigger.BOT_STATE_CHANGE), true, null, now, now);
+        new Webhook(
+            UUID.randomUUID(),
+            "proj",
+            null,
+            "https://example.com/h",
+            List.of(Trigger.BOT_STATE_CHANGE),
+            true,
+            null,
+            now,
+            now);
     new JooqWebhookRepository(transactor).insertIfFewerThan(webhook, 100);
     webhookId = webhook.id();
     Event event =
-        new Event(UUID.randomUUID(), "evt", "proj", "bot", Trigger.BOT_STATE_CHANGE, JsonValue.NULL, null, "joined",
-            "bot_joined", null, now, now);
+        new Event(
+            UUID.randomUUID(),
+            "evt",
+            "proj",
+            "bot",
+            Trigger.BOT_STATE_CHANGE,
+            JsonValue.NULL,
+            null,
+            "joined",
+            "bot_joined",
+            null,
+            now,
+            now);
     deliveryId =
-        new JooqEventRepository(transactor, new DeliveryAnnouncements()).recordOnce(event, candidates -> FanOut.deliveries(event, candidates))
-            .deliveryIds().get(0);
+        new JooqEventRepository(transactor, new DeliveryAnnouncements())
+            .recordOnce(event, candidates -> FanOut.deliveries(event, candidates))
+            .deliveryIds()
+            .get(0);
   }
 
   @Test
@@ -95,16 +122,21 @@ class JooqDeliveryQueueTest {
     assertEquals("https://example.com/h", first.get(0).url());
     assertEquals(32, first.get(0).signingKeys().get(0).length);
     assertTrue(queue.claimDue(10, now.plusSeconds(59), now.plusSeconds(120), Set.of()).isEmpty());
-    assertTrue(queue.nextDueTime(now.plusSeconds(59)).isEmpty(), "a held delivery is not waiting to be due");
+    assertTrue(
+        queue.nextDueTime(now.plusSeconds(59)).isEmpty(),
+        "a held delivery is not waiting to be due");
   }
 
   @Test
   void anExpiredLeaseMakesTheDeliveryDueAgainAndTheOldHolderLosesIt() {
     ClaimedDelivery crashed = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
-    ClaimedDelivery next = queue.claimDue(10, now.plusSeconds(61), now.plusSeconds(120), Set.of()).get(0);
+    ClaimedDelivery next =
+        queue.claimDue(10, now.plusSeconds(61), now.plusSeconds(120), Set.of()).get(0);
     assertEquals(crashed.id(), next.id());
 
-    assertFalse(queue.recordAttempt(crashed, attempt(1, 500), new NextStep.RetryAt(now.plusSeconds(5)), HEALTH));
+    assertFalse(
+        queue.recordAttempt(
+            crashed, attempt(1, 500), new NextStep.RetryAt(now.plusSeconds(5)), HEALTH));
     assertTrue(queue.recordAttempt(next, attempt(1, 200), new NextStep.Succeed(), HEALTH));
     var delivery = deliveries.find(deliveryId).orElseThrow();
     assertEquals(DeliveryStatus.SUCCEEDED, delivery.status());
@@ -116,7 +148,8 @@ class JooqDeliveryQueueTest {
     ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
     queue.renew(List.of(claim), now.plusSeconds(300));
     assertTrue(queue.claimDue(10, now.plusSeconds(299), now.plusSeconds(400), Set.of()).isEmpty());
-    assertEquals(1, queue.claimDue(10, now.plusSeconds(300), now.plusSeconds(400), Set.of()).size());
+    assertEquals(
+        1, queue.claimDue(10, now.plusSeconds(300), now.plusSeconds(400), Set.of()).size());
   }
 
   @Test
@@ -124,21 +157,27 @@ class JooqDeliveryQueueTest {
     ClaimedDelivery crashed = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
     queue.claimDue(10, now.plusSeconds(61), now.plusSeconds(120), Set.of());
     queue.renew(List.of(crashed), now.plusSeconds(600));
-    assertEquals(1, queue.claimDue(10, now.plusSeconds(120), now.plusSeconds(180), Set.of()).size());
+    assertEquals(
+        1, queue.claimDue(10, now.plusSeconds(120), now.plusSeconds(180), Set.of()).size());
   }
 
-  /** A record of the attempt holds the row: renewal passes it over rather than wait and risk a deadlock. */
+  /**
+   * A record of the attempt holds the row: renewal passes it over rather than wait and risk a
+   * deadlock.
+   */
   @Test
   void renewalPassesOverADeliveryBeingRecorded() throws Exception {
     ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
     try (Connection recording = postgres.getPostgresDatabase().getConnection()) {
       recording.setAutoCommit(false);
       try (PreparedStatement lock =
-          recording.prepareStatement("select 1 from delivery_queue where delivery_id = ? for update")) {
+          recording.prepareStatement(
+              "select 1 from delivery_queue where delivery_id = ? for update")) {
         lock.setObject(1, claim.id());
         lock.executeQuery().close();
       }
-      CompletableFuture.runAsync(() -> queue.renew(List.of(claim), now.plusSeconds(600))).get(30, TimeUnit.SECONDS);
+      CompletableFuture.runAsync(() -> queue.renew(List.of(claim), now.plusSeconds(600)))
+          .get(30, TimeUnit.SECONDS);
       recording.rollback();
     }
     assertEquals(1, queue.claimDue(10, now.plusSeconds(60), now.plusSeconds(120), Set.of()).size());
@@ -147,11 +186,14 @@ class JooqDeliveryQueueTest {
   @Test
   void aRetryIsDueAtItsTimeAndNotBefore() {
     ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
-    assertTrue(queue.recordAttempt(claim, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30)), HEALTH));
+    assertTrue(
+        queue.recordAttempt(
+            claim, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30)), HEALTH));
 
     assertEquals(now.plusSeconds(30), queue.nextDueTime(now).orElseThrow());
     assertTrue(queue.claimDue(10, now.plusSeconds(29), now.plusSeconds(90), Set.of()).isEmpty());
-    ClaimedDelivery retry = queue.claimDue(10, now.plusSeconds(30), now.plusSeconds(90), Set.of()).get(0);
+    ClaimedDelivery retry =
+        queue.claimDue(10, now.plusSeconds(30), now.plusSeconds(90), Set.of()).get(0);
     assertEquals(2, retry.nextAttemptNumber());
   }
 
@@ -161,7 +203,8 @@ class JooqDeliveryQueueTest {
     queue.recordAttempt(claim, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30)), HEALTH);
     assertEquals(now.plusSeconds(30), deliveries.find(deliveryId).orElseThrow().nextAttemptTime());
 
-    ClaimedDelivery retry = queue.claimDue(10, now.plusSeconds(30), now.plusSeconds(90), Set.of()).get(0);
+    ClaimedDelivery retry =
+        queue.claimDue(10, now.plusSeconds(30), now.plusSeconds(90), Set.of()).get(0);
     queue.recordAttempt(retry, attempt(2, 200), new NextStep.Succeed(), HEALTH);
     var delivery = deliveries.find(deliveryId).orElseThrow();
     assertEquals(DeliveryStatus.SUCCEEDED, delivery.status());
@@ -186,10 +229,23 @@ class JooqDeliveryQueueTest {
   void aReleasedDeliveryIsDueAtOnce() {
     ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(600), Set.of()).get(0);
     queue.release(claim);
-    assertEquals(1, queue.claimDue(10, Instant.now().plus(Duration.ofSeconds(1)), now.plusSeconds(700), Set.of()).size());
+    assertEquals(
+        1,
+        queue
+            .claimDue(10, Instant.now().plus(Duration.ofSeconds(1)), now.plusSeconds(700), Set.of())
+            .size());
   }
 
   private DeliveryAttempt attempt(int number, int status) {
-    return new DeliveryAttempt(number, "https://example.com/h", now, Duration.ofMillis(5), status, "", "", status < 300, null);
+    return new DeliveryAttempt(
+        number,
+        "https://example.com/h",
+        now,
+        Duration.ofMillis(5),
+        status,
+        "",
+        "",
+        status < 300,
+        null);
   }
 }

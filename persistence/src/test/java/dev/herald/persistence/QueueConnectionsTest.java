@@ -40,7 +40,8 @@ class QueueConnectionsTest {
   private static Injector injector(EmbeddedPostgres postgres) {
     String url = postgres.getJdbcUrl("postgres", "postgres");
     return Guice.createInjector(
-        new PersistenceModule(new DatabaseSettings(url, null, null, 2), new MasterKey(new byte[MasterKey.BYTES])),
+        new PersistenceModule(
+            new DatabaseSettings(url, null, null, 2), new MasterKey(new byte[MasterKey.BYTES])),
         binder -> {
           binder.bind(DeliveryNotifier.class).toInstance(() -> {});
           binder.bind(Clock.class).toInstance(Clock.systemUTC());
@@ -57,9 +58,11 @@ class QueueConnectionsTest {
 
   @Test
   void everyQueueConnectionRulesOutSortsAndSequentialScans() throws SQLException {
-    HikariDataSource queue = injector.getInstance(Key.get(HikariDataSource.class, QueueConnections.class));
+    HikariDataSource queue =
+        injector.getInstance(Key.get(HikariDataSource.class, QueueConnections.class));
     assertEquals(JooqDeliveryQueue.CONNECTIONS, queue.getMaximumPoolSize());
-    try (Connection first = queue.getConnection(); Connection second = queue.getConnection()) {
+    try (Connection first = queue.getConnection();
+        Connection second = queue.getConnection()) {
       for (Connection connection : new Connection[] {first, second}) {
         assertEquals("off", setting(connection, "enable_seqscan"));
         assertEquals("off", setting(connection, "enable_sort"));
@@ -75,7 +78,8 @@ class QueueConnectionsTest {
   void aQueueConnectionPlansARecordOnceForAllItsRuns() throws SQLException {
     try (Connection connection = queueConnection()) {
       for (int run = 0; run < RUNS; run++) {
-        try (PreparedStatement record = connection.prepareStatement(JooqDeliveryQueue.RECORD_ATTEMPTS)) {
+        try (PreparedStatement record =
+            connection.prepareStatement(JooqDeliveryQueue.RECORD_ATTEMPTS)) {
           for (int parameter = 1; parameter <= 11; parameter++) {
             record.setString(parameter, "{}");
           }
@@ -93,7 +97,8 @@ class QueueConnectionsTest {
       connection.setAutoCommit(false);
       for (int run = 0; run < RUNS; run++) {
         Instant now = Instant.now();
-        JooqDeliveryQueue.claim(connection, 64, now, now.plusSeconds(30), UUID.randomUUID(), Set.of());
+        JooqDeliveryQueue.claim(
+            connection, 64, now, now.plusSeconds(30), UUID.randomUUID(), Set.of());
         connection.rollback();
       }
       assertPlannedOnce(connection, "with leased as");
@@ -101,13 +106,19 @@ class QueueConnectionsTest {
   }
 
   private static Connection queueConnection() throws SQLException {
-    return injector.getInstance(Key.get(HikariDataSource.class, QueueConnections.class)).getConnection();
+    return injector
+        .getInstance(Key.get(HikariDataSource.class, QueueConnections.class))
+        .getConnection();
   }
 
-  /** The statement starting with {@code opening} is prepared on the connection and its runs used the plan kept. */
+  /**
+   * The statement starting with {@code opening} is prepared on the connection and its runs used the
+   * plan kept.
+   */
   private static void assertPlannedOnce(Connection connection, String opening) throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(
-        "select generic_plans, custom_plans from pg_prepared_statements where statement like ?")) {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "select generic_plans, custom_plans from pg_prepared_statements where statement like ?")) {
       statement.setString(1, "%" + opening + "%");
       try (ResultSet plans = statement.executeQuery()) {
         assertTrue(plans.next(), opening + ": not prepared on the connection");
@@ -120,7 +131,8 @@ class QueueConnectionsTest {
   @Test
   void noneIsOpenBeforeTheQueueNeedsOne() {
     Injector unused = injector(postgres);
-    HikariDataSource queue = unused.getInstance(Key.get(HikariDataSource.class, QueueConnections.class));
+    HikariDataSource queue =
+        unused.getInstance(Key.get(HikariDataSource.class, QueueConnections.class));
     try {
       assertEquals(0, queue.getHikariPoolMXBean().getTotalConnections());
     } finally {

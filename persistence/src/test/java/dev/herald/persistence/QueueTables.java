@@ -39,12 +39,20 @@ final class QueueTables {
    */
   static void addDeliveries(DSLContext dsl, int count, String status, String due, String payload) {
     dsl.execute(
-        "with made as (select gen_random_uuid() id, " + status + " status, (" + due + ")::timestamptz due "
-            + "from generate_series(1, " + count + ") i), "
+        "with made as (select gen_random_uuid() id, "
+            + status
+            + " status, ("
+            + due
+            + ")::timestamptz due "
+            + "from generate_series(1, "
+            + count
+            + ") i), "
             + "recorded as (insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger, "
             + "idempotency_key, url, payload, status, create_time) "
             + "select id, '00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-000000000001', "
-            + "'p', 'b', 'bot.state_change', gen_random_uuid(), 'https://example.com', " + payload + ", status, now() "
+            + "'p', 'b', 'bot.state_change', gen_random_uuid(), 'https://example.com', "
+            + payload
+            + ", status, now() "
             + "from made) "
             + "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time) "
             + "select id, '00000000-0000-0000-0000-000000000001', due from made where status = 'PENDING'");
@@ -62,7 +70,8 @@ final class QueueTables {
         dsl.fetch("select delivery_id from delivery_queue limit 32").getValues(0, UUID.class);
     return dsl.connectionResult(
         connection -> {
-          try (PreparedStatement explain = connection.prepareStatement("explain " + JooqDeliveryQueue.RECORD_ATTEMPTS)) {
+          try (PreparedStatement explain =
+              connection.prepareStatement("explain " + JooqDeliveryQueue.RECORD_ATTEMPTS)) {
             new SqlArrays<>(explain, ids)
                 .add("uuid", id -> id)
                 .add("uuid", id -> id)
@@ -90,12 +99,14 @@ final class QueueTables {
    * The plan PostgreSQL keeps for {@code sql} (JDBC placeholders) once it is prepared, made without
    * the parameters' values, in {@code connection}'s session; {@code arguments} are SQL literals.
    */
-  static String genericPlan(Connection connection, String sql, String arguments) throws SQLException {
+  static String genericPlan(Connection connection, String sql, String arguments)
+      throws SQLException {
     return plan(connection, "force_generic_plan", sql, arguments);
   }
 
   /** The plan PostgreSQL makes for {@code sql} run with {@code arguments} (SQL literals). */
-  static String customPlan(Connection connection, String sql, String arguments) throws SQLException {
+  static String customPlan(Connection connection, String sql, String arguments)
+      throws SQLException {
     return plan(connection, "force_custom_plan", sql, arguments);
   }
 
@@ -105,12 +116,21 @@ final class QueueTables {
    */
   static String claimArguments(UUID... busyWebhooks) {
     Instant now = Instant.now();
-    String busy = Arrays.stream(busyWebhooks).map(UUID::toString).collect(Collectors.joining(",", "'{", "}'"));
+    String busy =
+        Arrays.stream(busyWebhooks)
+            .map(UUID::toString)
+            .collect(Collectors.joining(",", "'{", "}'"));
     return String.join(
-        ", ", "'" + now.plusSeconds(30) + "'", "'" + UUID.randomUUID() + "'", "'" + now + "'", "'" + now + "'", busy);
+        ", ",
+        "'" + now.plusSeconds(30) + "'",
+        "'" + UUID.randomUUID() + "'",
+        "'" + now + "'",
+        "'" + now + "'",
+        busy);
   }
 
-  private static String plan(Connection connection, String mode, String sql, String arguments) throws SQLException {
+  private static String plan(Connection connection, String mode, String sql, String arguments)
+      throws SQLException {
     try (Statement statement = connection.createStatement()) {
       statement.execute("set plan_cache_mode = " + mode);
       statement.execute("prepare planned as " + numbered(sql));

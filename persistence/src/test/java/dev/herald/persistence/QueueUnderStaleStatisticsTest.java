@@ -20,11 +20,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A backlog that arrives before autoanalyze has looked: the statistics say the table holds one
- * finished delivery and an empty queue, the tables hold 50,000 due ones. The queue empties
- * whenever delivery keeps up, so autoanalyze may well have looked just then. The claim must still
- * read the due index, lease by primary key and join by primary key; recording and renewal must
- * reach the queue by key in the plan they keep once prepared: joined to the batch alone, the
- * record walked the whole key index once per batch (6 s at 150,000 rows).
+ * finished delivery and an empty queue, the tables hold 50,000 due ones. The queue empties whenever
+ * delivery keeps up, so autoanalyze may well have looked just then. The claim must still read the
+ * due index, lease by primary key and join by primary key; recording and renewal must reach the
+ * queue by key in the plan they keep once prepared: joined to the batch alone, the record walked
+ * the whole key index once per batch (6 s at 150,000 rows).
  */
 class QueueUnderStaleStatisticsTest {
   private static EmbeddedPostgres postgres;
@@ -36,7 +36,8 @@ class QueueUnderStaleStatisticsTest {
     dsl = QueueTables.migratedWithOneWebhook(postgres);
     QueueTables.addDeliveries(dsl, 1, "'SUCCEEDED'", "null", "repeat('x', 300)");
     QueueTables.analyze(dsl);
-    QueueTables.addDeliveries(dsl, 50_000, "'PENDING'", "now() - interval '1 minute'", "repeat('x', 300)");
+    QueueTables.addDeliveries(
+        dsl, 50_000, "'PENDING'", "now() - interval '1 minute'", "repeat('x', 300)");
   }
 
   @AfterAll
@@ -48,7 +49,9 @@ class QueueUnderStaleStatisticsTest {
   void theClaimWalksTheDueIndexAndUpdatesByKey() throws SQLException {
     String plan;
     try (Connection connection = queueSession()) {
-      plan = QueueTables.genericPlan(connection, JooqDeliveryQueue.CLAIM.formatted(128), QueueTables.claimArguments());
+      plan =
+          QueueTables.genericPlan(
+              connection, JooqDeliveryQueue.CLAIM.formatted(128), QueueTables.claimArguments());
     }
     assertTrue(plan.contains("Index Scan using delivery_queue_due"), plan);
     assertTrue(plan.contains("delivery_queue_pkey"), plan);
@@ -62,7 +65,10 @@ class QueueUnderStaleStatisticsTest {
     Instant now = Instant.now();
     try (Connection connection = queueSession()) {
       connection.setAutoCommit(false);
-      int claimed = JooqDeliveryQueue.claim(connection, 128, now, now.plusSeconds(30), UUID.randomUUID(), Set.of()).size();
+      int claimed =
+          JooqDeliveryQueue.claim(
+                  connection, 128, now, now.plusSeconds(30), UUID.randomUUID(), Set.of())
+              .size();
       connection.rollback();
       assertEquals(128, claimed);
     }
@@ -87,17 +93,22 @@ class QueueUnderStaleStatisticsTest {
     List<String> lines = plan.lines().toList();
     for (int i = 0; i < lines.size(); i++) {
       if (lines.get(i).contains("on delivery_queue_pkey")
-          && (i + 1 == lines.size() || !lines.get(i + 1).matches("\\s*Index Cond: .*delivery_id = ANY.*"))) {
+          && (i + 1 == lines.size()
+              || !lines.get(i + 1).matches("\\s*Index Cond: .*delivery_id = ANY.*"))) {
         return false;
       }
     }
     return true;
   }
 
-  /** The generic plan of {@code sql}, all parameters null, in a session set up as the queue's are. */
-  private static String genericPlanOnQueueConnection(String sql, int parameters) throws SQLException {
+  /**
+   * The generic plan of {@code sql}, all parameters null, in a session set up as the queue's are.
+   */
+  private static String genericPlanOnQueueConnection(String sql, int parameters)
+      throws SQLException {
     try (Connection connection = queueSession()) {
-      return QueueTables.genericPlan(connection, sql, String.join(", ", Collections.nCopies(parameters, "null")));
+      return QueueTables.genericPlan(
+          connection, sql, String.join(", ", Collections.nCopies(parameters, "null")));
     }
   }
 

@@ -33,7 +33,8 @@ class RecordPlanOnASmallTableTest {
 
   @Test
   void leftToItselfThePlannerScansTheSmallTable() {
-    String plan = dsl.transactionResult(transaction -> QueueTables.recordAttemptsPlan(transaction.dsl()));
+    String plan =
+        dsl.transactionResult(transaction -> QueueTables.recordAttemptsPlan(transaction.dsl()));
     assertTrue(plan.contains("Seq Scan"), plan);
   }
 

@@ -12,7 +12,8 @@ import java.util.Optional;
  * @param tls when present, the server speaks only TLS
  * @param httpPort the operations HTTP port (metrics, probes); 0 picks a free one, -1 serves none
  */
-public record ApiConfig(int port, Optional<String> adminToken, Optional<TlsConfig> tls, int httpPort) {
+public record ApiConfig(
+    int port, Optional<String> adminToken, Optional<TlsConfig> tls, int httpPort) {
   public static final int HTTP_OFF = -1;
 
   public ApiConfig {
@@ -22,7 +23,14 @@ public record ApiConfig(int port, Optional<String> adminToken, Optional<TlsConfi
 
   @Override
   public String toString() {
-    return "ApiConfig[port=" + port + ", adminToken=" + (adminToken.isPresent() ? "<set>" : "<unset>")
-        + ", tls=" + tls + ", httpPort=" + httpPort + "]";
+    return "ApiConfig[port="
+        + port
+        + ", adminToken="
+        + (adminToken.isPresent() ? "<set>" : "<unset>")
+        + ", tls="
+        + tls
+        + ", httpPort="
+        + httpPort
+        + "]";
   }
 }

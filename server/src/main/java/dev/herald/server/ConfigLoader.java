@@ -31,8 +31,10 @@ public final class ConfigLoader {
   static final String CONFIG_FILE = "HERALD_CONFIG_FILE";
   static final String GRPC_PORT = "HERALD_GRPC_PORT";
   static final String HTTP_PORT = "HERALD_HTTP_PORT";
+
   /** Read by {@link Main} before logging starts; checked here like every other key. */
   static final String LOG_FORMAT = "HERALD_LOG_FORMAT";
+
   static final String DATABASE_URL = "HERALD_DATABASE_URL";
   static final String DATABASE_USER = "HERALD_DATABASE_USER";
   static final String DATABASE_PASSWORD = "HERALD_DATABASE_PASSWORD";
@@ -44,7 +46,8 @@ public final class ConfigLoader {
   static final String DELIVERY_TIMEOUT_MS = "HERALD_DELIVERY_TIMEOUT_MS";
   static final String DELIVERY_CONCURRENCY = "HERALD_DELIVERY_CONCURRENCY";
   static final String DELIVERY_POLL_INTERVAL_MS = "HERALD_DELIVERY_POLL_INTERVAL_MS";
-  static final String DELIVERY_PER_ENDPOINT_CONCURRENCY = "HERALD_DELIVERY_PER_ENDPOINT_CONCURRENCY";
+  static final String DELIVERY_PER_ENDPOINT_CONCURRENCY =
+      "HERALD_DELIVERY_PER_ENDPOINT_CONCURRENCY";
   static final String DELIVERY_LEASE_MS = "HERALD_DELIVERY_LEASE_MS";
   static final String DELIVERY_PER_PROJECT_CONCURRENCY = "HERALD_DELIVERY_PER_PROJECT_CONCURRENCY";
   static final String DELIVERY_PER_HOST_CONCURRENCY = "HERALD_DELIVERY_PER_HOST_CONCURRENCY";
@@ -64,14 +67,38 @@ public final class ConfigLoader {
 
   static final Set<String> KNOWN_KEYS =
       Set.of(
-          CONFIG_FILE, GRPC_PORT, HTTP_PORT, LOG_FORMAT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD,
-          DATABASE_POOL_SIZE, DATA_DIR, REQUIRE_HTTPS, ALLOW_PRIVATE_NETWORKS, DELIVERY_ENABLED,
+          CONFIG_FILE,
+          GRPC_PORT,
+          HTTP_PORT,
+          LOG_FORMAT,
+          DATABASE_URL,
+          DATABASE_USER,
+          DATABASE_PASSWORD,
+          DATABASE_POOL_SIZE,
+          DATA_DIR,
+          REQUIRE_HTTPS,
+          ALLOW_PRIVATE_NETWORKS,
+          DELIVERY_ENABLED,
           DELIVERY_TIMEOUT_MS,
-          DELIVERY_CONCURRENCY, DELIVERY_POLL_INTERVAL_MS, DELIVERY_PER_ENDPOINT_CONCURRENCY,
-          DELIVERY_LEASE_MS, DELIVERY_PER_PROJECT_CONCURRENCY, DELIVERY_PER_HOST_CONCURRENCY,
-          MAX_WEBHOOKS_PER_PROJECT, MAX_SIGNING_KEYS_PER_PROJECT, RETRY_MAX_RETRIES, RETRY_INITIAL_DELAY_MS, RETRY_MULTIPLIER,
-          RETRY_MAX_DELAY_MS, RETRY_JITTER, DISABLE_AFTER_FAILED_DELIVERIES, ADMIN_TOKEN, MASTER_KEY,
-          TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE);
+          DELIVERY_CONCURRENCY,
+          DELIVERY_POLL_INTERVAL_MS,
+          DELIVERY_PER_ENDPOINT_CONCURRENCY,
+          DELIVERY_LEASE_MS,
+          DELIVERY_PER_PROJECT_CONCURRENCY,
+          DELIVERY_PER_HOST_CONCURRENCY,
+          MAX_WEBHOOKS_PER_PROJECT,
+          MAX_SIGNING_KEYS_PER_PROJECT,
+          RETRY_MAX_RETRIES,
+          RETRY_INITIAL_DELAY_MS,
+          RETRY_MULTIPLIER,
+          RETRY_MAX_DELAY_MS,
+          RETRY_JITTER,
+          DISABLE_AFTER_FAILED_DELIVERIES,
+          ADMIN_TOKEN,
+          MASTER_KEY,
+          TLS_CERT_FILE,
+          TLS_KEY_FILE,
+          TLS_CLIENT_CA_FILE);
 
   private final Map<String, String> values;
 
@@ -105,7 +132,11 @@ public final class ConfigLoader {
     RetryPolicy retry =
         new RetryPolicy(
             integer(RETRY_MAX_RETRIES, RetryPolicy.DEFAULT_MAX_RETRIES, 0, 100),
-            millis(RETRY_INITIAL_DELAY_MS, RetryPolicy.DEFAULT_INITIAL_DELAY.toMillis(), 1, 86_400_000),
+            millis(
+                RETRY_INITIAL_DELAY_MS,
+                RetryPolicy.DEFAULT_INITIAL_DELAY.toMillis(),
+                1,
+                86_400_000),
             decimal(RETRY_MULTIPLIER, RetryPolicy.DEFAULT_MULTIPLIER, 1, 10),
             millis(RETRY_MAX_DELAY_MS, RetryPolicy.DEFAULT_MAX_DELAY.toMillis(), 1, 7 * 86_400_000),
             decimal(RETRY_JITTER, RetryPolicy.DEFAULT_JITTER, 0, 1));
@@ -123,7 +154,9 @@ public final class ConfigLoader {
             integer(DELIVERY_PER_PROJECT_CONCURRENCY, Math.max(1, concurrency / 2), 1, 1024),
             integer(
                 DELIVERY_PER_HOST_CONCURRENCY,
-                Math.min(concurrency, Math.max(concurrency / 2, 2 * perEndpoint)), 1, 1024),
+                Math.min(concurrency, Math.max(concurrency / 2, 2 * perEndpoint)),
+                1,
+                1024),
             millis(DELIVERY_POLL_INTERVAL_MS, 1_000, 10, 60_000),
             millis(DELIVERY_LEASE_MS, 30_000, 1_000, 3_600_000),
             bool(ALLOW_PRIVATE_NETWORKS, false),
@@ -133,7 +166,10 @@ public final class ConfigLoader {
     Optional<String> databaseUrl = text(DATABASE_URL).map(ConfigLoader::requireJdbcUrl);
     if (databaseUrl.isPresent() && masterKey.isEmpty()) {
       throw new ConfigException(
-          MASTER_KEY + " is required with " + DATABASE_URL + ": every server sharing the database "
+          MASTER_KEY
+              + " is required with "
+              + DATABASE_URL
+              + ": every server sharing the database "
               + "must encrypt signing secrets under the same key (make one with: "
               + "head -c 32 /dev/urandom | base64)");
     }
@@ -164,10 +200,12 @@ public final class ConfigLoader {
     Optional<Path> key = readableFile(TLS_KEY_FILE);
     Optional<Path> clientCa = readableFile(TLS_CLIENT_CA_FILE);
     if (certificate.isPresent() != key.isPresent()) {
-      throw new ConfigException(TLS_CERT_FILE + " and " + TLS_KEY_FILE + " go together: set both or neither");
+      throw new ConfigException(
+          TLS_CERT_FILE + " and " + TLS_KEY_FILE + " go together: set both or neither");
     }
     if (clientCa.isPresent() && certificate.isEmpty()) {
-      throw new ConfigException(TLS_CLIENT_CA_FILE + " needs " + TLS_CERT_FILE + " and " + TLS_KEY_FILE);
+      throw new ConfigException(
+          TLS_CLIENT_CA_FILE + " needs " + TLS_CERT_FILE + " and " + TLS_KEY_FILE);
     }
     return certificate.map(c -> new TlsConfig(c, key.get(), clientCa));
   }
@@ -192,7 +230,8 @@ public final class ConfigLoader {
     try {
       int value = Integer.parseInt(raw.get());
       if (value < min || value > max) {
-        throw new ConfigException(key + " must be between " + min + " and " + max + ", is " + value);
+        throw new ConfigException(
+            key + " must be between " + min + " and " + max + ", is " + value);
       }
       return value;
     } catch (NumberFormatException e) {
@@ -208,7 +247,8 @@ public final class ConfigLoader {
     try {
       double value = Double.parseDouble(raw.get());
       if (!(value >= min && value <= max)) {
-        throw new ConfigException(key + " must be between " + min + " and " + max + ", is " + raw.get());
+        throw new ConfigException(
+            key + " must be between " + min + " and " + max + ", is " + raw.get());
       }
       return value;
     } catch (NumberFormatException e) {
@@ -233,8 +273,8 @@ public final class ConfigLoader {
   }
 
   /**
-   * One setting as {@link #load} would read it (the environment, then the file it names), for
-   * what must be known before the rest: the log format, before the first logger exists.
+   * One setting as {@link #load} would read it (the environment, then the file it names), for what
+   * must be known before the rest: the log format, before the first logger exists.
    */
   static String earlySetting(Map<String, String> environment, String key) {
     String value = environment.get(key);
@@ -251,7 +291,8 @@ public final class ConfigLoader {
 
   /** {@code text} (the default) or {@code json}; anything else stops startup. */
   static String logFormat(String value) {
-    String format = value == null || value.isBlank() ? "text" : value.trim().toLowerCase(Locale.ROOT);
+    String format =
+        value == null || value.isBlank() ? "text" : value.trim().toLowerCase(Locale.ROOT);
     if (!format.equals("text") && !format.equals("json")) {
       throw new ConfigException(LOG_FORMAT + " must be text or json, is '" + value + "'");
     }
@@ -260,7 +301,8 @@ public final class ConfigLoader {
 
   private static String requireJdbcUrl(String url) {
     if (!url.startsWith("jdbc:postgresql:")) {
-      throw new ConfigException(DATABASE_URL + " must be a JDBC URL starting with jdbc:postgresql:");
+      throw new ConfigException(
+          DATABASE_URL + " must be a JDBC URL starting with jdbc:postgresql:");
     }
     return url;
   }
@@ -269,7 +311,9 @@ public final class ConfigLoader {
     if (token.length() < ApiTokens.MIN_CONFIGURED_LENGTH
         || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
       throw new ConfigException(
-          ADMIN_TOKEN + " must be at least " + ApiTokens.MIN_CONFIGURED_LENGTH
+          ADMIN_TOKEN
+              + " must be at least "
+              + ApiTokens.MIN_CONFIGURED_LENGTH
               + " visible ASCII characters without spaces (make one with: "
               + "head -c 32 /dev/urandom | base64)");
     }
@@ -281,7 +325,12 @@ public final class ConfigLoader {
       byte[] bytes = Base64.getDecoder().decode(base64);
       if (bytes.length != MasterKey.BYTES) {
         throw new ConfigException(
-            MASTER_KEY + " must be the base64 of " + MasterKey.BYTES + " bytes, is " + bytes.length + " bytes");
+            MASTER_KEY
+                + " must be the base64 of "
+                + MasterKey.BYTES
+                + " bytes, is "
+                + bytes.length
+                + " bytes");
       }
       return new MasterKey(bytes);
     } catch (IllegalArgumentException e) {
@@ -294,8 +343,11 @@ public final class ConfigLoader {
     unknown.removeAll(KNOWN_KEYS);
     if (!unknown.isEmpty()) {
       throw new ConfigException(
-          "unknown setting" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown)
-              + "; known settings: " + String.join(", ", new TreeSet<>(KNOWN_KEYS)));
+          "unknown setting"
+              + (unknown.size() > 1 ? "s " : " ")
+              + String.join(", ", unknown)
+              + "; known settings: "
+              + String.join(", ", new TreeSet<>(KNOWN_KEYS)));
     }
   }
 

@@ -29,8 +29,16 @@ public record DatabaseConfig(
 
   @Override
   public String toString() {
-    return "DatabaseConfig[url=" + url.map(dev.herald.persistence.JdbcUrls::redact) + ", user=" + user
-        + ", password=" + (password.isPresent() ? "<set>" : "<unset>") + ", dataDir=" + dataDir
-        + ", masterKey=" + (masterKey.isPresent() ? "<set>" : "<unset>") + "]";
+    return "DatabaseConfig[url="
+        + url.map(dev.herald.persistence.JdbcUrls::redact)
+        + ", user="
+        + user
+        + ", password="
+        + (password.isPresent() ? "<set>" : "<unset>")
+        + ", dataDir="
+        + dataDir
+        + ", masterKey="
+        + (masterKey.isPresent() ? "<set>" : "<unset>")
+        + "]";
   }
 }

@@ -8,15 +8,16 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Asks the database every {@link #INTERVAL} whether it answers and tells whoever serves health
- * when that changes: gRPC health and {@code /readyz} say NOT_SERVING while it does not, and
- * SERVING again once it does, without a restart. The log says so once per change, not per call.
+ * Asks the database every {@link #INTERVAL} whether it answers and tells whoever serves health when
+ * that changes: gRPC health and {@code /readyz} say NOT_SERVING while it does not, and SERVING
+ * again once it does, without a restart. The log says so once per change, not per call.
  */
 final class DatabaseHealth implements AutoCloseable {
   static final Duration INTERVAL = Duration.ofSeconds(2);
@@ -32,6 +33,7 @@ final class DatabaseHealth implements AutoCloseable {
             return thread;
           });
   private volatile boolean reachable = true;
+  private ScheduledFuture<?> probes;
 
   DatabaseHealth(DatabaseProbe probe, PrometheusRegistry registry, Consumer<Boolean> onChange) {
     this.probe = requireNonNull(probe, "probe");
@@ -44,7 +46,9 @@ final class DatabaseHealth implements AutoCloseable {
   }
 
   void start() {
-    schedule.scheduleWithFixedDelay(this::check, INTERVAL.toMillis(), INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    probes =
+        schedule.scheduleWithFixedDelay(
+            this::check, INTERVAL.toMillis(), INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   boolean reachable() {
@@ -71,6 +75,9 @@ final class DatabaseHealth implements AutoCloseable {
 
   @Override
   public void close() {
+    if (probes != null) {
+      probes.cancel(false);
+    }
     schedule.shutdownNow();
   }
 }

@@ -23,8 +23,8 @@ import java.security.SecureRandom;
 import java.time.Clock;
 
 /**
- * The domain's services, wired here because the domain itself knows nothing of Guice. Its ports
- * are bound by the persistence and delivery modules.
+ * The domain's services, wired here because the domain itself knows nothing of Guice. Its ports are
+ * bound by the persistence and delivery modules.
  */
 final class DomainModule extends AbstractModule {
   private final boolean requireHttps;
@@ -86,7 +86,10 @@ final class DomainModule extends AbstractModule {
   @Provides
   @Singleton
   DeliveryRecoveryService recovery(
-      DeliveryRepository deliveries, WebhookRepository webhooks, DeliveryNotifier notifier, Clock clock) {
+      DeliveryRepository deliveries,
+      WebhookRepository webhooks,
+      DeliveryNotifier notifier,
+      Clock clock) {
     return new DeliveryRecoveryService(deliveries, webhooks, notifier, clock);
   }
 }

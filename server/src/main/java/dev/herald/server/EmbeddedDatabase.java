@@ -22,7 +22,8 @@ final class EmbeddedDatabase implements AutoCloseable {
   private final Path directory;
   private final EmbeddedDatabasePasswords passwords;
 
-  private EmbeddedDatabase(EmbeddedPostgres postgres, Path directory, EmbeddedDatabasePasswords passwords) {
+  private EmbeddedDatabase(
+      EmbeddedPostgres postgres, Path directory, EmbeddedDatabasePasswords passwords) {
     this.postgres = postgres;
     this.directory = directory;
     this.passwords = passwords;
@@ -59,7 +60,8 @@ final class EmbeddedDatabase implements AutoCloseable {
         EmbeddedDatabaseRoles.secure(postgres.getPostgresDatabase(), directory, passwords);
       } catch (SQLException | IOException | RuntimeException e) {
         postgres.close();
-        throw new IllegalStateException("could not secure embedded PostgreSQL in " + directory + ": " + e.getMessage(), e);
+        throw new IllegalStateException(
+            "could not secure embedded PostgreSQL in " + directory + ": " + e.getMessage(), e);
       }
       return new EmbeddedDatabase(postgres, directory, passwords);
     } catch (IOException e) {

@@ -17,7 +17,8 @@ import java.util.Base64;
  * @param existedBefore whether the superuser's was there before this start; a data directory
  *     without one predates passwords and trusted every local connection
  */
-record EmbeddedDatabasePasswords(Path superuserFile, String superuser, String herald, boolean existedBefore) {
+record EmbeddedDatabasePasswords(
+    Path superuserFile, String superuser, String herald, boolean existedBefore) {
   static final String SUPERUSER_FILE = "database-superuser.password";
   static final String HERALD_FILE = "database.password";
 
@@ -36,8 +37,10 @@ record EmbeddedDatabasePasswords(Path superuserFile, String superuser, String he
         OwnerOnlyFiles.create(file);
         // URL-safe base64: nothing in it needs quoting in SQL or in initdb's password file.
         Files.writeString(
-            file, Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "\n",
-            StandardCharsets.US_ASCII, StandardOpenOption.WRITE);
+            file,
+            Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "\n",
+            StandardCharsets.US_ASCII,
+            StandardOpenOption.WRITE);
       } catch (FileAlreadyExistsException raced) {
         // another start made it first; read theirs
       }
@@ -45,7 +48,8 @@ record EmbeddedDatabasePasswords(Path superuserFile, String superuser, String he
     OwnerOnlyFiles.restrictFile(file);
     String password = Files.readString(file, StandardCharsets.US_ASCII).trim();
     if (!password.matches("[A-Za-z0-9_-]{16,}")) {
-      throw new ConfigException(file + " does not hold a password Herald made; delete it only with the database");
+      throw new ConfigException(
+          file + " does not hold a password Herald made; delete it only with the database");
     }
     return password;
   }

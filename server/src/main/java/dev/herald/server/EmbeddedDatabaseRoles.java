@@ -31,34 +31,53 @@ final class EmbeddedDatabaseRoles {
 
   private EmbeddedDatabaseRoles() {}
 
-  static void secure(DataSource superuser, Path clusterDirectory, EmbeddedDatabasePasswords passwords)
+  static void secure(
+      DataSource superuser, Path clusterDirectory, EmbeddedDatabasePasswords passwords)
       throws SQLException, IOException {
     try (Connection connection = superuser.getConnection();
         Statement statement = connection.createStatement()) {
       statement.execute("alter role postgres password '" + passwords.superuser() + "'");
       statement.execute(
-          "do $$ begin if not exists (select from pg_roles where rolname = '" + HERALD_ROLE + "') "
-              + "then create role " + HERALD_ROLE + "; end if; end $$");
+          "do $$ begin if not exists (select from pg_roles where rolname = '"
+              + HERALD_ROLE
+              + "') "
+              + "then create role "
+              + HERALD_ROLE
+              + "; end if; end $$");
       statement.execute(
-          "alter role " + HERALD_ROLE + " with login nosuperuser nocreatedb nocreaterole "
-              + "noreplication nobypassrls password '" + passwords.herald() + "'");
+          "alter role "
+              + HERALD_ROLE
+              + " with login nosuperuser nocreatedb nocreaterole "
+              + "noreplication nobypassrls password '"
+              + passwords.herald()
+              + "'");
       statement.execute("revoke all on database " + EmbeddedDatabase.DATABASE + " from public");
       statement.execute(
-          "grant connect, temporary on database " + EmbeddedDatabase.DATABASE + " to " + HERALD_ROLE);
+          "grant connect, temporary on database "
+              + EmbeddedDatabase.DATABASE
+              + " to "
+              + HERALD_ROLE);
       statement.execute("alter schema public owner to " + HERALD_ROLE);
       // Tables made by earlier versions, connected as the superuser; their indexes follow.
       statement.execute(
           "do $$ declare t record; begin "
-              + "for t in select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+              + "for t in select c.relname from pg_class c "
+              + "join pg_namespace n on n.oid = c.relnamespace "
               + "where n.nspname = 'public' and c.relkind in ('r', 'p') "
-              + "and c.relowner <> (select oid from pg_roles where rolname = '" + HERALD_ROLE + "') "
-              + "loop execute format('alter table public.%I owner to " + HERALD_ROLE + "', t.relname); "
+              + "and c.relowner <> (select oid from pg_roles where rolname = '"
+              + HERALD_ROLE
+              + "') "
+              + "loop execute format('alter table public.%I owner to "
+              + HERALD_ROLE
+              + "', t.relname); "
               + "end loop; end $$");
       Files.writeString(clusterDirectory.resolve("pg_hba.conf"), HBA, StandardCharsets.US_ASCII);
       statement.execute("select pg_reload_conf()");
     }
     if (!passwords.existedBefore()) {
-      log.info("Embedded PostgreSQL now asks every connection for a password; Herald connects as role '{}'",
+      log.info(
+          "Embedded PostgreSQL now asks every connection for a password; Herald connects as"
+              + " role '{}'",
           HERALD_ROLE);
     }
   }

@@ -9,10 +9,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Hands over the token of the admin key Herald made on its first start. It goes into an
- * owner-only file in the data directory, never to the log or standard output, where log
- * collectors would keep it; standard output says where the file is. Herald cannot show the token
- * again: it keeps just a hash.
+ * Hands over the token of the admin key Herald made on its first start. It goes into an owner-only
+ * file in the data directory, never to the log or standard output, where log collectors would keep
+ * it; standard output says where the file is. Herald cannot show the token again: it keeps just a
+ * hash.
  */
 final class FirstApiKey {
   static final String FILE_NAME = "admin.token";
@@ -36,7 +36,8 @@ final class FirstApiKey {
     out.println("    " + file);
     out.println();
     out.println("readable by this user only. Send it as 'authorization: Bearer <token>', keep it");
-    out.println("somewhere safe and delete the file. Lost it? Restart with HERALD_ADMIN_TOKEN set.");
+    out.println(
+        "somewhere safe and delete the file. Lost it? Restart with HERALD_ADMIN_TOKEN set.");
     out.println();
     out.flush();
     return file;

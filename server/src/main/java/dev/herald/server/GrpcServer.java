@@ -17,8 +17,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,25 +29,30 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class GrpcServer {
   private static final int MAX_INBOUND_MESSAGE_BYTES = 1024 * 1024;
+
   /**
-   * Threads that run calls; more calls wait for one. A call holds its thread while it waits for
-   * its transaction, and gRPC's default executor starts a thread for every call waiting: when
-   * ingest slowed to seconds a call under 1,000 calls/s, that was 3,000 threads and 250 MB of
-   * stacks. Past 64 concurrent ingests, group commit gains nothing more.
+   * Threads that run calls; more calls wait for one. A call holds its thread while it waits for its
+   * transaction, and gRPC's default executor starts a thread for every call waiting: when ingest
+   * slowed to seconds a call under 1,000 calls/s, that was 3,000 threads and 250 MB of stacks. Past
+   * 64 concurrent ingests, group commit gains nothing more.
    */
   static final int CALL_THREADS = 64;
+
   /**
-   * Calls waiting for a thread at most; past that a new call's stream is reset at once rather
-   * than queued without bound, so a flood of calls costs memory only up to here.
+   * Calls waiting for a thread at most; past that a new call's stream is reset at once rather than
+   * queued without bound, so a flood of calls costs memory only up to here.
    */
   static final int CALLS_WAITING = 4096;
+
   /** Calls one connection may have open at once: one client cannot take every thread alone. */
   static final int CALLS_PER_CONNECTION = 256;
+
   /**
    * Connections are closed (gracefully) after this long, so a client holding one open for ever
    * reconnects, and load spreads again over servers added since.
    */
   static final Duration MAX_CONNECTION_AGE = Duration.ofMinutes(30);
+
   static final Duration MAX_CONNECTION_AGE_GRACE = Duration.ofMinutes(1);
 
   private final Server server;

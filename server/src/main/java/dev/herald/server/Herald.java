@@ -10,8 +10,8 @@ import com.google.inject.util.Modules;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.api.ApiModule;
 import dev.herald.delivery.DeliveryDispatcher;
-import dev.herald.domain.access.ApiKeyService;
 import dev.herald.delivery.DeliveryModule;
+import dev.herald.domain.access.ApiKeyService;
 import dev.herald.persistence.DatabaseSettings;
 import dev.herald.persistence.DeliveryWakeups;
 import dev.herald.persistence.JdbcUrls;
@@ -28,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running Herald: database, schema, dispatcher and gRPC server, started in that order and
- * stopped in reverse. Composes every module's Guice module in one place.
+ * A running Herald: database, schema, dispatcher and gRPC server, started in that order and stopped
+ * in reverse. Composes every module's Guice module in one place.
  */
 public final class Herald implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Herald.class);
@@ -41,15 +41,19 @@ public final class Herald implements AutoCloseable {
   }
 
   private final EmbeddedDatabase embeddedDatabase;
+
   /** The connection pools, the API's and the delivery queue's. */
   private final List<HikariDataSource> pools;
+
   private final DeliveryDispatcher dispatcher;
   private final DeliveryWakeups wakeups;
   private final GrpcServer grpcServer;
   private final DatabaseHealth databaseHealth;
   private final PersistenceMetrics persistenceMetrics;
+
   /** Null when the HTTP port is off. */
   private final OperationsHttpServer httpServer;
+
   private boolean closed;
 
   private Herald(
@@ -72,8 +76,8 @@ public final class Herald implements AutoCloseable {
   }
 
   /**
-   * Starts Herald. {@code overrides} replace production bindings (tests use this for a clock,
-   * say); production passes none.
+   * Starts Herald. {@code overrides} replace production bindings (tests use this for a clock, say);
+   * production passes none.
    */
   public static Herald start(HeraldConfig config, Module... overrides) {
     if (config.delivery().allowPrivateNetworks()) {
@@ -82,15 +86,20 @@ public final class Herald implements AutoCloseable {
               + "addresses. Use this for development only.");
     }
     EmbeddedDatabase embedded =
-        config.database().url().isPresent() ? null : EmbeddedDatabase.start(config.database().dataDir());
+        config.database().url().isPresent()
+            ? null
+            : EmbeddedDatabase.start(config.database().dataDir());
     List<HikariDataSource> pools = List.of();
     try {
       DatabaseConfig database = config.database();
       DatabaseSettings settings =
           embedded != null
-              ? new DatabaseSettings(embedded.jdbcUrl(), embedded.user(), embedded.password(), database.poolSize())
+              ? new DatabaseSettings(
+                  embedded.jdbcUrl(), embedded.user(), embedded.password(), database.poolSize())
               : new DatabaseSettings(
-                  database.url().get(), database.user().orElse(null), database.password().orElse(null),
+                  database.url().get(),
+                  database.user().orElse(null),
+                  database.password().orElse(null),
                   database.poolSize());
       String jdbcUrl = settings.jdbcUrl();
       Injector injector = injector(config, settings, overrides);
@@ -100,13 +109,16 @@ public final class Herald implements AutoCloseable {
               injector.getInstance(Key.get(HikariDataSource.class, QueueConnections.class)));
       int applied = injector.getInstance(SchemaMigrator.class).migrate();
       injector.getInstance(MasterKeyCheck.class).verify();
-      injector.getInstance(ApiKeyService.class)
+      injector
+          .getInstance(ApiKeyService.class)
           .bootstrap(config.api().adminToken())
           .ifPresent(
               first -> {
                 Path file = FirstApiKey.save(config.database().dataDir(), first.token());
-                log.info("Created the first API key, {}, a global admin key; its token is in {}",
-                    first.key().id(), file);
+                log.info(
+                    "Created the first API key, {}, a global admin key; its token is in {}",
+                    first.key().id(),
+                    file);
               });
       Herald herald =
           new Herald(
@@ -144,13 +156,16 @@ public final class Herald implements AutoCloseable {
         log.warn(
             "gRPC is served without TLS on every network interface: API keys and payloads cross "
                 + "the network in clear text. Set HERALD_TLS_CERT_FILE and HERALD_TLS_KEY_FILE, or "
-                + "keep port {} reachable from a trusted network only.", herald.port());
+                + "keep port {} reachable from a trusted network only.",
+            herald.port());
       }
       log.info(
           "Herald listening for gRPC{} on port {}{}; database: {}{}",
           config.api().tls().map(Herald::describe).orElse(""),
           herald.port(),
-          herald.httpServer == null ? "" : ", HTTP (metrics, probes) on port " + herald.httpServer.port(),
+          herald.httpServer == null
+              ? ""
+              : ", HTTP (metrics, probes) on port " + herald.httpServer.port(),
           embedded != null ? embedded.describe() : JdbcUrls.redact(jdbcUrl),
           applied > 0 ? " (applied " + applied + " migrations)" : "");
       return herald;
@@ -173,7 +188,8 @@ public final class Herald implements AutoCloseable {
     return tls.clientCa().isPresent() ? " over TLS, client certificates required," : " over TLS";
   }
 
-  private static Injector injector(HeraldConfig config, DatabaseSettings settings, Module... overrides) {
+  private static Injector injector(
+      HeraldConfig config, DatabaseSettings settings, Module... overrides) {
     List<Module> modules = new ArrayList<>();
     DatabaseConfig database = config.database();
     MasterKey masterKey =
@@ -184,8 +200,7 @@ public final class Herald implements AutoCloseable {
     modules.add(new ApiModule());
     modules.add(new ServerModule(config.api()));
     Module production = Modules.combine(modules);
-    Module root =
-        overrides.length == 0 ? production : Modules.override(production).with(overrides);
+    Module root = overrides.length == 0 ? production : Modules.override(production).with(overrides);
     return Guice.createInjector(
         Stage.PRODUCTION,
         binder -> {

@@ -10,8 +10,8 @@ public final class Main {
   private Main() {}
 
   /**
-   * Points logback at its JSON configuration when {@code HERALD_LOG_FORMAT=json}, before the
-   * first logger exists. A bad value is reported by the configuration, like any other.
+   * Points logback at its JSON configuration when {@code HERALD_LOG_FORMAT=json}, before the first
+   * logger exists. A bad value is reported by the configuration, like any other.
    */
   private static void chooseLogFormat() {
     try {

@@ -13,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The master key of the default embedded setup: made once, kept beside the database files that
- * need it, readable by the owner only. Without it the stored signing secrets cannot be read.
+ * The master key of the default embedded setup: made once, kept beside the database files that need
+ * it, readable by the owner only. Without it the stored signing secrets cannot be read.
  */
 final class MasterKeyFile {
   private static final Logger log = LoggerFactory.getLogger(MasterKeyFile.class);
@@ -28,12 +28,14 @@ final class MasterKeyFile {
       if (!Files.exists(file)) {
         create(file);
       }
-      byte[] key = Base64.getDecoder().decode(Files.readString(file, StandardCharsets.US_ASCII).trim());
+      byte[] key =
+          Base64.getDecoder().decode(Files.readString(file, StandardCharsets.US_ASCII).trim());
       return new MasterKey(key);
     } catch (IOException e) {
       throw new UncheckedIOException("could not read or create the master key " + file, e);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(file + " does not hold a base64 master key of " + MasterKey.BYTES + " bytes");
+      throw new ConfigException(
+          file + " does not hold a base64 master key of " + MasterKey.BYTES + " bytes");
     }
   }
 
@@ -46,7 +48,8 @@ final class MasterKeyFile {
     } catch (FileAlreadyExistsException raced) {
       return;
     }
-    Files.writeString(file, Base64.getEncoder().encodeToString(key) + "\n", StandardCharsets.US_ASCII);
+    Files.writeString(
+        file, Base64.getEncoder().encodeToString(key) + "\n", StandardCharsets.US_ASCII);
     log.info(
         "Generated a master key for signing secrets in {}; back it up with the data directory, "
             + "or set HERALD_MASTER_KEY instead",

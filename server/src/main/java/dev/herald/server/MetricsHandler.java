@@ -16,7 +16,8 @@ import org.eclipse.jetty.util.Callback;
 /** {@code GET /metrics}: the registry in Prometheus' text format, written by the client library. */
 final class MetricsHandler extends Handler.Abstract {
   private final PrometheusRegistry registry;
-  private final PrometheusTextFormatWriter writer = ExpositionFormats.init().getPrometheusTextFormatWriter();
+  private final PrometheusTextFormatWriter writer =
+      ExpositionFormats.init().getPrometheusTextFormatWriter();
 
   MetricsHandler(PrometheusRegistry registry) {
     this.registry = registry;

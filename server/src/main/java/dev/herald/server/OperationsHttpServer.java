@@ -41,7 +41,8 @@ final class OperationsHttpServer {
     try {
       server.start();
     } catch (Exception e) {
-      throw new IllegalStateException("could not serve HTTP on port " + connector.getPort() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "could not serve HTTP on port " + connector.getPort() + ": " + e.getMessage(), e);
     }
   }
 

@@ -15,9 +15,13 @@ final class OperationsRoutes {
     // The process answers: nothing a restart would fix is wrong.
     routes.put("/livez", new PlainTextHandler(() -> new PlainTextHandler.Answer(200, "ok")));
     // The port opens after migrations, so ready means the database answers as well.
-    routes.put("/readyz", new PlainTextHandler(() -> database.reachable()
-        ? new PlainTextHandler.Answer(200, "ready")
-        : new PlainTextHandler.Answer(503, "database unreachable")));
+    routes.put(
+        "/readyz",
+        new PlainTextHandler(
+            () ->
+                database.reachable()
+                    ? new PlainTextHandler.Answer(200, "ready")
+                    : new PlainTextHandler.Answer(503, "database unreachable")));
     return routes;
   }
 }

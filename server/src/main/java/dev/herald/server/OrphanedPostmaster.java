@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A PostgreSQL left running by a Herald that was killed outright (kill -9 stops the JVM, not the
- * database it started). It still holds the data directory, so it is asked to shut down before a
- * new one starts there; its clients are gone, so a fast shutdown loses nothing committed.
+ * database it started). It still holds the data directory, so it is asked to shut down before a new
+ * one starts there; its clients are gone, so a fast shutdown loses nothing committed.
  */
 final class OrphanedPostmaster {
   private static final Logger log = LoggerFactory.getLogger(OrphanedPostmaster.class);
@@ -42,7 +42,8 @@ final class OrphanedPostmaster {
     }
     log.warn(
         "Found PostgreSQL (pid {}) still running in {} after an unclean stop; shutting it down",
-        postmaster.get().pid(), dataDirectory);
+        postmaster.get().pid(),
+        dataDirectory);
     // SIGTERM: PostgreSQL's smart shutdown, immediate here since its clients died with Herald.
     postmaster.get().destroy();
     try {
@@ -52,8 +53,14 @@ final class OrphanedPostmaster {
       throw new IOException("interrupted waiting for the orphaned PostgreSQL to stop", e);
     } catch (ExecutionException | TimeoutException e) {
       throw new IOException(
-          "PostgreSQL (pid " + postmaster.get().pid() + ") in " + dataDirectory + " did not stop within "
-              + SHUTDOWN_WAIT.toSeconds() + " s; stop it and start Herald again", e);
+          "PostgreSQL (pid "
+              + postmaster.get().pid()
+              + ") in "
+              + dataDirectory
+              + " did not stop within "
+              + SHUTDOWN_WAIT.toSeconds()
+              + " s; stop it and start Herald again",
+          e);
     }
   }
 }

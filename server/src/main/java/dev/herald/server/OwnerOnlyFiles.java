@@ -10,8 +10,10 @@ import java.util.Set;
 
 /** Files and directories only their owner may read: where Herald keeps keys and passwords. */
 final class OwnerOnlyFiles {
-  private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
-  private static final Set<PosixFilePermission> OWNER_DIRECTORY = PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> OWNER_FILE =
+      PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_DIRECTORY =
+      PosixFilePermissions.fromString("rwx------");
 
   private OwnerOnlyFiles() {}
 
@@ -22,8 +24,8 @@ final class OwnerOnlyFiles {
   }
 
   /**
-   * Creates an empty owner-only file, born with its permissions so that no other user can open
-   * it in between.
+   * Creates an empty owner-only file, born with its permissions so that no other user can open it
+   * in between.
    *
    * @throws FileAlreadyExistsException when it exists
    */

@@ -32,7 +32,8 @@ final class PlainTextHandler extends Handler.Abstract.NonBlocking {
     response.setStatus(now.status());
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-    response.write(true, ByteBuffer.wrap((now.text() + "\n").getBytes(StandardCharsets.UTF_8)), callback);
+    response.write(
+        true, ByteBuffer.wrap((now.text() + "\n").getBytes(StandardCharsets.UTF_8)), callback);
     return true;
   }
 }

@@ -11,8 +11,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Set;
 
 /**
- * The servers: gRPC, built from whatever services the other modules contribute, and the
- * operations HTTP port; the metrics registry every module reports to; database health.
+ * The servers: gRPC, built from whatever services the other modules contribute, and the operations
+ * HTTP port; the metrics registry every module reports to; database health.
  */
 final class ServerModule extends AbstractModule {
   private final ApiConfig config;
@@ -50,6 +50,7 @@ final class ServerModule extends AbstractModule {
   @Provides
   @Singleton
   OperationsHttpServer operationsHttpServer(PrometheusRegistry registry, DatabaseHealth health) {
-    return new OperationsHttpServer(Math.max(0, config.httpPort()), OperationsRoutes.of(registry, health));
+    return new OperationsHttpServer(
+        Math.max(0, config.httpPort()), OperationsRoutes.of(registry, health));
   }
 }

@@ -56,7 +56,8 @@ class ConfigLoaderTest {
     assertEquals(Duration.ofMillis(2500), config.delivery().timeout());
     assertEquals(5, config.delivery().retryPolicy().maxRetries());
     assertEquals(Duration.ofSeconds(1), config.delivery().retryPolicy().initialDelay());
-    assertEquals(Optional.of("t-is-a-token-of-thirty-two-chars-or-more"), config.api().adminToken());
+    assertEquals(
+        Optional.of("t-is-a-token-of-thirty-two-chars-or-more"), config.api().adminToken());
     assertTrue(config.database().masterKey().isPresent());
   }
 
@@ -65,24 +66,31 @@ class ConfigLoaderTest {
     assertMessage(
         "HERALD_MASTER_KEY is required with HERALD_DATABASE_URL",
         Map.of("HERALD_DATABASE_URL", "jdbc:postgresql://db/h"));
-    assertMessage("HERALD_MASTER_KEY must be the base64 of 32 bytes", Map.of("HERALD_MASTER_KEY", "c2hvcnQ="));
-    assertMessage("HERALD_MASTER_KEY must be standard base64", Map.of("HERALD_MASTER_KEY", "not base64!"));
+    assertMessage(
+        "HERALD_MASTER_KEY must be the base64 of 32 bytes",
+        Map.of("HERALD_MASTER_KEY", "c2hvcnQ="));
+    assertMessage(
+        "HERALD_MASTER_KEY must be standard base64", Map.of("HERALD_MASTER_KEY", "not base64!"));
   }
 
   @Test
   void aBadValueNamesItsKey() {
     assertMessage("HERALD_GRPC_PORT must be a whole number", Map.of("HERALD_GRPC_PORT", "fifty"));
-    assertMessage("HERALD_GRPC_PORT must be between 0 and 65535", Map.of("HERALD_GRPC_PORT", "70000"));
-    assertMessage("HERALD_REQUIRE_HTTPS must be true or false", Map.of("HERALD_REQUIRE_HTTPS", "yes"));
+    assertMessage(
+        "HERALD_GRPC_PORT must be between 0 and 65535", Map.of("HERALD_GRPC_PORT", "70000"));
+    assertMessage(
+        "HERALD_REQUIRE_HTTPS must be true or false", Map.of("HERALD_REQUIRE_HTTPS", "yes"));
     assertMessage(
         "HERALD_DATABASE_URL must be a JDBC URL",
         Map.of("HERALD_DATABASE_URL", "postgres://x", "HERALD_MASTER_KEY", KEY));
-    assertMessage("HERALD_DELIVERY_TIMEOUT_MS must be between", Map.of("HERALD_DELIVERY_TIMEOUT_MS", "0"));
+    assertMessage(
+        "HERALD_DELIVERY_TIMEOUT_MS must be between", Map.of("HERALD_DELIVERY_TIMEOUT_MS", "0"));
   }
 
   @Test
   void aWeakAdminTokenStopsStartup() {
-    assertMessage("HERALD_ADMIN_TOKEN must be at least 32", Map.of("HERALD_ADMIN_TOKEN", "password123"));
+    assertMessage(
+        "HERALD_ADMIN_TOKEN must be at least 32", Map.of("HERALD_ADMIN_TOKEN", "password123"));
   }
 
   @Test
@@ -93,7 +101,11 @@ class ConfigLoaderTest {
         Map.of("HERALD_TLS_CERT_FILE", cert.toString()));
     assertMessage(
         "HERALD_TLS_KEY_FILE names a file that cannot be read",
-        Map.of("HERALD_TLS_CERT_FILE", cert.toString(), "HERALD_TLS_KEY_FILE", dir.resolve("missing.pem").toString()));
+        Map.of(
+            "HERALD_TLS_CERT_FILE",
+            cert.toString(),
+            "HERALD_TLS_KEY_FILE",
+            dir.resolve("missing.pem").toString()));
     assertMessage(
         "HERALD_TLS_CLIENT_CA_FILE needs HERALD_TLS_CERT_FILE",
         Map.of("HERALD_TLS_CLIENT_CA_FILE", cert.toString()));
@@ -109,7 +121,8 @@ class ConfigLoaderTest {
     Path file = dir.resolve("herald.properties");
     Files.writeString(file, "HERALD_GRPC_PORT=7000\nHERALD_RETRY_MAX_RETRIES=1\n");
     HeraldConfig config =
-        ConfigLoader.load(Map.of("HERALD_CONFIG_FILE", file.toString(), "HERALD_RETRY_MAX_RETRIES", "2"));
+        ConfigLoader.load(
+            Map.of("HERALD_CONFIG_FILE", file.toString(), "HERALD_RETRY_MAX_RETRIES", "2"));
     assertEquals(7000, config.api().port());
     assertEquals(2, config.delivery().retryPolicy().maxRetries());
   }
@@ -124,7 +137,11 @@ class ConfigLoaderTest {
                 "HERALD_ADMIN_TOKEN", "tok-123-and-long-enough-to-be-a-key",
                 "HERALD_MASTER_KEY", KEY));
     String shown = config.toString();
-    assertFalse(shown.contains("hunter2") || shown.contains("hunter3") || shown.contains("tok-123-and-long-enough-to-be-a-key"), shown);
+    assertFalse(
+        shown.contains("hunter2")
+            || shown.contains("hunter3")
+            || shown.contains("tok-123-and-long-enough-to-be-a-key"),
+        shown);
     assertFalse(shown.contains(KEY), shown);
   }
 

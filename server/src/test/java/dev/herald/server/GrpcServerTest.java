@@ -46,7 +46,8 @@ class GrpcServerTest {
     WaitingService service = new WaitingService();
     GrpcServer server = new GrpcServer(0, Optional.empty(), Set.of(service));
     server.start();
-    ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", server.port()).usePlaintext().build();
+    ManagedChannel channel =
+        ManagedChannelBuilder.forAddress("localhost", server.port()).usePlaintext().build();
     try {
       var stub = WebhookServiceGrpc.newFutureStub(channel);
       List<ListenableFuture<Webhook>> calls = new ArrayList<>();

@@ -21,7 +21,9 @@ import java.util.UUID;
 
 /** Creating, listing and revoking API keys, and finding the key behind a presented token. */
 public final class ApiKeyService {
-  /** The key {@code HERALD_ADMIN_TOKEN} configures has this fixed id, so a new token replaces it. */
+  /**
+   * The key {@code HERALD_ADMIN_TOKEN} configures has this fixed id, so a new token replaces it.
+   */
   public static final UUID CONFIGURED_KEY_ID =
       UUID.nameUUIDFromBytes("herald:HERALD_ADMIN_TOKEN".getBytes(StandardCharsets.UTF_8));
 
@@ -37,9 +39,7 @@ public final class ApiKeyService {
     this.clock = requireNonNull(clock, "clock");
   }
 
-  /**
-   * A project admin may create keys for its own project only; a global key only a global admin.
-   */
+  /** A project admin may create keys for its own project only; a global key only a global admin. */
   public CreatedApiKey create(Caller caller, NewApiKey request) {
     Violations violations = new Violations();
     violations.optionalToken("project_id", request.projectId(), Limits.ID_LENGTH);
@@ -87,7 +87,13 @@ public final class ApiKeyService {
       throw new FailedPreconditionException("api key " + id + " is already revoked");
     }
     return new ApiKey(
-        key.id(), key.projectId(), key.name(), key.roles(), key.tokenPrefix(), key.createTime(), Optional.of(now));
+        key.id(),
+        key.projectId(),
+        key.name(),
+        key.roles(),
+        key.tokenPrefix(),
+        key.createTime(),
+        Optional.of(now));
   }
 
   /** The caller a presented token stands for; empty for an unknown or revoked token. */

@@ -10,8 +10,10 @@ import java.util.Base64;
 public final class ApiTokens {
   public static final String PREFIX = "hrld_";
   static final int RANDOM_BYTES = 32;
+
   /** Enough of the token to tell keys apart in a listing, far too little to guess the rest. */
   static final int SHOWN_CHARACTERS = PREFIX.length() + 6;
+
   /** A configured token must be at least this long, so it is no easier to guess than ours. */
   public static final int MIN_CONFIGURED_LENGTH = 32;
 

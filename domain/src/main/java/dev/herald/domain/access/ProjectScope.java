@@ -6,8 +6,8 @@ import dev.herald.domain.NotFoundException;
 import java.util.Optional;
 
 /**
- * The projects a caller may see: all of them, or one. Anything outside the scope is reported as
- * not found, exactly as if it did not exist, so a key cannot probe for other projects' data.
+ * The projects a caller may see: all of them, or one. Anything outside the scope is reported as not
+ * found, exactly as if it did not exist, so a key cannot probe for other projects' data.
  */
 public final class ProjectScope {
   private static final ProjectScope ALL = new ProjectScope(Optional.empty());

@@ -12,10 +12,10 @@ public record AttemptOutcome(ClaimedDelivery claim, DeliveryAttempt attempt, Nex
   }
 
   /**
-   * The outcome to record when this one's record was refused for its content: the attempt
-   * without its response, and the delivery ended rather than attempted again, since sending it
-   * again would bring the same response and the same refusal. An attempt that succeeded still
-   * ends the delivery as succeeded; the receiver has it.
+   * The outcome to record when this one's record was refused for its content: the attempt without
+   * its response, and the delivery ended rather than attempted again, since sending it again would
+   * bring the same response and the same refusal. An attempt that succeeded still ends the delivery
+   * as succeeded; the receiver has it.
    */
   public AttemptOutcome unrecordable() {
     DeliveryAttempt stripped =

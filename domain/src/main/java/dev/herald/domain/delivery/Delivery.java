@@ -8,8 +8,9 @@ import java.util.UUID;
 
 /**
  * One event on its way to one webhook, with the attempts made so far (as read: at most {@link
- * dev.herald.domain.Limits#ATTEMPTS_SHOWN}, the newest, while {@code attemptCount} counts all). Times that have not
- * happened yet, and {@code failureReason} unless the delivery stopped early, are {@code null}.
+ * dev.herald.domain.Limits#ATTEMPTS_SHOWN}, the newest, while {@code attemptCount} counts all).
+ * Times that have not happened yet, and {@code failureReason} unless the delivery stopped early,
+ * are {@code null}.
  */
 public record Delivery(
     UUID id,
@@ -43,7 +44,8 @@ public record Delivery(
   public long characters() {
     long characters = payload.length();
     for (DeliveryAttempt attempt : attempts) {
-      characters += attempt.responseBody().length() + attempt.error().length() + attempt.url().length();
+      characters +=
+          attempt.responseBody().length() + attempt.error().length() + attempt.url().length();
     }
     return characters;
   }

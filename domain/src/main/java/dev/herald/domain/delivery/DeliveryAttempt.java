@@ -6,11 +6,11 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * One POST to a subscriber. {@code responseStatusCode} is 0 when no response arrived; {@code
- * error} says why (empty when a response arrived). {@code retryAfter} is the receiver's
- * {@code Retry-After}, when it sent one; it steers the next attempt and is not stored. The
- * response body and the error are receiver-supplied text, made safe to store and log by {@link
- * ReceiverText} whoever builds the attempt.
+ * One POST to a subscriber. {@code responseStatusCode} is 0 when no response arrived; {@code error}
+ * says why (empty when a response arrived). {@code retryAfter} is the receiver's {@code
+ * Retry-After}, when it sent one; it steers the next attempt and is not stored. The response body
+ * and the error are receiver-supplied text, made safe to store and log by {@link ReceiverText}
+ * whoever builds the attempt.
  */
 public record DeliveryAttempt(
     int attemptNumber,
@@ -34,11 +34,19 @@ public record DeliveryAttempt(
   }
 
   /**
-   * This attempt as it can still be recorded when its full record was refused: the status code
-   * and timing stay, the response body goes, and the error says why.
+   * This attempt as it can still be recorded when its full record was refused: the status code and
+   * timing stay, the response body goes, and the error says why.
    */
   public DeliveryAttempt withoutResponse(String why) {
     return new DeliveryAttempt(
-        attemptNumber, url, startTime, duration, responseStatusCode, "", why, succeeded, retryAfter);
+        attemptNumber,
+        url,
+        startTime,
+        duration,
+        responseStatusCode,
+        "",
+        why,
+        succeeded,
+        retryAfter);
   }
 }

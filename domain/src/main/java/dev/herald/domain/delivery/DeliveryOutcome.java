@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
-/** One attempt as it was recorded, and the status its delivery has after it: what a watcher sees. */
+/**
+ * One attempt as it was recorded, and the status its delivery has after it: what a watcher sees.
+ */
 public record DeliveryOutcome(
     UUID deliveryId,
     String projectId,
@@ -40,8 +42,16 @@ public record DeliveryOutcome(
             ? DeliveryStatus.SUCCEEDED
             : next instanceof NextStep.RetryAt ? DeliveryStatus.PENDING : DeliveryStatus.FAILED;
     return new DeliveryOutcome(
-        claim.id(), claim.projectId(), claim.webhookId(), claim.botId(), status, attempt.attemptNumber(),
-        attempt.responseStatusCode(), attempt.error(), attempt.duration(), attempt.startTime());
+        claim.id(),
+        claim.projectId(),
+        claim.webhookId(),
+        claim.botId(),
+        status,
+        attempt.attemptNumber(),
+        attempt.responseStatusCode(),
+        attempt.error(),
+        attempt.duration(),
+        attempt.startTime());
   }
 
   /** Whether the outcome is one the filter asks for; an empty project means every project. */

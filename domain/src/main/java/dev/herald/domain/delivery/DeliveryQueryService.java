@@ -26,10 +26,11 @@ public final class DeliveryQueryService {
 
   /**
    * Calls {@code listener} with every outcome the filter matches, recorded by any server from now
-   * until the watch is closed. Checked as a listing is; the project may be left empty by a
-   * global key, to watch every project.
+   * until the watch is closed. Checked as a listing is; the project may be left empty by a global
+   * key, to watch every project.
    */
-  public OutcomeFeed.Watch watch(ProjectScope scope, DeliveryFilter filter, Consumer<DeliveryOutcome> listener) {
+  public OutcomeFeed.Watch watch(
+      ProjectScope scope, DeliveryFilter filter, Consumer<DeliveryOutcome> listener) {
     Violations violations = new Violations();
     if (!filter.projectId().isEmpty() || !scope.isGlobal()) {
       violations.requireToken("project_id", filter.projectId(), Limits.ID_LENGTH);
@@ -48,7 +49,8 @@ public final class DeliveryQueryService {
   }
 
   public Delivery get(ProjectScope scope, UUID id) {
-    Delivery delivery = deliveries.find(id).orElseThrow(() -> new NotFoundException("delivery", id));
+    Delivery delivery =
+        deliveries.find(id).orElseThrow(() -> new NotFoundException("delivery", id));
     scope.requireVisible(delivery.projectId(), "delivery", id);
     return delivery;
   }
@@ -82,6 +84,7 @@ public final class DeliveryQueryService {
       return page;
     }
     Delivery last = items.get(kept - 1);
-    return new Page<>(items.subList(0, kept), Optional.of(new PageCursor(last.createTime(), last.id())));
+    return new Page<>(
+        items.subList(0, kept), Optional.of(new PageCursor(last.createTime(), last.id())));
   }
 }

@@ -8,8 +8,8 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The work queue the dispatcher pulls from. Claims are leases: a delivery whose lease ends
- * without an attempt being recorded (its worker died) is due again.
+ * The work queue the dispatcher pulls from. Claims are leases: a delivery whose lease ends without
+ * an attempt being recorded (its worker died) is due again.
  */
 public interface DeliveryQueue {
 
@@ -23,12 +23,11 @@ public interface DeliveryQueue {
   void renew(Collection<ClaimedDelivery> claims, Instant leaseUntil);
 
   /**
-   * Stores the attempts and moves each delivery on, if its claim still holds the lease. A
-   * delivery that ends FAILED counts against its webhook's health, one that succeeds resets it.
-   * Either every outcome is stored or, when this throws, none is.
+   * Stores the attempts and moves each delivery on, if its claim still holds the lease. A delivery
+   * that ends FAILED counts against its webhook's health, one that succeeds resets it. Either every
+   * outcome is stored or, when this throws, none is.
    *
-   * @return for each outcome, in order, false when its lease was lost (the attempt is still
-   *     stored)
+   * @return for each outcome, in order, false when its lease was lost (the attempt is still stored)
    */
   List<Boolean> recordAttempts(List<AttemptOutcome> outcomes, EndpointHealthPolicy health);
 
@@ -42,8 +41,8 @@ public interface DeliveryQueue {
   void release(ClaimedDelivery claim);
 
   /**
-   * When the earliest pending delivery not held under a running lease is due, if any is. (A
-   * lease that runs out later is noticed at the dispatcher's next poll.)
+   * When the earliest pending delivery not held under a running lease is due, if any is. (A lease
+   * that runs out later is noticed at the dispatcher's next poll.)
    */
   Optional<Instant> nextDueTime(Instant now);
 }

@@ -21,6 +21,8 @@ public interface DeliveryRepository {
    */
   boolean requeue(UUID id, Instant now);
 
-  /** {@link #requeue}s the webhook's FAILED deliveries created in [since, until); returns how many. */
+  /**
+   * {@link #requeue}s the webhook's FAILED deliveries created in [since, until); returns how many.
+   */
   int requeueFailed(String projectId, UUID webhookId, Instant since, Instant until, Instant now);
 }

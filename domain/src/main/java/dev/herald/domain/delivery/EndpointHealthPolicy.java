@@ -3,8 +3,9 @@ package dev.herald.domain.delivery;
 import java.util.Optional;
 
 /**
- * When to stop sending to an endpoint that keeps failing: after {@code disableAfterFailedDeliveries}
- * deliveries in a row end FAILED (0 means never). A success resets the count.
+ * When to stop sending to an endpoint that keeps failing: after {@code
+ * disableAfterFailedDeliveries} deliveries in a row end FAILED (0 means never). A success resets
+ * the count.
  */
 public record EndpointHealthPolicy(int disableAfterFailedDeliveries) {
   public EndpointHealthPolicy {
@@ -19,7 +20,8 @@ public record EndpointHealthPolicy(int disableAfterFailedDeliveries) {
 
   /** Why the webhook is disabled after {@code consecutiveFailedDeliveries}, if it is. */
   public Optional<String> disableReason(int consecutiveFailedDeliveries) {
-    if (disableAfterFailedDeliveries == 0 || consecutiveFailedDeliveries < disableAfterFailedDeliveries) {
+    if (disableAfterFailedDeliveries == 0
+        || consecutiveFailedDeliveries < disableAfterFailedDeliveries) {
       return Optional.empty();
     }
     return Optional.of(consecutiveFailedDeliveries + " deliveries in a row failed");

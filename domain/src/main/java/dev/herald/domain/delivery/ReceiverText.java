@@ -3,8 +3,8 @@ package dev.herald.domain.delivery;
 /**
  * What a receiver sends is data, never trusted text. An error text (which may quote a status line
  * the receiver wrote) loses its control characters and is capped, so that it can neither break a
- * log line nor be refused by the database; a response body keeps its line breaks, which are part
- * of it, and loses only what a text column cannot hold.
+ * log line nor be refused by the database; a response body keeps its line breaks, which are part of
+ * it, and loses only what a text column cannot hold.
  */
 public final class ReceiverText {
   /** Longest error text kept, in characters. */
@@ -28,13 +28,16 @@ public final class ReceiverText {
 
   /** The body without NULs and lone surrogates, which a PostgreSQL text column refuses. */
   public static String body(String text) {
-    if (text.indexOf('\u0000') < 0 && text.chars().noneMatch(c -> Character.isSurrogate((char) c))) {
+    if (text.indexOf('\u0000') < 0
+        && text.chars().noneMatch(c -> Character.isSurrogate((char) c))) {
       return text;
     }
     StringBuilder kept = new StringBuilder(text.length());
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
         kept.append(c).append(text.charAt(++i));
       } else if (c != '\u0000' && !Character.isSurrogate(c)) {
         kept.append(c);

@@ -42,14 +42,16 @@ public record RetryPolicy(
   public static final double DEFAULT_JITTER = 0.25;
 
   public static RetryPolicy of(int maxRetries, Duration initialDelay) {
-    return new RetryPolicy(maxRetries, initialDelay, DEFAULT_MULTIPLIER, DEFAULT_MAX_DELAY, DEFAULT_JITTER);
+    return new RetryPolicy(
+        maxRetries, initialDelay, DEFAULT_MULTIPLIER, DEFAULT_MAX_DELAY, DEFAULT_JITTER);
   }
 
   /**
    * The step after {@code attempt}, the {@code attemptInRound}-th of its round (a manual retry
    * starts a new round), ended at {@code now}.
    */
-  public NextStep after(DeliveryAttempt attempt, int attemptInRound, Instant now, DoubleSupplier random) {
+  public NextStep after(
+      DeliveryAttempt attempt, int attemptInRound, Instant now, DoubleSupplier random) {
     if (attempt.succeeded()) {
       return new NextStep.Succeed();
     }
@@ -60,7 +62,8 @@ public record RetryPolicy(
       return new NextStep.Fail();
     }
     Duration delay = delayAfter(attemptInRound, random);
-    if (attempt.retryAfter() != null && RETRY_AFTER_STATUSES.contains(attempt.responseStatusCode())) {
+    if (attempt.retryAfter() != null
+        && RETRY_AFTER_STATUSES.contains(attempt.responseStatusCode())) {
       delay = clamp(attempt.retryAfter(), delay, maxDelay.compareTo(delay) < 0 ? delay : maxDelay);
     }
     return new NextStep.RetryAt(now.plus(delay));
@@ -71,8 +74,8 @@ public record RetryPolicy(
   }
 
   Duration delayAfter(int failedAttempt, DoubleSupplier random) {
-    double base = initialDelay.toMillis() * Math.pow(multiplier, failedAttempt - 1.0);
-    double capped = Math.min(base, maxDelay.toMillis());
+    double base = (double) initialDelay.toMillis() * Math.pow(multiplier, failedAttempt - 1.0);
+    double capped = Math.min(base, (double) maxDelay.toMillis());
     double withJitter = capped * (1 + jitter * random.getAsDouble());
     return Duration.ofMillis(Math.round(withJitter));
   }

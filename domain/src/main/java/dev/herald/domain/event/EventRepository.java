@@ -8,10 +8,10 @@ import java.util.function.Function;
 public interface EventRepository {
 
   /**
-   * In one transaction: stores {@code event} unless the project already has one with its event
-   * id; loads the live webhooks that may match it (the project's, and its bot's); stores the
-   * deliveries {@code fanOut} makes of them. A repeated event id stores nothing and returns what
-   * the first ingestion stored.
+   * In one transaction: stores {@code event} unless the project already has one with its event id;
+   * loads the live webhooks that may match it (the project's, and its bot's); stores the deliveries
+   * {@code fanOut} makes of them. A repeated event id stores nothing and returns what the first
+   * ingestion stored.
    */
   IngestResult recordOnce(Event event, Function<List<Webhook>, List<NewDelivery>> fanOut);
 }

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Which webhooks receive an event. A bot-level webhook subscribed to the trigger takes
- * precedence: when the bot has one, the project's webhooks are not used for that bot's events.
+ * Which webhooks receive an event. A bot-level webhook subscribed to the trigger takes precedence:
+ * when the bot has one, the project's webhooks are not used for that bot's events.
  */
 public final class FanOut {
   private FanOut() {}

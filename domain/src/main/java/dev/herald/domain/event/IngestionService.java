@@ -46,7 +46,8 @@ public final class IngestionService {
             change.eventSubType(),
             change.createdAt() == null ? now : change.createdAt().truncatedTo(ChronoUnit.MICROS),
             now);
-    IngestResult result = events.recordOnce(event, candidates -> FanOut.deliveries(event, candidates));
+    IngestResult result =
+        events.recordOnce(event, candidates -> FanOut.deliveries(event, candidates));
     if (!result.deliveryIds().isEmpty() && !result.repeated()) {
       notifier.deliveriesCreated();
     }

@@ -4,8 +4,8 @@ import dev.herald.domain.json.JsonValue;
 import java.time.Instant;
 
 /**
- * An IngestStateChange request as the caller sent it, not yet validated. {@code oldState},
- * {@code eventSubType}, {@code createdAt} and {@code eventId} may be {@code null}.
+ * An IngestStateChange request as the caller sent it, not yet validated. {@code oldState}, {@code
+ * eventSubType}, {@code createdAt} and {@code eventId} may be {@code null}.
  */
 public record StateChange(
     String projectId,

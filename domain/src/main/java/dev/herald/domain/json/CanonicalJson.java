@@ -65,8 +65,8 @@ public final class CanonicalJson {
   }
 
   /**
-   * Escapes as Python does with ensure_ascii=False: only quote, backslash and C0 controls. The
-   * runs between them, usually the whole string, are copied at once.
+   * Escapes as Python does with ensure_ascii=False: only quote, backslash and C0 controls. The runs
+   * between them, usually the whole string, are copied at once.
    */
   private static void writeString(String s, StringBuilder out) {
     out.append('"');

@@ -16,6 +16,7 @@ public sealed interface JsonValue {
 
   record Bool(boolean value) implements JsonValue {}
 
+  @SuppressWarnings("JavaLangClash") // always written JsonValue.Number, as JSON names it
   record Number(double value) implements JsonValue {
     public Number {
       if (!Double.isFinite(value)) {
@@ -37,6 +38,7 @@ public sealed interface JsonValue {
   }
 
   /** An object; its members are kept in the canonical order (by Unicode code point). */
+  @SuppressWarnings("JavaLangClash") // always written JsonValue.Object, as JSON names it
   record Object(Map<String, JsonValue> members) implements JsonValue {
     public Object {
       TreeMap<String, JsonValue> sorted = new TreeMap<>(CodePointOrder.INSTANCE);

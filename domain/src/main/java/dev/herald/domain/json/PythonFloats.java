@@ -5,14 +5,14 @@ import java.math.MathContext;
 import java.math.RoundingMode;
 
 /**
- * Writes a double the way Python's {@code json.dumps} writes the number a receiver parses back
- * from it, so that re-serialising the parsed payload reproduces the body byte for byte.
+ * Writes a double the way Python's {@code json.dumps} writes the number a receiver parses back from
+ * it, so that re-serialising the parsed payload reproduces the body byte for byte.
  *
  * <p>Integral values below 10^16 are written as integers (Python parses them back as {@code int}
  * and writes them the same way). Everything else is written as {@code repr(float)} does: the
  * shortest decimal that round-trips, in positional notation for exponents from -4 to 15 and in
- * scientific notation ({@code 1e-07}, {@code 1e+16}) outside it. Java 17's {@link
- * Double#toString} is not always shortest, hence the search below.
+ * scientific notation ({@code 1e-07}, {@code 1e+16}) outside it. Java 17's {@link Double#toString}
+ * is not always shortest, hence the search below.
  */
 public final class PythonFloats {
   private static final double INTEGER_LIMIT = 1e16;

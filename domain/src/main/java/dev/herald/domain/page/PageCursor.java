@@ -11,11 +11,12 @@ import java.util.UUID;
 
 /**
  * Where a page ended: the sort key (creation time, id) of its last row. Lists continue strictly
- * after it, so rows added meanwhile neither repeat nor shift later pages. Callers see it only as
- * an opaque token.
+ * after it, so rows added meanwhile neither repeat nor shift later pages. Callers see it only as an
+ * opaque token.
  */
 public record PageCursor(Instant time, UUID id) {
   private static final String VERSION = "1";
+
   /** Ours are about 80 characters; anything much longer is not worth decoding. */
   private static final int MAX_TOKEN_LENGTH = 256;
 
@@ -27,7 +28,9 @@ public record PageCursor(Instant time, UUID id) {
   public String encode() {
     long micros = ChronoUnit.MICROS.between(Instant.EPOCH, time);
     String raw = VERSION + ":" + micros + ":" + id;
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(raw.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Decodes a token this class made; anything else is an invalid {@code page_token}. */

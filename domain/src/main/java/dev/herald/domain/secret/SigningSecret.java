@@ -11,7 +11,9 @@ import java.util.UUID;
  * One signing key of a project. The current key has no {@code expireTime}; a key replaced by a
  * rotation keeps signing until its {@code expireTime}. {@link #toString} never shows the key.
  */
-public record SigningSecret(UUID id, String projectId, byte[] key, Instant createTime, Instant expireTime) {
+@SuppressWarnings("ArrayRecordComponent") // the key's bytes, copied in and out, never compared
+public record SigningSecret(
+    UUID id, String projectId, byte[] key, Instant createTime, Instant expireTime) {
   public static final String STANDARD_PREFIX = "whsec_";
 
   public SigningSecret {
@@ -53,7 +55,14 @@ public record SigningSecret(UUID id, String projectId, byte[] key, Instant creat
 
   @Override
   public String toString() {
-    return "SigningSecret[id=" + id + ", projectId=" + projectId + ", key=<redacted>, createTime="
-        + createTime + ", expireTime=" + expireTime + "]";
+    return "SigningSecret[id="
+        + id
+        + ", projectId="
+        + projectId
+        + ", key=<redacted>, createTime="
+        + createTime
+        + ", expireTime="
+        + expireTime
+        + "]";
   }
 }

@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * A project's signing keys: made the first time anything needs one, and rotated without
- * downtime, the previous key signing alongside the new one for an overlap.
+ * A project's signing keys: made the first time anything needs one, and rotated without downtime,
+ * the previous key signing alongside the new one for an overlap.
  */
 public final class SigningSecretService {
   public static final Duration DEFAULT_OVERLAP = Duration.ofHours(24);
@@ -53,17 +53,28 @@ public final class SigningSecretService {
     scope.requireProject(projectId);
     Duration effective = overlap == null ? DEFAULT_OVERLAP : overlap;
     if (effective.isNegative() || effective.compareTo(MAX_OVERLAP) > 0) {
-      throw InvalidArgumentException.of("overlap", "must be between 0 and " + MAX_OVERLAP.toDays() + " days");
+      throw InvalidArgumentException.of(
+          "overlap", "must be between 0 and " + MAX_OVERLAP.toDays() + " days");
     }
     Instant now = now();
     List<SigningSecret> signing = secrets.signingAt(projectId, now);
     if (signing.size() >= quotas.signingKeys()) {
       // Every attempt signs with every key that signs: keys must not pile up without bound.
       Instant firstEnd =
-          signing.stream().map(SigningSecret::expireTime).filter(t -> t != null).min(Instant::compareTo).orElse(now);
+          signing.stream()
+              .map(SigningSecret::expireTime)
+              .filter(t -> t != null)
+              .min(Instant::compareTo)
+              .orElse(now);
       throw new QuotaExceededException(
-          "project " + projectId + " has " + signing.size() + " keys signing, its quota; another "
-              + "rotation is possible from " + firstEnd + ", when the oldest stops signing");
+          "project "
+              + projectId
+              + " has "
+              + signing.size()
+              + " keys signing, its quota; another "
+              + "rotation is possible from "
+              + firstEnd
+              + ", when the oldest stops signing");
     }
     secrets.rotate(newSecret(projectId, now), now.plus(effective));
     return ProjectSecrets.of(secrets.signingAt(projectId, now));

@@ -37,6 +37,7 @@ final class TriggerRules {
   }
 
   private static String knownNames() {
-    return String.join(", ", java.util.Arrays.stream(Trigger.values()).map(Trigger::wireName).toList());
+    return String.join(
+        ", ", java.util.Arrays.stream(Trigger.values()).map(Trigger::wireName).toList());
   }
 }

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * A subscription: where to POST which triggers of a project. With a {@code botId} it is
- * bot-level and only that bot's events reach it; {@code botId} is {@code null} otherwise. {@code
+ * A subscription: where to POST which triggers of a project. With a {@code botId} it is bot-level
+ * and only that bot's events reach it; {@code botId} is {@code null} otherwise. {@code
  * disabledReason} says why Herald itself deactivated it (410 Gone, too many failed deliveries).
  */
 public record Webhook(

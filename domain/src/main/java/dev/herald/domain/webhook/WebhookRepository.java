@@ -10,8 +10,8 @@ import java.util.UUID;
 public interface WebhookRepository {
 
   /**
-   * Inserts the webhook unless its project already has {@code limit} webhooks that are not
-   * deleted, counted and inserted as one step however many servers insert at once.
+   * Inserts the webhook unless its project already has {@code limit} webhooks that are not deleted,
+   * counted and inserted as one step however many servers insert at once.
    *
    * @return whether it was inserted
    */
@@ -23,9 +23,9 @@ public interface WebhookRepository {
   Page<Webhook> list(String projectId, PageRequest page);
 
   /**
-   * Stores new values of an existing webhook. When {@code endPendingReason} is given, the
-   * webhook's pending deliveries end FAILED with that reason in the same transaction. Activating
-   * a webhook clears its record of failed deliveries.
+   * Stores new values of an existing webhook. When {@code endPendingReason} is given, the webhook's
+   * pending deliveries end FAILED with that reason in the same transaction. Activating a webhook
+   * clears its record of failed deliveries.
    */
   void update(Webhook webhook, Optional<String> endPendingReason);
 

@@ -71,7 +71,10 @@ public final class WebhookService {
             now);
     if (!webhooks.insertIfFewerThan(webhook, quotas.webhooks())) {
       throw new QuotaExceededException(
-          "project " + request.projectId() + " has " + quotas.webhooks()
+          "project "
+              + request.projectId()
+              + " has "
+              + quotas.webhooks()
               + " webhooks, its quota; delete one first");
     }
     return webhook;

@@ -32,9 +32,10 @@ public final class WebhookUrlRules {
       violations.add("url", "must be at most " + Limits.URL_LENGTH + " characters");
       return;
     }
-    parse(url).ifPresentOrElse(
-        uri -> checkParts(uri, violations),
-        () -> violations.add("url", "must be a valid absolute URL"));
+    parse(url)
+        .ifPresentOrElse(
+            uri -> checkParts(uri, violations),
+            () -> violations.add("url", "must be a valid absolute URL"));
   }
 
   private void checkParts(URI uri, Violations violations) {

@@ -25,7 +25,8 @@ class DeliveryQueryServiceTest {
     Delivery first = delivery(10);
     Delivery second = delivery(10);
     Page<Delivery> cut =
-        DeliveryQueryService.withinCharacters(new Page<>(List.of(first, second, delivery(10)), Optional.empty()), 25);
+        DeliveryQueryService.withinCharacters(
+            new Page<>(List.of(first, second, delivery(10)), Optional.empty()), 25);
     assertEquals(List.of(first, second), cut.items());
     assertEquals(Optional.of(new PageCursor(second.createTime(), second.id())), cut.next());
   }
@@ -34,14 +35,29 @@ class DeliveryQueryServiceTest {
   void aSingleDeliveryOverTheLimitStillMakesAPage() {
     Delivery huge = delivery(100);
     Page<Delivery> cut =
-        DeliveryQueryService.withinCharacters(new Page<>(List.of(huge, delivery(1)), Optional.empty()), 10);
+        DeliveryQueryService.withinCharacters(
+            new Page<>(List.of(huge, delivery(1)), Optional.empty()), 10);
     assertEquals(List.of(huge), cut.items());
   }
 
   private static Delivery delivery(int payloadCharacters) {
     return new Delivery(
-        UUID.randomUUID(), UUID.randomUUID(), "event", UUID.randomUUID(), "project", "bot",
-        "bot.state_change", "https://example.com/", DeliveryStatus.PENDING, 0, List.of(),
-        "x".repeat(payloadCharacters), Instant.parse("2026-01-01T00:00:00Z"), null, null, null, null);
+        UUID.randomUUID(),
+        UUID.randomUUID(),
+        "event",
+        UUID.randomUUID(),
+        "project",
+        "bot",
+        "bot.state_change",
+        "https://example.com/",
+        DeliveryStatus.PENDING,
+        0,
+        List.of(),
+        "x".repeat(payloadCharacters),
+        Instant.parse("2026-01-01T00:00:00Z"),
+        null,
+        null,
+        null,
+        null);
   }
 }

@@ -16,15 +16,27 @@ class FanOutTest {
   private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
   private static final Event EVENT =
       new Event(
-          UUID.randomUUID(), "evt", "proj", "bot-1", Trigger.BOT_STATE_CHANGE, JsonValue.NULL,
-          "joining", "joined", "bot_joined_meeting", null, NOW, NOW);
+          UUID.randomUUID(),
+          "evt",
+          "proj",
+          "bot-1",
+          Trigger.BOT_STATE_CHANGE,
+          JsonValue.NULL,
+          "joining",
+          "joined",
+          "bot_joined_meeting",
+          null,
+          NOW,
+          NOW);
 
   @Test
   void usesProjectWebhooksWhenTheBotHasNoneOfItsOwn() {
     Webhook project1 = webhook(null, true);
     Webhook project2 = webhook(null, true);
     Webhook otherBot = webhook("bot-2", true);
-    assertEquals(List.of(project1, project2), FanOut.recipients(EVENT, List.of(project1, otherBot, project2)));
+    assertEquals(
+        List.of(project1, project2),
+        FanOut.recipients(EVENT, List.of(project1, otherBot, project2)));
   }
 
   @Test
@@ -43,11 +55,13 @@ class FanOutTest {
 
   @Test
   void eachDeliveryCarriesItsOwnKeyInItsBody() {
-    List<NewDelivery> deliveries = FanOut.deliveries(EVENT, List.of(webhook(null, true), webhook(null, true)));
+    List<NewDelivery> deliveries =
+        FanOut.deliveries(EVENT, List.of(webhook(null, true), webhook(null, true)));
     assertEquals(2, deliveries.size());
     assertNotEquals(deliveries.get(0).idempotencyKey(), deliveries.get(1).idempotencyKey());
     for (NewDelivery delivery : deliveries) {
-      assertTrue(delivery.payload().contains("\"idempotency_key\":\"" + delivery.idempotencyKey() + "\""));
+      assertTrue(
+          delivery.payload().contains("\"idempotency_key\":\"" + delivery.idempotencyKey() + "\""));
     }
   }
 
@@ -64,7 +78,14 @@ class FanOutTest {
 
   private static Webhook webhook(String botId, boolean active) {
     return new Webhook(
-        UUID.randomUUID(), "proj", botId, "https://example.com/h", List.of(Trigger.BOT_STATE_CHANGE),
-        active, null, NOW, NOW);
+        UUID.randomUUID(),
+        "proj",
+        botId,
+        "https://example.com/h",
+        List.of(Trigger.BOT_STATE_CHANGE),
+        active,
+        null,
+        NOW,
+        NOW);
   }
 }

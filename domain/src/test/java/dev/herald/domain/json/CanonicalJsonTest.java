@@ -17,7 +17,8 @@ class CanonicalJsonTest {
     members.put("a", number(3));
     members.put("é", number(4));
     // json.dumps(..., sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    assertEquals("{\"a\":3,\"é\":4,\"！\":1,\"😀\":2}", CanonicalJson.write(new JsonValue.Object(members)));
+    assertEquals(
+        "{\"a\":3,\"é\":4,\"！\":1,\"😀\":2}", CanonicalJson.write(new JsonValue.Object(members)));
   }
 
   @Test
@@ -32,10 +33,13 @@ class CanonicalJsonTest {
     JsonValue value =
         new JsonValue.Object(
             Map.of(
-                "list", new JsonValue.Array(List.of(JsonValue.NULL, new JsonValue.Bool(false), number(0.5))),
+                "list",
+                    new JsonValue.Array(
+                        List.of(JsonValue.NULL, new JsonValue.Bool(false), number(0.5))),
                 "empty", new JsonValue.Object(Map.of()),
                 "none", new JsonValue.Array(List.of())));
-    assertEquals("{\"empty\":{},\"list\":[null,false,0.5],\"none\":[]}", CanonicalJson.write(value));
+    assertEquals(
+        "{\"empty\":{},\"list\":[null,false,0.5],\"none\":[]}", CanonicalJson.write(value));
   }
 
   private static JsonValue number(double value) {

@@ -38,9 +38,18 @@ class PythonFloatsTest {
     assertEquals(python, PythonFloats.format(value));
   }
 
-  /** Python parses these back as int and writes them the same way, so the bytes survive a round trip. */
+  /**
+   * Python parses these back as int and writes them the same way, so the bytes survive a round
+   * trip.
+   */
   @ParameterizedTest
-  @CsvSource({"2.0, 2", "-3.0, -3", "0.0, 0", "9007199254740992.0, 9007199254740992", "9999999999999998.0, 9999999999999998"})
+  @CsvSource({
+    "2.0, 2",
+    "-3.0, -3",
+    "0.0, 0",
+    "9007199254740992.0, 9007199254740992",
+    "9999999999999998.0, 9999999999999998"
+  })
   void writesIntegralValuesBelow1e16AsIntegers(double value, String expected) {
     assertEquals(expected, PythonFloats.format(value));
   }

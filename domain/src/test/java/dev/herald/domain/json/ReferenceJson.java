@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * A second, deliberately different implementation of the canonical form, written from the
- * rules (Python's json.dumps with sort_keys, ensure_ascii=False and compact separators) to check
- * {@link CanonicalJson} against. It shares no code with it.
+ * A second, deliberately different implementation of the canonical form, written from the rules
+ * (Python's json.dumps with sort_keys, ensure_ascii=False and compact separators) to check {@link
+ * CanonicalJson} against. It shares no code with it.
  */
 final class ReferenceJson {
   private ReferenceJson() {}
@@ -31,12 +31,15 @@ final class ReferenceJson {
       return string(t.value());
     }
     if (value instanceof JsonValue.Array a) {
-      return a.elements().stream().map(ReferenceJson::write).collect(Collectors.joining(",", "[", "]"));
+      return a.elements().stream()
+          .map(ReferenceJson::write)
+          .collect(Collectors.joining(",", "[", "]"));
     }
     Map<String, JsonValue> members = ((JsonValue.Object) value).members();
-    List<String> keys = members.keySet().stream()
-        .sorted((x, y) -> Arrays.compare(x.codePoints().toArray(), y.codePoints().toArray()))
-        .toList();
+    List<String> keys =
+        members.keySet().stream()
+            .sorted((x, y) -> Arrays.compare(x.codePoints().toArray(), y.codePoints().toArray()))
+            .toList();
     return keys.stream()
         .map(key -> string(key) + ":" + write(members.get(key)))
         .collect(Collectors.joining(",", "{", "}"));
@@ -67,7 +70,10 @@ final class ReferenceJson {
       mantissa = mantissa.replaceAll("0+$", "").replaceAll("\\.$", "");
     }
     if (exponent < -4 || exponent >= 16) {
-      return mantissa + "e" + (exponent < 0 ? "-" : "+") + String.format(Locale.ROOT, "%02d", Math.abs(exponent));
+      return mantissa
+          + "e"
+          + (exponent < 0 ? "-" : "+")
+          + String.format(Locale.ROOT, "%02d", Math.abs(exponent));
     }
     String plain = new BigDecimal(mantissa).scaleByPowerOfTen(exponent).toPlainString();
     return plain.contains(".") ? plain : plain + ".0";
@@ -75,24 +81,26 @@ final class ReferenceJson {
 
   static String string(String s) {
     StringBuilder out = new StringBuilder("\"");
-    s.codePoints().forEach(c -> {
-      switch (c) {
-        case '\\' -> out.append("\\\\");
-        case '"' -> out.append("\\\"");
-        case '\b' -> out.append("\\b");
-        case '\f' -> out.append("\\f");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format(Locale.ROOT, "\\u%04x", c));
-          } else {
-            out.appendCodePoint(c);
-          }
-        }
-      }
-    });
+    s.codePoints()
+        .forEach(
+            c -> {
+              switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '"' -> out.append("\\\"");
+                case '\b' -> out.append("\\b");
+                case '\f' -> out.append("\\f");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                  if (c < 0x20) {
+                    out.append(String.format(Locale.ROOT, "\\u%04x", c));
+                  } else {
+                    out.appendCodePoint(c);
+                  }
+                }
+              }
+            });
     return out.append('"').toString();
   }
 }

@@ -13,7 +13,8 @@ class PageRequestTest {
 
   @Test
   void cursorsSurviveTheirTokenToTheMicrosecond() {
-    PageCursor cursor = new PageCursor(Instant.parse("2026-03-04T05:06:07.123456Z"), UUID.randomUUID());
+    PageCursor cursor =
+        new PageCursor(Instant.parse("2026-03-04T05:06:07.123456Z"), UUID.randomUUID());
     assertEquals(cursor, PageCursor.decode(cursor.encode()));
   }
 

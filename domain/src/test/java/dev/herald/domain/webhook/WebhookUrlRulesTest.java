@@ -14,16 +14,32 @@ class WebhookUrlRulesTest {
   private final WebhookUrlRules httpAllowed = new WebhookUrlRules(false, url -> Optional.empty());
 
   @ParameterizedTest
-  @ValueSource(strings = {"https://example.com/hook", "https://example.com:8443/a/b?c=d", "HTTPS://EXAMPLE.COM/"})
+  @ValueSource(
+      strings = {
+        "https://example.com/hook",
+        "https://example.com:8443/a/b?c=d",
+        "HTTPS://EXAMPLE.COM/"
+      })
   void acceptsAbsoluteHttpsUrls(String url) {
     assertTrue(problems(httpsOnly, url).isEmpty());
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "", "http://example.com/", "example.com/hook", "https://", "https:///path", "ftp://example.com/",
-      "https://user:pass@example.com/", "https://example.com/#frag", "https://exa mple.com/",
-      "https://example.com/\u00e9", "mailto:someone@example.com", "/relative"})
+  @ValueSource(
+      strings = {
+        "",
+        "http://example.com/",
+        "example.com/hook",
+        "https://",
+        "https:///path",
+        "ftp://example.com/",
+        "https://user:pass@example.com/",
+        "https://example.com/#frag",
+        "https://exa mple.com/",
+        "https://example.com/\u00e9",
+        "mailto:someone@example.com",
+        "/relative"
+      })
   void refusesEverythingElse(String url) {
     assertEquals(Optional.of("url"), problems(httpsOnly, url));
   }

@@ -16,8 +16,7 @@ import org.jooq.meta.postgres.PostgresDatabase;
  * A jOOQ {@code Database} that reads its schema from a throwaway embedded PostgreSQL migrated by
  * Flyway, so the generated classes always match the migrations and the build needs no database.
  *
- * <p>Takes one property, {@code migrations}: the folder holding the {@code V<n>__<name>.sql}
- * files.
+ * <p>Takes one property, {@code migrations}: the folder holding the {@code V<n>__<name>.sql} files.
  */
 public final class MigratedPostgresDatabase extends PostgresDatabase {
 
@@ -65,7 +64,8 @@ public final class MigratedPostgresDatabase extends PostgresDatabase {
         postgres.close();
       }
     } catch (SQLException | IOException e) {
-      throw new IllegalStateException("could not stop embedded PostgreSQL after code generation", e);
+      throw new IllegalStateException(
+          "could not stop embedded PostgreSQL after code generation", e);
     }
   }
 }
