@@ -109,8 +109,8 @@ final class JooqEventRepository implements EventRepository {
                     List<Webhook> candidates = candidateWebhooks(connection, batch);
                     for (Ingestion ingestion : batch) {
                       Event event = ingestion.event();
-                      List<NewDelivery> made =
-                          ingestion.fanOut().apply(recipientsAmong(candidates, event));
+                      // The domain's fan-out picks each event's recipients among the batch's.
+                      List<NewDelivery> made = ingestion.fanOut().apply(candidates);
                       made.forEach(d -> planned.add(new Delivery(event, d)));
                       plannedIds.put(event.id(), made.stream().map(NewDelivery::id).toList());
                     }
@@ -128,13 +128,6 @@ final class JooqEventRepository implements EventRepository {
                           : new IngestResult(i.event().eventId(), replayed.get(i), true))
               .toList();
         });
-  }
-
-  private static List<Webhook> recipientsAmong(List<Webhook> candidates, Event event) {
-    return candidates.stream()
-        .filter(w -> w.projectId().equals(event.projectId()))
-        .filter(w -> w.botId() == null || w.botId().equals(event.botId()))
-        .toList();
   }
 
   /** Runs {@link #INGEST}; returns the ids of the events written. */

@@ -9,9 +9,10 @@ public interface EventRepository {
 
   /**
    * In one transaction: stores {@code event} unless the project already has one with its event id;
-   * loads the live webhooks that may match it (the project's, and its bot's); stores the deliveries
-   * {@code fanOut} makes of them. A repeated event id stores nothing and returns what the first
-   * ingestion stored.
+   * loads live webhooks that may match it (at least the project's, and its bot's; others may be
+   * among them, and the fan-out, the one owner of the rule, passes them over); stores the
+   * deliveries {@code fanOut} makes of them. A repeated event id stores nothing and returns what
+   * the first ingestion stored.
    */
   IngestResult recordOnce(Event event, Function<List<Webhook>, List<NewDelivery>> fanOut);
 }
