@@ -14,23 +14,22 @@ final class DeliveryMapper {
   private DeliveryMapper() {}
 
   static DeliveryFilter toFilter(WatchDeliveriesRequest request) {
-    return new DeliveryFilter(
-        request.getProjectId(),
-        request.getBotId().isEmpty() ? Optional.empty() : Optional.of(request.getBotId()),
-        request.getWebhookId().isEmpty()
-            ? Optional.empty()
-            : Optional.of(Ids.parse("webhook_id", request.getWebhookId())),
-        toDomain(request.getStatus()));
+    return filter(
+        request.getProjectId(), request.getBotId(), request.getWebhookId(), request.getStatus());
   }
 
   static DeliveryFilter toFilter(ListDeliveriesRequest request) {
+    return filter(
+        request.getProjectId(), request.getBotId(), request.getWebhookId(), request.getStatus());
+  }
+
+  private static DeliveryFilter filter(
+      String projectId, String botId, String webhookId, DeliveryStatus status) {
     return new DeliveryFilter(
-        request.getProjectId(),
-        request.getBotId().isEmpty() ? Optional.empty() : Optional.of(request.getBotId()),
-        request.getWebhookId().isEmpty()
-            ? Optional.empty()
-            : Optional.of(Ids.parse("webhook_id", request.getWebhookId())),
-        toDomain(request.getStatus()));
+        projectId,
+        botId.isEmpty() ? Optional.empty() : Optional.of(botId),
+        webhookId.isEmpty() ? Optional.empty() : Optional.of(Ids.parse("webhook_id", webhookId)),
+        toDomain(status));
   }
 
   private static Optional<dev.herald.domain.delivery.DeliveryStatus> toDomain(

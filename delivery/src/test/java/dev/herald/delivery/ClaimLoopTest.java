@@ -98,19 +98,7 @@ class ClaimLoopTest {
   }
 
   private static ClaimedDelivery claim(UUID webhook) {
-    return new ClaimedDelivery(
-        UUID.randomUUID(),
-        UUID.randomUUID(),
-        UUID.randomUUID(),
-        webhook,
-        "p",
-        "bot",
-        "https://h.example/",
-        "{}",
-        0,
-        0,
-        List.of(new byte[32]),
-        Instant.now());
+    return TestClaims.claim(webhook, "p", "https://h.example/");
   }
 
   private final class Queue implements DeliveryQueue {

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herald.domain.delivery.ClaimedDelivery;
-import java.time.Instant;
-import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -64,18 +62,6 @@ class ConcurrencyLimitsTest {
   }
 
   private static ClaimedDelivery claim(UUID webhook, String project, String url) {
-    return new ClaimedDelivery(
-        UUID.randomUUID(),
-        UUID.randomUUID(),
-        UUID.randomUUID(),
-        webhook,
-        project,
-        "bot",
-        url,
-        "{}",
-        0,
-        0,
-        List.of(new byte[32]),
-        Instant.now());
+    return TestClaims.claim(webhook, project, url);
   }
 }

@@ -60,19 +60,7 @@ class LeaseKeeperTest {
   }
 
   private static ClaimedDelivery claim() {
-    return new ClaimedDelivery(
-        UUID.randomUUID(),
-        UUID.randomUUID(),
-        UUID.randomUUID(),
-        UUID.randomUUID(),
-        "p",
-        "bot",
-        "https://h.example/",
-        "{}",
-        0,
-        0,
-        List.of(new byte[32]),
-        NOW);
+    return TestClaims.claim(UUID.randomUUID(), "p", "https://h.example/");
   }
 
   private final class Renewals implements DeliveryQueue {

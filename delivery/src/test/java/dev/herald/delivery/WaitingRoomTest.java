@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herald.domain.delivery.ClaimedDelivery;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -70,18 +69,6 @@ class WaitingRoomTest {
   }
 
   private static ClaimedDelivery claim(UUID webhook, String project, String host) {
-    return new ClaimedDelivery(
-        UUID.randomUUID(),
-        UUID.randomUUID(),
-        UUID.randomUUID(),
-        webhook,
-        project,
-        "bot",
-        "https://" + host + ".example/",
-        "{}",
-        0,
-        0,
-        List.of(new byte[32]),
-        Instant.now());
+    return TestClaims.claim(webhook, project, "https://" + host + ".example/");
   }
 }
