@@ -16,6 +16,8 @@ final class ConcurrencyLimits {
   private final Counter webhooks;
   private final Counter projects;
   private final Counter hosts;
+  private static final int REMEMBERED_URLS = 10_000;
+  private final Map<String, String> destinations = new HashMap<>();
 
   ConcurrencyLimits(int perWebhook, int perProject, int perHost) {
     this.webhooks = new Counter(perWebhook);
@@ -30,19 +32,31 @@ final class ConcurrencyLimits {
 
   /** Whether the claim's project and destination have room, whatever its webhook has. */
   boolean tenantAndHostHaveRoom(ClaimedDelivery claim) {
-    return projects.hasRoom(claim.projectId()) && hosts.hasRoom(destination(claim));
+    return projects.hasRoom(claim.projectId()) && hosts.hasRoom(destinationOf(claim));
   }
 
   void take(ClaimedDelivery claim) {
     webhooks.add(claim.webhookId(), 1);
     projects.add(claim.projectId(), 1);
-    hosts.add(destination(claim), 1);
+    hosts.add(destinationOf(claim), 1);
   }
 
   void give(ClaimedDelivery claim) {
     webhooks.add(claim.webhookId(), -1);
     projects.add(claim.projectId(), -1);
-    hosts.add(destination(claim), -1);
+    hosts.add(destinationOf(claim), -1);
+  }
+
+  /**
+   * The destination of the claim's URL, parsed once per URL rather than on every check: the waiting
+   * room asks several times for every attempt. Webhook URLs are few; the memo is emptied should it
+   * ever hold {@link #REMEMBERED_URLS}.
+   */
+  private String destinationOf(ClaimedDelivery claim) {
+    if (destinations.size() >= REMEMBERED_URLS) {
+      destinations.clear();
+    }
+    return destinations.computeIfAbsent(claim.url(), url -> destination(claim));
   }
 
   /**
