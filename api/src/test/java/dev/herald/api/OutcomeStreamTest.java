@@ -118,10 +118,7 @@ class OutcomeStreamTest {
     awaitWatching();
     listeners.forEach(l -> l.accept(outcome("other")));
     listeners.forEach(l -> l.accept(outcome("wanted")));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (received.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
+    awaitTrue("the wanted outcome to arrive", () -> !received.isEmpty());
     assertEquals(1, received.size());
     assertEquals("wanted", received.get(0).getProjectId());
     call.cancel("done", null);
@@ -172,12 +169,18 @@ class OutcomeStreamTest {
     return call;
   }
 
-  private void awaitWatching() throws InterruptedException {
+  private void awaitWatching() {
+    awaitTrue("the watch to be in place", () -> !listeners.isEmpty());
+    assertEquals(1, listeners.size(), "one watch");
+  }
+
+  /** Polls {@code condition} until it holds, failing after 10 s. */
+  private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (listeners.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(5);
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "within 10 s: " + what);
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
     }
-    assertEquals(1, listeners.size(), "the watch is in place");
   }
 
   private static DeliveryOutcome outcome(String project) {

@@ -5,10 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.herald.domain.UnavailableException;
 import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
-import dev.herald.domain.delivery.DeliveryAttempt;
 import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.delivery.EndpointHealthPolicy;
-import dev.herald.domain.delivery.NextStep;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +17,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Records attempts apart from the threads that make them: a worker hands its outcome over and goes
@@ -31,6 +28,9 @@ import org.slf4j.spi.LoggingEventBuilder;
  *
  * <p>At most {@link #CAPACITY} outcomes wait; beyond that, workers wait for room, so a database
  * that falls behind slows attempts down rather than filling memory.
+ *
+ * <p>Past 250 lines as one class because gathering, writing and the fallbacks for a refused record
+ * share the batch and its two threads; the log lines are {@link RecordLog}'s.
  */
 final class AttemptRecorder {
   private static final Logger log = LoggerFactory.getLogger(AttemptRecorder.class);
@@ -250,51 +250,7 @@ final class AttemptRecorder {
   }
 
   private void written(AttemptOutcome outcome, boolean held) {
-    ClaimedDelivery claim = outcome.claim();
-    DeliveryAttempt attempt = outcome.attempt();
-    if (!held) {
-      about(log.atWarn(), claim)
-          .log(
-              "Lease on delivery {} ran out during attempt {}",
-              claim.id(),
-              attempt.attemptNumber());
-    }
-    if (attempt.succeeded()) {
-      about(log.atDebug(), claim)
-          .log("Delivery {} succeeded on attempt {}", claim.id(), attempt.attemptNumber());
-    } else if (outcome.next() instanceof NextStep.RetryAt retry) {
-      about(log.atInfo(), claim)
-          .log(
-              "Delivery {} attempt {} failed ({}); retrying at {}",
-              claim.id(),
-              attempt.attemptNumber(),
-              reason(attempt),
-              retry.time());
-    } else if (outcome.next() instanceof NextStep.DisableWebhook disable) {
-      about(log.atWarn(), claim)
-          .log("Webhook {} disabled: {}", claim.webhookId(), disable.reason());
-    } else {
-      about(log.atWarn(), claim)
-          .log(
-              "Delivery {} failed after {} attempts ({})",
-              claim.id(),
-              attempt.attemptNumber(),
-              reason(attempt));
-    }
+    RecordLog.written(outcome, held);
     recorded.accept(outcome, held);
-  }
-
-  /** The ids a line is about, as fields of their own in JSON logs. */
-  private static LoggingEventBuilder about(LoggingEventBuilder line, ClaimedDelivery claim) {
-    return line.addKeyValue("delivery_id", claim.id())
-        .addKeyValue("webhook_id", claim.webhookId())
-        .addKeyValue("project_id", claim.projectId());
-  }
-
-  /** Quoted: the error may hold text the receiver wrote, made printable by the attempt. */
-  private static String reason(DeliveryAttempt attempt) {
-    return attempt.error().isEmpty()
-        ? "HTTP " + attempt.responseStatusCode()
-        : "\"" + attempt.error() + "\"";
   }
 }

@@ -1,0 +1,67 @@
+package dev.herald.delivery;
+
+import dev.herald.domain.delivery.AttemptOutcome;
+import dev.herald.domain.delivery.ClaimedDelivery;
+import dev.herald.domain.delivery.DeliveryAttempt;
+import dev.herald.domain.delivery.NextStep;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
+
+/**
+ * The log line each recorded attempt is worth: failures and their next step, leases that ran out,
+ * webhooks disabled. The ids are fields of their own; what the receiver wrote is quoted.
+ */
+final class RecordLog {
+  private static final Logger log = LoggerFactory.getLogger(RecordLog.class);
+
+  private RecordLog() {}
+
+  static void written(AttemptOutcome outcome, boolean held) {
+    ClaimedDelivery claim = outcome.claim();
+    DeliveryAttempt attempt = outcome.attempt();
+    if (!held) {
+      about(log.atWarn(), claim)
+          .log(
+              "Lease on delivery {} ran out during attempt {}",
+              claim.id(),
+              attempt.attemptNumber());
+    }
+    if (attempt.succeeded()) {
+      about(log.atDebug(), claim)
+          .log("Delivery {} succeeded on attempt {}", claim.id(), attempt.attemptNumber());
+    } else if (outcome.next() instanceof NextStep.RetryAt retry) {
+      about(log.atInfo(), claim)
+          .log(
+              "Delivery {} attempt {} failed ({}); retrying at {}",
+              claim.id(),
+              attempt.attemptNumber(),
+              reason(attempt),
+              retry.time());
+    } else if (outcome.next() instanceof NextStep.DisableWebhook disable) {
+      about(log.atWarn(), claim)
+          .log("Webhook {} disabled: {}", claim.webhookId(), disable.reason());
+    } else {
+      about(log.atWarn(), claim)
+          .log(
+              "Delivery {} failed after {} attempts ({})",
+              claim.id(),
+              attempt.attemptNumber(),
+              reason(attempt));
+    }
+  }
+
+  /** The ids a line is about, as fields of their own in JSON logs. */
+  private static LoggingEventBuilder about(LoggingEventBuilder line, ClaimedDelivery claim) {
+    return line.addKeyValue("delivery_id", claim.id())
+        .addKeyValue("webhook_id", claim.webhookId())
+        .addKeyValue("project_id", claim.projectId());
+  }
+
+  /** Quoted: the error may hold text the receiver wrote, made printable by the attempt. */
+  private static String reason(DeliveryAttempt attempt) {
+    return attempt.error().isEmpty()
+        ? "HTTP " + attempt.responseStatusCode()
+        : "\"" + attempt.error() + "\"";
+  }
+}
