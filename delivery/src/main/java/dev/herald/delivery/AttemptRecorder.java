@@ -6,7 +6,7 @@ import dev.herald.domain.UnavailableException;
 import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryQueue;
-import dev.herald.domain.delivery.EndpointHealthPolicy;
+import dev.herald.domain.delivery.RecordedOutcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,10 +47,8 @@ final class AttemptRecorder {
   private static final int THREADS = 2;
 
   /**
-   * How long a batch gathers from its first outcome. Most of a record's cost is the statement, not
-   * the attempts in it: at 1,000 deliveries a second, written as soon as each was taken, batches
-   * held two attempts and their 475 statements a second took 0.28 of a core of the database;
-   * gathered, 70 statements of about 15 took 0.14. Nobody waits on a record meanwhile: the
+   * How long a batch gathers from its first outcome: a record costs about the same for one attempt
+   * as for fifteen (docs/performance.md, "The record"). Nobody waits on a record meanwhile: the
    * attempt's slot was freed when its response came in.
    */
   static final Duration GATHERING = Duration.ofMillis(10);
@@ -61,8 +59,7 @@ final class AttemptRecorder {
   private static final long HELD_BACK_WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   private final DeliveryQueue queue;
-  private final EndpointHealthPolicy health;
-  private final BiConsumer<AttemptOutcome, Boolean> recorded;
+  private final BiConsumer<AttemptOutcome, RecordedOutcome> recorded;
   private final BlockingQueue<AttemptOutcome> pending = new ArrayBlockingQueue<>(CAPACITY);
   private final Duration gathering;
 
@@ -78,14 +75,11 @@ final class AttemptRecorder {
       new AtomicLong(System.nanoTime() - HELD_BACK_WARNING_EVERY_NANOS);
 
   /**
-   * @param recorded told of each outcome handed over once its record is written, with whether its
-   *     claim still held the delivery, or has failed (as not held)
+   * @param recorded told of each outcome handed over once its record is written, with what storing
+   *     it found, or once it has failed (as {@link RecordedOutcome#LOST})
    */
-  AttemptRecorder(
-      DeliveryQueue queue,
-      EndpointHealthPolicy health,
-      BiConsumer<AttemptOutcome, Boolean> recorded) {
-    this(queue, health, recorded, GATHERING);
+  AttemptRecorder(DeliveryQueue queue, BiConsumer<AttemptOutcome, RecordedOutcome> recorded) {
+    this(queue, recorded, GATHERING);
   }
 
   /**
@@ -93,11 +87,9 @@ final class AttemptRecorder {
    */
   AttemptRecorder(
       DeliveryQueue queue,
-      EndpointHealthPolicy health,
-      BiConsumer<AttemptOutcome, Boolean> recorded,
+      BiConsumer<AttemptOutcome, RecordedOutcome> recorded,
       Duration gathering) {
     this.queue = requireNonNull(queue, "queue");
-    this.health = requireNonNull(health, "health");
     this.recorded = requireNonNull(recorded, "recorded");
     this.gathering = requireNonNull(gathering, "gathering");
   }
@@ -165,7 +157,7 @@ final class AttemptRecorder {
                     + " end",
                 batch.size(),
                 e);
-            batch.forEach(outcome -> recorded.accept(outcome, false));
+            batch.forEach(outcome -> recorded.accept(outcome, RecordedOutcome.LOST));
           }
           batch.clear();
         }
@@ -204,9 +196,9 @@ final class AttemptRecorder {
    */
   private void write(List<AttemptOutcome> batch) {
     try {
-      List<Boolean> held = queue.recordAttempts(batch, health);
+      List<RecordedOutcome> found = queue.recordAttempts(batch);
       for (int i = 0; i < batch.size(); i++) {
-        written(batch.get(i), held.get(i));
+        written(batch.get(i), found.get(i));
       }
     } catch (RuntimeException e) {
       if (batch.size() > 1) {
@@ -230,7 +222,7 @@ final class AttemptRecorder {
           "Attempt of delivery {} could not be recorded, the database is unavailable; it is due "
               + "again when its lease ends",
           claim.id());
-      recorded.accept(outcome, false);
+      recorded.accept(outcome, RecordedOutcome.LOST);
       return;
     }
     log.error(
@@ -239,18 +231,18 @@ final class AttemptRecorder {
         failure);
     AttemptOutcome ended = outcome.unrecordable();
     try {
-      written(ended, queue.recordAttempts(List.of(ended), health).get(0));
+      written(ended, queue.recordAttempts(List.of(ended)).get(0));
     } catch (RuntimeException e) {
       log.error(
           "Attempt of delivery {} could not be recorded; it is due again when its lease ends",
           claim.id(),
           e);
-      recorded.accept(outcome, false);
+      recorded.accept(outcome, RecordedOutcome.LOST);
     }
   }
 
-  private void written(AttemptOutcome outcome, boolean held) {
-    RecordLog.written(outcome, held);
-    recorded.accept(outcome, held);
+  private void written(AttemptOutcome outcome, RecordedOutcome found) {
+    RecordLog.written(outcome, found.held());
+    recorded.accept(outcome, found);
   }
 }

@@ -7,7 +7,9 @@ import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryAttempt;
 import dev.herald.domain.delivery.DeliveryNotifier;
 import dev.herald.domain.delivery.DeliveryQueue;
+import dev.herald.domain.delivery.EndpointHealth;
 import dev.herald.domain.delivery.NextStep;
+import dev.herald.domain.delivery.RecordedOutcome;
 import dev.herald.domain.delivery.RetryPolicy;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,6 +43,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   private static final Duration RECORDS_AT_STOP = Duration.ofSeconds(10);
 
   private final DeliveryQueue queue;
+  private final EndpointHealth health;
   private final WebhookSender sender;
   private final RetryPolicy retryPolicy;
   private final DeliveryConfig config;
@@ -58,11 +61,13 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
 
   DeliveryDispatcher(
       DeliveryQueue queue,
+      EndpointHealth health,
       WebhookSender sender,
       DeliveryConfig config,
       Clock clock,
       DeliveryMetrics metrics) {
     this.queue = requireNonNull(queue, "queue");
+    this.health = requireNonNull(health, "health");
     this.sender = requireNonNull(sender, "sender");
     this.config = requireNonNull(config, "config");
     this.retryPolicy = config.retryPolicy();
@@ -91,7 +96,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
       return;
     }
     running = true;
-    recorder = new AttemptRecorder(queue, config.endpointHealth(), this::recorded);
+    recorder = new AttemptRecorder(queue, this::recorded);
     recorder.start();
     AtomicInteger workerNumber = new AtomicInteger();
     workers =
@@ -196,19 +201,40 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   }
 
   /**
-   * Stops holding the claim. A retry it scheduled that falls due before the loop would wake by
-   * itself wakes it, as nothing else would.
+   * Stops holding the claim, and lets the domain judge the webhook's health on what the record
+   * found. A retry it scheduled that falls due before the loop would wake by itself wakes it, as
+   * nothing else would.
    */
-  private void recorded(AttemptOutcome outcome, boolean stillHeld) {
+  private void recorded(AttemptOutcome outcome, RecordedOutcome found) {
     leases.forget(outcome.claim());
-    if (stillHeld) {
-      metrics.recorded(outcome);
+    if (!found.held()) {
+      return;
     }
-    if (stillHeld && outcome.next() instanceof NextStep.RetryAt retry) {
+    metrics.recorded(outcome);
+    judgeHealth(outcome, found);
+    if (outcome.next() instanceof NextStep.RetryAt retry) {
       dueTimes.retryAt(retry.time());
       if (retry.time().isBefore(wakes.wakesAt())) {
         wakes.wake();
       }
+    }
+  }
+
+  /** A disabling lost to a database fault is made by the webhook's next failed delivery. */
+  private void judgeHealth(AttemptOutcome outcome, RecordedOutcome found) {
+    try {
+      health
+          .afterRecord(outcome, found)
+          .ifPresent(
+              cause -> {
+                metrics.webhookDisabled(cause);
+                RecordLog.webhookDisabled(outcome, cause);
+              });
+    } catch (RuntimeException e) {
+      log.warn(
+          "Could not judge the health of webhook {}: {}",
+          outcome.claim().webhookId(),
+          e.getMessage());
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.herald.delivery;
 import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryAttempt;
+import dev.herald.domain.delivery.EndpointHealth;
 import dev.herald.domain.delivery.NextStep;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -22,6 +23,7 @@ final class DeliveryMetrics {
   private final Histogram attemptDuration;
   private final Histogram lag;
   private final Counter ended;
+  private final Counter webhooksDisabled;
   private final PrometheusRegistry registry;
 
   DeliveryMetrics(PrometheusRegistry registry) {
@@ -55,6 +57,14 @@ final class DeliveryMetrics {
             .help("Deliveries that reached a final status, by that status")
             .labelNames("status")
             .register(registry);
+    webhooksDisabled =
+        Counter.builder()
+            .name("herald_webhooks_disabled_total")
+            .help(
+                "Webhooks Herald disabled itself, by reason: gone (the receiver answered 410) or"
+                    + " failures")
+            .labelNames("reason")
+            .register(registry);
   }
 
   /** Gauges read when scraped: slots taken and outcomes waiting to be recorded. */
@@ -87,6 +97,10 @@ final class DeliveryMetrics {
     } else if (next instanceof NextStep.Fail || next instanceof NextStep.DisableWebhook) {
       ended.labelValues("failed").inc();
     }
+  }
+
+  void webhookDisabled(EndpointHealth.Cause cause) {
+    webhooksDisabled.labelValues(RecordLog.label(cause)).inc();
   }
 
   private static double seconds(Duration duration) {

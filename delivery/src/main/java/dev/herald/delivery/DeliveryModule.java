@@ -7,7 +7,9 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.herald.domain.delivery.DeliveryNotifier;
 import dev.herald.domain.delivery.DeliveryQueue;
+import dev.herald.domain.delivery.EndpointHealth;
 import dev.herald.domain.webhook.DestinationPolicy;
+import dev.herald.domain.webhook.WebhookRepository;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
 import okhttp3.OkHttpClient;
@@ -60,8 +62,14 @@ public final class DeliveryModule extends AbstractModule {
   @Provides
   @Singleton
   DeliveryDispatcher dispatcher(
-      DeliveryQueue queue, WebhookSender sender, Clock clock, PrometheusRegistry registry) {
-    return new DeliveryDispatcher(queue, sender, config, clock, new DeliveryMetrics(registry));
+      DeliveryQueue queue,
+      WebhookRepository webhooks,
+      WebhookSender sender,
+      Clock clock,
+      PrometheusRegistry registry) {
+    EndpointHealth health = new EndpointHealth(config.endpointHealth(), webhooks::disable);
+    return new DeliveryDispatcher(
+        queue, health, sender, config, clock, new DeliveryMetrics(registry));
   }
 
   @Provides

@@ -95,7 +95,7 @@ final class LeaseKeeper {
   void release(ClaimedDelivery claim) {
     held.remove(claim);
     try {
-      queue.release(claim);
+      queue.release(claim, clock.instant());
     } catch (RuntimeException e) {
       log.warn("Could not release delivery {}; it is due again when its lease ends", claim.id(), e);
     }

@@ -3,7 +3,9 @@ package dev.herald.delivery;
 import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryAttempt;
+import dev.herald.domain.delivery.EndpointHealth;
 import dev.herald.domain.delivery.NextStep;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
@@ -38,9 +40,8 @@ final class RecordLog {
               attempt.attemptNumber(),
               reason(attempt),
               retry.time());
-    } else if (outcome.next() instanceof NextStep.DisableWebhook disable) {
-      about(log.atWarn(), claim)
-          .log("Webhook {} disabled: {}", claim.webhookId(), disable.reason());
+    } else if (outcome.next() instanceof NextStep.DisableWebhook gone) {
+      about(log.atWarn(), claim).log("Delivery {} failed: {}", claim.id(), gone.reason());
     } else {
       about(log.atWarn(), claim)
           .log(
@@ -49,6 +50,20 @@ final class RecordLog {
               attempt.attemptNumber(),
               reason(attempt));
     }
+  }
+
+  static void webhookDisabled(AttemptOutcome outcome, EndpointHealth.Cause cause) {
+    ClaimedDelivery claim = outcome.claim();
+    about(log.atWarn(), claim)
+        .log(
+            "Webhook {} disabled ({}); its pending deliveries end",
+            claim.webhookId(),
+            label(cause));
+  }
+
+  /** How metrics and logs name a cause. */
+  static String label(EndpointHealth.Cause cause) {
+    return cause.name().toLowerCase(Locale.ROOT);
   }
 
   /** The ids a line is about, as fields of their own in JSON logs. */

@@ -8,8 +8,8 @@ import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryAttempt;
 import dev.herald.domain.delivery.DeliveryQueue;
-import dev.herald.domain.delivery.EndpointHealthPolicy;
 import dev.herald.domain.delivery.NextStep;
+import dev.herald.domain.delivery.RecordedOutcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,8 +31,7 @@ class AttemptRecorderTest {
   private final RecordingQueue queue = new RecordingQueue();
   private final Set<ClaimedDelivery> done = ConcurrentHashMap.newKeySet();
   private final AttemptRecorder recorder =
-      new AttemptRecorder(
-          queue, EndpointHealthPolicy.never(), (outcome, held) -> done.add(outcome.claim()));
+      new AttemptRecorder(queue, (outcome, found) -> done.add(outcome.claim()));
 
   @Test
   void outcomesWaitingTogetherAreWrittenAsOneBatch() throws InterruptedException {
@@ -57,10 +56,7 @@ class AttemptRecorderTest {
   void anOutcomeHandedOverWhileTheBatchGathersJoinsIt() throws InterruptedException {
     AttemptRecorder patient =
         new AttemptRecorder(
-            queue,
-            EndpointHealthPolicy.never(),
-            (outcome, held) -> done.add(outcome.claim()),
-            Duration.ofMinutes(1));
+            queue, (outcome, found) -> done.add(outcome.claim()), Duration.ofMinutes(1));
     patient.start();
     patient.record(outcome(claim()));
     awaitTrue(() -> patient.waitingCount() == 0, "the first outcome was taken into a batch");
@@ -203,8 +199,7 @@ class AttemptRecorderTest {
         () -> new IllegalStateException("violates a constraint");
 
     @Override
-    public List<Boolean> recordAttempts(
-        List<AttemptOutcome> outcomes, EndpointHealthPolicy health) {
+    public List<RecordedOutcome> recordAttempts(List<AttemptOutcome> outcomes) {
       entered.countDown();
       try {
         writes.await(10, TimeUnit.SECONDS);
@@ -219,7 +214,7 @@ class AttemptRecorderTest {
       }
       outcomes.forEach(outcome -> written.add(outcome.claim().id()));
       outcomes.forEach(outcome -> recorded.put(outcome.claim().id(), outcome));
-      return outcomes.stream().map(outcome -> true).toList();
+      return outcomes.stream().map(outcome -> RecordedOutcome.HELD).toList();
     }
 
     @Override
@@ -232,7 +227,7 @@ class AttemptRecorderTest {
     public void renew(Collection<ClaimedDelivery> claims, Instant leaseUntil) {}
 
     @Override
-    public void release(ClaimedDelivery claim) {}
+    public void release(ClaimedDelivery claim, Instant now) {}
 
     @Override
     public Optional<Instant> nextDueTime(Instant now) {

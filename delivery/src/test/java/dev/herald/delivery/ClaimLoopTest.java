@@ -6,6 +6,7 @@ import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.delivery.EndpointHealthPolicy;
+import dev.herald.domain.delivery.RecordedOutcome;
 import dev.herald.domain.delivery.RetryPolicy;
 import java.time.Clock;
 import java.time.Duration;
@@ -116,13 +117,12 @@ class ClaimLoopTest {
     public void renew(Collection<ClaimedDelivery> claims, Instant leaseUntil) {}
 
     @Override
-    public List<Boolean> recordAttempts(
-        List<AttemptOutcome> outcomes, EndpointHealthPolicy health) {
+    public List<RecordedOutcome> recordAttempts(List<AttemptOutcome> outcomes) {
       return List.of();
     }
 
     @Override
-    public void release(ClaimedDelivery claim) {}
+    public void release(ClaimedDelivery claim, Instant now) {}
 
     @Override
     public Optional<Instant> nextDueTime(Instant now) {

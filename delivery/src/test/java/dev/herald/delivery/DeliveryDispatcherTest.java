@@ -7,10 +7,13 @@ import com.sun.net.httpserver.HttpServer;
 import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryQueue;
+import dev.herald.domain.delivery.EndpointHealth;
 import dev.herald.domain.delivery.EndpointHealthPolicy;
 import dev.herald.domain.delivery.NextStep;
+import dev.herald.domain.delivery.RecordedOutcome;
 import dev.herald.domain.delivery.RetryPolicy;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -24,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,6 +54,10 @@ class DeliveryDispatcherTest {
 
   private final CountDownLatch received = new CountDownLatch(MANY);
   private final AtomicInteger failuresLeft = new AtomicInteger();
+  private final AtomicInteger failureStatus = new AtomicInteger(503);
+  private final Set<UUID> disabled = ConcurrentHashMap.newKeySet();
+  private final CountDownLatch firstDisabled = new CountDownLatch(1);
+  private final PrometheusRegistry registry = new PrometheusRegistry();
 
   @BeforeEach
   void start() throws IOException {
@@ -58,7 +66,8 @@ class DeliveryDispatcherTest {
         "/",
         exchange -> {
           exchange.getRequestBody().readAllBytes();
-          exchange.sendResponseHeaders(failuresLeft.getAndDecrement() > 0 ? 503 : 204, -1);
+          exchange.sendResponseHeaders(
+              failuresLeft.getAndDecrement() > 0 ? failureStatus.get() : 204, -1);
           exchange.close();
           received.countDown();
         });
@@ -82,10 +91,16 @@ class DeliveryDispatcherTest {
     dispatcher =
         new DeliveryDispatcher(
             queue,
+            new EndpointHealth(
+                config.endpointHealth(),
+                (id, reason, endPendingReason, at) -> {
+                  firstDisabled.countDown();
+                  return disabled.add(id);
+                }),
             sender,
             config,
             Clock.systemUTC(),
-            new DeliveryMetrics(new PrometheusRegistry()));
+            new DeliveryMetrics(registry));
   }
 
   @AfterEach
@@ -159,6 +174,27 @@ class DeliveryDispatcherTest {
 
     // The first attempt fails; only the retry time the dispatcher noted can wake it in time.
     assertTrue(queue.succeeded.await(10, TimeUnit.SECONDS), "the retry was made and succeeded");
+  }
+
+  @Test
+  void aWebhookWhoseReceiverAnsweredGoneIsDisabledOnceItsFailureIsRecorded()
+      throws InterruptedException {
+    failuresLeft.set(1);
+    failureStatus.set(410);
+    dispatcher.start();
+    ClaimedDelivery claim = claim();
+    queue.add(claim);
+    dispatcher.deliveriesCreated();
+
+    assertTrue(firstDisabled.await(10, TimeUnit.SECONDS));
+    assertEquals(Set.of(claim.webhookId()), disabled);
+    assertEquals(
+        1.0,
+        registry.scrape().stream()
+            .filter(m -> m.getMetadata().getName().equals("herald_webhooks_disabled"))
+            .flatMap(m -> m.getDataPoints().stream())
+            .mapToDouble(p -> ((CounterSnapshot.CounterDataPointSnapshot) p).getValue())
+            .sum());
   }
 
   @Test
@@ -268,8 +304,7 @@ class DeliveryDispatcherTest {
     public void renew(Collection<ClaimedDelivery> claims, Instant leaseUntil) {}
 
     @Override
-    public List<Boolean> recordAttempts(
-        List<AttemptOutcome> outcomes, EndpointHealthPolicy health) {
+    public List<RecordedOutcome> recordAttempts(List<AttemptOutcome> outcomes) {
       if (recordsWait != null) {
         try {
           recordsWait.await(30, TimeUnit.SECONDS);
@@ -286,11 +321,11 @@ class DeliveryDispatcherTest {
           addDueAt(again(outcome.claim()), retry.time());
         }
       }
-      return outcomes.stream().map(outcome -> true).toList();
+      return outcomes.stream().map(outcome -> RecordedOutcome.HELD).toList();
     }
 
     @Override
-    public void release(ClaimedDelivery claim) {}
+    public void release(ClaimedDelivery claim, Instant now) {}
 
     @Override
     public Optional<Instant> nextDueTime(Instant now) {

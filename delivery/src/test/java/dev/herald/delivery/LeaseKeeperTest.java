@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryQueue;
-import dev.herald.domain.delivery.EndpointHealthPolicy;
+import dev.herald.domain.delivery.RecordedOutcome;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,7 +70,7 @@ class LeaseKeeperTest {
     }
 
     @Override
-    public void release(ClaimedDelivery claim) {
+    public void release(ClaimedDelivery claim, Instant now) {
       released.add(claim);
     }
 
@@ -81,8 +81,7 @@ class LeaseKeeperTest {
     }
 
     @Override
-    public List<Boolean> recordAttempts(
-        List<AttemptOutcome> outcomes, EndpointHealthPolicy health) {
+    public List<RecordedOutcome> recordAttempts(List<AttemptOutcome> outcomes) {
       return List.of();
     }
 

@@ -17,15 +17,14 @@ import org.jooq.impl.DSL;
  */
 public final class DispatcherClaim {
   /** The settings every queue connection starts with. */
-  public static final String SESSION = JooqDeliveryQueue.INDEX_PLANS;
+  public static final String SESSION = PostgresDeliveryQueue.INDEX_PLANS;
 
   private DispatcherClaim() {}
 
   /** Claims up to {@code max} due deliveries in the caller's transaction; how many it took. */
   public static int claim(Connection connection, int max) throws SQLException {
     Instant now = Instant.now();
-    return JooqDeliveryQueue.claim(
-            connection, max, now, now.plusSeconds(30), UUID.randomUUID(), Set.of())
+    return Claims.claim(connection, max, now, now.plusSeconds(30), UUID.randomUUID(), Set.of())
         .size();
   }
 
@@ -47,8 +46,7 @@ public final class DispatcherClaim {
   public static String explain(Connection connection, int max) throws SQLException {
     Instant now = Instant.now();
     try (PreparedStatement statement =
-        connection.prepareStatement(
-            "explain (analyze, buffers) " + JooqDeliveryQueue.CLAIM.formatted(max))) {
+        connection.prepareStatement("explain (analyze, buffers) " + Claims.CLAIM.formatted(max))) {
       statement.setString(1, now.plusSeconds(30).toString());
       statement.setObject(2, UUID.randomUUID());
       statement.setString(3, now.toString());

@@ -132,16 +132,35 @@ final class JooqWebhookRepository implements WebhookRepository {
         });
   }
 
+  @Override
+  public boolean disable(UUID id, String reason, String endPendingReason, Instant at) {
+    return transactor.inTransaction(
+        dsl -> {
+          int disabled =
+              dsl.update(WEBHOOKS)
+                  .set(WEBHOOKS.ACTIVE, false)
+                  .set(WEBHOOKS.DISABLED_REASON, reason)
+                  .set(WEBHOOKS.UPDATE_TIME, Times.toDb(at))
+                  .where(
+                      WEBHOOKS.ID.eq(id), WEBHOOKS.ACTIVE.isTrue(), WEBHOOKS.DELETE_TIME.isNull())
+                  .execute();
+          if (disabled == 1) {
+            endPending(dsl, id, endPendingReason);
+          }
+          return disabled == 1;
+        });
+  }
+
   /**
    * Ends the webhook's pending deliveries and takes them out of the queue, those being attempted
    * right now included: their attempts are still listed when they finish, but the delivery keeps
-   * the end given here (see {@link JooqDeliveryQueue#recordAttempts}).
+   * the end given here (see {@link PostgresDeliveryQueue#recordAttempts}).
    *
    * <p>The queue rows go first, as a record takes its locks: queue row, then delivery. The queue
    * holds no index by webhook; reading it whole costs what is pending, where the webhook's index on
    * deliveries would read its whole history.
    */
-  static void endPending(DSLContext dsl, UUID webhookId, String reason) {
+  private static void endPending(DSLContext dsl, UUID webhookId, String reason) {
     dsl.deleteFrom(DELIVERY_QUEUE).where(DELIVERY_QUEUE.WEBHOOK_ID.eq(webhookId)).execute();
     dsl.update(DELIVERIES)
         .set(DELIVERIES.STATUS, DeliveryStatus.FAILED.name())

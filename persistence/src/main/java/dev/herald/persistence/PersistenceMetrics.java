@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
-import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
@@ -27,7 +26,6 @@ public final class PersistenceMetrics implements AutoCloseable {
   static final Duration QUEUE_READ_EVERY = Duration.ofSeconds(5);
   private static final Logger log = LoggerFactory.getLogger(PersistenceMetrics.class);
 
-  private final Counter webhooksDisabled;
   private final QueueStatistics statistics;
   private final Clock clock;
   private final ScheduledExecutorService reader =
@@ -47,14 +45,6 @@ public final class PersistenceMetrics implements AutoCloseable {
       Clock clock) {
     this.statistics = requireNonNull(statistics, "statistics");
     this.clock = requireNonNull(clock, "clock");
-    webhooksDisabled =
-        Counter.builder()
-            .name("herald_webhooks_disabled_total")
-            .help(
-                "Webhooks Herald disabled itself, by reason: gone (the receiver answered 410) or"
-                    + " failures")
-            .labelNames("reason")
-            .register(registry);
     queueGauge(
         registry,
         "herald_queue_due_deliveries",
@@ -92,10 +82,6 @@ public final class PersistenceMetrics implements AutoCloseable {
         "herald_database_pool_threads_waiting",
         "Threads waiting for a connection, by pool",
         HikariPoolMXBean::getThreadsAwaitingConnection);
-  }
-
-  Counter webhooksDisabled() {
-    return webhooksDisabled;
   }
 
   /** Starts reading the queue in the background. */

@@ -55,9 +55,9 @@ public final class PersistenceModule extends AbstractModule {
   @Singleton
   @QueueConnections
   HikariDataSource queueDataSource() {
-    HikariConfig config = poolConfig("herald-queue", JooqDeliveryQueue.CONNECTIONS);
+    HikariConfig config = poolConfig("herald-queue", PostgresDeliveryQueue.CONNECTIONS);
     config.setMinimumIdle(0);
-    config.setConnectionInitSql(JooqDeliveryQueue.INDEX_PLANS);
+    config.setConnectionInitSql(PostgresDeliveryQueue.INDEX_PLANS);
     return new HikariDataSource(config);
   }
 
@@ -128,7 +128,7 @@ public final class PersistenceModule extends AbstractModule {
   @Provides
   @Singleton
   EventRepository events(Transactor transactor, DeliveryAnnouncements announcements) {
-    return new JooqEventRepository(transactor, announcements);
+    return new PostgresEventRepository(transactor, announcements);
   }
 
   @Provides
@@ -149,9 +149,8 @@ public final class PersistenceModule extends AbstractModule {
   DeliveryQueue deliveryQueue(
       @QueueConnections Transactor queue,
       JooqSigningSecretRepository secrets,
-      PersistenceMetrics metrics,
       OutcomeNotifications outcomes) {
-    return new JooqDeliveryQueue(queue, secrets, metrics.webhooksDisabled(), outcomes);
+    return new PostgresDeliveryQueue(queue, secrets, outcomes);
   }
 
   @Provides

@@ -9,8 +9,7 @@ import java.util.function.Function;
 /**
  * Binds the columns of a batch, in parameter order, as PostgreSQL arrays for a statement that
  * {@code unnest}s them: one statement of fixed text whatever the batch size, so it is neither
- * rendered nor planned anew. Times travel as ISO-8601 text and are cast to {@code timestamptz} in
- * the statement.
+ * rendered nor planned anew.
  *
  * @param <T> a row of the batch
  */
@@ -43,12 +42,8 @@ final class SqlArrays<T> {
     return this;
   }
 
+  /** Binds the next parameter to a time of every row, as a {@code timestamptz} array. */
   SqlArrays<T> addTimes(Function<T, Instant> column) throws SQLException {
-    return add(
-        "text",
-        row -> {
-          Instant time = column.apply(row);
-          return time == null ? null : time.toString();
-        });
+    return add("timestamptz", row -> Times.toDb(column.apply(row)));
   }
 }

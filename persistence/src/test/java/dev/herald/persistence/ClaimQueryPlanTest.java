@@ -77,7 +77,7 @@ class ClaimQueryPlanTest {
     String now = "'" + java.time.Instant.now() + "'";
     try (Connection connection = postgres.getPostgresDatabase().getConnection();
         java.sql.Statement session = connection.createStatement()) {
-      session.execute(JooqDeliveryQueue.INDEX_PLANS);
+      session.execute(PostgresDeliveryQueue.INDEX_PLANS);
       String due =
           QueueTables.genericPlan(
               connection, QueueStatistics.DUE, String.join(", ", now, now, now, now));
@@ -96,7 +96,7 @@ class ClaimQueryPlanTest {
   /** The plan of a claim of 128, in a plain session: the statement alone keeps it on indexes. */
   private static String claimPlan(Planner planner, String arguments) throws SQLException {
     try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
-      return planner.plan(connection, JooqDeliveryQueue.CLAIM.formatted(128), arguments);
+      return planner.plan(connection, Claims.CLAIM.formatted(128), arguments);
     }
   }
 

@@ -76,7 +76,8 @@ class IngestIntoTablesAnalyzedWhileEmptyTest {
     WRITTEN.forEach(table -> dsl.execute("vacuum (analyze) " + table));
     dsl.execute("select pg_stat_reset()");
 
-    JooqEventRepository events = new JooqEventRepository(transactor, new DeliveryAnnouncements());
+    PostgresEventRepository events =
+        new PostgresEventRepository(transactor, new DeliveryAnnouncements());
     for (int i = 0; i < EVENTS; i++) {
       Event event =
           new Event(

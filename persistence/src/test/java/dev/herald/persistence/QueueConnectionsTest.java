@@ -60,7 +60,7 @@ class QueueConnectionsTest {
   void everyQueueConnectionRulesOutSortsAndSequentialScans() throws SQLException {
     HikariDataSource queue =
         injector.getInstance(Key.get(HikariDataSource.class, QueueConnections.class));
-    assertEquals(JooqDeliveryQueue.CONNECTIONS, queue.getMaximumPoolSize());
+    assertEquals(PostgresDeliveryQueue.CONNECTIONS, queue.getMaximumPoolSize());
     try (Connection first = queue.getConnection();
         Connection second = queue.getConnection()) {
       for (Connection connection : new Connection[] {first, second}) {
@@ -79,7 +79,7 @@ class QueueConnectionsTest {
     try (Connection connection = queueConnection()) {
       for (int run = 0; run < RUNS; run++) {
         try (PreparedStatement record =
-            connection.prepareStatement(JooqDeliveryQueue.RECORD_ATTEMPTS)) {
+            connection.prepareStatement(AttemptRecords.RECORD_ATTEMPTS)) {
           for (int parameter = 1; parameter <= 11; parameter++) {
             record.setString(parameter, "{}");
           }
@@ -97,8 +97,7 @@ class QueueConnectionsTest {
       connection.setAutoCommit(false);
       for (int run = 0; run < RUNS; run++) {
         Instant now = Instant.now();
-        JooqDeliveryQueue.claim(
-            connection, 64, now, now.plusSeconds(30), UUID.randomUUID(), Set.of());
+        Claims.claim(connection, 64, now, now.plusSeconds(30), UUID.randomUUID(), Set.of());
         connection.rollback();
       }
       assertPlannedOnce(connection, "with leased as");

@@ -71,7 +71,7 @@ final class QueueTables {
     return dsl.connectionResult(
         connection -> {
           try (PreparedStatement explain =
-              connection.prepareStatement("explain " + JooqDeliveryQueue.RECORD_ATTEMPTS)) {
+              connection.prepareStatement("explain " + AttemptRecords.RECORD_ATTEMPTS)) {
             new SqlArrays<>(explain, ids)
                 .add("uuid", id -> id)
                 .add("uuid", id -> id)

@@ -51,7 +51,7 @@ class QueueUnderStaleStatisticsTest {
     try (Connection connection = queueSession()) {
       plan =
           QueueTables.genericPlan(
-              connection, JooqDeliveryQueue.CLAIM.formatted(128), QueueTables.claimArguments());
+              connection, Claims.CLAIM.formatted(128), QueueTables.claimArguments());
     }
     assertTrue(plan.contains("Index Scan using delivery_queue_due"), plan);
     assertTrue(plan.contains("delivery_queue_pkey"), plan);
@@ -66,8 +66,7 @@ class QueueUnderStaleStatisticsTest {
     try (Connection connection = queueSession()) {
       connection.setAutoCommit(false);
       int claimed =
-          JooqDeliveryQueue.claim(
-                  connection, 128, now, now.plusSeconds(30), UUID.randomUUID(), Set.of())
+          Claims.claim(connection, 128, now, now.plusSeconds(30), UUID.randomUUID(), Set.of())
               .size();
       connection.rollback();
       assertEquals(128, claimed);
@@ -76,14 +75,14 @@ class QueueUnderStaleStatisticsTest {
 
   @Test
   void recordingFindsTheQueueRowsByKey() throws SQLException {
-    String plan = genericPlanOnQueueConnection(JooqDeliveryQueue.RECORD_ATTEMPTS, 11);
+    String plan = genericPlanOnQueueConnection(AttemptRecords.RECORD_ATTEMPTS, 11);
     assertTrue(plan.contains("Index Cond: (delivery_id = ANY"), plan);
     assertTrue(plan.contains("(id = ANY"), plan);
   }
 
   @Test
   void renewalFindsTheQueueRowsByKey() throws SQLException {
-    String plan = genericPlanOnQueueConnection(JooqDeliveryQueue.RENEW_LEASES, 3);
+    String plan = genericPlanOnQueueConnection(Leases.RENEW_LEASES, 3);
     assertTrue(plan.contains("Index Cond: (delivery_id = ANY"), plan);
     assertTrue(everyReadOfTheQueueKeyIsBoundedByTheBatch(plan), plan);
   }
@@ -115,7 +114,7 @@ class QueueUnderStaleStatisticsTest {
   /** A connection set up as the queue's are. */
   private static Connection queueSession() throws SQLException {
     Connection connection = postgres.getPostgresDatabase().getConnection();
-    connection.createStatement().execute(JooqDeliveryQueue.INDEX_PLANS);
+    connection.createStatement().execute(PostgresDeliveryQueue.INDEX_PLANS);
     return connection;
   }
 }

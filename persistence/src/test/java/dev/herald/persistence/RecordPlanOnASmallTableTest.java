@@ -43,7 +43,7 @@ class RecordPlanOnASmallTableTest {
     String plan =
         dsl.transactionResult(
             transaction -> {
-              transaction.dsl().execute(JooqDeliveryQueue.INDEX_PLANS);
+              transaction.dsl().execute(PostgresDeliveryQueue.INDEX_PLANS);
               return QueueTables.recordAttemptsPlan(transaction.dsl());
             });
     assertFalse(plan.contains("Seq Scan"), plan);

@@ -24,21 +24,22 @@ public interface DeliveryQueue {
 
   /**
    * Stores the attempts and moves each delivery on, if its claim still holds the lease. A delivery
-   * that ends FAILED counts against its webhook's health, one that succeeds resets it. Either every
-   * outcome is stored or, when this throws, none is.
+   * that ends FAILED counts against its webhook, one that succeeds clears the count; what follows
+   * from the count is {@link EndpointHealth}'s to decide. Either every outcome is stored or, when
+   * this throws, none is.
    *
-   * @return for each outcome, in order, false when its lease was lost (the attempt is still stored)
+   * @return for each outcome, in order, what storing it found
    */
-  List<Boolean> recordAttempts(List<AttemptOutcome> outcomes, EndpointHealthPolicy health);
+  List<RecordedOutcome> recordAttempts(List<AttemptOutcome> outcomes);
 
   /** {@link #recordAttempts} for one attempt. */
-  default boolean recordAttempt(
-      ClaimedDelivery claim, DeliveryAttempt attempt, NextStep next, EndpointHealthPolicy health) {
-    return recordAttempts(List.of(new AttemptOutcome(claim, attempt, next)), health).get(0);
+  default RecordedOutcome recordAttempt(
+      ClaimedDelivery claim, DeliveryAttempt attempt, NextStep next) {
+    return recordAttempts(List.of(new AttemptOutcome(claim, attempt, next))).get(0);
   }
 
-  /** Gives a claimed delivery back unattempted, due at once. */
-  void release(ClaimedDelivery claim);
+  /** Gives a claimed delivery back unattempted, due at {@code now}. */
+  void release(ClaimedDelivery claim, Instant now);
 
   /**
    * When the earliest pending delivery not held under a running lease is due, if any is. (A lease

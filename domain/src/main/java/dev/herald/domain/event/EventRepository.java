@@ -8,11 +8,12 @@ import java.util.function.Function;
 public interface EventRepository {
 
   /**
-   * In one transaction: stores {@code event} unless the project already has one with its event id;
-   * loads live webhooks that may match it (at least the project's, and its bot's; others may be
-   * among them, and the fan-out, the one owner of the rule, passes them over); stores the
-   * deliveries {@code fanOut} makes of them. A repeated event id stores nothing and returns what
-   * the first ingestion stored.
+   * Loads the live webhooks that may match {@code event} (at least the project's, and its bot's;
+   * others may be among them, and the fan-out, the one owner of the rule, passes them over), then
+   * stores, all or nothing, the event and the deliveries {@code fanOut} makes of them, unless the
+   * project already has an event with its event id. A webhook changed between the two steps is
+   * taken as it was loaded. A repeated event id stores nothing and returns what the first ingestion
+   * stored.
    */
   IngestResult recordOnce(Event event, Function<List<Webhook>, List<NewDelivery>> fanOut);
 }

@@ -35,4 +35,12 @@ public interface WebhookRepository {
    * @return false when there was no such live webhook
    */
   boolean delete(UUID id, Instant at, String reason);
+
+  /**
+   * Makes an active webhook inactive with {@code reason}, and ends its pending deliveries FAILED
+   * with {@code endPendingReason}, in one transaction.
+   *
+   * @return false when there was no such webhook, or it was inactive already
+   */
+  boolean disable(UUID id, String reason, String endPendingReason, Instant at);
 }

@@ -8,15 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryAttempt;
 import dev.herald.domain.delivery.DeliveryStatus;
-import dev.herald.domain.delivery.EndpointHealthPolicy;
 import dev.herald.domain.delivery.NextStep;
+import dev.herald.domain.delivery.RecordedOutcome;
 import dev.herald.domain.event.Event;
 import dev.herald.domain.event.FanOut;
 import dev.herald.domain.json.JsonValue;
 import dev.herald.domain.secret.SigningSecret;
 import dev.herald.domain.webhook.Trigger;
 import dev.herald.domain.webhook.Webhook;
-import io.prometheus.metrics.core.metrics.Counter;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -26,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -38,12 +38,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The queue's lease semantics, on a real PostgreSQL. */
-class JooqDeliveryQueueTest {
-  private static final EndpointHealthPolicy HEALTH = EndpointHealthPolicy.never();
+class PostgresDeliveryQueueTest {
   private static EmbeddedPostgres postgres;
   private static Transactor transactor;
   private final Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-  private JooqDeliveryQueue queue;
+  private PostgresDeliveryQueue queue;
   private JooqDeliveryRepository deliveries;
   private UUID deliveryId;
   private UUID webhookId;
@@ -71,12 +70,7 @@ class JooqDeliveryQueueTest {
     JooqSigningSecretRepository secrets =
         new JooqSigningSecretRepository(
             transactor, new SecretCipher(new MasterKey(new byte[32]), new SecureRandom()));
-    queue =
-        new JooqDeliveryQueue(
-            transactor,
-            secrets,
-            Counter.builder().name("test_webhooks_disabled").labelNames("reason").build(),
-            new OutcomeNotifications());
+    queue = new PostgresDeliveryQueue(transactor, secrets, new OutcomeNotifications());
     deliveries = new JooqDeliveryRepository(transactor, new DeliveryAnnouncements());
     secrets.insertIfNoCurrent(
         new SigningSecret(UUID.randomUUID(), "proj", new byte[32], now, null));
@@ -93,10 +87,15 @@ class JooqDeliveryQueueTest {
             now);
     new JooqWebhookRepository(transactor).insertIfFewerThan(webhook, 100);
     webhookId = webhook.id();
+    deliveryId = ingest("evt");
+  }
+
+  /** Ingests an event for the webhook; returns its one delivery. */
+  private UUID ingest(String eventId) {
     Event event =
         new Event(
             UUID.randomUUID(),
-            "evt",
+            eventId,
             "proj",
             "bot",
             Trigger.BOT_STATE_CHANGE,
@@ -107,11 +106,10 @@ class JooqDeliveryQueueTest {
             null,
             now,
             now);
-    deliveryId =
-        new JooqEventRepository(transactor, new DeliveryAnnouncements())
-            .recordOnce(event, candidates -> FanOut.deliveries(event, candidates))
-            .deliveryIds()
-            .get(0);
+    return new PostgresEventRepository(transactor, new DeliveryAnnouncements())
+        .recordOnce(event, candidates -> FanOut.deliveries(event, candidates))
+        .deliveryIds()
+        .get(0);
   }
 
   @Test
@@ -135,9 +133,10 @@ class JooqDeliveryQueueTest {
     assertEquals(crashed.id(), next.id());
 
     assertFalse(
-        queue.recordAttempt(
-            crashed, attempt(1, 500), new NextStep.RetryAt(now.plusSeconds(5)), HEALTH));
-    assertTrue(queue.recordAttempt(next, attempt(1, 200), new NextStep.Succeed(), HEALTH));
+        queue
+            .recordAttempt(crashed, attempt(1, 500), new NextStep.RetryAt(now.plusSeconds(5)))
+            .held());
+    assertTrue(queue.recordAttempt(next, attempt(1, 200), new NextStep.Succeed()).held());
     var delivery = deliveries.find(deliveryId).orElseThrow();
     assertEquals(DeliveryStatus.SUCCEEDED, delivery.status());
     assertEquals(1, delivery.attempts().size());
@@ -187,8 +186,9 @@ class JooqDeliveryQueueTest {
   void aRetryIsDueAtItsTimeAndNotBefore() {
     ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
     assertTrue(
-        queue.recordAttempt(
-            claim, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30)), HEALTH));
+        queue
+            .recordAttempt(claim, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30)))
+            .held());
 
     assertEquals(now.plusSeconds(30), queue.nextDueTime(now).orElseThrow());
     assertTrue(queue.claimDue(10, now.plusSeconds(29), now.plusSeconds(90), Set.of()).isEmpty());
@@ -200,12 +200,12 @@ class JooqDeliveryQueueTest {
   @Test
   void aRetryShowsWhenItIsDueAndAnEndedDeliveryShowsNoDueTime() {
     ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
-    queue.recordAttempt(claim, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30)), HEALTH);
+    queue.recordAttempt(claim, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30)));
     assertEquals(now.plusSeconds(30), deliveries.find(deliveryId).orElseThrow().nextAttemptTime());
 
     ClaimedDelivery retry =
         queue.claimDue(10, now.plusSeconds(30), now.plusSeconds(90), Set.of()).get(0);
-    queue.recordAttempt(retry, attempt(2, 200), new NextStep.Succeed(), HEALTH);
+    queue.recordAttempt(retry, attempt(2, 200), new NextStep.Succeed());
     var delivery = deliveries.find(deliveryId).orElseThrow();
     assertEquals(DeliveryStatus.SUCCEEDED, delivery.status());
     assertNull(delivery.nextAttemptTime());
@@ -217,7 +217,7 @@ class JooqDeliveryQueueTest {
     ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
     assertTrue(new JooqWebhookRepository(transactor).delete(webhookId, now, "webhook deleted"));
 
-    assertFalse(queue.recordAttempt(claim, attempt(1, 200), new NextStep.Succeed(), HEALTH));
+    assertFalse(queue.recordAttempt(claim, attempt(1, 200), new NextStep.Succeed()).held());
     var delivery = deliveries.find(deliveryId).orElseThrow();
     assertEquals(DeliveryStatus.FAILED, delivery.status());
     assertEquals("webhook deleted", delivery.failureReason());
@@ -226,14 +226,55 @@ class JooqDeliveryQueueTest {
   }
 
   @Test
-  void aReleasedDeliveryIsDueAtOnce() {
+  void aReleasedDeliveryIsDueAtTheTimeGiven() {
     ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(600), Set.of()).get(0);
-    queue.release(claim);
+    queue.release(claim, now.plusSeconds(5));
+    assertEquals(Optional.of(now.plusSeconds(5)), queue.nextDueTime(now));
+    assertEquals(1, queue.claimDue(10, now.plusSeconds(5), now.plusSeconds(700), Set.of()).size());
+  }
+
+  @Test
+  void aRecordReportsTheWebhooksFailuresInARowAndASuccessClearsThem() {
+    UUID second = ingest("evt-2");
+    UUID third = ingest("evt-3");
+    List<ClaimedDelivery> claims = queue.claimDue(10, now, now.plusSeconds(60), Set.of());
+    assertEquals(List.of(deliveryId, second, third), claims.stream().map(c -> c.id()).toList());
+
     assertEquals(
-        1,
-        queue
-            .claimDue(10, Instant.now().plus(Duration.ofSeconds(1)), now.plusSeconds(700), Set.of())
-            .size());
+        new RecordedOutcome(true, 1),
+        queue.recordAttempt(claims.get(0), attempt(1, 500), new NextStep.Fail()));
+    assertEquals(
+        new RecordedOutcome(true, 2),
+        queue.recordAttempt(claims.get(1), attempt(1, 500), new NextStep.Fail()));
+    assertEquals(2, failuresInARow());
+    assertEquals(
+        RecordedOutcome.HELD,
+        queue.recordAttempt(claims.get(2), attempt(1, 200), new NextStep.Succeed()));
+    assertEquals(0, failuresInARow());
+  }
+
+  @Test
+  void disablingAWebhookEndsItsPendingDeliveriesOnce() {
+    JooqWebhookRepository webhooks = new JooqWebhookRepository(transactor);
+    assertTrue(webhooks.disable(webhookId, "gone", "webhook disabled (gone)", now));
+    assertFalse(webhooks.disable(webhookId, "gone", "webhook disabled (gone)", now));
+
+    var delivery = deliveries.find(deliveryId).orElseThrow();
+    assertEquals(DeliveryStatus.FAILED, delivery.status());
+    assertEquals("webhook disabled (gone)", delivery.failureReason());
+    assertEquals("gone", webhooks.find(webhookId).orElseThrow().disabledReason());
+    assertTrue(queue.nextDueTime(now.plusSeconds(3600)).isEmpty());
+  }
+
+  private int failuresInARow() {
+    return transactor.outsideTransaction(
+                dsl ->
+                    dsl.fetchValue(
+                        "select consecutive_failed_deliveries from webhooks where id = ?",
+                        webhookId))
+            instanceof Integer count
+        ? count
+        : -1;
   }
 
   private DeliveryAttempt attempt(int number, int status) {

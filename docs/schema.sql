@@ -1,0 +1,148 @@
+-- Herald's schema as the migrations leave it, read back from a migrated database by
+-- SchemaDocumentTest. Do not edit: change a migration and write this file anew.
+
+create table api_keys (
+    id uuid not null,
+    project_id text,
+    name text not null,
+    roles text[] not null,
+    token_hash bytea not null,
+    token_prefix text not null,
+    create_time timestamp with time zone not null,
+    revoke_time timestamp with time zone,
+    constraint api_keys_pkey PRIMARY KEY (id),
+    constraint api_keys_token_hash_key UNIQUE (token_hash)
+);
+CREATE INDEX api_keys_by_project ON api_keys USING btree (project_id, create_time, id);
+
+create table deliveries (
+    id uuid not null,
+    event_id uuid not null,
+    webhook_id uuid not null,
+    project_id text not null,
+    bot_id text not null,
+    trigger text not null,
+    idempotency_key uuid not null,
+    url text not null,
+    payload text not null,
+    status text not null,
+    attempt_count integer not null default 0,
+    round_start integer not null default 0,
+    failure_reason text,
+    create_time timestamp with time zone not null,
+    last_attempt_time timestamp with time zone,
+    succeeded_time timestamp with time zone,
+    constraint deliveries_status_known CHECK ((status = ANY (ARRAY['PENDING'::text, 'SUCCEEDED'::text, 'FAILED'::text]))),
+    constraint deliveries_pkey PRIMARY KEY (id),
+    constraint deliveries_idempotency_key_key UNIQUE (idempotency_key)
+) with (fillfactor=50);
+CREATE INDEX deliveries_by_bot ON deliveries USING btree (project_id, bot_id, create_time DESC, id DESC);
+CREATE INDEX deliveries_by_event ON deliveries USING btree (event_id);
+CREATE INDEX deliveries_by_project ON deliveries USING btree (project_id, create_time DESC, id DESC);
+CREATE INDEX deliveries_by_webhook ON deliveries USING btree (webhook_id, create_time DESC, id DESC);
+alter table deliveries alter column id set statistics 10;
+alter table deliveries alter column event_id set statistics 10;
+alter table deliveries alter column webhook_id set statistics 10;
+alter table deliveries alter column project_id set statistics 10;
+alter table deliveries alter column bot_id set statistics 10;
+alter table deliveries alter column trigger set statistics 0;
+alter table deliveries alter column idempotency_key set statistics 0;
+alter table deliveries alter column url set statistics 0;
+alter table deliveries alter column payload set statistics 0;
+alter table deliveries alter column status set statistics 10;
+alter table deliveries alter column attempt_count set statistics 0;
+alter table deliveries alter column round_start set statistics 0;
+alter table deliveries alter column failure_reason set statistics 0;
+alter table deliveries alter column create_time set statistics 10;
+alter table deliveries alter column last_attempt_time set statistics 0;
+alter table deliveries alter column succeeded_time set statistics 0;
+
+create table delivery_attempts (
+    delivery_id uuid not null,
+    attempt_number integer not null,
+    url text not null,
+    start_time timestamp with time zone not null,
+    duration_ms bigint not null,
+    response_status_code integer not null,
+    response_body text not null,
+    error text not null,
+    succeeded boolean not null,
+    constraint delivery_attempts_pkey PRIMARY KEY (delivery_id, attempt_number)
+);
+alter table delivery_attempts alter column delivery_id set statistics 10;
+alter table delivery_attempts alter column attempt_number set statistics 10;
+alter table delivery_attempts alter column url set statistics 0;
+alter table delivery_attempts alter column start_time set statistics 0;
+alter table delivery_attempts alter column duration_ms set statistics 0;
+alter table delivery_attempts alter column response_status_code set statistics 0;
+alter table delivery_attempts alter column response_body set statistics 0;
+alter table delivery_attempts alter column error set statistics 0;
+alter table delivery_attempts alter column succeeded set statistics 0;
+
+create table delivery_queue (
+    delivery_id uuid not null,
+    webhook_id uuid not null,
+    next_attempt_time timestamp with time zone not null,
+    lease_until timestamp with time zone,
+    lease_token uuid,
+    constraint delivery_queue_pkey PRIMARY KEY (delivery_id)
+) with (fillfactor=50);
+CREATE INDEX delivery_queue_due ON delivery_queue USING btree (next_attempt_time);
+
+create table events (
+    id uuid not null,
+    project_id text not null,
+    event_id text not null,
+    bot_id text not null,
+    trigger text not null,
+    bot_metadata text,
+    old_state text,
+    new_state text not null,
+    event_type text not null,
+    event_sub_type text,
+    created_at timestamp with time zone not null,
+    create_time timestamp with time zone not null,
+    constraint events_pkey PRIMARY KEY (id),
+    constraint events_event_id_unique UNIQUE (project_id, event_id)
+);
+alter table events alter column id set statistics 10;
+alter table events alter column project_id set statistics 10;
+alter table events alter column event_id set statistics 10;
+alter table events alter column bot_id set statistics 10;
+alter table events alter column trigger set statistics 0;
+alter table events alter column bot_metadata set statistics 0;
+alter table events alter column old_state set statistics 0;
+alter table events alter column new_state set statistics 0;
+alter table events alter column event_type set statistics 0;
+alter table events alter column event_sub_type set statistics 0;
+alter table events alter column created_at set statistics 0;
+alter table events alter column create_time set statistics 10;
+
+create table signing_secrets (
+    id uuid not null,
+    project_id text not null,
+    key_nonce bytea not null,
+    key_ciphertext bytea not null,
+    create_time timestamp with time zone not null,
+    expire_time timestamp with time zone,
+    constraint signing_secrets_pkey PRIMARY KEY (id)
+);
+CREATE INDEX signing_secrets_by_project ON signing_secrets USING btree (project_id, create_time DESC);
+CREATE UNIQUE INDEX signing_secrets_one_current ON signing_secrets USING btree (project_id) WHERE (expire_time IS NULL);
+
+create table webhooks (
+    id uuid not null,
+    project_id text not null,
+    bot_id text,
+    url text not null,
+    triggers text[] not null,
+    active boolean not null,
+    disabled_reason text,
+    consecutive_failed_deliveries integer not null default 0,
+    create_time timestamp with time zone not null,
+    update_time timestamp with time zone not null,
+    delete_time timestamp with time zone,
+    constraint webhooks_pkey PRIMARY KEY (id)
+);
+CREATE INDEX webhooks_by_project ON webhooks USING btree (project_id, create_time, id) WHERE (delete_time IS NULL);
+CREATE INDEX webhooks_for_fan_out ON webhooks USING btree (project_id, bot_id) WHERE ((delete_time IS NULL) AND active);

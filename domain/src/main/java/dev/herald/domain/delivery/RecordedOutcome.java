@@ -1,0 +1,23 @@
+package dev.herald.domain.delivery;
+
+/**
+ * What storing an attempt's outcome found: the facts the domain decides on afterwards.
+ *
+ * @param held whether the claim still held its delivery; if not, the attempt is listed and the
+ *     delivery is left as its current holder or an earlier end made it
+ * @param webhookFailuresInARow when the outcome ended its delivery FAILED, how many deliveries in a
+ *     row its webhook has now failed; 0 otherwise
+ */
+public record RecordedOutcome(boolean held, int webhookFailuresInARow) {
+  public RecordedOutcome {
+    if (webhookFailuresInARow < 0) {
+      throw new IllegalArgumentException("webhookFailuresInARow must not be negative");
+    }
+  }
+
+  /** Held, with no failure counted. */
+  public static final RecordedOutcome HELD = new RecordedOutcome(true, 0);
+
+  /** The claim had lost its delivery. */
+  public static final RecordedOutcome LOST = new RecordedOutcome(false, 0);
+}

@@ -1,0 +1,159 @@
+package dev.herald.persistence;
+
+import static dev.herald.persistence.jooq.Tables.DELIVERIES;
+import static dev.herald.persistence.jooq.Tables.DELIVERY_QUEUE;
+import static dev.herald.persistence.jooq.Tables.WEBHOOKS;
+
+import dev.herald.domain.delivery.AttemptOutcome;
+import dev.herald.domain.delivery.ClaimedDelivery;
+import dev.herald.domain.delivery.DeliveryAttempt;
+import dev.herald.domain.delivery.DeliveryStatus;
+import dev.herald.domain.delivery.NextStep;
+import dev.herald.domain.delivery.RecordedOutcome;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.OffsetDateTime;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+
+/**
+ * Stores attempts and moves their deliveries on, if their claims still hold them. Successes, the
+ * common case, are recorded for a whole batch in one statement; a failure needs a step of its own
+ * (retry or end), written with jOOQ.
+ */
+final class AttemptRecords {
+  private AttemptRecords() {}
+
+  /**
+   * Hand-written to record a batch in one statement of fixed text: every attempt is listed (a
+   * worker that lost its lease may have made the same attempt as the new holder: kept once), and
+   * each success still held under its lease token leaves the queue, ends its delivery and clears
+   * its webhook's failure count. Returns the succeeded deliveries that were held. Each table is
+   * reached by key through {@code = any(array(...))} (docs/performance.md, "The record").
+   */
+  static final String RECORD_ATTEMPTS =
+      """
+      with outcome as (
+        select * from unnest(?::uuid[], ?::uuid[], ?::int[], ?::text[], ?::timestamptz[],
+                             ?::timestamptz[], ?::bigint[], ?::int[], ?::text[], ?::text[],
+                             ?::boolean[])
+                 as v(id, lease_token, attempt_number, url, start_time, finish_time, duration_ms,
+                      response_status_code, response_body, error, succeeded)
+      ),
+      listed as (
+        insert into delivery_attempts (delivery_id, attempt_number, url, start_time, duration_ms,
+                                       response_status_code, response_body, error, succeeded)
+        select id, attempt_number, url, start_time, duration_ms, response_status_code,
+               response_body, error, succeeded
+          from outcome
+        on conflict do nothing
+      ),
+      held as (
+        delete from delivery_queue q using outcome o
+         where q.delivery_id = any(array(select id from outcome where succeeded))
+           and o.succeeded and q.delivery_id = o.id and q.lease_token = o.lease_token
+        returning o.*
+      ),
+      succeeded as (
+        update deliveries d
+           set attempt_count = h.attempt_number, last_attempt_time = h.start_time, url = h.url,
+               status = 'SUCCEEDED', succeeded_time = h.finish_time, failure_reason = null
+          from held h
+         where d.id = any(array(select id from held)) and d.id = h.id
+        returning d.id, d.webhook_id
+      ),
+      -- Unconditional rather than decided at claim time: a failure recorded meanwhile by another
+      -- delivery to the same webhook must not survive this later success.
+      healthy as (
+        update webhooks w set consecutive_failed_deliveries = 0
+         where w.id in (select webhook_id from succeeded) and w.consecutive_failed_deliveries <> 0
+      )
+      select id from succeeded
+      """;
+
+  /** Runs {@link #RECORD_ATTEMPTS}; returns the ids of the succeeded deliveries that were held. */
+  static Set<UUID> listAttemptsEndingSuccesses(DSLContext dsl, List<AttemptOutcome> outcomes) {
+    Set<UUID> held = new HashSet<>();
+    dsl.connection(
+        connection -> {
+          try (PreparedStatement statement = connection.prepareStatement(RECORD_ATTEMPTS)) {
+            new SqlArrays<>(statement, outcomes)
+                .add("uuid", o -> o.claim().id())
+                .add("uuid", o -> o.claim().leaseToken())
+                .add("int", o -> o.attempt().attemptNumber())
+                .add("text", o -> o.attempt().url())
+                .addTimes(o -> o.attempt().startTime())
+                .addTimes(o -> o.attempt().startTime().plus(o.attempt().duration()))
+                .add("bigint", o -> o.attempt().duration().toMillis())
+                .add("int", o -> o.attempt().responseStatusCode())
+                .add("text", o -> o.attempt().responseBody())
+                .add("text", o -> o.attempt().error())
+                .add("boolean", o -> o.attempt().succeeded());
+            try (ResultSet rows = statement.executeQuery()) {
+              while (rows.next()) {
+                held.add(rows.getObject(1, UUID.class));
+              }
+            }
+          }
+        });
+    return held;
+  }
+
+  /**
+   * Applies the next step of an attempt that did not succeed, if the claim still holds the
+   * delivery: due again at the retry's time, or out of the queue and ended FAILED, which counts
+   * against its webhook. A delivery ended meanwhile (its webhook was deleted) is no longer in the
+   * queue and stays as it was ended.
+   */
+  static RecordedOutcome recordFailure(DSLContext dsl, AttemptOutcome outcome) {
+    ClaimedDelivery claim = outcome.claim();
+    DeliveryAttempt attempt = outcome.attempt();
+    Condition heldByClaim =
+        DELIVERY_QUEUE
+            .DELIVERY_ID
+            .eq(claim.id())
+            .and(DELIVERY_QUEUE.LEASE_TOKEN.eq(claim.leaseToken()));
+    var attempted =
+        dsl.update(DELIVERIES)
+            .set(DELIVERIES.ATTEMPT_COUNT, attempt.attemptNumber())
+            .set(DELIVERIES.LAST_ATTEMPT_TIME, Times.toDb(attempt.startTime()))
+            .set(DELIVERIES.URL, attempt.url());
+    if (outcome.next() instanceof NextStep.RetryAt retry) {
+      boolean held =
+          dsl.update(DELIVERY_QUEUE)
+                  .set(DELIVERY_QUEUE.LEASE_TOKEN, (UUID) null)
+                  .set(DELIVERY_QUEUE.LEASE_UNTIL, (OffsetDateTime) null)
+                  .set(DELIVERY_QUEUE.NEXT_ATTEMPT_TIME, Times.toDb(retry.time()))
+                  .where(heldByClaim)
+                  .execute()
+              == 1;
+      if (held) {
+        attempted.where(DELIVERIES.ID.eq(claim.id())).execute();
+      }
+      return held ? RecordedOutcome.HELD : RecordedOutcome.LOST;
+    }
+    if (dsl.deleteFrom(DELIVERY_QUEUE).where(heldByClaim).execute() == 0) {
+      return RecordedOutcome.LOST;
+    }
+    String webhookGone =
+        outcome.next() instanceof NextStep.DisableWebhook gone ? gone.reason() : null;
+    attempted
+        .set(DELIVERIES.STATUS, DeliveryStatus.FAILED.name())
+        .set(DELIVERIES.FAILURE_REASON, webhookGone)
+        .where(DELIVERIES.ID.eq(claim.id()))
+        .execute();
+    Integer failuresInARow =
+        dsl.update(WEBHOOKS)
+            .set(
+                WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES,
+                WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES.plus(1))
+            .where(WEBHOOKS.ID.eq(claim.webhookId()))
+            .returningResult(WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES)
+            .fetchOne(WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES);
+    return new RecordedOutcome(true, failuresInARow == null ? 0 : failuresInARow);
+  }
+}

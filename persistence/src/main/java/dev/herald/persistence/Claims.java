@@ -1,0 +1,103 @@
+package dev.herald.persistence;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The claim: leases the due deliveries and returns what an attempt needs. Each step is reached by
+ * key whatever the planner's statistics say (docs/performance.md, "The claim").
+ */
+final class Claims {
+  private Claims() {}
+
+  /**
+   * Hand-written so its plan stays on keys under any statistics; {@code %d} is the limit, written
+   * in (a bound limit leaves a generic plan expecting a tenth of the table). The due rows are read
+   * from {@code delivery_queue_due} in order, rows other workers hold are skipped, and saturated
+   * webhooks (the fifth parameter; an empty array passes over nothing) are passed over.
+   */
+  static final String CLAIM =
+      """
+      with leased as (
+        update delivery_queue
+           set lease_until = ?::timestamptz, lease_token = ?::uuid
+         where delivery_id = any(array(
+                 select delivery_id
+                   from delivery_queue
+                  where next_attempt_time <= ?::timestamptz
+                    and (lease_until is null or lease_until <= ?::timestamptz)
+                    and webhook_id <> all(?::uuid[])
+                  order by next_attempt_time
+                  limit %d
+                    for update skip locked))
+        returning delivery_id
+      )
+      select d.id, d.idempotency_key, d.webhook_id, d.project_id, w.url, d.payload, d.attempt_count,
+             d.round_start, d.create_time, d.bot_id
+        from leased l
+        cross join lateral (
+          select id, idempotency_key, webhook_id, project_id, payload, attempt_count, round_start,
+                 create_time, bot_id
+            from deliveries
+           where id = l.delivery_id
+          offset 0) d
+        join webhooks w on w.id = d.webhook_id
+      """;
+
+  /** A claimed row, before its project's signing keys are added. */
+  record ClaimedRow(
+      UUID id,
+      UUID idempotencyKey,
+      UUID webhookId,
+      String projectId,
+      String url,
+      String payload,
+      int attemptsMade,
+      int roundStart,
+      Instant createTime,
+      String botId) {}
+
+  /** Runs {@link #CLAIM} on {@code connection}, in the caller's transaction. */
+  static List<ClaimedRow> claim(
+      Connection connection,
+      int max,
+      Instant now,
+      Instant leaseUntil,
+      UUID leaseToken,
+      Set<UUID> busyWebhooks)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(CLAIM.formatted(max))) {
+      statement.setObject(1, Times.toDb(leaseUntil));
+      statement.setObject(2, leaseToken);
+      statement.setObject(3, Times.toDb(now));
+      statement.setObject(4, Times.toDb(now));
+      statement.setArray(5, connection.createArrayOf("uuid", busyWebhooks.toArray()));
+      List<ClaimedRow> claimed = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          claimed.add(
+              new ClaimedRow(
+                  rows.getObject(1, UUID.class),
+                  rows.getObject(2, UUID.class),
+                  rows.getObject(3, UUID.class),
+                  rows.getString(4),
+                  rows.getString(5),
+                  rows.getString(6),
+                  rows.getInt(7),
+                  rows.getInt(8),
+                  rows.getObject(9, OffsetDateTime.class).toInstant(),
+                  rows.getString(10)));
+        }
+      }
+      return claimed;
+    }
+  }
+}

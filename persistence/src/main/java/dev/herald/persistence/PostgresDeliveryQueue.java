@@ -1,0 +1,212 @@
+package dev.herald.persistence;
+
+import static dev.herald.persistence.jooq.Tables.DELIVERY_QUEUE;
+import static java.util.Objects.requireNonNull;
+
+import dev.herald.domain.delivery.AttemptOutcome;
+import dev.herald.domain.delivery.ClaimedDelivery;
+import dev.herald.domain.delivery.DeliveryOutcome;
+import dev.herald.domain.delivery.DeliveryQueue;
+import dev.herald.domain.delivery.NextStep;
+import dev.herald.domain.delivery.RecordedOutcome;
+import dev.herald.domain.secret.SigningSecret;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The work queue: a narrow row in {@code delivery_queue} for each pending delivery, apart from the
+ * delivery's record in {@code deliveries}. A claim ({@link Claims}) stamps a lease token and the
+ * lease's end on the queue row: the delivery is passed over while its worker holds it, and is
+ * claimable again by itself if the worker dies. Recording an attempt ({@link AttemptRecords})
+ * deletes an ended delivery's queue row. Claims skip rows other workers have locked, so several
+ * servers can share one database. The queue runs on connections of its own, whose statements are
+ * all planned on indexes ({@link #INDEX_PLANS}).
+ */
+final class PostgresDeliveryQueue implements DeliveryQueue {
+  private static final Logger log = LoggerFactory.getLogger(PostgresDeliveryQueue.class);
+
+  /**
+   * The planner settings of the queue's connections, applied once as each is opened: no sorts and
+   * no sequential scans, so every statement finds its rows by key whatever its statistics, and
+   * plans made once without the parameters' values (docs/performance.md, "Index plans").
+   */
+  static final String INDEX_PLANS =
+      "set enable_sort = off; set enable_seqscan = off; set plan_cache_mode = force_generic_plan";
+
+  /**
+   * Connections the queue uses at most at once: the claim loop (which also asks for the next due
+   * time), lease renewal, two record batches (a dispatcher records on two threads), and the queue's
+   * statistics every few seconds.
+   */
+  static final int CONNECTIONS = 5;
+
+  private final Transactor transactor;
+  private final JooqSigningSecretRepository secrets;
+  private final OutcomeNotifications outcomes;
+
+  PostgresDeliveryQueue(
+      Transactor transactor, JooqSigningSecretRepository secrets, OutcomeNotifications outcomes) {
+    this.transactor = requireNonNull(transactor, "transactor");
+    this.secrets = requireNonNull(secrets, "secrets");
+    this.outcomes = requireNonNull(outcomes, "outcomes");
+  }
+
+  /**
+   * The claim commits by itself, a round trip fewer than a transaction around it and the keys.
+   * Should reading the keys then fail, the leases run out and the deliveries are claimed again, as
+   * when a worker dies.
+   */
+  @Override
+  public List<ClaimedDelivery> claimDue(
+      int max, Instant now, Instant leaseUntil, Set<UUID> busyWebhooks) {
+    UUID leaseToken = UUID.randomUUID();
+    return transactor.outsideTransaction(
+        dsl -> {
+          List<Claims.ClaimedRow> claimed =
+              dsl.connectionResult(
+                  connection ->
+                      Claims.claim(connection, max, now, leaseUntil, leaseToken, busyWebhooks));
+          if (claimed.isEmpty()) {
+            return List.<ClaimedDelivery>of();
+          }
+          Set<String> projects =
+              claimed.stream().map(Claims.ClaimedRow::projectId).collect(Collectors.toSet());
+          Map<String, List<byte[]>> keys = signingKeys(dsl, projects, now);
+          return claimed.stream()
+              .map(
+                  row ->
+                      new ClaimedDelivery(
+                          row.id(),
+                          leaseToken,
+                          row.idempotencyKey(),
+                          row.webhookId(),
+                          row.projectId(),
+                          row.botId(),
+                          row.url(),
+                          row.payload(),
+                          row.attemptsMade(),
+                          row.roundStart(),
+                          keys.getOrDefault(row.projectId(), List.of()),
+                          row.createTime()))
+              .toList();
+        });
+  }
+
+  private Map<String, List<byte[]>> signingKeys(DSLContext dsl, Set<String> projects, Instant now) {
+    Map<String, List<byte[]>> keys = new HashMap<>();
+    secrets
+        .signingAt(dsl, projects, now)
+        .forEach(
+            (project, secretsOfProject) ->
+                keys.put(project, secretsOfProject.stream().map(SigningSecret::key).toList()));
+    return keys;
+  }
+
+  @Override
+  public void renew(Collection<ClaimedDelivery> claims, Instant leaseUntil) {
+    if (!claims.isEmpty()) {
+      List<ClaimedDelivery> held = List.copyOf(claims);
+      transactor.outsideTransaction(dsl -> Leases.renew(dsl, held, leaseUntil));
+    }
+  }
+
+  /**
+   * Successes alone are one statement, which needs no transaction of its own; with failures among
+   * them, the statement and each failure's steps share one transaction.
+   */
+  @Override
+  public List<RecordedOutcome> recordAttempts(List<AttemptOutcome> outcomes) {
+    if (outcomes.isEmpty()) {
+      return List.of();
+    }
+    Function<DSLContext, Map<UUID, RecordedOutcome>> write =
+        dsl -> {
+          Map<UUID, RecordedOutcome> recorded = new HashMap<>();
+          AttemptRecords.listAttemptsEndingSuccesses(dsl, outcomes)
+              .forEach(id -> recorded.put(id, RecordedOutcome.HELD));
+          for (AttemptOutcome outcome : outcomes) {
+            if (!succeeded(outcome)) {
+              recorded.put(outcome.claim().id(), AttemptRecords.recordFailure(dsl, outcome));
+            }
+          }
+          return recorded;
+        };
+    Map<UUID, RecordedOutcome> recorded =
+        outcomes.stream().allMatch(PostgresDeliveryQueue::succeeded)
+            ? transactor.outsideTransaction(write)
+            : transactor.inTransaction(write);
+    List<RecordedOutcome> found =
+        outcomes.stream()
+            .map(o -> recorded.getOrDefault(o.claim().id(), RecordedOutcome.LOST))
+            .toList();
+    tellWatchers(outcomes, found);
+    return found;
+  }
+
+  private static boolean succeeded(AttemptOutcome outcome) {
+    return outcome.next() instanceof NextStep.Succeed;
+  }
+
+  /**
+   * After the record: a watcher must never see an outcome that was not stored. Losing the
+   * notification loses a line of a live tail, never a delivery, so a failure only warns.
+   */
+  private void tellWatchers(List<AttemptOutcome> stored, List<RecordedOutcome> found) {
+    List<DeliveryOutcome> held = new ArrayList<>();
+    for (int i = 0; i < stored.size(); i++) {
+      if (found.get(i).held()) {
+        held.add(DeliveryOutcome.of(stored.get(i)));
+      }
+    }
+    try {
+      transactor.outsideTransaction(
+          dsl -> {
+            outcomes.publish(dsl, held);
+            return null;
+          });
+    } catch (RuntimeException e) {
+      log.warn(
+          "Could not notify watchers of {} recorded outcomes: {}", held.size(), e.getMessage());
+    }
+  }
+
+  @Override
+  public void release(ClaimedDelivery claim, Instant now) {
+    transactor.outsideTransaction(dsl -> Leases.release(dsl, claim, now));
+  }
+
+  /**
+   * When the earliest delivery not held under a running lease is due. A lease that ran out (its
+   * holder died) makes the delivery claimable again.
+   */
+  @Override
+  public Optional<Instant> nextDueTime(Instant now) {
+    OffsetDateTime at = Times.toDb(now);
+    return transactor.outsideTransaction(
+        dsl ->
+            Optional.ofNullable(
+                    dsl.select(DSL.min(DELIVERY_QUEUE.NEXT_ATTEMPT_TIME))
+                        .from(DELIVERY_QUEUE)
+                        .where(
+                            DELIVERY_QUEUE
+                                .LEASE_UNTIL
+                                .isNull()
+                                .or(DELIVERY_QUEUE.LEASE_UNTIL.le(at)))
+                        .fetchOne(0, OffsetDateTime.class))
+                .map(Times::fromDb));
+  }
+}
