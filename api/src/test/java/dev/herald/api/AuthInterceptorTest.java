@@ -15,6 +15,7 @@ import dev.herald.domain.page.PageRequest;
 import dev.herald.proto.v1.GetWebhookRequest;
 import dev.herald.proto.v1.Webhook;
 import dev.herald.proto.v1.WebhookServiceGrpc;
+import dev.herald.testing.Eventually;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -113,11 +114,9 @@ class AuthInterceptorTest {
         String token = "hrld_made-up-token-number-" + i + "-padded-out-to-length";
         calls.add(callers.submit(() -> refusal(token)));
       }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (keys.inFlight.get() < ApiKeyAuthenticator.CONCURRENT_LOOKUPS
-          && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
-      }
+      Eventually.until(
+          "every lookup slot taken",
+          () -> keys.inFlight.get() >= ApiKeyAuthenticator.CONCURRENT_LOOKUPS);
       keys.release.countDown();
       for (Future<StatusRuntimeException> call : calls) {
         Status.Code code = call.get(20, TimeUnit.SECONDS).getStatus().getCode();

@@ -19,6 +19,7 @@ import dev.herald.domain.page.PageRequest;
 import dev.herald.domain.webhook.WebhookRepository;
 import dev.herald.proto.v1.DeliveryServiceGrpc;
 import dev.herald.proto.v1.WatchDeliveriesRequest;
+import dev.herald.testing.Eventually;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.Context;
@@ -118,7 +119,7 @@ class OutcomeStreamTest {
     awaitWatching();
     listeners.forEach(l -> l.accept(outcome("other")));
     listeners.forEach(l -> l.accept(outcome("wanted")));
-    awaitTrue("the wanted outcome to arrive", () -> !received.isEmpty());
+    Eventually.until("the wanted outcome to arrive", () -> !received.isEmpty());
     assertEquals(1, received.size());
     assertEquals("wanted", received.get(0).getProjectId());
     call.cancel("done", null);
@@ -170,17 +171,8 @@ class OutcomeStreamTest {
   }
 
   private void awaitWatching() {
-    awaitTrue("the watch to be in place", () -> !listeners.isEmpty());
+    Eventually.until("the watch to be in place", () -> !listeners.isEmpty());
     assertEquals(1, listeners.size(), "one watch");
-  }
-
-  /** Polls {@code condition} until it holds, failing after 10 s. */
-  private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "within 10 s: " + what);
-      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-    }
   }
 
   private static DeliveryOutcome outcome(String project) {

@@ -10,6 +10,7 @@ import dev.herald.domain.delivery.DeliveryAttempt;
 import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.delivery.NextStep;
 import dev.herald.domain.delivery.RecordedOutcome;
+import dev.herald.testing.Eventually;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +23,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -59,7 +59,7 @@ class AttemptRecorderTest {
             queue, (outcome, found) -> done.add(outcome.claim()), Duration.ofMinutes(1));
     patient.start();
     patient.record(outcome(claim()));
-    awaitTrue(() -> patient.waitingCount() == 0, "the first outcome was taken into a batch");
+    Eventually.until("the first outcome was taken into a batch", () -> patient.waitingCount() == 0);
     patient.record(outcome(claim()));
     patient.stop(Duration.ofSeconds(10));
 
@@ -146,14 +146,6 @@ class AttemptRecorderTest {
 
     assertEquals(
         claims.size(), queue.written.size(), "outcomes written before the recorder stopped");
-  }
-
-  private static void awaitTrue(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "within 10 s: " + what);
-      Thread.onSpinWait();
-    }
   }
 
   private static ClaimedDelivery claim() {

@@ -3,6 +3,7 @@ package dev.herald.delivery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.herald.testing.Eventually;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,10 +25,7 @@ class WakeSignalTest {
   @Test
   void aWakeEndsAWaitInProgressAndTheWaitSaysWhenItWouldHaveEnded() throws Exception {
     CompletableFuture<Void> waited = CompletableFuture.runAsync(this::awaitAnHour);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (wakes.wakesAt().equals(Instant.MAX) && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
+    Eventually.until("the wait to begin", () -> !wakes.wakesAt().equals(Instant.MAX));
     assertTrue(
         wakes.wakesAt().isAfter(Instant.now().plus(Duration.ofMinutes(59))), "an hour from now");
     wakes.wake();

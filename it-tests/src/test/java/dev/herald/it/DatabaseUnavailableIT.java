@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herald.proto.v1.ListWebhooksRequest;
 import dev.herald.proto.v1.WebhookServiceGrpc;
+import dev.herald.testing.Eventually;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

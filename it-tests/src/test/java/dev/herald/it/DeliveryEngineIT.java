@@ -12,9 +12,11 @@ import dev.herald.proto.v1.GetWebhookRequest;
 import dev.herald.proto.v1.RecoverDeliveriesRequest;
 import dev.herald.proto.v1.RetryDeliveryRequest;
 import dev.herald.proto.v1.Webhook;
+import dev.herald.testing.Eventually;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,15 +35,22 @@ class DeliveryEngineIT extends ServerWithReceiver {
         "/busy",
         i ->
             i == 0
-                ? new Receiver.Reply(429, "slow down", Duration.ZERO, Map.of("Retry-After", "1"))
+                ? new Receiver.Reply(429, "slow down", Duration.ZERO, Map.of("Retry-After", "3600"))
                 : Receiver.Reply.status(200));
     String id = deliverTo("proj-429", "/busy");
 
+    Delivery waiting = herald.awaitAttempts(id, 1);
+    assertEquals(DeliveryStatus.DELIVERY_STATUS_PENDING, waiting.getStatus());
+    Instant firstAttempt = Requests.instant(waiting.getAttempts(0).getStartTime());
+    Instant due = Requests.instant(waiting.getNextAttemptTime());
+    assertTrue(
+        !due.isBefore(firstAttempt.plusSeconds(3600)),
+        "due when Retry-After says, not after the 200 ms backoff: " + due);
+
+    herald.clock().advance(Duration.ofSeconds(3600));
     Delivery delivery = herald.awaitStatus(id, DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
     assertEquals(429, delivery.getAttempts(0).getResponseStatusCode());
-    long gap = gapMillis(delivery.getAttempts(0), delivery.getAttempts(1));
-    assertTrue(
-        gap >= 1000, "waited for Retry-After rather than the 200 ms backoff: " + gap + " ms");
+    assertEquals(2, delivery.getAttemptCount(), "one attempt after the hour, none before");
   }
 
   @Test

@@ -160,7 +160,7 @@ class DeliveryIT {
   }
 
   @Test
-  void retriesA500ThreeTimesWithGrowingGapsThenFails() {
+  void retriesA500ThreeTimesThenFails() {
     String project = newProject();
     receiver.on("/always-500", i -> Receiver.Reply.status(500, "boom " + i));
     herald.webhooks().createWebhook(Requests.webhook(project, receiver.url("/always-500")));
@@ -185,19 +185,7 @@ class DeliveryIT {
             .allMatch(r -> r.header("webhook-id").equals(delivery.getIdempotencyKey())));
     assertTrue(requests.stream().allMatch(r -> r.bodyText().equals(delivery.getPayload())));
 
-    // Initial delay 200 ms, doubling, up to 25% jitter: 200-250, 400-500, 800-1000 ms. A retry
-    // can be late (its record written slowly by a server still compiling), never early, so the
-    // growth shows in each gap's floor doubling rather than in one gap against the one before.
-    for (int i = 1; i < 4; i++) {
-      long gap =
-          Duration.between(
-                  Requests.instant(delivery.getAttempts(i - 1).getStartTime()),
-                  Requests.instant(delivery.getAttempts(i).getStartTime()))
-              .toMillis();
-      assertTrue(
-          gap >= 200L << (i - 1),
-          "gap " + i + " was " + gap + " ms, under " + (200L << (i - 1)) + " ms");
-    }
+    // The gaps between the attempts are RetryScheduleIT's subject, on a clock it controls.
     assertFalse(delivery.hasNextAttemptTime());
     assertFalse(delivery.hasSucceededTime());
   }

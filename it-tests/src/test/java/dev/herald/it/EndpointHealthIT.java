@@ -8,6 +8,7 @@ import dev.herald.proto.v1.DeliveryStatus;
 import dev.herald.proto.v1.GetWebhookRequest;
 import dev.herald.proto.v1.UpdateWebhookRequest;
 import dev.herald.proto.v1.Webhook;
+import dev.herald.testing.Eventually;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;

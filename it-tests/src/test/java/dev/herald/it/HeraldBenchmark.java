@@ -8,6 +8,7 @@ import dev.herald.proto.v1.IngestStateChangeRequest;
 import dev.herald.proto.v1.IngestStateChangeResponse;
 import dev.herald.proto.v1.IngestionServiceGrpc;
 import dev.herald.proto.v1.WebhookServiceGrpc;
+import dev.herald.testing.Eventually;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;

@@ -10,6 +10,7 @@ import dev.herald.proto.v1.IngestionServiceGrpc;
 import dev.herald.proto.v1.WebhookServiceGrpc;
 import dev.herald.server.ConfigLoader;
 import dev.herald.server.Herald;
+import dev.herald.testing.Eventually;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -22,6 +23,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,11 +61,18 @@ final class HeraldFixture implements AutoCloseable {
   final String jdbcUrl;
   private final Herald herald;
   private final ManagedChannel channel;
+  private final TestClock clock;
 
-  private HeraldFixture(String jdbcUrl, Herald herald, String token) {
+  private HeraldFixture(String jdbcUrl, Herald herald, String token, TestClock clock) {
     this.jdbcUrl = jdbcUrl;
     this.herald = herald;
     this.channel = channel(herald.port(), token);
+    this.clock = clock;
+  }
+
+  /** The clock the server lives by: the real time, unless the test moves it on. */
+  TestClock clock() {
+    return clock;
   }
 
   /** A plaintext channel to {@code port} that sends {@code token} as its bearer token, if any. */
@@ -94,9 +103,12 @@ final class HeraldFixture implements AutoCloseable {
     TestTls.get();
     Map<String, String> effective = new HashMap<>(settings);
     effective.computeIfAbsent("HERALD_DATABASE_URL", k -> TestDatabases.freshDatabaseUrl());
-    Herald herald = Herald.start(ConfigLoader.load(effective), overrides);
+    TestClock clock = new TestClock();
+    Module[] bindings = Arrays.copyOf(overrides, overrides.length + 1);
+    bindings[overrides.length] = clock.module();
+    Herald herald = Herald.start(ConfigLoader.load(effective), bindings);
     return new HeraldFixture(
-        effective.get("HERALD_DATABASE_URL"), herald, effective.get("HERALD_ADMIN_TOKEN"));
+        effective.get("HERALD_DATABASE_URL"), herald, effective.get("HERALD_ADMIN_TOKEN"), clock);
   }
 
   /**
@@ -104,8 +116,12 @@ final class HeraldFixture implements AutoCloseable {
    */
   static HeraldFixture startEmbedded(Map<String, String> settings) {
     TestTls.get();
+    TestClock clock = new TestClock();
     return new HeraldFixture(
-        null, Herald.start(ConfigLoader.load(settings)), settings.get("HERALD_ADMIN_TOKEN"));
+        null,
+        Herald.start(ConfigLoader.load(settings), clock.module()),
+        settings.get("HERALD_ADMIN_TOKEN"),
+        clock);
   }
 
   /** A channel authorised with the configured admin token. */

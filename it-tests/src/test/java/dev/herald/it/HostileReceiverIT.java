@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.herald.proto.v1.Delivery;
 import dev.herald.proto.v1.DeliveryAttempt;
 import dev.herald.proto.v1.DeliveryStatus;
+import dev.herald.testing.Eventually;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

@@ -8,6 +8,7 @@ import com.google.protobuf.util.JsonFormat;
 import dev.herald.proto.v1.IngestionServiceGrpc;
 import dev.herald.proto.v1.ListWebhooksRequest;
 import dev.herald.proto.v1.WebhookServiceGrpc;
+import dev.herald.testing.Eventually;
 import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;

@@ -10,6 +10,7 @@ import dev.herald.proto.v1.IngestionServiceGrpc;
 import dev.herald.proto.v1.ListDeliveriesRequest;
 import dev.herald.proto.v1.ListDeliveriesResponse;
 import dev.herald.proto.v1.WebhookServiceGrpc;
+import dev.herald.testing.Eventually;
 import io.grpc.ManagedChannel;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package dev.herald.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.herald.testing.Eventually;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

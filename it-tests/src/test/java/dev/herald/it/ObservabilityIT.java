@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herald.proto.v1.DeliveryStatus;
+import dev.herald.testing.Eventually;
 import io.grpc.StatusRuntimeException;
 import java.net.URI;
 import java.net.http.HttpRequest;

@@ -1,8 +1,8 @@
 package dev.herald.it;
 
+import dev.herald.testing.Eventually;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,12 +46,14 @@ final class ServerProcess implements AutoCloseable {
     builder.environment().put("HERALD_GRPC_PORT", Integer.toString(port));
     builder.environment().putIfAbsent("HERALD_HTTP_PORT", "0");
     ServerProcess server = new ServerProcess(builder.start(), log, port);
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (!Files.readString(log, StandardCharsets.UTF_8).contains("listening")) {
-      if (!server.process.isAlive() || System.nanoTime() > deadline) {
-        throw new IllegalStateException("server did not start:\n" + Files.readString(log));
-      }
-      TimeUnit.MILLISECONDS.sleep(50);
+    String started =
+        Eventually.await(
+            "the server to listen or exit",
+            Duration.ofSeconds(90),
+            () -> JarLaunchIT.read(log),
+            text -> text.contains("listening") || !server.process.isAlive());
+    if (!started.contains("listening")) {
+      throw new IllegalStateException("server did not start:\n" + started);
     }
     return server;
   }

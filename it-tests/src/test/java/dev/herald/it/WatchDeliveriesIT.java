@@ -7,6 +7,7 @@ import dev.herald.proto.v1.DeliveryOutcome;
 import dev.herald.proto.v1.DeliveryServiceGrpc;
 import dev.herald.proto.v1.DeliveryStatus;
 import dev.herald.proto.v1.WatchDeliveriesRequest;
+import dev.herald.testing.Eventually;
 import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;

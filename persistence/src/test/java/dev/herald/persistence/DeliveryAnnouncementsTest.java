@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.herald.testing.Eventually;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -11,7 +12,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -70,13 +70,20 @@ class DeliveryAnnouncementsTest {
       announce.accept(DSL.using(writer, SQLDialect.POSTGRES));
       writer.commit();
       List<PGNotification> heard = new ArrayList<>();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (heard.isEmpty() && System.nanoTime() < deadline) {
-        PGNotification[] batch = listener.unwrap(PGConnection.class).getNotifications(100);
-        if (batch != null) {
-          heard.addAll(Arrays.asList(batch));
-        }
-      }
+      PGConnection listening = listener.unwrap(PGConnection.class);
+      Eventually.until(
+          "a notification",
+          () -> {
+            try {
+              PGNotification[] batch = listening.getNotifications(100);
+              if (batch != null) {
+                heard.addAll(Arrays.asList(batch));
+              }
+              return !heard.isEmpty();
+            } catch (SQLException e) {
+              throw new IllegalStateException(e);
+            }
+          });
       assertEquals(1, heard.size(), "notifications heard");
       return heard.get(0);
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.herald.testing.Eventually;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -13,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -51,7 +51,8 @@ class GroupCommitTest {
       others.add(callers.submit(() -> commit.submit(request)));
     }
     // The ten queue up behind the running batch; let it finish once they are all waiting.
-    Eventually.until(() -> batchSizes.size() == 1 && queued(commit) == 10);
+    Eventually.until(
+        "one batch written and ten waiting", () -> batchSizes.size() == 1 && queued(commit) == 10);
     releaseFirstBatch.countDown();
 
     assertEquals("done 0", first.get(10, TimeUnit.SECONDS));
@@ -80,12 +81,12 @@ class GroupCommitTest {
             100,
             1);
     Future<Integer> first = callers.submit(() -> commit.submit(1));
-    Eventually.until(() -> batchSizes.size() == 1);
+    Eventually.until("one batch written", () -> batchSizes.size() == 1);
     List<Future<Integer>> others = new ArrayList<>();
     for (int i : new int[] {12, 13, 14}) {
       others.add(callers.submit(() -> commit.submit(i)));
     }
-    Eventually.until(() -> queued(commit) == 3);
+    Eventually.until("three waiting", () -> queued(commit) == 3);
     holdFirst.countDown();
 
     assertEquals(2, first.get(10, TimeUnit.SECONDS));
@@ -146,17 +147,6 @@ class GroupCommitTest {
       assertTrue(latch.await(10, TimeUnit.SECONDS));
     } catch (InterruptedException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** Polls a condition with a deadline. */
-  private static final class Eventually {
-    static void until(java.util.function.BooleanSupplier condition) {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (!condition.getAsBoolean()) {
-        assertTrue(System.nanoTime() < deadline, "condition not met within 10 s");
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-      }
     }
   }
 }
