@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * calls, outside any transaction, and hand each outcome to the {@link AttemptRecorder}; the {@link
  * LeaseKeeper} renews leases until outcomes are recorded. This class wires them and runs the
  * workers.
+ *
+ * <p>Past 200 lines as one class because a worker's attempt, from its slot to its record, is one
+ * path that reads best whole.
  */
 public final class DeliveryDispatcher implements DeliveryNotifier {
   private static final Logger log = LoggerFactory.getLogger(DeliveryDispatcher.class);

@@ -24,6 +24,11 @@ import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
+/**
+ * Stored webhooks, written with jOOQ. Past 200 lines as one class because creating (under the
+ * project's quota), changing, disabling and deleting a webhook all end its pending deliveries the
+ * same way, {@link #endPending}, kept private to it.
+ */
 final class JooqWebhookRepository implements WebhookRepository {
   private final Transactor transactor;
 

@@ -26,7 +26,11 @@ import org.jooq.SQLDialect;
 import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 
-/** The database: a connection pool, jOOQ, and the repositories behind the domain's ports. */
+/**
+ * The database: a connection pool, jOOQ, and the repositories behind the domain's ports. Past 200
+ * lines as one class because it is a list of providers, one per port and pool, that Guice reads as
+ * one module.
+ */
 public final class PersistenceModule extends AbstractModule {
   /** Longest a statement waits for a connection before the database counts as unavailable. */
   public static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(5);

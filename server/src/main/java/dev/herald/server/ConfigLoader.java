@@ -6,18 +6,12 @@ import dev.herald.domain.access.ApiTokens;
 import dev.herald.domain.delivery.EndpointHealthPolicy;
 import dev.herald.domain.delivery.RetryPolicy;
 import dev.herald.persistence.MasterKey;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -26,9 +20,9 @@ import java.util.TreeSet;
  * one, a properties file with the same keys (the environment wins). An unknown key or a bad value
  * stops startup with a message naming the key, so a typo is never silently ignored.
  *
- * <p>One class past 300 lines on purpose: the list of keys, the parsing of each kind of value and
- * the checks across keys belong together, so that a key's name, default and range stand in one
- * place; the records it builds (one per concern) are what the rest of Herald sees.
+ * <p>Past 200 lines as one class so that each key's name, default, range and checks across keys
+ * stand in one place; reading each kind of value is {@link SettingValues}'s. The records it builds
+ * (one per concern) are what the rest of Herald sees.
  */
 public final class ConfigLoader {
   static final String PREFIX = "HERALD_";
@@ -104,10 +98,10 @@ public final class ConfigLoader {
           TLS_KEY_FILE,
           TLS_CLIENT_CA_FILE);
 
-  private final Map<String, String> values;
+  private final SettingValues settings;
 
   private ConfigLoader(Map<String, String> values) {
-    this.values = values;
+    this.settings = new SettingValues(values);
   }
 
   /** Reads the environment (and the file it names). */
@@ -120,7 +114,7 @@ public final class ConfigLoader {
     Map<String, String> settings = new HashMap<>();
     String file = environment.get(CONFIG_FILE);
     if (file != null && !file.isBlank()) {
-      settings.putAll(readFile(Path.of(file)));
+      settings.putAll(SettingValues.readFile(Path.of(file)));
     }
     environment.forEach(
         (key, value) -> {
@@ -135,39 +129,43 @@ public final class ConfigLoader {
   private HeraldConfig build() {
     RetryPolicy retry =
         new RetryPolicy(
-            integer(RETRY_MAX_RETRIES, RetryPolicy.DEFAULT_MAX_RETRIES, 0, 100),
-            millis(
+            settings.integer(RETRY_MAX_RETRIES, RetryPolicy.DEFAULT_MAX_RETRIES, 0, 100),
+            settings.millis(
                 RETRY_INITIAL_DELAY_MS,
                 RetryPolicy.DEFAULT_INITIAL_DELAY.toMillis(),
                 1,
                 86_400_000),
-            decimal(RETRY_MULTIPLIER, RetryPolicy.DEFAULT_MULTIPLIER, 1, 10),
-            millis(RETRY_MAX_DELAY_MS, RetryPolicy.DEFAULT_MAX_DELAY.toMillis(), 1, 7 * 86_400_000),
-            decimal(RETRY_JITTER, RetryPolicy.DEFAULT_JITTER, 0, 1));
-    int concurrency = integer(DELIVERY_CONCURRENCY, 32, 1, 1024);
-    int perEndpoint = integer(DELIVERY_PER_ENDPOINT_CONCURRENCY, Math.min(8, concurrency), 1, 1024);
+            settings.decimal(RETRY_MULTIPLIER, RetryPolicy.DEFAULT_MULTIPLIER, 1, 10),
+            settings.millis(
+                RETRY_MAX_DELAY_MS, RetryPolicy.DEFAULT_MAX_DELAY.toMillis(), 1, 7 * 86_400_000),
+            settings.decimal(RETRY_JITTER, RetryPolicy.DEFAULT_JITTER, 0, 1));
+    int concurrency = settings.integer(DELIVERY_CONCURRENCY, 32, 1, 1024);
+    int perEndpoint =
+        settings.integer(DELIVERY_PER_ENDPOINT_CONCURRENCY, Math.min(8, concurrency), 1, 1024);
     DeliveryConfig delivery =
         new DeliveryConfig(
-            bool(DELIVERY_ENABLED, true),
-            millis(DELIVERY_TIMEOUT_MS, 10_000, 100, 300_000),
+            settings.bool(DELIVERY_ENABLED, true),
+            settings.millis(DELIVERY_TIMEOUT_MS, 10_000, 100, 300_000),
             concurrency,
             perEndpoint,
             // Half the slots at most to one project or one destination: the other half stays
             // free for everyone else however one tenant's endpoints behave. A destination gets at
             // least two webhooks' worth, so one hanging path cannot hold a whole host.
-            integer(DELIVERY_PER_PROJECT_CONCURRENCY, Math.max(1, concurrency / 2), 1, 1024),
-            integer(
+            settings.integer(
+                DELIVERY_PER_PROJECT_CONCURRENCY, Math.max(1, concurrency / 2), 1, 1024),
+            settings.integer(
                 DELIVERY_PER_HOST_CONCURRENCY,
                 Math.min(concurrency, Math.max(concurrency / 2, 2 * perEndpoint)),
                 1,
                 1024),
-            millis(DELIVERY_POLL_INTERVAL_MS, 1_000, 10, 60_000),
-            millis(DELIVERY_LEASE_MS, 30_000, 1_000, 3_600_000),
-            bool(ALLOW_PRIVATE_NETWORKS, false),
+            settings.millis(DELIVERY_POLL_INTERVAL_MS, 1_000, 10, 60_000),
+            settings.millis(DELIVERY_LEASE_MS, 30_000, 1_000, 3_600_000),
+            settings.bool(ALLOW_PRIVATE_NETWORKS, false),
             retry,
-            new EndpointHealthPolicy(integer(DISABLE_AFTER_FAILED_DELIVERIES, 0, 0, 1_000_000)));
-    Optional<MasterKey> masterKey = text(MASTER_KEY).map(ConfigLoader::masterKey);
-    Optional<String> databaseUrl = text(DATABASE_URL).map(ConfigLoader::requireJdbcUrl);
+            new EndpointHealthPolicy(
+                settings.integer(DISABLE_AFTER_FAILED_DELIVERIES, 0, 0, 1_000_000)));
+    Optional<MasterKey> masterKey = settings.text(MASTER_KEY).map(ConfigLoader::masterKey);
+    Optional<String> databaseUrl = settings.text(DATABASE_URL).map(ConfigLoader::requireJdbcUrl);
     if (databaseUrl.isPresent() && masterKey.isEmpty()) {
       throw new ConfigException(
           MASTER_KEY
@@ -180,29 +178,30 @@ public final class ConfigLoader {
     DatabaseConfig database =
         new DatabaseConfig(
             databaseUrl,
-            text(DATABASE_USER),
-            text(DATABASE_PASSWORD),
-            Path.of(text(DATA_DIR).orElse("data")),
-            integer(DATABASE_POOL_SIZE, 20, 2, 500),
+            settings.text(DATABASE_USER),
+            settings.text(DATABASE_PASSWORD),
+            Path.of(settings.text(DATA_DIR).orElse("data")),
+            settings.integer(DATABASE_POOL_SIZE, 20, 2, 500),
             masterKey);
-    logFormat(values.get(LOG_FORMAT));
+    logFormat(settings.raw(LOG_FORMAT));
     ApiConfig api =
         new ApiConfig(
-            integer(GRPC_PORT, 50051, 0, 65535),
-            text(ADMIN_TOKEN).map(ConfigLoader::adminToken),
+            settings.integer(GRPC_PORT, 50051, 0, 65535),
+            settings.text(ADMIN_TOKEN).map(ConfigLoader::adminToken),
             tls(),
-            integer(HTTP_PORT, 8080, ApiConfig.HTTP_OFF, 65535));
+            settings.integer(HTTP_PORT, 8080, ApiConfig.HTTP_OFF, 65535));
     ProjectQuotas quotas =
         new ProjectQuotas(
-            integer(MAX_WEBHOOKS_PER_PROJECT, ProjectQuotas.DEFAULT_WEBHOOKS, 1, 100_000),
-            integer(MAX_SIGNING_KEYS_PER_PROJECT, ProjectQuotas.DEFAULT_SIGNING_KEYS, 2, 100));
-    return new HeraldConfig(bool(REQUIRE_HTTPS, true), database, delivery, api, quotas);
+            settings.integer(MAX_WEBHOOKS_PER_PROJECT, ProjectQuotas.DEFAULT_WEBHOOKS, 1, 100_000),
+            settings.integer(
+                MAX_SIGNING_KEYS_PER_PROJECT, ProjectQuotas.DEFAULT_SIGNING_KEYS, 2, 100));
+    return new HeraldConfig(settings.bool(REQUIRE_HTTPS, true), database, delivery, api, quotas);
   }
 
   private Optional<TlsConfig> tls() {
-    Optional<Path> certificate = readableFile(TLS_CERT_FILE);
-    Optional<Path> key = readableFile(TLS_KEY_FILE);
-    Optional<Path> clientCa = readableFile(TLS_CLIENT_CA_FILE);
+    Optional<Path> certificate = settings.readableFile(TLS_CERT_FILE);
+    Optional<Path> key = settings.readableFile(TLS_KEY_FILE);
+    Optional<Path> clientCa = settings.readableFile(TLS_CLIENT_CA_FILE);
     if (certificate.isPresent() != key.isPresent()) {
       throw new ConfigException(
           TLS_CERT_FILE + " and " + TLS_KEY_FILE + " go together: set both or neither");
@@ -214,68 +213,6 @@ public final class ConfigLoader {
     return certificate.map(c -> new TlsConfig(c, key.get(), clientCa));
   }
 
-  private Optional<Path> readableFile(String key) {
-    Optional<Path> path = text(key).map(Path::of);
-    if (path.isPresent() && !Files.isReadable(path.get())) {
-      throw new ConfigException(key + " names a file that cannot be read: " + path.get());
-    }
-    return path;
-  }
-
-  private Optional<String> text(String key) {
-    return Optional.ofNullable(values.get(key)).map(String::trim).filter(v -> !v.isEmpty());
-  }
-
-  private int integer(String key, int defaultValue, int min, int max) {
-    Optional<String> raw = text(key);
-    if (raw.isEmpty()) {
-      return defaultValue;
-    }
-    try {
-      int value = Integer.parseInt(raw.get());
-      if (value < min || value > max) {
-        throw new ConfigException(
-            key + " must be between " + min + " and " + max + ", is " + value);
-      }
-      return value;
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key + " must be a whole number, is '" + raw.get() + "'");
-    }
-  }
-
-  private double decimal(String key, double defaultValue, double min, double max) {
-    Optional<String> raw = text(key);
-    if (raw.isEmpty()) {
-      return defaultValue;
-    }
-    try {
-      double value = Double.parseDouble(raw.get());
-      if (!(value >= min && value <= max)) {
-        throw new ConfigException(
-            key + " must be between " + min + " and " + max + ", is " + raw.get());
-      }
-      return value;
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key + " must be a number, is '" + raw.get() + "'");
-    }
-  }
-
-  private Duration millis(String key, long defaultValue, int min, int max) {
-    return Duration.ofMillis(integer(key, (int) defaultValue, min, max));
-  }
-
-  private boolean bool(String key, boolean defaultValue) {
-    Optional<String> raw = text(key).map(v -> v.toLowerCase(Locale.ROOT));
-    if (raw.isEmpty()) {
-      return defaultValue;
-    }
-    return switch (raw.get()) {
-      case "true" -> true;
-      case "false" -> false;
-      default -> throw new ConfigException(key + " must be true or false, is '" + raw.get() + "'");
-    };
-  }
-
   /**
    * One setting as {@link #load} would read it (the environment, then the file it names), for what
    * must be known before the rest: the log format, before the first logger exists.
@@ -285,7 +222,7 @@ public final class ConfigLoader {
     String file = environment.get(CONFIG_FILE);
     if (value == null && file != null && !file.isBlank()) {
       try {
-        value = readFile(Path.of(file)).get(key);
+        value = SettingValues.readFile(Path.of(file)).get(key);
       } catch (ConfigException unreadable) {
         return null; // reported when the whole configuration is loaded
       }
@@ -353,17 +290,5 @@ public final class ConfigLoader {
               + "; known settings: "
               + String.join(", ", new TreeSet<>(KNOWN_KEYS)));
     }
-  }
-
-  private static Map<String, String> readFile(Path file) {
-    Properties properties = new Properties();
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      properties.load(reader);
-    } catch (IOException e) {
-      throw new ConfigException(CONFIG_FILE + " names a file that cannot be read: " + file);
-    }
-    Map<String, String> settings = new HashMap<>();
-    properties.stringPropertyNames().forEach(key -> settings.put(key, properties.getProperty(key)));
-    return settings;
   }
 }

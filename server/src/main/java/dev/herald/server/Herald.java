@@ -30,6 +30,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A running Herald: database, schema, dispatcher and gRPC server, started in that order and stopped
  * in reverse. Composes every module's Guice module in one place.
+ *
+ * <p>Past 200 lines as one class because starting and stopping are one sequence each, in an order
+ * that matters (database, schema, servers, dispatcher; the reverse to stop), and reads best in one
+ * place.
  */
 public final class Herald implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Herald.class);
