@@ -70,6 +70,7 @@ final class AttemptRecorder {
   private final Object stopSignal = new Object();
 
   private final List<Thread> threads = new ArrayList<>();
+  private final RepeatedFailure unrecorded = new RepeatedFailure(Duration.ofSeconds(30));
   private volatile boolean stopping;
   private final AtomicLong lastHeldBackWarning =
       new AtomicLong(System.nanoTime() - HELD_BACK_WARNING_EVERY_NANOS);
@@ -197,9 +198,19 @@ final class AttemptRecorder {
   private void write(List<AttemptOutcome> batch) {
     try {
       List<RecordedOutcome> found = queue.recordAttempts(batch);
+      unrecorded.succeeded();
       for (int i = 0; i < batch.size(); i++) {
         written(batch.get(i), found.get(i));
       }
+    } catch (UnavailableException e) {
+      // Nothing of the batch is stored; written one by one, each would fail the same way.
+      if (unrecorded.failed()) {
+        log.warn(
+            "Attempts could not be recorded, the database is unavailable ({} batches in a row);"
+                + " they are due again when their leases end",
+            unrecorded.inARow());
+      }
+      batch.forEach(outcome -> recorded.accept(outcome, RecordedOutcome.LOST));
     } catch (RuntimeException e) {
       if (batch.size() > 1) {
         batch.forEach(outcome -> write(List.of(outcome)));
@@ -210,21 +221,11 @@ final class AttemptRecorder {
   }
 
   /**
-   * An outcome whose record failed alone. While the database cannot be reached, the delivery is due
-   * again when its lease ends, like any unrecorded attempt. Otherwise its content was refused, and
-   * sending it again would bring the same refusal for ever: the delivery ends, with the attempt
-   * recorded without its response.
+   * An outcome whose record was refused alone, for its content: sending it again would bring the
+   * same refusal for ever, so the delivery ends, with the attempt recorded without its response.
    */
   private void writeAlone(AttemptOutcome outcome, RuntimeException failure) {
     ClaimedDelivery claim = outcome.claim();
-    if (failure instanceof UnavailableException) {
-      log.warn(
-          "Attempt of delivery {} could not be recorded, the database is unavailable; it is due "
-              + "again when its lease ends",
-          claim.id());
-      recorded.accept(outcome, RecordedOutcome.LOST);
-      return;
-    }
     log.error(
         "Attempt of delivery {} could not be recorded; ending the delivery without its response",
         claim.id(),

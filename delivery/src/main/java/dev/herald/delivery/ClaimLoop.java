@@ -101,6 +101,8 @@ final class ClaimLoop implements Runnable {
     return claimsAwaitSlots;
   }
 
+  private final RepeatedFailure failures = new RepeatedFailure(Duration.ofSeconds(30));
+
   void stop() {
     running = false;
     wakes.close();
@@ -111,11 +113,15 @@ final class ClaimLoop implements Runnable {
     while (running) {
       try {
         pass();
+        int failed = failures.succeeded();
+        if (failed > 0) {
+          log.info("Claiming deliveries works again, after {} failed tries", failed);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException e) {
-        log.warn("Claiming deliveries failed; trying again in {}", pollInterval, e);
+        reportFailure(e);
         pauseAfterFailure();
       } catch (Error e) {
         // Delivery must not stop silently while the server goes on answering: whatever broke
@@ -125,6 +131,21 @@ final class ClaimLoop implements Runnable {
       }
     }
     room.clear();
+  }
+
+  /** The first failure of a run in full, then a line every half minute while they go on. */
+  private void reportFailure(RuntimeException e) {
+    if (!failures.failed()) {
+      return;
+    }
+    if (failures.inARow() == 1) {
+      log.warn("Claiming deliveries failed; trying again every {}", pollInterval, e);
+    } else {
+      log.warn(
+          "Claiming deliveries has failed {} times in a row; still trying (last: {})",
+          failures.inARow(),
+          e.getMessage());
+    }
   }
 
   /** One claim, or one wait when there is no room or nothing new. */

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 /** Everything the server logs while attached, message and stack trace, as text. */
 final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
   private final List<String> lines = new CopyOnWriteArrayList<>();
+  private final List<String> loggers = new CopyOnWriteArrayList<>();
 
   static LogCapture attach() {
     LogCapture capture = new LogCapture();
@@ -34,6 +35,18 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
       }
     }
     lines.add(line.toString());
+    loggers.add(event.getLoggerName());
+  }
+
+  /** The lines from {@code first} on that Herald's own loggers wrote, not its libraries'. */
+  List<String> heraldLinesFrom(int first) {
+    List<String> written = new java.util.ArrayList<>();
+    for (int i = first; i < Math.min(lines.size(), loggers.size()); i++) {
+      if (loggers.get(i).startsWith("dev.herald.")) {
+        written.add(lines.get(i));
+      }
+    }
+    return written;
   }
 
   List<String> lines() {

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Properties;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -46,6 +47,10 @@ public final class DeliveryWakeups implements AutoCloseable {
     this.notifier = requireNonNull(notifier, "notifier");
   }
 
+  private static final Duration LOST_REPORT_EVERY = Duration.ofSeconds(30);
+  private int lostInARow;
+  private long lastLostReport;
+
   public synchronized void start() {
     if (running) {
       return;
@@ -61,6 +66,10 @@ public final class DeliveryWakeups implements AutoCloseable {
       try (Connection connection = connect();
           Statement statement = connection.createStatement()) {
         statement.execute("listen " + DeliveryAnnouncements.CHANNEL);
+        if (lostInARow > 0) {
+          log.info("Listening again, after {} tries", lostInARow);
+          lostInARow = 0;
+        }
         PGConnection postgres = connection.unwrap(PGConnection.class);
         boolean listeningToOutcomes = false;
         while (running) {
@@ -80,12 +89,22 @@ public final class DeliveryWakeups implements AutoCloseable {
       } catch (SQLException e) {
         outcomes.listening(false);
         if (running) {
-          log.warn(
-              "Lost the LISTEN connection ({}); polling covers the gap, reconnecting",
-              e.getMessage());
+          reportLost(e);
           pause();
         }
       }
+    }
+  }
+
+  /** The first loss in full, then a line every half minute while reconnecting keeps failing. */
+  private void reportLost(SQLException e) {
+    long now = System.nanoTime();
+    if (lostInARow++ == 0 || now - lastLostReport >= LOST_REPORT_EVERY.toNanos()) {
+      lastLostReport = now;
+      log.warn(
+          "No LISTEN connection ({}; {} tries); polling covers the gap, reconnecting",
+          e.getMessage(),
+          lostInARow);
     }
   }
 

@@ -105,10 +105,17 @@ public final class PersistenceModule extends AbstractModule {
     return new DatabaseProbe(dataSource);
   }
 
+  /** One for both pools: when either finds the database gone, work on both fails at once. */
   @Provides
   @Singleton
-  Transactor transactor(DSLContext dsl) {
-    return new Transactor(dsl);
+  DatabaseOutage databaseOutage() {
+    return new DatabaseOutage();
+  }
+
+  @Provides
+  @Singleton
+  Transactor transactor(DSLContext dsl, DatabaseOutage outage) {
+    return new Transactor(dsl, outage);
   }
 
   @Provides
@@ -144,8 +151,9 @@ public final class PersistenceModule extends AbstractModule {
   @Provides
   @Singleton
   @QueueConnections
-  Transactor queueTransactor(@QueueConnections HikariDataSource queueConnections) {
-    return new Transactor(jooq(queueConnections));
+  Transactor queueTransactor(
+      @QueueConnections HikariDataSource queueConnections, DatabaseOutage outage) {
+    return new Transactor(jooq(queueConnections), outage);
   }
 
   @Provides

@@ -2,7 +2,9 @@ package dev.herald.persistence;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.herald.domain.UnavailableException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jooq.DSLContext;
 
 /**
@@ -13,26 +15,44 @@ import org.jooq.DSLContext;
  */
 public final class Transactor {
   private final DSLContext dsl;
+  private final DatabaseOutage outage;
 
   public Transactor(DSLContext dsl) {
+    this(dsl, new DatabaseOutage());
+  }
+
+  /**
+   * @param outage shared by every transactor of one database, so that what one finds, all know
+   */
+  Transactor(DSLContext dsl, DatabaseOutage outage) {
     this.dsl = requireNonNull(dsl, "dsl");
+    this.outage = requireNonNull(outage, "outage");
   }
 
   /** Commits when {@code work} returns, rolls back when it throws. */
   public <T> T inTransaction(Function<DSLContext, T> work) {
-    try {
-      return dsl.transactionResult(configuration -> work.apply(configuration.dsl()));
-    } catch (RuntimeException e) {
-      throw DatabaseFailures.translate(e);
-    }
+    return run(() -> dsl.transactionResult(configuration -> work.apply(configuration.dsl())));
   }
 
   /** For single statements, which need no transaction of their own. */
   public <T> T outsideTransaction(Function<DSLContext, T> work) {
+    return run(() -> work.apply(dsl));
+  }
+
+  private <T> T run(Supplier<T> work) {
+    outage.admit();
     try {
-      return work.apply(dsl);
+      T result = work.get();
+      outage.reached();
+      return result;
     } catch (RuntimeException e) {
-      throw DatabaseFailures.translate(e);
+      RuntimeException translated = DatabaseFailures.translate(e);
+      if (translated instanceof UnavailableException) {
+        outage.unreachable();
+      } else {
+        outage.reached();
+      }
+      throw translated;
     }
   }
 }
