@@ -19,6 +19,10 @@ import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,6 +44,42 @@ class ReadmeWalkthroughIT {
   private static final Pattern GRPCURL =
       Pattern.compile(
           "^grpcurl -plaintext -H \"authorization: Bearer \\$HERALD_TOKEN\" -d '(\\{.*\\})' localhost:50051 ([\\w.]+)/(\\w+)$");
+
+  private static final Pattern CURL =
+      Pattern.compile(
+          "^curl -s -H \"Authorization: Bearer \\$HERALD_TOKEN\" -H \"Content-Type:"
+              + " application/json\" -d '(\\{.*\\})' localhost:8080/([\\w.]+/\\w+)$");
+
+  @Test
+  void everyCurlCommandInTheReadmeWorksAgainstTheDefaultServer() throws Exception {
+    List<Matcher> commands = new ArrayList<>();
+    for (String line : Files.readAllLines(Path.of(System.getProperty("herald.readme")))) {
+      Matcher matcher = CURL.matcher(line.trim());
+      if (matcher.matches()) {
+        commands.add(matcher);
+      }
+    }
+    assertEquals(3, commands.size(), "the JSON walk-through's commands");
+    Map<String, String> settings = HeraldFixture.testSettings();
+    settings.remove("HERALD_REQUIRE_HTTPS");
+    settings.remove("HERALD_ALLOW_PRIVATE_NETWORKS");
+    HttpClient client = HttpClient.newHttpClient();
+    try (HeraldFixture herald = HeraldFixture.start(settings)) {
+      for (Matcher command : commands) {
+        HttpResponse<String> answer =
+            client.send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://localhost:" + herald.httpPort() + "/" + command.group(2)))
+                    .header("Authorization", "Bearer " + HeraldFixture.ADMIN_TOKEN)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(command.group(1)))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, answer.statusCode(), command.group(0) + ": " + answer.body());
+      }
+    }
+  }
 
   @Test
   void everyGrpcurlCommandInTheReadmeWorksAgainstTheDefaultServer() throws Exception {

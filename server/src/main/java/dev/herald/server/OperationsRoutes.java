@@ -9,8 +9,10 @@ import org.eclipse.jetty.server.Handler;
 final class OperationsRoutes {
   private OperationsRoutes() {}
 
-  static Map<String, Handler> of(PrometheusRegistry registry, DatabaseHealth database) {
+  static Map<String, Handler> of(
+      PrometheusRegistry registry, DatabaseHealth database, JsonGateway api) {
     Map<String, Handler> routes = new LinkedHashMap<>();
+    api.routes().forEach(service -> routes.put(service, api));
     routes.put("/metrics", new MetricsHandler(registry));
     // The process answers: nothing a restart would fix is wrong.
     routes.put("/livez", new PlainTextHandler(() -> new PlainTextHandler.Answer(200, "ok")));

@@ -11,8 +11,9 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Set;
 
 /**
- * The servers: gRPC, built from whatever services the other modules contribute, and the operations
- * HTTP port; the metrics registry every module reports to; database health.
+ * The servers: gRPC, built from whatever services the other modules contribute, and the HTTP port
+ * (metrics, probes, and the same services as JSON); the metrics registry every module reports to;
+ * database health.
  */
 final class ServerModule extends AbstractModule {
   private final ApiConfig config;
@@ -49,8 +50,10 @@ final class ServerModule extends AbstractModule {
 
   @Provides
   @Singleton
-  OperationsHttpServer operationsHttpServer(PrometheusRegistry registry, DatabaseHealth health) {
+  OperationsHttpServer operationsHttpServer(
+      PrometheusRegistry registry, DatabaseHealth health, Set<BindableService> services) {
     return new OperationsHttpServer(
-        Math.max(0, config.httpPort()), OperationsRoutes.of(registry, health));
+        Math.max(0, config.httpPort()),
+        OperationsRoutes.of(registry, health, new JsonGateway(services)));
   }
 }

@@ -1,0 +1,200 @@
+package dev.herald.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.Message;
+import com.google.protobuf.util.JsonFormat;
+import dev.herald.proto.v1.CreateApiKeyResponse;
+import dev.herald.proto.v1.IngestStateChangeResponse;
+import dev.herald.proto.v1.ListDeliveriesResponse;
+import dev.herald.proto.v1.ListWebhooksResponse;
+import dev.herald.proto.v1.Webhook;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Herald's services as JSON over HTTP (the Connect protocol's unary form), on the HTTP port, with
+ * the same authentication, roles, validation and errors as over gRPC.
+ */
+class JsonApiIT {
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static HeraldFixture herald;
+
+  @BeforeAll
+  static void start() {
+    herald = HeraldFixture.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    herald.close();
+  }
+
+  @Test
+  void aWebhookCreatedIngestedForAndListedOverJson() throws Exception {
+    HttpResponse<String> created =
+        post(
+            "herald.v1.WebhookService/CreateWebhook",
+            HeraldFixture.ADMIN_TOKEN,
+            "{\"project_id\": \"proj-json\", \"url\": \"https://example.com/json\","
+                + " \"triggers\": [\"bot.state_change\"]}");
+    assertEquals(200, created.statusCode(), created.body());
+    assertEquals("application/json", created.headers().firstValue("content-type").orElse(""));
+    Webhook webhook = parse(created.body(), Webhook.getDefaultInstance());
+    assertEquals("https://example.com/json", webhook.getUrl());
+
+    HttpResponse<String> ingested =
+        post(
+            "herald.v1.IngestionService/IngestStateChange",
+            HeraldFixture.ADMIN_TOKEN,
+            "{\"projectId\": \"proj-json\", \"botId\": \"bot-json\", \"newState\": \"ended\","
+                + " \"eventType\": \"post_processing_completed\", \"eventId\": \"evt-json\"}");
+    assertEquals(200, ingested.statusCode(), ingested.body());
+    IngestStateChangeResponse ingest =
+        parse(ingested.body(), IngestStateChangeResponse.getDefaultInstance());
+    assertEquals(1, ingest.getDeliveryIdsCount());
+
+    HttpResponse<String> listed =
+        post(
+            "herald.v1.DeliveryService/ListDeliveries",
+            HeraldFixture.ADMIN_TOKEN,
+            "{\"project_id\": \"proj-json\", \"bot_id\": \"bot-json\"}");
+    assertEquals(200, listed.statusCode(), listed.body());
+    ListDeliveriesResponse deliveries =
+        parse(listed.body(), ListDeliveriesResponse.getDefaultInstance());
+    assertEquals(ingest.getDeliveryIds(0), deliveries.getDeliveries(0).getId());
+    assertEquals(webhook.getId(), deliveries.getDeliveries(0).getWebhookId());
+  }
+
+  @Test
+  void aCallWithoutAKeyIsUnauthenticated() throws Exception {
+    HttpResponse<String> refused =
+        post("herald.v1.WebhookService/ListWebhooks", null, "{\"project_id\": \"proj-json\"}");
+    assertEquals(401, refused.statusCode());
+    assertTrue(refused.body().startsWith("{\"code\":\"unauthenticated\""), refused.body());
+  }
+
+  @Test
+  void aReadOnlyKeyMayListButNotCreate() throws Exception {
+    HttpResponse<String> key =
+        post(
+            "herald.v1.ApiKeyService/CreateApiKey",
+            HeraldFixture.ADMIN_TOKEN,
+            "{\"project_id\": \"proj-read\", \"roles\": [\"read\"], \"name\": \"viewer\"}");
+    assertEquals(200, key.statusCode(), key.body());
+    String token = parse(key.body(), CreateApiKeyResponse.getDefaultInstance()).getToken();
+
+    HttpResponse<String> listed =
+        post("herald.v1.WebhookService/ListWebhooks", token, "{\"project_id\": \"proj-read\"}");
+    assertEquals(200, listed.statusCode(), listed.body());
+    parse(listed.body(), ListWebhooksResponse.getDefaultInstance());
+    HttpResponse<String> refused =
+        post(
+            "herald.v1.WebhookService/CreateWebhook",
+            token,
+            "{\"project_id\": \"proj-read\", \"url\": \"https://example.com/r\","
+                + " \"triggers\": [\"bot.state_change\"]}");
+    assertEquals(403, refused.statusCode());
+    assertTrue(refused.body().startsWith("{\"code\":\"permission_denied\""), refused.body());
+  }
+
+  @Test
+  void invalidInputNamesTheFieldInConnectErrorDetailsAndStoresNothing() throws Exception {
+    HttpResponse<String> refused =
+        post(
+            "herald.v1.WebhookService/CreateWebhook",
+            HeraldFixture.ADMIN_TOKEN,
+            "{\"project_id\": \"proj-invalid\", \"url\": \"not a url\","
+                + " \"triggers\": [\"bot.state_change\"]}");
+    assertEquals(400, refused.statusCode());
+    String body = refused.body();
+    assertTrue(body.startsWith("{\"code\":\"invalid_argument\""), body);
+    assertTrue(body.contains("\"type\":\"google.rpc.BadRequest\""), body);
+    assertTrue(body.contains("\"field\":\"url\""), body);
+    assertTrue(!body.contains("at dev.herald"), "no stack trace: " + body);
+    HttpResponse<String> listed =
+        post(
+            "herald.v1.WebhookService/ListWebhooks",
+            HeraldFixture.ADMIN_TOKEN,
+            "{\"project_id\": \"proj-invalid\"}");
+    assertEquals(
+        0, parse(listed.body(), ListWebhooksResponse.getDefaultInstance()).getWebhooksCount());
+  }
+
+  @Test
+  void malformedJsonAndUnknownFieldsAreInvalidArguments() throws Exception {
+    for (String body : new String[] {"{\"project_id\": ", "{\"no_such_field\": 1}"}) {
+      HttpResponse<String> refused =
+          post("herald.v1.WebhookService/ListWebhooks", HeraldFixture.ADMIN_TOKEN, body);
+      assertEquals(400, refused.statusCode(), body);
+      assertTrue(refused.body().startsWith("{\"code\":\"invalid_argument\""), refused.body());
+    }
+  }
+
+  @Test
+  void aBodyOverOneMebibyteIsRefusedUnread() throws Exception {
+    String huge = "{\"project_id\": \"" + "x".repeat(1024 * 1024) + "\"}";
+    HttpResponse<String> refused =
+        post("herald.v1.WebhookService/ListWebhooks", HeraldFixture.ADMIN_TOKEN, huge);
+    assertEquals(413, refused.statusCode());
+    assertTrue(refused.body().startsWith("{\"code\":\"resource_exhausted\""), refused.body());
+  }
+
+  @Test
+  void unknownRoutesStreamsAndOtherContentTypesAreRefused() throws Exception {
+    assertEquals(
+        404,
+        post("herald.v1.WebhookService/NoSuchMethod", HeraldFixture.ADMIN_TOKEN, "{}")
+            .statusCode());
+    assertEquals(
+        404, post("herald.v1.NoSuchService/Get", HeraldFixture.ADMIN_TOKEN, "{}").statusCode());
+    assertEquals(
+        404,
+        post("herald.v1.DeliveryService/WatchDeliveries", HeraldFixture.ADMIN_TOKEN, "{}")
+            .statusCode(),
+        "a stream is not a unary call");
+    HttpResponse<String> text =
+        CLIENT.send(
+            request("herald.v1.WebhookService/ListWebhooks", HeraldFixture.ADMIN_TOKEN)
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(415, text.statusCode());
+  }
+
+  private static HttpResponse<String> post(String method, String token, String json)
+      throws Exception {
+    return CLIENT.send(
+        request(method, token)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpRequest.Builder request(String method, String token) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://localhost:" + herald.httpPort() + "/" + method))
+            .timeout(Duration.ofSeconds(20));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return request;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends Message> T parse(String json, T prototype) throws Exception {
+    Message.Builder builder = prototype.newBuilderForType();
+    JsonFormat.parser().merge(json, builder);
+    return (T) builder.build();
+  }
+}
