@@ -8,6 +8,7 @@ import dev.herald.domain.access.ApiKeyService;
 import dev.herald.domain.delivery.DeliveryQueryService;
 import dev.herald.domain.delivery.DeliveryRecoveryService;
 import dev.herald.domain.event.IngestionService;
+import dev.herald.domain.event.TestEventService;
 import dev.herald.domain.secret.SigningSecretService;
 import dev.herald.domain.webhook.WebhookService;
 import io.grpc.BindableService;
@@ -52,8 +53,11 @@ public final class ApiModule extends AbstractModule {
   @ProvidesIntoSet
   @Singleton
   BindableService webhookService(
-      WebhookService webhooks, SigningSecretService secrets, ApiInterceptors interceptors) {
-    return interceptors.wrap(new WebhookGrpcService(webhooks, secrets));
+      WebhookService webhooks,
+      SigningSecretService secrets,
+      TestEventService tests,
+      ApiInterceptors interceptors) {
+    return interceptors.wrap(new WebhookGrpcService(webhooks, secrets, tests));
   }
 
   @ProvidesIntoSet

@@ -3,6 +3,7 @@ package dev.herald.api;
 import static java.util.Objects.requireNonNull;
 
 import dev.herald.domain.Ids;
+import dev.herald.domain.event.TestEventService;
 import dev.herald.domain.page.Page;
 import dev.herald.domain.page.PageRequest;
 import dev.herald.domain.secret.SigningSecretService;
@@ -16,18 +17,32 @@ import dev.herald.proto.v1.GetWebhookRequest;
 import dev.herald.proto.v1.ListWebhooksRequest;
 import dev.herald.proto.v1.ListWebhooksResponse;
 import dev.herald.proto.v1.RotateSigningSecretRequest;
+import dev.herald.proto.v1.SendTestEventRequest;
+import dev.herald.proto.v1.SendTestEventResponse;
 import dev.herald.proto.v1.UpdateWebhookRequest;
 import dev.herald.proto.v1.WebhookServiceGrpc;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.UUID;
 
 final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceImplBase {
   private final WebhookService webhooks;
   private final SigningSecretService secrets;
+  private final TestEventService tests;
 
-  WebhookGrpcService(WebhookService webhooks, SigningSecretService secrets) {
+  WebhookGrpcService(
+      WebhookService webhooks, SigningSecretService secrets, TestEventService tests) {
     this.webhooks = requireNonNull(webhooks, "webhooks");
     this.secrets = requireNonNull(secrets, "secrets");
+    this.tests = requireNonNull(tests, "tests");
+  }
+
+  @Override
+  public void sendTestEvent(
+      SendTestEventRequest request, StreamObserver<SendTestEventResponse> response) {
+    UUID delivery = tests.send(Callers.scope(), Ids.parse("webhook_id", request.getWebhookId()));
+    Unary.reply(
+        response, SendTestEventResponse.newBuilder().setDeliveryId(delivery.toString()).build());
   }
 
   @Override

@@ -5,16 +5,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
+import dev.herald.proto.v1.ApiKeyServiceGrpc;
 import dev.herald.proto.v1.CreateApiKeyResponse;
+import dev.herald.proto.v1.DeliveryServiceGrpc;
 import dev.herald.proto.v1.IngestStateChangeResponse;
+import dev.herald.proto.v1.IngestionServiceGrpc;
 import dev.herald.proto.v1.ListDeliveriesResponse;
 import dev.herald.proto.v1.ListWebhooksResponse;
 import dev.herald.proto.v1.Webhook;
+import dev.herald.proto.v1.WebhookServiceGrpc;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServiceDescriptor;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,6 +82,59 @@ class JsonApiIT {
         parse(listed.body(), ListDeliveriesResponse.getDefaultInstance());
     assertEquals(ingest.getDeliveryIds(0), deliveries.getDeliveries(0).getId());
     assertEquals(webhook.getId(), deliveries.getDeliveries(0).getWebhookId());
+  }
+
+  /**
+   * The refusals of the access matrix that come before a request is read, for every unary RPC: no
+   * key or a made-up one is 401, a key without the method's role 403.
+   */
+  @Test
+  void everyUnaryRpcRefusesOverJsonAsOverGrpc() throws Exception {
+    HttpResponse<String> key =
+        post(
+            "herald.v1.ApiKeyService/CreateApiKey",
+            HeraldFixture.ADMIN_TOKEN,
+            "{\"project_id\": \"proj-matrix\", \"roles\": [\"ingest\"], \"name\": \"runner\"}");
+    String ingestOnly = parse(key.body(), CreateApiKeyResponse.getDefaultInstance()).getToken();
+    List<String> wrong = new ArrayList<>();
+    int methods = 0;
+    for (ServiceDescriptor service :
+        List.of(
+            WebhookServiceGrpc.getServiceDescriptor(),
+            IngestionServiceGrpc.getServiceDescriptor(),
+            DeliveryServiceGrpc.getServiceDescriptor(),
+            ApiKeyServiceGrpc.getServiceDescriptor())) {
+      for (MethodDescriptor<?, ?> method : service.getMethods()) {
+        if (method.getType() != MethodDescriptor.MethodType.UNARY) {
+          continue;
+        }
+        methods++;
+        String path = method.getFullMethodName();
+        expect(wrong, path, null, 401, "unauthenticated");
+        expect(
+            wrong, path, "hrld_made-up-token-that-no-key-has-at-all-0001", 401, "unauthenticated");
+        if (!path.endsWith("/IngestStateChange")) {
+          expect(wrong, path, ingestOnly, 403, "permission_denied");
+        }
+      }
+    }
+    assertEquals(16, methods, "every unary RPC");
+    assertEquals(List.of(), wrong);
+  }
+
+  private static void expect(List<String> wrong, String path, String token, int status, String code)
+      throws Exception {
+    HttpResponse<String> answer = post(path, token, "{}");
+    if (answer.statusCode() != status || !answer.body().startsWith("{\"code\":\"" + code + "\"")) {
+      wrong.add(
+          path
+              + " with "
+              + (token == null ? "no key" : token)
+              + ": "
+              + answer.statusCode()
+              + " "
+              + answer.body());
+    }
   }
 
   @Test
@@ -139,13 +202,30 @@ class JsonApiIT {
     }
   }
 
+  /**
+   * Only the request's head is sent, declaring a body of 2 MiB: the refusal comes back before a
+   * byte of the body is.
+   */
   @Test
   void aBodyOverOneMebibyteIsRefusedUnread() throws Exception {
-    String huge = "{\"project_id\": \"" + "x".repeat(1024 * 1024) + "\"}";
-    HttpResponse<String> refused =
-        post("herald.v1.WebhookService/ListWebhooks", HeraldFixture.ADMIN_TOKEN, huge);
-    assertEquals(413, refused.statusCode());
-    assertTrue(refused.body().startsWith("{\"code\":\"resource_exhausted\""), refused.body());
+    try (Socket socket = new Socket("localhost", herald.httpPort())) {
+      socket.setSoTimeout(10_000);
+      String head =
+          "POST /herald.v1.WebhookService/ListWebhooks HTTP/1.1\r\n"
+              + "Host: localhost\r\n"
+              + "Authorization: Bearer "
+              + HeraldFixture.ADMIN_TOKEN
+              + "\r\n"
+              + "Content-Type: application/json\r\n"
+              + "Content-Length: "
+              + 2 * 1024 * 1024
+              + "\r\n\r\n";
+      socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      String answer = new String(socket.getInputStream().readNBytes(512), StandardCharsets.UTF_8);
+      assertTrue(answer.startsWith("HTTP/1.1 413 "), answer);
+      assertTrue(answer.contains("{\"code\":\"resource_exhausted\""), answer);
+    }
   }
 
   @Test

@@ -13,6 +13,7 @@ import dev.herald.domain.delivery.DeliveryRepository;
 import dev.herald.domain.delivery.OutcomeFeed;
 import dev.herald.domain.event.EventRepository;
 import dev.herald.domain.event.IngestionService;
+import dev.herald.domain.event.TestEventService;
 import dev.herald.domain.secret.SigningSecretRepository;
 import dev.herald.domain.secret.SigningSecretService;
 import dev.herald.domain.webhook.DestinationPolicy;
@@ -75,6 +76,13 @@ final class DomainModule extends AbstractModule {
   @Singleton
   IngestionService ingestion(EventRepository events, DeliveryNotifier notifier, Clock clock) {
     return new IngestionService(events, notifier, clock);
+  }
+
+  @Provides
+  @Singleton
+  TestEventService testEvents(
+      WebhookRepository webhooks, EventRepository events, DeliveryNotifier notifier, Clock clock) {
+    return new TestEventService(webhooks, events, notifier, clock);
   }
 
   @Provides

@@ -2,6 +2,7 @@ package dev.herald.domain.event;
 
 import dev.herald.domain.json.CanonicalJson;
 import dev.herald.domain.json.JsonValue;
+import dev.herald.domain.webhook.Trigger;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -17,7 +18,14 @@ public final class PayloadBuilder {
 
   private PayloadBuilder() {}
 
+  /** What a test event's data says. */
+  static final String TEST_MESSAGE =
+      "A test event from Herald: this endpoint receives and verifies its webhooks.";
+
   public static String build(Event event, UUID idempotencyKey) {
+    if (event.trigger() == Trigger.WEBHOOK_TEST) {
+      return test(event, idempotencyKey);
+    }
     Map<String, JsonValue> data = new LinkedHashMap<>();
     data.put("new_state", new JsonValue.Text(event.newState()));
     data.put("old_state", JsonValue.text(event.oldState()));
@@ -29,6 +37,21 @@ public final class PayloadBuilder {
     body.put("idempotency_key", new JsonValue.Text(idempotencyKey.toString()));
     body.put("bot_id", new JsonValue.Text(event.botId()));
     body.put("bot_metadata", event.botMetadata());
+    body.put("trigger", new JsonValue.Text(event.trigger().wireName()));
+    body.put("data", new JsonValue.Object(data));
+    return CanonicalJson.write(new JsonValue.Object(body));
+  }
+
+  /** The body of a test event: the documented envelope, and data that says what it is. */
+  private static String test(Event event, UUID idempotencyKey) {
+    Map<String, JsonValue> data = new LinkedHashMap<>();
+    data.put("message", new JsonValue.Text(TEST_MESSAGE));
+    data.put("created_at", new JsonValue.Text(formatCreatedAt(event.createdAt())));
+    Map<String, JsonValue> body = new LinkedHashMap<>();
+    body.put("idempotency_key", new JsonValue.Text(idempotencyKey.toString()));
+    body.put(
+        "bot_id", event.botId().isEmpty() ? JsonValue.NULL : new JsonValue.Text(event.botId()));
+    body.put("bot_metadata", JsonValue.NULL);
     body.put("trigger", new JsonValue.Text(event.trigger().wireName()));
     body.put("data", new JsonValue.Object(data));
     return CanonicalJson.write(new JsonValue.Object(body));

@@ -38,6 +38,10 @@ final class TriggerRules {
 
   private static String knownNames() {
     return String.join(
-        ", ", java.util.Arrays.stream(Trigger.values()).map(Trigger::wireName).toList());
+        ", ",
+        java.util.Arrays.stream(Trigger.values())
+            .filter(Trigger::subscribable)
+            .map(Trigger::wireName)
+            .toList());
   }
 }
