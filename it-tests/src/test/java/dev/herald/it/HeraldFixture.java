@@ -149,6 +149,10 @@ final class HeraldFixture implements AutoCloseable {
     return ApiKeyServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
+  ApiKeyServiceGrpc.ApiKeyServiceBlockingStub apiKeys() {
+    return ApiKeyServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
   DeliveryServiceGrpc.DeliveryServiceBlockingStub deliveries() {
     return DeliveryServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }

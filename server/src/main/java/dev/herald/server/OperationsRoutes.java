@@ -13,6 +13,8 @@ final class OperationsRoutes {
       PrometheusRegistry registry, DatabaseHealth database, JsonGateway api) {
     Map<String, Handler> routes = new LinkedHashMap<>();
     api.routes().forEach(service -> routes.put(service, api));
+    // The console: "/" is the fallback mapping, and answers 404 for what it does not serve.
+    routes.put("/", new ConsoleHandler());
     routes.put("/metrics", new MetricsHandler(registry));
     // The process answers: nothing a restart would fix is wrong.
     routes.put("/livez", new PlainTextHandler(() -> new PlainTextHandler.Answer(200, "ok")));
