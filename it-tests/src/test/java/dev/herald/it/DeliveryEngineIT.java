@@ -39,7 +39,7 @@ class DeliveryEngineIT extends ServerWithReceiver {
                 : Receiver.Reply.status(200));
     String id = deliverTo("proj-429", "/busy");
 
-    Delivery waiting = herald.awaitAttempts(id, 1);
+    Delivery waiting = herald.awaitRetryScheduled(id, 1);
     assertEquals(DeliveryStatus.DELIVERY_STATUS_PENDING, waiting.getStatus());
     Instant firstAttempt = Requests.instant(waiting.getAttempts(0).getStartTime());
     Instant due = Requests.instant(waiting.getNextAttemptTime());

@@ -169,6 +169,22 @@ final class HeraldFixture implements AutoCloseable {
         d -> d.getStatus() == status);
   }
 
+  /**
+   * The delivery once attempt {@code attempts} is listed and its retry scheduled after it. (A read
+   * may list the attempt before it shows the new due time: attempts are read in a second query.)
+   */
+  Delivery awaitRetryScheduled(String deliveryId, int attempts) {
+    return Eventually.await(
+        "delivery " + deliveryId + " to have attempt " + attempts + " and its retry scheduled",
+        WAIT,
+        () -> delivery(deliveryId),
+        d ->
+            d.getAttemptsCount() >= attempts
+                && d.hasNextAttemptTime()
+                && !Requests.instant(d.getNextAttemptTime())
+                    .isBefore(Requests.instant(d.getAttempts(attempts - 1).getStartTime())));
+  }
+
   Delivery awaitAttempts(String deliveryId, int attempts) {
     return Eventually.await(
         "delivery " + deliveryId + " to have " + attempts + " attempts",

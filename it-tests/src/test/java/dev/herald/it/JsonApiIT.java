@@ -137,6 +137,36 @@ class JsonApiIT {
     }
   }
 
+  /** A key of another project finds nothing of this one, over JSON as over gRPC. */
+  @Test
+  void aKeyOfAnotherProjectFindsNothingHere() throws Exception {
+    HttpResponse<String> created =
+        post(
+            "herald.v1.WebhookService/CreateWebhook",
+            HeraldFixture.ADMIN_TOKEN,
+            "{\"project_id\": \"proj-mine\", \"url\": \"https://example.com/mine\","
+                + " \"triggers\": [\"bot.state_change\"]}");
+    String webhookId = parse(created.body(), Webhook.getDefaultInstance()).getId();
+    HttpResponse<String> key =
+        post(
+            "herald.v1.ApiKeyService/CreateApiKey",
+            HeraldFixture.ADMIN_TOKEN,
+            "{\"project_id\": \"proj-theirs\", \"roles\": [\"admin\"], \"name\": \"other\"}");
+    String theirs = parse(key.body(), CreateApiKeyResponse.getDefaultInstance()).getToken();
+
+    for (String[] call :
+        new String[][] {
+          {"herald.v1.WebhookService/GetWebhook", "{\"id\": \"" + webhookId + "\"}"},
+          {"herald.v1.WebhookService/ListWebhooks", "{\"project_id\": \"proj-mine\"}"},
+          {"herald.v1.WebhookService/SendTestEvent", "{\"webhook_id\": \"" + webhookId + "\"}"},
+          {"herald.v1.DeliveryService/ListDeliveries", "{\"project_id\": \"proj-mine\"}"},
+        }) {
+      HttpResponse<String> refused = post(call[0], theirs, call[1]);
+      assertEquals(404, refused.statusCode(), call[0] + ": " + refused.body());
+      assertTrue(refused.body().startsWith("{\"code\":\"not_found\""), refused.body());
+    }
+  }
+
   @Test
   void aCallWithoutAKeyIsUnauthenticated() throws Exception {
     HttpResponse<String> refused =

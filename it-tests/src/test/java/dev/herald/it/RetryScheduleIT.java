@@ -33,7 +33,7 @@ class RetryScheduleIT {
               .getDeliveryIds(0);
 
       for (int attempt = 1; attempt <= 3; attempt++) {
-        Delivery waiting = herald.awaitAttempts(id, attempt);
+        Delivery waiting = herald.awaitRetryScheduled(id, attempt);
         assertEquals(DeliveryStatus.DELIVERY_STATUS_PENDING, waiting.getStatus());
         Instant started = Requests.instant(waiting.getAttempts(attempt - 1).getStartTime());
         Duration gap = Duration.between(started, Requests.instant(waiting.getNextAttemptTime()));

@@ -48,7 +48,7 @@ final class JooqDeliveryRepository implements DeliveryRepository {
 
   @Override
   public Optional<Delivery> find(UUID id) {
-    return transactor.inTransaction(
+    return transactor.inSnapshot(
         dsl -> {
           List<Record> rows = selectDeliveries(dsl).where(DELIVERIES.ID.eq(id)).fetch();
           return withAttempts(dsl, rows).stream().findFirst();
@@ -69,7 +69,7 @@ final class JooqDeliveryRepository implements DeliveryRepository {
                     DSL.row(DELIVERIES.CREATE_TIME, DELIVERIES.ID)
                         .lt(Times.toDb(c.time()), c.id())));
     List<Delivery> rows =
-        transactor.inTransaction(
+        transactor.inSnapshot(
             dsl ->
                 withAttempts(
                     dsl,

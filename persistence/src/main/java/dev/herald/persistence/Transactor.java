@@ -34,6 +34,19 @@ public final class Transactor {
     return run(() -> dsl.transactionResult(configuration -> work.apply(configuration.dsl())));
   }
 
+  /**
+   * For reads that must agree with each other (a delivery and its attempts): one snapshot for all
+   * of them. In a plain transaction each statement sees what is committed when it starts, so an
+   * attempt recorded between two reads showed beside the delivery's previous due time.
+   */
+  public <T> T inSnapshot(Function<DSLContext, T> work) {
+    return inTransaction(
+        dsl -> {
+          dsl.execute("set transaction isolation level repeatable read, read only");
+          return work.apply(dsl);
+        });
+  }
+
   /** For single statements, which need no transaction of their own. */
   public <T> T outsideTransaction(Function<DSLContext, T> work) {
     return run(() -> work.apply(dsl));
