@@ -1,7 +1,6 @@
 package dev.herald.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,9 +72,16 @@ class DeliveryEngineIT extends ServerWithReceiver {
     Delivery gone = herald.awaitStatus(first, DeliveryStatus.DELIVERY_STATUS_FAILED);
     assertEquals(1, gone.getAttemptCount(), "no retry after 410");
     assertEquals("receiver answered 410 Gone", gone.getFailureReason());
+    // Disabling follows the delivery's record, in a transaction of its own.
     Webhook disabled =
-        herald.webhooks().getWebhook(GetWebhookRequest.newBuilder().setId(webhook.getId()).build());
-    assertFalse(disabled.getActive());
+        Eventually.await(
+            "the webhook to be disabled",
+            HeraldFixture.WAIT,
+            () ->
+                herald
+                    .webhooks()
+                    .getWebhook(GetWebhookRequest.newBuilder().setId(webhook.getId()).build()),
+            w -> !w.getActive());
     assertEquals("receiver answered 410 Gone", disabled.getDisabledReason());
     assertEquals(
         0,

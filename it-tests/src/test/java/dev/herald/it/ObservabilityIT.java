@@ -68,7 +68,9 @@ class ObservabilityIT {
               s ->
                   Scrapes.value(s, "herald_deliveries_ended_total{status=\"failed\"}") >= 2
                       && Scrapes.value(s, "herald_deliveries_ended_total{status=\"succeeded\"}")
-                          >= 2);
+                          >= 2
+                      // Disabling follows the record, in a transaction of its own.
+                      && Scrapes.value(s, "herald_webhooks_disabled_total{reason=\"gone\"}") >= 1);
       Path capture = Path.of(System.getProperty("herald.capture.dir"), "metrics");
       Files.createDirectories(capture);
       Files.writeString(capture.resolve("scrape.txt"), scrape);
