@@ -142,6 +142,7 @@ create table webhooks (
     create_time timestamp with time zone not null,
     update_time timestamp with time zone not null,
     delete_time timestamp with time zone,
+    event_types text[] not null default '{}'::text[],
     constraint webhooks_pkey PRIMARY KEY (id)
 );
 CREATE INDEX webhooks_by_project ON webhooks USING btree (project_id, create_time, id) WHERE (delete_time IS NULL);

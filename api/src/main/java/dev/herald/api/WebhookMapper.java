@@ -7,6 +7,7 @@ import dev.herald.domain.webhook.Webhook;
 import dev.herald.domain.webhook.WebhookChanges;
 import dev.herald.proto.v1.CreateWebhookRequest;
 import dev.herald.proto.v1.UpdateWebhookRequest;
+import java.util.List;
 import java.util.Optional;
 
 final class WebhookMapper {
@@ -15,7 +16,11 @@ final class WebhookMapper {
   static NewWebhook toDomain(CreateWebhookRequest request) {
     String botId = request.hasBotId() && !request.getBotId().isEmpty() ? request.getBotId() : null;
     return new NewWebhook(
-        request.getProjectId(), botId, request.getUrl(), request.getTriggersList());
+        request.getProjectId(),
+        botId,
+        request.getUrl(),
+        request.getTriggersList(),
+        request.getEventTypesList());
   }
 
   static WebhookChanges toDomain(UpdateWebhookRequest request) {
@@ -23,7 +28,10 @@ final class WebhookMapper {
         Ids.parse("id", request.getId()),
         request.hasUrl() ? Optional.of(request.getUrl()) : Optional.empty(),
         request.getTriggersList(),
-        request.hasActive() ? Optional.of(request.getActive()) : Optional.empty());
+        request.hasActive() ? Optional.of(request.getActive()) : Optional.empty(),
+        request.hasEventTypes()
+            ? Optional.of(List.copyOf(request.getEventTypes().getValuesList()))
+            : Optional.empty());
   }
 
   static dev.herald.proto.v1.Webhook toProto(Webhook webhook) {
@@ -37,6 +45,7 @@ final class WebhookMapper {
         .setBotId(webhook.botId() == null ? "" : webhook.botId())
         .setCreateTime(ProtoTimes.toProto(webhook.createTime()))
         .setUpdateTime(ProtoTimes.toProto(webhook.updateTime()))
+        .addAllEventTypes(webhook.eventTypes())
         .build();
   }
 }

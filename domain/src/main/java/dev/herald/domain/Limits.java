@@ -6,6 +6,10 @@ public final class Limits {
   public static final int STATE_LENGTH = 128;
   public static final int URL_LENGTH = 2048;
   public static final int TRIGGERS = 16;
+
+  /** Event types one webhook's filter may name. */
+  public static final int EVENT_TYPES = 32;
+
   public static final int BOT_METADATA_BYTES = 64 * 1024;
   public static final int BOT_METADATA_DEPTH = 16;
 

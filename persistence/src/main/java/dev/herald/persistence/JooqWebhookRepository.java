@@ -18,6 +18,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.Condition;
@@ -64,6 +65,7 @@ final class JooqWebhookRepository implements WebhookRepository {
               .set(WEBHOOKS.BOT_ID, webhook.botId())
               .set(WEBHOOKS.URL, webhook.url())
               .set(WEBHOOKS.TRIGGERS, wireNames(webhook))
+              .set(WEBHOOKS.EVENT_TYPES, webhook.eventTypes().toArray(String[]::new))
               .set(WEBHOOKS.ACTIVE, webhook.active())
               .set(WEBHOOKS.CREATE_TIME, Times.toDb(webhook.createTime()))
               .set(WEBHOOKS.UPDATE_TIME, Times.toDb(webhook.updateTime()))
@@ -107,6 +109,8 @@ final class JooqWebhookRepository implements WebhookRepository {
               dsl.update(WEBHOOKS)
                   .set(WEBHOOKS.URL, webhook.url())
                   .set(WEBHOOKS.TRIGGERS, wireNames(webhook))
+                  .set(WEBHOOKS.EVENT_TYPES, webhook.eventTypes().toArray(String[]::new))
+                  .set(WEBHOOKS.EVENT_TYPES, webhook.eventTypes().toArray(String[]::new))
                   .set(WEBHOOKS.ACTIVE, webhook.active())
                   .set(WEBHOOKS.DISABLED_REASON, webhook.disabledReason())
                   .set(WEBHOOKS.UPDATE_TIME, Times.toDb(webhook.updateTime()));
@@ -186,7 +190,8 @@ final class JooqWebhookRepository implements WebhookRepository {
         row.getActive(),
         row.getDisabledReason(),
         row.getCreateTime(),
-        row.getUpdateTime());
+        row.getUpdateTime(),
+        row.getEventTypes());
   }
 
   /** A webhook from a JDBC row holding its columns by name, for queries run without jOOQ. */
@@ -200,7 +205,8 @@ final class JooqWebhookRepository implements WebhookRepository {
         row.getBoolean("active"),
         row.getString("disabled_reason"),
         row.getObject("create_time", OffsetDateTime.class),
-        row.getObject("update_time", OffsetDateTime.class));
+        row.getObject("update_time", OffsetDateTime.class),
+        (String[]) row.getArray("event_types").getArray());
   }
 
   private static Webhook webhook(
@@ -212,7 +218,8 @@ final class JooqWebhookRepository implements WebhookRepository {
       boolean active,
       String disabledReason,
       OffsetDateTime createTime,
-      OffsetDateTime updateTime) {
+      OffsetDateTime updateTime,
+      String[] eventTypes) {
     return new Webhook(
         id,
         projectId,
@@ -224,7 +231,8 @@ final class JooqWebhookRepository implements WebhookRepository {
         active,
         disabledReason,
         Times.fromDb(createTime),
-        Times.fromDb(updateTime));
+        Times.fromDb(updateTime),
+        List.of(eventTypes));
   }
 
   private static IllegalStateException unknownTrigger(String name) {

@@ -187,7 +187,7 @@ final class PostgresEventRepository implements EventRepository {
   static final String CANDIDATE_WEBHOOKS =
       """
       select id, project_id, bot_id, url, triggers, active, disabled_reason, create_time,
-             update_time
+             update_time, event_types
         from webhooks
        where project_id = any(?::text[])
          and delete_time is null

@@ -6,7 +6,9 @@ import java.util.UUID;
 
 /**
  * Which webhooks receive an event. A bot-level webhook subscribed to the trigger takes precedence:
- * when the bot has one, the project's webhooks are not used for that bot's events.
+ * when the bot has one, the project's webhooks are not used for that bot's events, those its
+ * event-type filter passes over included. A webhook with an event-type filter receives only the
+ * types it names.
  */
 public final class FanOut {
   private FanOut() {}
@@ -19,7 +21,8 @@ public final class FanOut {
             .filter(w -> !w.isBotLevel() || w.botId().equals(event.botId()))
             .toList();
     List<Webhook> botLevel = subscribed.stream().filter(Webhook::isBotLevel).toList();
-    return botLevel.isEmpty() ? subscribed : botLevel;
+    return (botLevel.isEmpty() ? subscribed : botLevel)
+        .stream().filter(w -> w.wants(event.eventType())).toList();
   }
 
   /** One delivery per recipient, each with its own idempotency key inside its own body. */

@@ -3,8 +3,10 @@ package dev.herald.domain.webhook;
 import java.util.List;
 
 /** A CreateWebhook request as the caller sent it, not yet validated. */
-public record NewWebhook(String projectId, String botId, String url, List<String> triggers) {
+public record NewWebhook(
+    String projectId, String botId, String url, List<String> triggers, List<String> eventTypes) {
   public NewWebhook {
     triggers = triggers == null ? List.of() : List.copyOf(triggers);
+    eventTypes = eventTypes == null ? List.of() : List.copyOf(eventTypes);
   }
 }

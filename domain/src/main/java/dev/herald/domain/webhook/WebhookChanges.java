@@ -6,13 +6,21 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** An UpdateWebhook request: absent fields, and an empty trigger list, keep their value. */
+/**
+ * An UpdateWebhook request: absent fields, and an empty trigger list, keep their value; event types
+ * given (an empty list included, meaning every type) replace the webhook's.
+ */
 public record WebhookChanges(
-    UUID id, Optional<String> url, List<String> triggers, Optional<Boolean> active) {
+    UUID id,
+    Optional<String> url,
+    List<String> triggers,
+    Optional<Boolean> active,
+    Optional<List<String>> eventTypes) {
   public WebhookChanges {
     requireNonNull(id, "id");
     requireNonNull(url, "url");
     triggers = List.copyOf(triggers);
     requireNonNull(active, "active");
+    requireNonNull(eventTypes, "eventTypes");
   }
 }

@@ -53,6 +53,7 @@ public final class WebhookService {
     }
     urlRules.check(request.url(), violations);
     List<Trigger> triggers = TriggerRules.parse(request.triggers(), violations);
+    List<String> eventTypes = EventTypeRules.check(request.eventTypes(), violations);
     violations.throwIfAny();
 
     // The project's secret exists before its first delivery can, so receivers can fetch it now.
@@ -68,7 +69,8 @@ public final class WebhookService {
             true,
             null,
             now,
-            now);
+            now,
+            eventTypes);
     if (!webhooks.insertIfFewerThan(webhook, quotas.webhooks())) {
       throw new QuotaExceededException(
           "project "
@@ -98,6 +100,8 @@ public final class WebhookService {
     changes.url().ifPresent(url -> urlRules.check(url, violations));
     List<Trigger> triggers =
         changes.triggers().isEmpty() ? null : TriggerRules.parse(changes.triggers(), violations);
+    List<String> eventTypes =
+        changes.eventTypes().map(types -> EventTypeRules.check(types, violations)).orElse(null);
     violations.throwIfAny();
 
     boolean active = changes.active().orElse(current.active());
@@ -111,7 +115,8 @@ public final class WebhookService {
             active,
             active ? null : current.disabledReason(),
             current.createTime(),
-            now());
+            now(),
+            eventTypes == null ? current.eventTypes() : eventTypes);
     Optional<String> endPending =
         current.active() && !active ? Optional.of(DEACTIVATED) : Optional.empty();
     webhooks.update(updated, endPending);

@@ -54,6 +54,36 @@ class FanOutTest {
   }
 
   @Test
+  void aWebhookWithAnEventTypeFilterReceivesOnlyTheTypesItNames() {
+    Webhook all = webhook(null, true);
+    Webhook joins = filtered(null, List.of("bot_joined_meeting"));
+    Webhook recordings = filtered(null, List.of("recording_started"));
+    assertEquals(List.of(all, joins), FanOut.recipients(EVENT, List.of(all, joins, recordings)));
+  }
+
+  @Test
+  void aBotWebhookTakesItsBotsEventsEvenThoseItsFilterPassesOver() {
+    Webhook project = webhook(null, true);
+    Webhook own = filtered("bot-1", List.of("recording_started"));
+    assertEquals(List.of(), FanOut.recipients(EVENT, List.of(project, own)));
+  }
+
+  private static Webhook filtered(String botId, List<String> eventTypes) {
+    Webhook plain = webhook(botId, true);
+    return new Webhook(
+        plain.id(),
+        plain.projectId(),
+        plain.botId(),
+        plain.url(),
+        plain.triggers(),
+        true,
+        null,
+        NOW,
+        NOW,
+        eventTypes);
+  }
+
+  @Test
   void eachDeliveryCarriesItsOwnKeyInItsBody() {
     List<NewDelivery> deliveries =
         FanOut.deliveries(EVENT, List.of(webhook(null, true), webhook(null, true)));
