@@ -12,6 +12,7 @@ import dev.herald.domain.delivery.EndpointHealthPolicy;
 import dev.herald.domain.delivery.NextStep;
 import dev.herald.domain.delivery.RecordedOutcome;
 import dev.herald.domain.delivery.RetryPolicy;
+import dev.herald.testing.Eventually;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import java.io.IOException;
@@ -94,8 +95,9 @@ class DeliveryDispatcherTest {
             new EndpointHealth(
                 config.endpointHealth(),
                 (id, reason, endPendingReason, at) -> {
+                  boolean first = disabled.add(id);
                   firstDisabled.countDown();
-                  return disabled.add(id);
+                  return first;
                 }),
             sender,
             config,
@@ -188,13 +190,16 @@ class DeliveryDispatcherTest {
 
     assertTrue(firstDisabled.await(10, TimeUnit.SECONDS));
     assertEquals(Set.of(claim.webhookId()), disabled);
-    assertEquals(
-        1.0,
-        registry.scrape().stream()
-            .filter(m -> m.getMetadata().getName().equals("herald_webhooks_disabled"))
-            .flatMap(m -> m.getDataPoints().stream())
-            .mapToDouble(p -> ((CounterSnapshot.CounterDataPointSnapshot) p).getValue())
-            .sum());
+    // Counted by the dispatcher once the disabling returns.
+    Eventually.until("the disabling counted", () -> disabledCount() == 1.0);
+  }
+
+  private double disabledCount() {
+    return registry.scrape().stream()
+        .filter(m -> m.getMetadata().getName().equals("herald_webhooks_disabled"))
+        .flatMap(m -> m.getDataPoints().stream())
+        .mapToDouble(p -> ((CounterSnapshot.CounterDataPointSnapshot) p).getValue())
+        .sum();
   }
 
   @Test
