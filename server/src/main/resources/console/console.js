@@ -145,7 +145,8 @@ async function webhooksPage() {
     const since = el("input", { type: "datetime-local", class: "recover-since" });
     return el("tr", { "data-webhook": webhook.id },
       el("td", {}, el("span", { class: "webhook-url" }, webhook.url), el("br"), el("span", { class: "muted" }, webhook.id)),
-      el("td", {}, (webhook.triggers || []).join(", ")),
+      el("td", {}, (webhook.triggers || []).join(", "),
+        webhook.eventTypes ? el("div", { class: "event-types muted" }, "only " + webhook.eventTypes.join(", ")) : null),
       el("td", {}, webhook.botId || "project"),
       el("td", { class: "webhook-state" }, webhook.active ? "active" : "inactive",
         webhook.disabledReason ? el("div", { class: "disabled-reason" }, "disabled: " + webhook.disabledReason) : null),
@@ -164,12 +165,14 @@ async function webhooksPage() {
   });
   const url = el("input", { type: "url", id: "new-url", placeholder: "https://…", required: true, size: 40 });
   const bot = el("input", { type: "text", id: "new-bot", placeholder: "bot id (optional)" });
+  const types = el("input", { type: "text", id: "new-event-types", placeholder: "event types, comma-separated (optional)", size: 30 });
   show(el("h1", {}, "Webhooks of " + session.project),
     table(["URL", "Triggers", "For", "State", ""], rows),
     el("h2", { class: "admin-only" }, "New webhook"),
     el("form", { id: "create-webhook", class: "admin-only", onsubmit: action(() => call("WebhookService/CreateWebhook", {
       project_id: session.project, url: url.value, triggers: ["bot.state_change"], bot_id: bot.value || undefined,
-    })) }, url, el("label", {}, el("input", { type: "checkbox", checked: true, disabled: true }), "bot.state_change"), bot,
+      event_types: types.value.split(",").map((t) => t.trim()).filter((t) => t),
+    })) }, url, el("label", {}, el("input", { type: "checkbox", checked: true, disabled: true }), "bot.state_change"), bot, types,
     el("button", { type: "submit" }, "Create")));
 }
 

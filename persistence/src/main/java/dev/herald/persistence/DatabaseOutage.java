@@ -41,6 +41,11 @@ final class DatabaseOutage {
     }
   }
 
+  /** The work ended without a word on the database; another may try it. */
+  void undecided() {
+    trialUnderWay.set(false);
+  }
+
   /** The work found the database out of reach. */
   void unreachable() {
     nextTrialNanos = System.nanoTime() + TRIAL_EVERY.toNanos();

@@ -66,6 +66,10 @@ public final class Transactor {
         outage.reached();
       }
       throw translated;
+    } catch (Error e) {
+      // Nothing learnt of the database; a trial must not hold its turn for ever.
+      outage.undecided();
+      throw e;
     }
   }
 }

@@ -4,6 +4,9 @@ import com.google.protobuf.Any;
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.ListValue;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
 import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
@@ -31,7 +34,7 @@ final class ConnectErrors {
           .add(RetryInfo.getDescriptor())
           .build();
 
-  private static final JsonFormat.Printer DEBUG =
+  private static final JsonFormat.Printer JSON =
       JsonFormat.printer().omittingInsignificantWhitespace();
 
   private static final Map<Status.Code, Integer> HTTP_STATUS =
@@ -61,77 +64,67 @@ final class ConnectErrors {
   static Answer of(StatusRuntimeException failure) {
     Status status = failure.getStatus();
     com.google.rpc.Status detailed = StatusProto.fromThrowable(failure);
-    StringBuilder details = new StringBuilder();
+    ListValue.Builder details = ListValue.newBuilder();
     if (detailed != null) {
-      for (Any detail : detailed.getDetailsList()) {
-        details.append(details.length() == 0 ? "" : ",").append(detail(detail));
-      }
+      detailed.getDetailsList().forEach(detail -> details.addValues(detail(detail)));
     }
     return new Answer(
         HTTP_STATUS.getOrDefault(status.getCode(), 500),
-        body(status.getCode(), status.getDescription(), details.toString()));
+        body(status.getCode(), status.getDescription(), details.build()));
   }
 
   /** An error the gateway itself answers, before any call: a bad route, type or body. */
   static Answer of(int httpStatus, Status.Code code, String message) {
-    return new Answer(httpStatus, body(code, message, ""));
+    return new Answer(httpStatus, body(code, message, ListValue.getDefaultInstance()));
   }
 
-  private static String body(Status.Code code, String message, String details) {
-    StringBuilder json =
-        new StringBuilder("{\"code\":\"").append(code.name().toLowerCase(Locale.ROOT)).append('"');
+  private static String body(Status.Code code, String message, ListValue details) {
+    Struct.Builder error =
+        Struct.newBuilder().putFields("code", text(code.name().toLowerCase(Locale.ROOT)));
     if (message != null && !message.isEmpty()) {
-      json.append(",\"message\":").append(quoted(message));
+      error.putFields("message", text(message));
     }
-    if (!details.isEmpty()) {
-      json.append(",\"details\":[").append(details).append(']');
+    if (details.getValuesCount() > 0) {
+      error.putFields("details", Value.newBuilder().setListValue(details).build());
     }
-    return json.append('}').toString();
+    return print(error.build());
   }
 
-  private static String detail(Any detail) {
+  /** A detail as Connect writes it: its type, its bytes in base64 and, if known, readable. */
+  private static Value detail(Any detail) {
     String type = detail.getTypeUrl().substring(detail.getTypeUrl().lastIndexOf('/') + 1);
-    StringBuilder json =
-        new StringBuilder("{\"type\":")
-            .append(quoted(type))
-            .append(",\"value\":\"")
-            .append(
-                Base64.getEncoder()
-                    .withoutPadding()
-                    .encodeToString(detail.getValue().toByteArray()))
-            .append('"');
+    Struct.Builder json =
+        Struct.newBuilder()
+            .putFields("type", text(type))
+            .putFields(
+                "value",
+                text(
+                    Base64.getEncoder()
+                        .withoutPadding()
+                        .encodeToString(detail.getValue().toByteArray())));
     Descriptors.Descriptor readable = READABLE.find(type);
     if (readable != null) {
       try {
-        json.append(",\"debug\":")
-            .append(DEBUG.print(DynamicMessage.parseFrom(readable, detail.getValue())));
+        Struct.Builder debug = Struct.newBuilder();
+        JsonFormat.parser()
+            .merge(JSON.print(DynamicMessage.parseFrom(readable, detail.getValue())), debug);
+        json.putFields("debug", Value.newBuilder().setStructValue(debug).build());
       } catch (InvalidProtocolBufferException unreadable) {
         // Its bytes are still there.
       }
     }
-    return json.append('}').toString();
+    return Value.newBuilder().setStructValue(json).build();
   }
 
-  /** A JSON string literal. */
-  static String quoted(String text) {
-    StringBuilder quoted = new StringBuilder("\"");
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '"' -> quoted.append("\\\"");
-        case '\\' -> quoted.append("\\\\");
-        case '\n' -> quoted.append("\\n");
-        case '\r' -> quoted.append("\\r");
-        case '\t' -> quoted.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            quoted.append(String.format("\\u%04x", (int) c));
-          } else {
-            quoted.append(c);
-          }
-        }
-      }
+  private static Value text(String text) {
+    return Value.newBuilder().setStringValue(text).build();
+  }
+
+  private static String print(Struct json) {
+    try {
+      return JSON.print(json);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("a Struct always prints", e);
     }
-    return quoted.append('"').toString();
   }
 }

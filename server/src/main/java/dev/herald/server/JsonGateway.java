@@ -1,6 +1,5 @@
 package dev.herald.server;
 
-import com.google.protobuf.Descriptors;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
@@ -11,24 +10,19 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
-import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.protobuf.ProtoServiceDescriptorSupplier;
-import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpField;
@@ -47,21 +41,22 @@ import org.eclipse.jetty.util.Callback;
  * made on the very services gRPC serves, over an in-process channel carrying the caller's {@code
  * Authorization} header: authentication, roles, project scope, validation and error mapping are the
  * gRPC call's own. Errors are Connect's JSON with the matching HTTP status.
+ *
+ * <p>Past 200 lines as one class because the refusals before a call (route, type, length) and the
+ * call itself read the same request; the methods are {@link UnaryMethods}', the errors {@link
+ * ConnectErrors}'.
  */
 final class JsonGateway extends Handler.Abstract {
   /** Largest request body read; a longer one is refused unread when its length is declared. */
   static final int MAX_BODY_BYTES = 1024 * 1024;
 
-  private static final String PACKAGE = "herald.v1.";
   private static final long DEFAULT_TIMEOUT_MS = 30_000;
   private static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   private static final JsonFormat.Printer PRINTER = JsonFormat.printer();
   private static final JsonFormat.Parser PARSER = JsonFormat.parser();
 
-  private final Map<String, MethodDescriptor<DynamicMessage, DynamicMessage>> methods =
-      new HashMap<>();
-  private final Set<String> services = new LinkedHashSet<>();
+  private final UnaryMethods methods;
   private final Server inProcess;
   private final ManagedChannel channel;
 
@@ -71,50 +66,17 @@ final class JsonGateway extends Handler.Abstract {
   JsonGateway(Set<BindableService> bindable) {
     String name = InProcessServerBuilder.generateName();
     InProcessServerBuilder server = InProcessServerBuilder.forName(name).directExecutor();
-    for (BindableService service : bindable) {
-      ServerServiceDefinition definition = service.bindService();
-      server.addService(definition);
-      if (definition.getServiceDescriptor().getName().startsWith(PACKAGE)) {
-        services.add(definition.getServiceDescriptor().getName());
-        addUnary(definition);
-      }
-    }
+    List<ServerServiceDefinition> definitions =
+        bindable.stream().map(BindableService::bindService).toList();
+    definitions.forEach(server::addService);
+    this.methods = new UnaryMethods(definitions);
     this.inProcess = server.build();
     this.channel = InProcessChannelBuilder.forName(name).directExecutor().build();
   }
 
-  /**
-   * The service's unary methods, called with messages built from its schema: the services' own
-   * method descriptors carry the marshallers their interceptors chose, not the messages' types.
-   */
-  private void addUnary(ServerServiceDefinition definition) {
-    Descriptors.ServiceDescriptor schema =
-        ((ProtoServiceDescriptorSupplier) definition.getServiceDescriptor().getSchemaDescriptor())
-            .getServiceDescriptor();
-    for (ServerMethodDefinition<?, ?> method : definition.getMethods()) {
-      MethodDescriptor<?, ?> served = method.getMethodDescriptor();
-      if (served.getType() != MethodDescriptor.MethodType.UNARY) {
-        continue;
-      }
-      Descriptors.MethodDescriptor rpc = schema.findMethodByName(served.getBareMethodName());
-      methods.put(
-          served.getFullMethodName(),
-          MethodDescriptor.<DynamicMessage, DynamicMessage>newBuilder()
-              .setType(MethodDescriptor.MethodType.UNARY)
-              .setFullMethodName(served.getFullMethodName())
-              .setRequestMarshaller(
-                  ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(rpc.getInputType())))
-              .setResponseMarshaller(
-                  ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(rpc.getOutputType())))
-              .build());
-    }
-  }
-
   /** The path prefixes this gateway answers, one per service. */
   Set<String> routes() {
-    Set<String> routes = new LinkedHashSet<>();
-    services.forEach(service -> routes.add("/" + service + "/*"));
-    return routes;
+    return methods.routes();
   }
 
   @Override
@@ -137,9 +99,9 @@ final class JsonGateway extends Handler.Abstract {
       return answer(response, callback, refusal.httpStatus(), refusal.json());
     }
     MethodDescriptor<DynamicMessage, DynamicMessage> method =
-        methods.get(request.getHttpURI().getPath().substring(1));
+        methods.find(request.getHttpURI().getPath().substring(1)).orElseThrow();
     try {
-      DynamicMessage.Builder input = prototype(method).newBuilderForType();
+      DynamicMessage.Builder input = UnaryMethods.newRequest(method);
       String json = body(request);
       if (!json.isBlank()) {
         PARSER.merge(json, input);
@@ -160,10 +122,7 @@ final class JsonGateway extends Handler.Abstract {
           callback,
           400,
           Status.Code.INVALID_ARGUMENT,
-          "the body is not a "
-              + prototype(method).getDescriptorForType().getFullName()
-              + " in JSON: "
-              + e.getMessage());
+          "the body is not a " + input(method) + " in JSON: " + e.getMessage());
     } catch (StatusRuntimeException e) {
       ConnectErrors.Answer error = ConnectErrors.of(e);
       return answer(response, callback, error.httpStatus(), error.json());
@@ -178,7 +137,7 @@ final class JsonGateway extends Handler.Abstract {
       return ConnectErrors.of(405, Status.Code.UNIMPLEMENTED, "only POST is served");
     }
     String path = request.getHttpURI().getPath();
-    if (!methods.containsKey(path.substring(1))) {
+    if (methods.find(path.substring(1)).isEmpty()) {
       return ConnectErrors.of(404, Status.Code.UNIMPLEMENTED, "no unary method " + path);
     }
     String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
@@ -193,10 +152,8 @@ final class JsonGateway extends Handler.Abstract {
     return null;
   }
 
-  private static DynamicMessage prototype(MethodDescriptor<DynamicMessage, DynamicMessage> method) {
-    return (DynamicMessage)
-        ((MethodDescriptor.PrototypeMarshaller<?>) method.getRequestMarshaller())
-            .getMessagePrototype();
+  private static String input(MethodDescriptor<DynamicMessage, DynamicMessage> method) {
+    return UnaryMethods.newRequest(method).getDescriptorForType().getFullName();
   }
 
   /** The body as text, read up to {@link #MAX_BODY_BYTES} (a body without a length may lie). */
