@@ -125,10 +125,22 @@ create table signing_secrets (
     key_ciphertext bytea not null,
     create_time timestamp with time zone not null,
     expire_time timestamp with time zone,
+    ed25519_public bytea,
+    ed25519_nonce bytea,
+    ed25519_ciphertext bytea,
+    constraint signing_secrets_ed25519_whole CHECK ((((ed25519_public IS NULL) = (ed25519_ciphertext IS NULL)) AND ((ed25519_nonce IS NULL) = (ed25519_ciphertext IS NULL)))),
     constraint signing_secrets_pkey PRIMARY KEY (id)
 );
 CREATE INDEX signing_secrets_by_project ON signing_secrets USING btree (project_id, create_time DESC);
 CREATE UNIQUE INDEX signing_secrets_one_current ON signing_secrets USING btree (project_id) WHERE (expire_time IS NULL);
+
+create table signing_settings (
+    project_id text not null,
+    schemes text[] not null,
+    update_time timestamp with time zone not null,
+    constraint signing_settings_schemes_known CHECK (((cardinality(schemes) > 0) AND (schemes <@ ARRAY['v1'::text, 'v1a'::text]))),
+    constraint signing_settings_pkey PRIMARY KEY (project_id)
+);
 
 create table webhooks (
     id uuid not null,

@@ -24,6 +24,7 @@ final class MethodRoles {
           // The secret lets its holder forge deliveries, so reading it is an admin's business.
           entry(WebhookServiceGrpc.getGetSigningSecretMethod(), Role.ADMIN),
           entry(WebhookServiceGrpc.getRotateSigningSecretMethod(), Role.ADMIN),
+          entry(WebhookServiceGrpc.getUpdateSigningSettingsMethod(), Role.ADMIN),
           entry(WebhookServiceGrpc.getSendTestEventMethod(), Role.ADMIN),
           entry(IngestionServiceGrpc.getIngestStateChangeMethod(), Role.INGEST),
           entry(DeliveryServiceGrpc.getListDeliveriesMethod(), Role.READ),

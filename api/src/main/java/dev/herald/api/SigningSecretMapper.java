@@ -8,6 +8,7 @@ final class SigningSecretMapper {
 
   static dev.herald.proto.v1.SigningSecret toProto(ProjectSecrets secrets) {
     var current = toProto(secrets.current()).toBuilder();
+    secrets.schemes().stream().sorted().forEach(scheme -> current.addSchemes(scheme.wireName()));
     secrets.previous().forEach(previous -> current.addPreviousSecrets(toProto(previous)));
     return current.build();
   }
@@ -20,6 +21,9 @@ final class SigningSecretMapper {
             .setSecret(secret.base64())
             .setStandardSecret(secret.standardForm())
             .setCreateTime(ProtoTimes.toProto(secret.createTime()));
+    if (secret.ed25519() != null) {
+      proto.setPublicKey(secret.ed25519().publicForm());
+    }
     if (secret.expireTime() != null) {
       proto.setExpireTime(ProtoTimes.toProto(secret.expireTime()));
     }

@@ -19,6 +19,7 @@ import dev.herald.proto.v1.ListWebhooksResponse;
 import dev.herald.proto.v1.RotateSigningSecretRequest;
 import dev.herald.proto.v1.SendTestEventRequest;
 import dev.herald.proto.v1.SendTestEventResponse;
+import dev.herald.proto.v1.UpdateSigningSettingsRequest;
 import dev.herald.proto.v1.UpdateWebhookRequest;
 import dev.herald.proto.v1.WebhookServiceGrpc;
 import io.grpc.stub.StreamObserver;
@@ -104,5 +105,16 @@ final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceImplBase
         response,
         SigningSecretMapper.toProto(
             secrets.rotate(Callers.scope(), request.getProjectId(), overlap)));
+  }
+
+  @Override
+  public void updateSigningSettings(
+      UpdateSigningSettingsRequest request,
+      StreamObserver<dev.herald.proto.v1.SigningSecret> response) {
+    Unary.reply(
+        response,
+        SigningSecretMapper.toProto(
+            secrets.updateSchemes(
+                Callers.scope(), request.getProjectId(), request.getSchemesList())));
   }
 }

@@ -13,8 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.stream.Collectors;
 import javax.net.ssl.SSLException;
 import okhttp3.Call;
 import okhttp3.HttpUrl;
@@ -106,23 +104,22 @@ final class WebhookSender {
   }
 
   /**
-   * {@code X-Webhook-Signature} uses the newest key; {@code webhook-signature} carries one
-   * signature per key that signs now, so receivers still holding the previous key keep verifying
-   * during a rotation.
+   * {@code X-Webhook-Signature} uses the newest key; {@code webhook-signature} carries a signature
+   * per key that signs now and per scheme, so receivers still holding the previous key keep
+   * verifying during a rotation.
    */
   private static Request request(ClaimedDelivery delivery, HttpUrl url, Instant start) {
     byte[] body = delivery.payload().getBytes(StandardCharsets.UTF_8);
-    List<byte[]> keys = delivery.signingKeys();
     String messageId = delivery.idempotencyKey().toString();
     long timestamp = start.getEpochSecond();
     String standardSignatures =
-        keys.stream()
-            .map(key -> WebhookSigner.standardSignature(key, messageId, timestamp, body))
-            .collect(Collectors.joining(" "));
+        WebhookSigner.standardSignatures(delivery.signing(), messageId, timestamp, body);
     return new Request.Builder()
         .url(url)
         .header("User-Agent", USER_AGENT)
-        .header("X-Webhook-Signature", WebhookSigner.bodySignature(keys.get(0), body))
+        .header(
+            "X-Webhook-Signature",
+            WebhookSigner.bodySignature(delivery.signing().current().key(), body))
         .header("webhook-id", messageId)
         .header("webhook-timestamp", Long.toString(timestamp))
         .header("webhook-signature", standardSignatures)

@@ -160,7 +160,7 @@ class AttemptRecorderTest {
         "{}",
         0,
         0,
-        List.of(new byte[32]),
+        dev.herald.testing.TestSigning.hmacOnly("proj"),
         Instant.now());
   }
 

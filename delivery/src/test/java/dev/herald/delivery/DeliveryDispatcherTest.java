@@ -226,7 +226,7 @@ class DeliveryDispatcherTest {
         "{}",
         0,
         0,
-        List.of(new byte[32]),
+        dev.herald.testing.TestSigning.hmacOnly("proj"),
         Instant.now());
   }
 
@@ -242,7 +242,7 @@ class DeliveryDispatcherTest {
         claim.payload(),
         claim.attemptsMade() + 1,
         claim.roundStart(),
-        claim.signingKeys(),
+        claim.signing(),
         claim.createTime());
   }
 

@@ -2,7 +2,6 @@ package dev.herald.delivery;
 
 import dev.herald.domain.delivery.ClaimedDelivery;
 import java.time.Instant;
-import java.util.List;
 import java.util.UUID;
 
 /** Claims for tests: fresh ids, an empty body and one zero key, nothing attempted yet. */
@@ -21,7 +20,7 @@ final class TestClaims {
         "{}",
         0,
         0,
-        List.of(new byte[32]),
+        dev.herald.testing.TestSigning.hmacOnly("proj"),
         Instant.now());
   }
 }

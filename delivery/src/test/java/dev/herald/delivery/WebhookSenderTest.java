@@ -214,7 +214,7 @@ class WebhookSenderTest {
         "{\"a\":1}",
         0,
         0,
-        java.util.List.of(new byte[32]),
+        dev.herald.testing.TestSigning.hmacOnly("proj"),
         Instant.now());
   }
 }

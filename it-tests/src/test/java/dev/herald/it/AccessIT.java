@@ -23,6 +23,7 @@ import dev.herald.proto.v1.RetryDeliveryRequest;
 import dev.herald.proto.v1.RevokeApiKeyRequest;
 import dev.herald.proto.v1.RotateSigningSecretRequest;
 import dev.herald.proto.v1.SendTestEventRequest;
+import dev.herald.proto.v1.UpdateSigningSettingsRequest;
 import dev.herald.proto.v1.UpdateWebhookRequest;
 import dev.herald.proto.v1.Webhook;
 import dev.herald.proto.v1.WebhookServiceGrpc;
@@ -188,6 +189,17 @@ class AccessIT extends ServerWithReceiver {
                 c.webhooks()
                     .rotateSigningSecret(
                         RotateSigningSecretRequest.newBuilder().setProjectId(ALPHA).build())));
+    rpcs.add(
+        new Rpc(
+            "UpdateSigningSettings",
+            "admin",
+            c ->
+                c.webhooks()
+                    .updateSigningSettings(
+                        UpdateSigningSettingsRequest.newBuilder()
+                            .setProjectId(ALPHA)
+                            .addSchemes("v1")
+                            .build())));
     rpcs.add(
         new Rpc(
             "IngestStateChange",

@@ -118,7 +118,7 @@ class JsonApiIT {
         }
       }
     }
-    assertEquals(16, methods, "every unary RPC");
+    assertEquals(17, methods, "every unary RPC");
     assertEquals(List.of(), wrong);
   }
 

@@ -8,6 +8,7 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.herald.proto.v1.GetSigningSecretRequest;
 import dev.herald.proto.v1.SigningSecret;
+import dev.herald.proto.v1.UpdateSigningSettingsRequest;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -36,6 +37,14 @@ class ReadmeSnippetsIT {
     try (HeraldFixture herald = HeraldFixture.start();
         Receiver receiver = Receiver.http()) {
       herald.webhooks().createWebhook(Requests.webhook("proj-snippets", receiver.url("/snippets")));
+      herald
+          .webhooks()
+          .updateSigningSettings(
+              UpdateSigningSettingsRequest.newBuilder()
+                  .setProjectId("proj-snippets")
+                  .addSchemes("v1")
+                  .addSchemes("v1a")
+                  .build());
       Struct metadata =
           Struct.newBuilder()
               .putFields(
@@ -73,6 +82,7 @@ class ReadmeSnippetsIT {
     Files.write(dir.resolve("body"), request.body());
     Files.writeString(dir.resolve("secret"), secret.getSecret());
     Files.writeString(dir.resolve("standard_secret"), secret.getStandardSecret());
+    Files.writeString(dir.resolve("public_key"), secret.getPublicKey());
     for (String header :
         new String[] {
           "X-Webhook-Signature", "webhook-id", "webhook-timestamp", "webhook-signature"

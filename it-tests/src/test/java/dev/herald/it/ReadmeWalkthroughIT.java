@@ -90,7 +90,7 @@ class ReadmeWalkthroughIT {
         commands.add(matcher);
       }
     }
-    assertEquals(11, commands.size(), "the walk-through's commands with a request body");
+    assertEquals(12, commands.size(), "the walk-through's commands with a request body");
 
     Map<String, String> settings = HeraldFixture.testSettings();
     settings.remove("HERALD_REQUIRE_HTTPS");

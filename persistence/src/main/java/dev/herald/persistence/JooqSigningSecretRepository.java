@@ -1,10 +1,16 @@
 package dev.herald.persistence;
 
 import static dev.herald.persistence.jooq.Tables.SIGNING_SECRETS;
+import static dev.herald.persistence.jooq.Tables.SIGNING_SETTINGS;
 import static java.util.Objects.requireNonNull;
 
+import dev.herald.domain.secret.Ed25519KeyPair;
+import dev.herald.domain.secret.ProjectSecrets;
+import dev.herald.domain.secret.SignatureScheme;
 import dev.herald.domain.secret.SigningSecret;
 import dev.herald.domain.secret.SigningSecretRepository;
+import dev.herald.persistence.SecretCipher.Purpose;
+import dev.herald.persistence.jooq.tables.records.SigningSecretsRecord;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -12,11 +18,15 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.jooq.DSLContext;
+import org.jooq.InsertSetMoreStep;
 
 final class JooqSigningSecretRepository implements SigningSecretRepository {
   private final Transactor transactor;
@@ -30,26 +40,33 @@ final class JooqSigningSecretRepository implements SigningSecretRepository {
   @Override
   public List<SigningSecret> signingAt(String projectId, Instant time) {
     return transactor.outsideTransaction(
-        dsl -> signingAt(dsl, List.of(projectId), time).getOrDefault(projectId, List.of()));
+        dsl -> {
+          ProjectSecrets signing = signingAt(dsl, List.of(projectId), time).get(projectId);
+          return signing == null ? List.of() : signing.all();
+        });
   }
 
   /**
    * Hand-written because every claim runs it: the keys of the projects in an array (the first
-   * parameter) that sign at a time (the second), each project's newest first.
+   * parameter) that sign at a time (the second), each project's newest first, with the schemes the
+   * project signs with (null when never set).
    */
   static final String SIGNING_AT =
       """
-      select id, project_id, key_nonce, key_ciphertext, create_time, expire_time
-        from signing_secrets
-       where project_id = any(?::text[])
-         and (expire_time is null or expire_time > ?::timestamptz)
-       order by project_id, create_time desc
+      select s.id, s.project_id, s.key_nonce, s.key_ciphertext, s.create_time, s.expire_time,
+             s.ed25519_public, s.ed25519_nonce, s.ed25519_ciphertext, p.schemes
+        from signing_secrets s
+        left join signing_settings p on p.project_id = s.project_id
+       where s.project_id = any(?::text[])
+         and (s.expire_time is null or s.expire_time > ?::timestamptz)
+       order by s.project_id, s.create_time desc
       """;
 
-  /** The keys of several projects that sign at {@code time}, each project's newest first. */
-  Map<String, List<SigningSecret>> signingAt(
+  /** The signing of several projects at {@code time}; a project without keys is left out. */
+  Map<String, ProjectSecrets> signingAt(
       DSLContext dsl, Collection<String> projectIds, Instant time) {
-    Map<String, List<SigningSecret>> byProject = new HashMap<>();
+    Map<String, List<SigningSecret>> keys = new LinkedHashMap<>();
+    Map<String, Set<SignatureScheme>> schemes = new HashMap<>();
     dsl.connection(
         connection -> {
           try (PreparedStatement statement = connection.prepareStatement(SIGNING_AT)) {
@@ -58,35 +75,32 @@ final class JooqSigningSecretRepository implements SigningSecretRepository {
             try (ResultSet rows = statement.executeQuery()) {
               while (rows.next()) {
                 SigningSecret secret = fromRow(rows);
-                byProject.computeIfAbsent(secret.projectId(), p -> new ArrayList<>()).add(secret);
+                keys.computeIfAbsent(secret.projectId(), p -> new ArrayList<>()).add(secret);
+                schemes.computeIfAbsent(secret.projectId(), p -> schemes(rows));
               }
             }
           }
         });
+    Map<String, ProjectSecrets> byProject = new HashMap<>();
+    keys.forEach(
+        (project, newestFirst) ->
+            byProject.put(project, ProjectSecrets.of(newestFirst, schemes.get(project))));
     return byProject;
   }
 
   @Override
   public void insertIfNoCurrent(SigningSecret candidate) {
     transactor.outsideTransaction(
-        dsl -> {
-          SecretCipher.Sealed sealed = seal(candidate);
-          return dsl.insertInto(SIGNING_SECRETS)
-              .set(SIGNING_SECRETS.ID, candidate.id())
-              .set(SIGNING_SECRETS.PROJECT_ID, candidate.projectId())
-              .set(SIGNING_SECRETS.KEY_NONCE, sealed.nonce())
-              .set(SIGNING_SECRETS.KEY_CIPHERTEXT, sealed.ciphertext())
-              .set(SIGNING_SECRETS.CREATE_TIME, Times.toDb(candidate.createTime()))
-              .onConflict(SIGNING_SECRETS.PROJECT_ID)
-              .where(SIGNING_SECRETS.EXPIRE_TIME.isNull())
-              .doNothing()
-              .execute();
-        });
+        dsl ->
+            insert(dsl, candidate)
+                .onConflict(SIGNING_SECRETS.PROJECT_ID)
+                .where(SIGNING_SECRETS.EXPIRE_TIME.isNull())
+                .doNothing()
+                .execute());
   }
 
   @Override
   public void rotate(SigningSecret next, Instant previousExpireTime) {
-    SecretCipher.Sealed sealed = seal(next);
     transactor.inTransaction(
         dsl -> {
           // Retiring the current key first frees the one-current-key index for the new one, and
@@ -97,30 +111,138 @@ final class JooqSigningSecretRepository implements SigningSecretRepository {
                   SIGNING_SECRETS.PROJECT_ID.eq(next.projectId()),
                   SIGNING_SECRETS.EXPIRE_TIME.isNull())
               .execute();
-          return dsl.insertInto(SIGNING_SECRETS)
-              .set(SIGNING_SECRETS.ID, next.id())
-              .set(SIGNING_SECRETS.PROJECT_ID, next.projectId())
-              .set(SIGNING_SECRETS.KEY_NONCE, sealed.nonce())
-              .set(SIGNING_SECRETS.KEY_CIPHERTEXT, sealed.ciphertext())
-              .set(SIGNING_SECRETS.CREATE_TIME, Times.toDb(next.createTime()))
-              .execute();
+          return insert(dsl, next).execute();
         });
   }
 
+  /** The insert of a new key, its secret and Ed25519 seed sealed. */
+  private InsertSetMoreStep<SigningSecretsRecord> insert(DSLContext dsl, SigningSecret secret) {
+    SecretCipher.Sealed sealed = seal(secret);
+    InsertSetMoreStep<SigningSecretsRecord> insert =
+        dsl.insertInto(SIGNING_SECRETS)
+            .set(SIGNING_SECRETS.ID, secret.id())
+            .set(SIGNING_SECRETS.PROJECT_ID, secret.projectId())
+            .set(SIGNING_SECRETS.KEY_NONCE, sealed.nonce())
+            .set(SIGNING_SECRETS.KEY_CIPHERTEXT, sealed.ciphertext())
+            .set(SIGNING_SECRETS.CREATE_TIME, Times.toDb(secret.createTime()));
+    Ed25519KeyPair pair = secret.ed25519();
+    if (pair == null) {
+      return insert;
+    }
+    SecretCipher.Sealed seed = sealSeed(secret.id(), secret.projectId(), pair);
+    return insert
+        .set(SIGNING_SECRETS.ED25519_PUBLIC, pair.publicKey())
+        .set(SIGNING_SECRETS.ED25519_NONCE, seed.nonce())
+        .set(SIGNING_SECRETS.ED25519_CIPHERTEXT, seed.ciphertext());
+  }
+
+  @Override
+  public void addEd25519IfMissing(UUID secretId, String projectId, Ed25519KeyPair pair) {
+    SecretCipher.Sealed seed = sealSeed(secretId, projectId, pair);
+    transactor.outsideTransaction(
+        dsl ->
+            dsl.update(SIGNING_SECRETS)
+                .set(SIGNING_SECRETS.ED25519_PUBLIC, pair.publicKey())
+                .set(SIGNING_SECRETS.ED25519_NONCE, seed.nonce())
+                .set(SIGNING_SECRETS.ED25519_CIPHERTEXT, seed.ciphertext())
+                .where(
+                    SIGNING_SECRETS.ID.eq(secretId),
+                    SIGNING_SECRETS.PROJECT_ID.eq(projectId),
+                    SIGNING_SECRETS.ED25519_CIPHERTEXT.isNull())
+                .execute());
+  }
+
+  @Override
+  public Set<SignatureScheme> schemes(String projectId) {
+    String[] stored =
+        transactor.outsideTransaction(
+            dsl ->
+                dsl.select(SIGNING_SETTINGS.SCHEMES)
+                    .from(SIGNING_SETTINGS)
+                    .where(SIGNING_SETTINGS.PROJECT_ID.eq(projectId))
+                    .fetchOne(SIGNING_SETTINGS.SCHEMES));
+    return schemes(stored);
+  }
+
+  @Override
+  public void setSchemes(String projectId, Set<SignatureScheme> schemes, Instant now) {
+    String[] names = schemes.stream().map(SignatureScheme::wireName).toArray(String[]::new);
+    transactor.outsideTransaction(
+        dsl ->
+            dsl.insertInto(SIGNING_SETTINGS)
+                .set(SIGNING_SETTINGS.PROJECT_ID, projectId)
+                .set(SIGNING_SETTINGS.SCHEMES, names)
+                .set(SIGNING_SETTINGS.UPDATE_TIME, Times.toDb(now))
+                .onConflict(SIGNING_SETTINGS.PROJECT_ID)
+                .doUpdate()
+                .set(SIGNING_SETTINGS.SCHEMES, names)
+                .set(SIGNING_SETTINGS.UPDATE_TIME, Times.toDb(now))
+                .execute());
+  }
+
   private SecretCipher.Sealed seal(SigningSecret secret) {
-    return cipher.seal(secret.id(), secret.projectId(), secret.key());
+    return cipher.seal(secret.id(), secret.projectId(), Purpose.HMAC_SECRET, secret.key());
+  }
+
+  private SecretCipher.Sealed sealSeed(UUID id, String projectId, Ed25519KeyPair pair) {
+    return cipher.seal(id, projectId, Purpose.ED25519_SEED, pair.seed());
+  }
+
+  private static Set<SignatureScheme> schemes(ResultSet row) {
+    try {
+      java.sql.Array stored = row.getArray("schemes");
+      return schemes(stored == null ? null : (String[]) stored.getArray());
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Schemes a newer version stored and this one does not know are passed over: requests keep the
+   * signatures this version can make.
+   */
+  private static Set<SignatureScheme> schemes(String[] stored) {
+    if (stored == null) {
+      return SignatureScheme.DEFAULT;
+    }
+    Set<SignatureScheme> known = EnumSet.noneOf(SignatureScheme.class);
+    for (String name : stored) {
+      SignatureScheme scheme = SignatureScheme.byWireName(name);
+      if (scheme != null) {
+        known.add(scheme);
+      }
+    }
+    return known.isEmpty() ? SignatureScheme.DEFAULT : known;
   }
 
   private SigningSecret fromRow(ResultSet row) throws SQLException {
     UUID id = row.getObject("id", UUID.class);
     String projectId = row.getString("project_id");
     byte[] key =
-        cipher.open(id, projectId, row.getBytes("key_nonce"), row.getBytes("key_ciphertext"));
+        cipher.open(
+            id,
+            projectId,
+            Purpose.HMAC_SECRET,
+            row.getBytes("key_nonce"),
+            row.getBytes("key_ciphertext"));
+    byte[] seedCiphertext = row.getBytes("ed25519_ciphertext");
+    Ed25519KeyPair ed25519 =
+        seedCiphertext == null
+            ? null
+            : new Ed25519KeyPair(
+                cipher.open(
+                    id,
+                    projectId,
+                    Purpose.ED25519_SEED,
+                    row.getBytes("ed25519_nonce"),
+                    seedCiphertext),
+                row.getBytes("ed25519_public"));
     return new SigningSecret(
         id,
         projectId,
         key,
         Times.fromDb(row.getObject("create_time", OffsetDateTime.class)),
-        Times.fromDb(row.getObject("expire_time", OffsetDateTime.class)));
+        Times.fromDb(row.getObject("expire_time", OffsetDateTime.class)),
+        ed25519);
   }
 }

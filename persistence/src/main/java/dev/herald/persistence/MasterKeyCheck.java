@@ -25,6 +25,10 @@ public final class MasterKeyCheck {
         .ifPresent(
             row ->
                 cipher.open(
-                    row.getId(), row.getProjectId(), row.getKeyNonce(), row.getKeyCiphertext()));
+                    row.getId(),
+                    row.getProjectId(),
+                    SecretCipher.Purpose.HMAC_SECRET,
+                    row.getKeyNonce(),
+                    row.getKeyCiphertext()));
   }
 }

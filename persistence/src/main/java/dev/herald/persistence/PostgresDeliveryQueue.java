@@ -9,7 +9,7 @@ import dev.herald.domain.delivery.DeliveryOutcome;
 import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.delivery.NextStep;
 import dev.herald.domain.delivery.RecordedOutcome;
-import dev.herald.domain.secret.SigningSecret;
+import dev.herald.domain.secret.ProjectSecrets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -88,7 +88,7 @@ final class PostgresDeliveryQueue implements DeliveryQueue {
           }
           Set<String> projects =
               claimed.stream().map(Claims.ClaimedRow::projectId).collect(Collectors.toSet());
-          Map<String, List<byte[]>> keys = signingKeys(dsl, projects, now);
+          Map<String, ProjectSecrets> signing = secrets.signingAt(dsl, projects, now);
           return claimed.stream()
               .map(
                   row ->
@@ -103,20 +103,10 @@ final class PostgresDeliveryQueue implements DeliveryQueue {
                           row.payload(),
                           row.attemptsMade(),
                           row.roundStart(),
-                          keys.getOrDefault(row.projectId(), List.of()),
+                          signing.get(row.projectId()),
                           row.createTime()))
               .toList();
         });
-  }
-
-  private Map<String, List<byte[]>> signingKeys(DSLContext dsl, Set<String> projects, Instant now) {
-    Map<String, List<byte[]>> keys = new HashMap<>();
-    secrets
-        .signingAt(dsl, projects, now)
-        .forEach(
-            (project, secretsOfProject) ->
-                keys.put(project, secretsOfProject.stream().map(SigningSecret::key).toList()));
-    return keys;
   }
 
   @Override

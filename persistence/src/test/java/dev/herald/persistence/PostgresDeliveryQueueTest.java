@@ -1,5 +1,7 @@
 package dev.herald.persistence;
 
+import static dev.herald.domain.secret.SignatureScheme.V1;
+import static dev.herald.domain.secret.SignatureScheme.V1A;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -13,6 +15,9 @@ import dev.herald.domain.delivery.RecordedOutcome;
 import dev.herald.domain.event.Event;
 import dev.herald.domain.event.FanOut;
 import dev.herald.domain.json.JsonValue;
+import dev.herald.domain.secret.Ed25519KeyPair;
+import dev.herald.domain.secret.ProjectSecrets;
+import dev.herald.domain.secret.SignatureScheme;
 import dev.herald.domain.secret.SigningSecret;
 import dev.herald.domain.webhook.Trigger;
 import dev.herald.domain.webhook.Webhook;
@@ -24,6 +29,7 @@ import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -43,6 +49,7 @@ class PostgresDeliveryQueueTest {
   private static Transactor transactor;
   private final Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
   private PostgresDeliveryQueue queue;
+  private JooqSigningSecretRepository secrets;
   private JooqDeliveryRepository deliveries;
   private UUID deliveryId;
   private UUID webhookId;
@@ -66,14 +73,21 @@ class PostgresDeliveryQueueTest {
     transactor.outsideTransaction(
         dsl ->
             dsl.execute(
-                "truncate delivery_attempts, delivery_queue, deliveries, events, webhooks, signing_secrets"));
-    JooqSigningSecretRepository secrets =
+                "truncate delivery_attempts, delivery_queue, deliveries, events, webhooks,"
+                    + " signing_secrets, signing_settings"));
+    secrets =
         new JooqSigningSecretRepository(
             transactor, new SecretCipher(new MasterKey(new byte[32]), new SecureRandom()));
     queue = new PostgresDeliveryQueue(transactor, secrets, new OutcomeNotifications());
     deliveries = new JooqDeliveryRepository(transactor, new DeliveryAnnouncements());
     secrets.insertIfNoCurrent(
-        new SigningSecret(UUID.randomUUID(), "proj", new byte[32], now, null));
+        new SigningSecret(
+            UUID.randomUUID(),
+            "proj",
+            new byte[32],
+            now,
+            null,
+            Ed25519KeyPair.generate(new SecureRandom())));
     Webhook webhook =
         new Webhook(
             UUID.randomUUID(),
@@ -113,12 +127,28 @@ class PostgresDeliveryQueueTest {
   }
 
   @Test
+  void aClaimCarriesTheProjectsSchemesAndItsEd25519PairOpenedFromStorage() {
+    ProjectSecrets stored = ProjectSecrets.of(secrets.signingAt("proj", now), Set.of(V1));
+    ProjectSecrets claimed =
+        queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0).signing();
+    assertEquals(SignatureScheme.DEFAULT, claimed.schemes(), "v1 until the project sets schemes");
+    assertEquals(stored.current().ed25519(), claimed.current().ed25519());
+
+    secrets.setSchemes("proj", EnumSet.of(V1, V1A), now);
+    assertEquals(Set.of(V1, V1A), secrets.schemes("proj"));
+    secrets.setSchemes("proj", EnumSet.of(V1A), now);
+    ProjectSecrets after =
+        queue.claimDue(10, now.plusSeconds(61), now.plusSeconds(120), Set.of()).get(0).signing();
+    assertEquals(Set.of(V1A), after.schemes());
+  }
+
+  @Test
   void aClaimedDeliveryIsNotClaimedAgainWhileItsLeaseRuns() {
     List<ClaimedDelivery> first = queue.claimDue(10, now, now.plusSeconds(60), Set.of());
     assertEquals(1, first.size());
     assertEquals(deliveryId, first.get(0).id());
     assertEquals("https://example.com/h", first.get(0).url());
-    assertEquals(32, first.get(0).signingKeys().get(0).length);
+    assertEquals(32, first.get(0).signing().current().key().length);
     assertTrue(queue.claimDue(10, now.plusSeconds(59), now.plusSeconds(120), Set.of()).isEmpty());
     assertTrue(
         queue.nextDueTime(now.plusSeconds(59)).isEmpty(),

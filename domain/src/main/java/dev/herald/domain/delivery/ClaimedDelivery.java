@@ -2,15 +2,15 @@ package dev.herald.domain.delivery;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.herald.domain.secret.ProjectSecrets;
 import java.time.Instant;
-import java.util.List;
 import java.util.UUID;
 
 /**
  * A due delivery leased to one worker until its lease ends. {@code url} is the webhook's current
- * URL, so a corrected URL also fixes pending retries. {@code signingKeys} are the project's keys
- * that sign now, newest first. {@code createTime} is when the delivery was made, as its event was
- * acknowledged.
+ * URL, so a corrected URL also fixes pending retries. {@code signing} is the project's keys that
+ * sign now and the schemes it signs with. {@code createTime} is when the delivery was made, as its
+ * event was acknowledged.
  */
 public record ClaimedDelivery(
     UUID id,
@@ -23,7 +23,7 @@ public record ClaimedDelivery(
     String payload,
     int attemptsMade,
     int roundStart,
-    List<byte[]> signingKeys,
+    ProjectSecrets signing,
     Instant createTime) {
 
   public ClaimedDelivery {
@@ -34,15 +34,7 @@ public record ClaimedDelivery(
     requireNonNull(url, "url");
     requireNonNull(payload, "payload");
     requireNonNull(createTime, "createTime");
-    if (signingKeys.isEmpty()) {
-      throw new IllegalArgumentException("a delivery is signed with at least one key");
-    }
-    signingKeys = signingKeys.stream().map(byte[]::clone).toList();
-  }
-
-  @Override
-  public List<byte[]> signingKeys() {
-    return signingKeys.stream().map(byte[]::clone).toList();
+    requireNonNull(signing, "signing");
   }
 
   public int nextAttemptNumber() {

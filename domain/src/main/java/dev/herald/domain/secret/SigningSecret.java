@@ -8,12 +8,19 @@ import java.util.Base64;
 import java.util.UUID;
 
 /**
- * One signing key of a project. The current key has no {@code expireTime}; a key replaced by a
- * rotation keeps signing until its {@code expireTime}. {@link #toString} never shows the key.
+ * One signing key of a project: the HMAC secret and, for {@code v1a}, an Ed25519 pair ({@code
+ * ed25519} is null for a key made before Herald signed with Ed25519 and not given a pair since).
+ * The current key has no {@code expireTime}; a key replaced by a rotation keeps signing until its
+ * {@code expireTime}. {@link #toString} never shows the key.
  */
 @SuppressWarnings("ArrayRecordComponent") // the key's bytes, copied in and out, never compared
 public record SigningSecret(
-    UUID id, String projectId, byte[] key, Instant createTime, Instant expireTime) {
+    UUID id,
+    String projectId,
+    byte[] key,
+    Instant createTime,
+    Instant expireTime,
+    Ed25519KeyPair ed25519) {
   public static final String STANDARD_PREFIX = "whsec_";
 
   public SigningSecret {
@@ -45,7 +52,8 @@ public record SigningSecret(
         && projectId.equals(other.projectId)
         && Arrays.equals(key, other.key)
         && createTime.equals(other.createTime)
-        && java.util.Objects.equals(expireTime, other.expireTime);
+        && java.util.Objects.equals(expireTime, other.expireTime)
+        && java.util.Objects.equals(ed25519, other.ed25519);
   }
 
   @Override
@@ -63,6 +71,8 @@ public record SigningSecret(
         + createTime
         + ", expireTime="
         + expireTime
+        + ", ed25519="
+        + ed25519
         + "]";
   }
 }

@@ -2,6 +2,8 @@ package dev.herald.domain.secret;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 
 /** Stored signing keys. Implementations keep them encrypted at rest. */
 public interface SigningSecretRepository {
@@ -20,4 +22,12 @@ public interface SigningSecretRepository {
    * previousExpireTime}; {@code next} becomes current.
    */
   void rotate(SigningSecret next, Instant previousExpireTime);
+
+  /** Gives a key made before Herald signed with Ed25519 its pair, unless it has one already. */
+  void addEd25519IfMissing(UUID secretId, String projectId, Ed25519KeyPair pair);
+
+  /** The schemes the project's requests carry; {@link SignatureScheme#DEFAULT} until set. */
+  Set<SignatureScheme> schemes(String projectId);
+
+  void setSchemes(String projectId, Set<SignatureScheme> schemes, Instant now);
 }

@@ -13,7 +13,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -77,23 +79,51 @@ public final class SigningSecretService {
               + ", when the oldest stops signing");
     }
     secrets.rotate(newSecret(projectId, now), now.plus(effective));
-    return ProjectSecrets.of(secrets.signingAt(projectId, now));
+    return load(projectId, now);
   }
 
+  /**
+   * Sets which schemes the project's requests carry in {@code webhook-signature}: {@code v1},
+   * {@code v1a} or both. Requests claimed from then on carry them, retries of older deliveries
+   * included.
+   */
+  public ProjectSecrets updateSchemes(
+      ProjectScope scope, String projectId, Collection<String> schemeNames) {
+    checkProject(projectId);
+    Set<SignatureScheme> schemes = SignatureScheme.parse("schemes", schemeNames);
+    scope.requireProject(projectId);
+    ensureExists(projectId);
+    Instant now = now();
+    secrets.setSchemes(projectId, schemes, now);
+    return load(projectId, now);
+  }
+
+  /**
+   * The project's signing, its first key made if it has none. A current key made before Herald
+   * signed with Ed25519 gets its pair here, so a project that turns {@code v1a} on has one.
+   */
   public ProjectSecrets ensureExists(String projectId) {
     Instant now = now();
     List<SigningSecret> signing = secrets.signingAt(projectId, now);
-    if (!signing.isEmpty()) {
-      return ProjectSecrets.of(signing);
+    if (signing.isEmpty()) {
+      secrets.insertIfNoCurrent(newSecret(projectId, now));
+    } else if (signing.get(0).ed25519() == null) {
+      secrets.addEd25519IfMissing(signing.get(0).id(), projectId, Ed25519KeyPair.generate(random));
+    } else {
+      return ProjectSecrets.of(signing, secrets.schemes(projectId));
     }
-    secrets.insertIfNoCurrent(newSecret(projectId, now));
-    return ProjectSecrets.of(secrets.signingAt(projectId, now));
+    return load(projectId, now);
+  }
+
+  private ProjectSecrets load(String projectId, Instant now) {
+    return ProjectSecrets.of(secrets.signingAt(projectId, now), secrets.schemes(projectId));
   }
 
   private SigningSecret newSecret(String projectId, Instant now) {
     byte[] key = new byte[KEY_BYTES];
     random.nextBytes(key);
-    return new SigningSecret(UUID.randomUUID(), projectId, key, now, null);
+    return new SigningSecret(
+        UUID.randomUUID(), projectId, key, now, null, Ed25519KeyPair.generate(random));
   }
 
   private static void checkProject(String projectId) {

@@ -75,7 +75,7 @@ class EndpointHealthTest {
             "{}",
             0,
             0,
-            List.of(new byte[32]),
+            dev.herald.testing.TestSigning.hmacOnly("proj"),
             NOW);
     DeliveryAttempt attempt =
         new DeliveryAttempt(1, claim.url(), NOW, Duration.ofMillis(5), status, "", "", false, null);
