@@ -85,9 +85,12 @@ create table delivery_queue (
     next_attempt_time timestamp with time zone not null,
     lease_until timestamp with time zone,
     lease_token uuid,
+    bot_id text,
+    order_seq bigint,
     constraint delivery_queue_pkey PRIMARY KEY (delivery_id)
 ) with (fillfactor=50);
 CREATE INDEX delivery_queue_due ON delivery_queue USING btree (next_attempt_time);
+CREATE INDEX delivery_queue_lines ON delivery_queue USING btree (webhook_id, bot_id, order_seq) WHERE (order_seq IS NOT NULL);
 
 create table events (
     id uuid not null,
@@ -142,6 +145,12 @@ create table signing_settings (
     constraint signing_settings_pkey PRIMARY KEY (project_id)
 );
 
+create table webhook_send_slots (
+    webhook_id uuid not null,
+    next_slot timestamp with time zone not null,
+    constraint webhook_send_slots_pkey PRIMARY KEY (webhook_id)
+);
+
 create table webhooks (
     id uuid not null,
     project_id text not null,
@@ -155,6 +164,10 @@ create table webhooks (
     update_time timestamp with time zone not null,
     delete_time timestamp with time zone,
     event_types text[] not null default '{}'::text[],
+    ordering text not null default 'UNORDERED'::text,
+    max_requests_per_second integer,
+    constraint webhooks_ordering_known CHECK ((ordering = ANY (ARRAY['UNORDERED'::text, 'PER_BOT'::text]))),
+    constraint webhooks_rate_positive CHECK ((max_requests_per_second > 0)),
     constraint webhooks_pkey PRIMARY KEY (id)
 );
 CREATE INDEX webhooks_by_project ON webhooks USING btree (project_id, create_time, id) WHERE (delete_time IS NULL);

@@ -1,7 +1,9 @@
 package dev.herald.api;
 
 import dev.herald.domain.Ids;
+import dev.herald.domain.InvalidArgumentException;
 import dev.herald.domain.webhook.NewWebhook;
+import dev.herald.domain.webhook.Ordering;
 import dev.herald.domain.webhook.Trigger;
 import dev.herald.domain.webhook.Webhook;
 import dev.herald.domain.webhook.WebhookChanges;
@@ -20,7 +22,9 @@ final class WebhookMapper {
         botId,
         request.getUrl(),
         request.getTriggersList(),
-        request.getEventTypesList());
+        request.getEventTypesList(),
+        ordering(request.getOrdering()).orElse(null),
+        request.getMaxRequestsPerSecond());
   }
 
   static WebhookChanges toDomain(UpdateWebhookRequest request) {
@@ -31,7 +35,23 @@ final class WebhookMapper {
         request.hasActive() ? Optional.of(request.getActive()) : Optional.empty(),
         request.hasEventTypes()
             ? Optional.of(List.copyOf(request.getEventTypes().getValuesList()))
+            : Optional.empty(),
+        ordering(request.getOrdering()),
+        request.hasMaxRequestsPerSecond()
+            ? Optional.of(request.getMaxRequestsPerSecond())
             : Optional.empty());
+  }
+
+  /** Empty for ORDERING_UNSPECIFIED; a value this version does not know is refused. */
+  private static Optional<Ordering> ordering(dev.herald.proto.v1.Ordering ordering) {
+    return switch (ordering) {
+      case ORDERING_UNSPECIFIED -> Optional.empty();
+      case ORDERING_UNORDERED -> Optional.of(Ordering.UNORDERED);
+      case ORDERING_PER_BOT -> Optional.of(Ordering.PER_BOT);
+      case UNRECOGNIZED ->
+          throw InvalidArgumentException.of(
+              "ordering", "must be ORDERING_UNORDERED or ORDERING_PER_BOT");
+    };
   }
 
   static dev.herald.proto.v1.Webhook toProto(Webhook webhook) {
@@ -45,7 +65,12 @@ final class WebhookMapper {
         .setBotId(webhook.botId() == null ? "" : webhook.botId())
         .setCreateTime(ProtoTimes.toProto(webhook.createTime()))
         .setUpdateTime(ProtoTimes.toProto(webhook.updateTime()))
-        .addAllEventTypes(webhook.eventTypes())
+        .addAllEventTypes(webhook.controls().eventTypes())
+        .setOrdering(
+            webhook.controls().ordered()
+                ? dev.herald.proto.v1.Ordering.ORDERING_PER_BOT
+                : dev.herald.proto.v1.Ordering.ORDERING_UNORDERED)
+        .setMaxRequestsPerSecond(webhook.controls().maxRequestsPerSecond().orElse(0))
         .build();
   }
 }

@@ -161,7 +161,9 @@ class AttemptRecorderTest {
         0,
         0,
         dev.herald.testing.TestSigning.hmacOnly("proj"),
-        Instant.now());
+        Instant.now(),
+        false,
+        java.util.OptionalInt.empty());
   }
 
   private static AttemptOutcome outcome(ClaimedDelivery claim) {

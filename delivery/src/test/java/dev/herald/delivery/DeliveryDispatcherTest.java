@@ -227,7 +227,9 @@ class DeliveryDispatcherTest {
         0,
         0,
         dev.herald.testing.TestSigning.hmacOnly("proj"),
-        Instant.now());
+        Instant.now(),
+        false,
+        java.util.OptionalInt.empty());
   }
 
   private static ClaimedDelivery again(ClaimedDelivery claim) {
@@ -243,7 +245,9 @@ class DeliveryDispatcherTest {
         claim.attemptsMade() + 1,
         claim.roundStart(),
         claim.signing(),
-        claim.createTime());
+        claim.createTime(),
+        claim.inLine(),
+        claim.maxRequestsPerSecond());
   }
 
   /**

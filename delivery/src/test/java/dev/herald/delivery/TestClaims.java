@@ -21,6 +21,8 @@ final class TestClaims {
         0,
         0,
         dev.herald.testing.TestSigning.hmacOnly("proj"),
-        Instant.now());
+        Instant.now(),
+        false,
+        java.util.OptionalInt.empty());
   }
 }

@@ -215,6 +215,8 @@ class WebhookSenderTest {
         0,
         0,
         dev.herald.testing.TestSigning.hmacOnly("proj"),
-        Instant.now());
+        Instant.now(),
+        false,
+        java.util.OptionalInt.empty());
   }
 }

@@ -10,6 +10,9 @@ public final class Limits {
   /** Event types one webhook's filter may name. */
   public static final int EVENT_TYPES = 32;
 
+  /** The highest per-webhook rate limit, in requests a second. */
+  public static final int MAX_REQUESTS_PER_SECOND = 10_000;
+
   public static final int BOT_METADATA_BYTES = 64 * 1024;
   public static final int BOT_METADATA_DEPTH = 16;
 

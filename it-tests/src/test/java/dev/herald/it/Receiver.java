@@ -31,6 +31,22 @@ final class Receiver implements AutoCloseable {
   /** How to answer the n-th request (0-based) to a path. */
   interface Behaviour {
     Reply reply(int requestIndex);
+
+    /** How to answer this request, the n-th to its path; by its index unless told otherwise. */
+    default Reply reply(int requestIndex, Request request) {
+      return reply(requestIndex);
+    }
+  }
+
+  /** A behaviour that looks at the request itself. */
+  interface RequestBehaviour extends Behaviour {
+    @Override
+    Reply reply(int requestIndex, Request request);
+
+    @Override
+    default Reply reply(int requestIndex) {
+      throw new UnsupportedOperationException("answers by request");
+    }
   }
 
   record Reply(int status, String body, Duration delay, Map<String, String> headers) {
@@ -135,11 +151,12 @@ final class Receiver implements AutoCloseable {
             (name, values) -> headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
     List<Request> seen = requests.computeIfAbsent(path, p -> new CopyOnWriteArrayList<>());
     int index;
+    Request request = new Request(path, headers, body, Instant.now());
     synchronized (seen) {
       index = seen.size();
-      seen.add(new Request(path, headers, body, Instant.now()));
+      seen.add(request);
     }
-    Reply reply = behaviours.getOrDefault(path, i -> Reply.status(200, "ok")).reply(index);
+    Reply reply = behaviours.getOrDefault(path, i -> Reply.status(200, "ok")).reply(index, request);
     try {
       if (!reply.delay().isZero()) {
         Thread.sleep(reply.delay().toMillis());

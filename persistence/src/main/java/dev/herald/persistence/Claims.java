@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
 
@@ -22,7 +23,8 @@ final class Claims {
    * Hand-written so its plan stays on keys under any statistics; {@code %d} is the limit, written
    * in (a bound limit leaves a generic plan expecting a tenth of the table). The due rows are read
    * from {@code delivery_queue_due} in order, rows other workers hold are skipped, and saturated
-   * webhooks (the fifth parameter; an empty array passes over nothing) are passed over.
+   * webhooks (the fifth parameter; an empty array passes over nothing) are passed over, as is a
+   * delivery of a bot's line with an earlier one still in the queue ({@link Lines}).
    */
   static final String CLAIM =
       """
@@ -35,13 +37,20 @@ final class Claims {
                   where next_attempt_time <= ?::timestamptz
                     and (lease_until is null or lease_until <= ?::timestamptz)
                     and webhook_id <> all(?::uuid[])
+                    and (order_seq is null or not exists (
+                          select 1
+                            from delivery_queue ahead
+                           where ahead.webhook_id = delivery_queue.webhook_id
+                             and ahead.bot_id = delivery_queue.bot_id
+                             and ahead.order_seq < delivery_queue.order_seq))
                   order by next_attempt_time
                   limit %d
                     for update skip locked))
-        returning delivery_id
+        returning delivery_id, order_seq
       )
       select d.id, d.idempotency_key, d.webhook_id, d.project_id, w.url, d.payload, d.attempt_count,
-             d.round_start, d.create_time, d.bot_id
+             d.round_start, d.create_time, d.bot_id, l.order_seq is not null,
+             w.max_requests_per_second
         from leased l
         cross join lateral (
           select id, idempotency_key, webhook_id, project_id, payload, attempt_count, round_start,
@@ -63,7 +72,9 @@ final class Claims {
       int attemptsMade,
       int roundStart,
       Instant createTime,
-      String botId) {}
+      String botId,
+      boolean inLine,
+      OptionalInt maxRequestsPerSecond) {}
 
   /** Runs {@link #CLAIM} on {@code connection}, in the caller's transaction. */
   static List<ClaimedRow> claim(
@@ -94,10 +105,18 @@ final class Claims {
                   rows.getInt(7),
                   rows.getInt(8),
                   rows.getObject(9, OffsetDateTime.class).toInstant(),
-                  rows.getString(10)));
+                  rows.getString(10),
+                  rows.getBoolean(11),
+                  rate(rows.getObject(12, Integer.class))));
         }
       }
       return claimed;
     }
+  }
+
+  private static OptionalInt rate(Integer maxRequestsPerSecond) {
+    return maxRequestsPerSecond == null
+        ? OptionalInt.empty()
+        : OptionalInt.of(maxRequestsPerSecond);
   }
 }

@@ -9,6 +9,8 @@ import dev.herald.domain.delivery.DeliveryStatus;
 import dev.herald.domain.page.Page;
 import dev.herald.domain.page.PageCursor;
 import dev.herald.domain.page.PageRequest;
+import dev.herald.domain.webhook.DeliveryControls;
+import dev.herald.domain.webhook.Ordering;
 import dev.herald.domain.webhook.Trigger;
 import dev.herald.domain.webhook.Webhook;
 import dev.herald.domain.webhook.WebhookRepository;
@@ -20,6 +22,7 @@ import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
@@ -65,7 +68,9 @@ final class JooqWebhookRepository implements WebhookRepository {
               .set(WEBHOOKS.BOT_ID, webhook.botId())
               .set(WEBHOOKS.URL, webhook.url())
               .set(WEBHOOKS.TRIGGERS, wireNames(webhook))
-              .set(WEBHOOKS.EVENT_TYPES, webhook.eventTypes().toArray(String[]::new))
+              .set(WEBHOOKS.EVENT_TYPES, eventTypes(webhook))
+              .set(WEBHOOKS.ORDERING, webhook.controls().ordering().name())
+              .set(WEBHOOKS.MAX_REQUESTS_PER_SECOND, rate(webhook))
               .set(WEBHOOKS.ACTIVE, webhook.active())
               .set(WEBHOOKS.CREATE_TIME, Times.toDb(webhook.createTime()))
               .set(WEBHOOKS.UPDATE_TIME, Times.toDb(webhook.updateTime()))
@@ -109,8 +114,9 @@ final class JooqWebhookRepository implements WebhookRepository {
               dsl.update(WEBHOOKS)
                   .set(WEBHOOKS.URL, webhook.url())
                   .set(WEBHOOKS.TRIGGERS, wireNames(webhook))
-                  .set(WEBHOOKS.EVENT_TYPES, webhook.eventTypes().toArray(String[]::new))
-                  .set(WEBHOOKS.EVENT_TYPES, webhook.eventTypes().toArray(String[]::new))
+                  .set(WEBHOOKS.EVENT_TYPES, eventTypes(webhook))
+                  .set(WEBHOOKS.ORDERING, webhook.controls().ordering().name())
+                  .set(WEBHOOKS.MAX_REQUESTS_PER_SECOND, rate(webhook))
                   .set(WEBHOOKS.ACTIVE, webhook.active())
                   .set(WEBHOOKS.DISABLED_REASON, webhook.disabledReason())
                   .set(WEBHOOKS.UPDATE_TIME, Times.toDb(webhook.updateTime()));
@@ -119,6 +125,9 @@ final class JooqWebhookRepository implements WebhookRepository {
           }
           update.where(WEBHOOKS.ID.eq(webhook.id()), WEBHOOKS.DELETE_TIME.isNull()).execute();
           endPendingReason.ifPresent(reason -> endPending(dsl, webhook.id(), reason));
+          if (!webhook.controls().ordered()) {
+            leaveLines(dsl, webhook.id(), webhook.updateTime());
+          }
           return null;
         });
   }
@@ -180,6 +189,25 @@ final class JooqWebhookRepository implements WebhookRepository {
         .execute();
   }
 
+  /**
+   * A webhook no longer ordered lets its waiting deliveries go: each leaves its bot's line, and one
+   * parked behind another is due now. Found by the lines' index, which holds ordered rows only.
+   */
+  private static void leaveLines(DSLContext dsl, UUID webhookId, Instant now) {
+    dsl.update(DELIVERY_QUEUE)
+        .set(
+            DELIVERY_QUEUE.NEXT_ATTEMPT_TIME,
+            DSL.when(
+                    DSL.condition(
+                        "{0} = 'infinity'::timestamptz", DELIVERY_QUEUE.NEXT_ATTEMPT_TIME),
+                    DSL.val(Times.toDb(now)))
+                .otherwise(DELIVERY_QUEUE.NEXT_ATTEMPT_TIME))
+        .setNull(DELIVERY_QUEUE.ORDER_SEQ)
+        .setNull(DELIVERY_QUEUE.BOT_ID)
+        .where(DELIVERY_QUEUE.WEBHOOK_ID.eq(webhookId), DELIVERY_QUEUE.ORDER_SEQ.isNotNull())
+        .execute();
+  }
+
   static Webhook toDomain(WebhooksRecord row) {
     return webhook(
         row.getId(),
@@ -191,7 +219,7 @@ final class JooqWebhookRepository implements WebhookRepository {
         row.getDisabledReason(),
         row.getCreateTime(),
         row.getUpdateTime(),
-        row.getEventTypes());
+        controls(row.getEventTypes(), row.getOrdering(), row.getMaxRequestsPerSecond()));
   }
 
   /** A webhook from a JDBC row holding its columns by name, for queries run without jOOQ. */
@@ -206,7 +234,10 @@ final class JooqWebhookRepository implements WebhookRepository {
         row.getString("disabled_reason"),
         row.getObject("create_time", OffsetDateTime.class),
         row.getObject("update_time", OffsetDateTime.class),
-        (String[]) row.getArray("event_types").getArray());
+        controls(
+            (String[]) row.getArray("event_types").getArray(),
+            row.getString("ordering"),
+            row.getObject("max_requests_per_second", Integer.class)));
   }
 
   private static Webhook webhook(
@@ -219,7 +250,7 @@ final class JooqWebhookRepository implements WebhookRepository {
       String disabledReason,
       OffsetDateTime createTime,
       OffsetDateTime updateTime,
-      String[] eventTypes) {
+      DeliveryControls controls) {
     return new Webhook(
         id,
         projectId,
@@ -232,7 +263,24 @@ final class JooqWebhookRepository implements WebhookRepository {
         disabledReason,
         Times.fromDb(createTime),
         Times.fromDb(updateTime),
-        List.of(eventTypes));
+        controls);
+  }
+
+  private static DeliveryControls controls(
+      String[] eventTypes, String ordering, Integer maxRequestsPerSecond) {
+    return new DeliveryControls(
+        List.of(eventTypes),
+        Ordering.valueOf(ordering),
+        maxRequestsPerSecond == null ? OptionalInt.empty() : OptionalInt.of(maxRequestsPerSecond));
+  }
+
+  private static String[] eventTypes(Webhook webhook) {
+    return webhook.controls().eventTypes().toArray(String[]::new);
+  }
+
+  private static Integer rate(Webhook webhook) {
+    OptionalInt rate = webhook.controls().maxRequestsPerSecond();
+    return rate.isPresent() ? rate.getAsInt() : null;
   }
 
   private static IllegalStateException unknownTrigger(String name) {

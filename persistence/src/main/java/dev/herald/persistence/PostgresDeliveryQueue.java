@@ -104,7 +104,9 @@ final class PostgresDeliveryQueue implements DeliveryQueue {
                           row.attemptsMade(),
                           row.roundStart(),
                           signing.get(row.projectId()),
-                          row.createTime()))
+                          row.createTime(),
+                          row.inLine(),
+                          row.maxRequestsPerSecond()))
               .toList();
         });
   }
@@ -119,7 +121,7 @@ final class PostgresDeliveryQueue implements DeliveryQueue {
 
   /**
    * Successes alone are one statement, which needs no transaction of its own; with failures among
-   * them, the statement and each failure's steps share one transaction.
+   * them, or deliveries of ordered lines, the statement and what follows share one transaction.
    */
   @Override
   public List<RecordedOutcome> recordAttempts(List<AttemptOutcome> outcomes) {
@@ -136,10 +138,18 @@ final class PostgresDeliveryQueue implements DeliveryQueue {
               recorded.put(outcome.claim().id(), AttemptRecords.recordFailure(dsl, outcome));
             }
           }
+          List<AttemptOutcome> endedInLine =
+              outcomes.stream()
+                  .filter(o -> o.claim().inLine() && !(o.next() instanceof NextStep.RetryAt))
+                  .filter(o -> recorded.getOrDefault(o.claim().id(), RecordedOutcome.LOST).held())
+                  .toList();
+          dsl.connection(connection -> Lines.letNextGo(connection, endedInLine));
           return recorded;
         };
+    // Successes alone are one statement; a failure's steps, or a line's next delivery let go
+    // after an end, share the end's transaction.
     Map<UUID, RecordedOutcome> recorded =
-        outcomes.stream().allMatch(PostgresDeliveryQueue::succeeded)
+        outcomes.stream().allMatch(o -> succeeded(o) && !o.claim().inLine())
             ? transactor.outsideTransaction(write)
             : transactor.inTransaction(write);
     List<RecordedOutcome> found =
@@ -198,7 +208,10 @@ final class PostgresDeliveryQueue implements DeliveryQueue {
                             DELIVERY_QUEUE
                                 .LEASE_UNTIL
                                 .isNull()
-                                .or(DELIVERY_QUEUE.LEASE_UNTIL.le(at)))
+                                .or(DELIVERY_QUEUE.LEASE_UNTIL.le(at)),
+                            // A parked delivery of a line is never due by itself.
+                            DSL.condition(
+                                "{0} < 'infinity'::timestamptz", DELIVERY_QUEUE.NEXT_ATTEMPT_TIME))
                         .fetchOne(0, OffsetDateTime.class))
                 .map(Times::fromDb));
   }

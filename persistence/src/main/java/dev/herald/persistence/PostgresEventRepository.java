@@ -41,7 +41,11 @@ final class PostgresEventRepository implements EventRepository {
    * Hand-written to write a whole batch in one statement and one round trip: the events not known
    * yet (the first twelve parameters), the deliveries planned for them (the next ten; those of an
    * event already known are dropped), each delivery's row in the queue, and, if any delivery was
-   * made, an announcement (the last two). Returns the ids of the events written.
+   * made, an announcement (the last two). The deliveries to ordered webhooks (the twenty-third
+   * parameter, in ingest order) join their bots' lines ({@link Lines}): each takes the next number
+   * of the line, parked behind any delivery of its line already queued, which it locks so that the
+   * end of that one waits for this commit and sees the newcomer. Returns the ids of the events
+   * written.
    */
   static final String INGEST =
       """
@@ -64,11 +68,35 @@ final class PostgresEventRepository implements EventRepository {
                as v(id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, url,
                     payload, create_time)
          where event_id in (select id from event)
-        returning id, webhook_id, create_time
+        returning id, webhook_id, bot_id, create_time
+      ),
+      joining as (
+        select m.id, m.webhook_id, m.bot_id, nextval('delivery_order_seq') as order_seq
+          from made m
+          join unnest(?::uuid[]) with ordinality as j(id, n) on j.id = m.id
+         order by j.n
+      ),
+      ahead as (
+        select q.webhook_id, q.bot_id
+          from delivery_queue q
+         where q.order_seq is not null
+           and (q.webhook_id, q.bot_id) in (select webhook_id, bot_id from joining)
+           for key share of q
       ),
       queued as (
-        insert into delivery_queue (delivery_id, webhook_id, next_attempt_time)
-        select id, webhook_id, create_time from made
+        insert into delivery_queue (delivery_id, webhook_id, next_attempt_time, bot_id, order_seq)
+        select m.id, m.webhook_id,
+               case when j.order_seq is not null
+                     and (exists (select 1 from ahead a
+                                   where a.webhook_id = j.webhook_id and a.bot_id = j.bot_id)
+                          or exists (select 1 from joining e
+                                      where e.webhook_id = j.webhook_id and e.bot_id = j.bot_id
+                                        and e.order_seq < j.order_seq))
+                    then 'infinity'::timestamptz
+                    else m.create_time end,
+               j.bot_id, j.order_seq
+          from made m
+          left join joining j on j.id = m.id
         returning delivery_id
       )
       select id, (select count(*) from (select pg_notify(?, ?) from queued limit 1) announced)
@@ -168,8 +196,14 @@ final class PostgresEventRepository implements EventRepository {
               .add("text", d -> d.delivery().payload())
               .addTimes(d -> d.event().createTime())
               .nextParameter();
-      statement.setString(next, DeliveryAnnouncements.CHANNEL);
-      statement.setString(next + 1, announcements.origin());
+      Object[] joiningLines =
+          deliveries.stream()
+              .filter(d -> d.delivery().webhook().controls().ordered())
+              .map(d -> d.delivery().id())
+              .toArray();
+      statement.setArray(next, connection.createArrayOf("uuid", joiningLines));
+      statement.setString(next + 1, DeliveryAnnouncements.CHANNEL);
+      statement.setString(next + 2, announcements.origin());
       Set<UUID> inserted = new HashSet<>();
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
@@ -187,7 +221,7 @@ final class PostgresEventRepository implements EventRepository {
   static final String CANDIDATE_WEBHOOKS =
       """
       select id, project_id, bot_id, url, triggers, active, disabled_reason, create_time,
-             update_time, event_types
+             update_time, event_types, ordering, max_requests_per_second
         from webhooks
        where project_id = any(?::text[])
          and delete_time is null

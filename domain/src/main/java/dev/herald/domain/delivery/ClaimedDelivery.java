@@ -4,13 +4,16 @@ import static java.util.Objects.requireNonNull;
 
 import dev.herald.domain.secret.ProjectSecrets;
 import java.time.Instant;
+import java.util.OptionalInt;
 import java.util.UUID;
 
 /**
  * A due delivery leased to one worker until its lease ends. {@code url} is the webhook's current
  * URL, so a corrected URL also fixes pending retries. {@code signing} is the project's keys that
- * sign now and the schemes it signs with. {@code createTime} is when the delivery was made, as its
- * event was acknowledged.
+ * sign now and the schemes it signs with. {@code inLine} says the delivery holds its bot's place in
+ * an ordered webhook's line, which its end lets the next one take; {@code maxRequestsPerSecond} is
+ * its webhook's rate limit, if any. {@code createTime} is when the delivery was made, as its event
+ * was acknowledged.
  */
 public record ClaimedDelivery(
     UUID id,
@@ -24,7 +27,9 @@ public record ClaimedDelivery(
     int attemptsMade,
     int roundStart,
     ProjectSecrets signing,
-    Instant createTime) {
+    Instant createTime,
+    boolean inLine,
+    OptionalInt maxRequestsPerSecond) {
 
   public ClaimedDelivery {
     requireNonNull(id, "id");
@@ -35,6 +40,7 @@ public record ClaimedDelivery(
     requireNonNull(payload, "payload");
     requireNonNull(createTime, "createTime");
     requireNonNull(signing, "signing");
+    requireNonNull(maxRequestsPerSecond, "maxRequestsPerSecond");
   }
 
   public int nextAttemptNumber() {

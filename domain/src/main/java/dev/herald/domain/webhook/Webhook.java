@@ -10,7 +10,7 @@ import java.util.UUID;
  * A subscription: where to POST which triggers of a project. With a {@code botId} it is bot-level
  * and only that bot's events reach it; {@code botId} is {@code null} otherwise. {@code
  * disabledReason} says why Herald itself deactivated it (410 Gone, too many failed deliveries).
- * {@code eventTypes}, when not empty, are the only event types it receives.
+ * {@code controls} are the subscriber's say over its deliveries.
  */
 public record Webhook(
     UUID id,
@@ -22,7 +22,7 @@ public record Webhook(
     String disabledReason,
     Instant createTime,
     Instant updateTime,
-    List<String> eventTypes) {
+    DeliveryControls controls) {
 
   public Webhook {
     requireNonNull(id, "id");
@@ -31,10 +31,12 @@ public record Webhook(
     triggers = List.copyOf(triggers);
     requireNonNull(createTime, "createTime");
     requireNonNull(updateTime, "updateTime");
-    eventTypes = eventTypes == null ? List.of() : List.copyOf(eventTypes);
+    requireNonNull(controls, "controls");
   }
 
-  /** A webhook that receives every event type. */
+  /**
+   * A webhook whose deliveries the subscriber does not control: every type, unordered, unlimited.
+   */
   public Webhook(
       UUID id,
       String projectId,
@@ -55,12 +57,12 @@ public record Webhook(
         disabledReason,
         createTime,
         updateTime,
-        List.of());
+        DeliveryControls.NONE);
   }
 
   /** Whether events of {@code eventType} reach it: its filter is empty or names the type. */
   public boolean wants(String eventType) {
-    return eventTypes.isEmpty() || eventTypes.contains(eventType);
+    return controls.wants(eventType);
   }
 
   public boolean isBotLevel() {

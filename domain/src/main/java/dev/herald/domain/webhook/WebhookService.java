@@ -53,7 +53,13 @@ public final class WebhookService {
     }
     urlRules.check(request.url(), violations);
     List<Trigger> triggers = TriggerRules.parse(request.triggers(), violations);
-    List<String> eventTypes = EventTypeRules.check(request.eventTypes(), violations);
+    DeliveryControls controls =
+        new DeliveryControls(
+            DeliveryControlRules.checkEventTypes(request.eventTypes(), violations),
+            request.ordering() == null ? Ordering.UNORDERED : request.ordering(),
+            DeliveryControlRules.checkRate(
+                request.maxRequestsPerSecond() == null ? 0 : request.maxRequestsPerSecond(),
+                violations));
     violations.throwIfAny();
 
     // The project's secret exists before its first delivery can, so receivers can fetch it now.
@@ -70,7 +76,7 @@ public final class WebhookService {
             null,
             now,
             now,
-            eventTypes);
+            controls);
     if (!webhooks.insertIfFewerThan(webhook, quotas.webhooks())) {
       throw new QuotaExceededException(
           "project "
@@ -100,8 +106,18 @@ public final class WebhookService {
     changes.url().ifPresent(url -> urlRules.check(url, violations));
     List<Trigger> triggers =
         changes.triggers().isEmpty() ? null : TriggerRules.parse(changes.triggers(), violations);
-    List<String> eventTypes =
-        changes.eventTypes().map(types -> EventTypeRules.check(types, violations)).orElse(null);
+    DeliveryControls was = current.controls();
+    DeliveryControls controls =
+        new DeliveryControls(
+            changes
+                .eventTypes()
+                .map(types -> DeliveryControlRules.checkEventTypes(types, violations))
+                .orElse(was.eventTypes()),
+            changes.ordering().orElse(was.ordering()),
+            changes
+                .maxRequestsPerSecond()
+                .map(rate -> DeliveryControlRules.checkRate(rate, violations))
+                .orElse(was.maxRequestsPerSecond()));
     violations.throwIfAny();
 
     boolean active = changes.active().orElse(current.active());
@@ -116,7 +132,7 @@ public final class WebhookService {
             active ? null : current.disabledReason(),
             current.createTime(),
             now(),
-            eventTypes == null ? current.eventTypes() : eventTypes);
+            controls);
     Optional<String> endPending =
         current.active() && !active ? Optional.of(DEACTIVATED) : Optional.empty();
     webhooks.update(updated, endPending);

@@ -76,7 +76,9 @@ class EndpointHealthTest {
             0,
             0,
             dev.herald.testing.TestSigning.hmacOnly("proj"),
-            NOW);
+            NOW,
+            false,
+            java.util.OptionalInt.empty());
     DeliveryAttempt attempt =
         new DeliveryAttempt(1, claim.url(), NOW, Duration.ofMillis(5), status, "", "", false, null);
     return new AttemptOutcome(claim, attempt, next);

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herald.domain.json.JsonValue;
+import dev.herald.domain.webhook.DeliveryControls;
+import dev.herald.domain.webhook.Ordering;
 import dev.herald.domain.webhook.Trigger;
 import dev.herald.domain.webhook.Webhook;
 import java.time.Instant;
@@ -80,7 +82,7 @@ class FanOutTest {
         null,
         NOW,
         NOW,
-        eventTypes);
+        new DeliveryControls(eventTypes, Ordering.UNORDERED, java.util.OptionalInt.empty()));
   }
 
   @Test

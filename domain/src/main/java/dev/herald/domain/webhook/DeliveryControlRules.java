@@ -4,14 +4,29 @@ import dev.herald.domain.Limits;
 import dev.herald.domain.Violations;
 import java.util.HashSet;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Set;
 
-/** A webhook's event-type filter: each type as an ingested event_type may be, none twice. */
-final class EventTypeRules {
-  private EventTypeRules() {}
+/**
+ * What a subscriber may ask of its deliveries: an event-type filter of types as an ingested
+ * event_type may be, none twice; a rate limit from 1 to {@link Limits#MAX_REQUESTS_PER_SECOND}.
+ */
+final class DeliveryControlRules {
+  private DeliveryControlRules() {}
+
+  /** The rate as given (zero for none), its problems added to {@code violations}. */
+  static OptionalInt checkRate(int requestsPerSecond, Violations violations) {
+    if (requestsPerSecond < 0 || requestsPerSecond > Limits.MAX_REQUESTS_PER_SECOND) {
+      violations.add(
+          "max_requests_per_second",
+          "must be between 1 and " + Limits.MAX_REQUESTS_PER_SECOND + ", or 0 for no limit");
+      return OptionalInt.empty();
+    }
+    return requestsPerSecond == 0 ? OptionalInt.empty() : OptionalInt.of(requestsPerSecond);
+  }
 
   /** The filter as given, its problems added to {@code violations}; empty means every type. */
-  static List<String> check(List<String> eventTypes, Violations violations) {
+  static List<String> checkEventTypes(List<String> eventTypes, Violations violations) {
     if (eventTypes.size() > Limits.EVENT_TYPES) {
       violations.add("event_types", "must have at most " + Limits.EVENT_TYPES + " entries");
       return List.of();

@@ -1,0 +1,69 @@
+package dev.herald.persistence;
+
+import dev.herald.domain.delivery.AttemptOutcome;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The bots' lines of ordered webhooks in the queue. A delivery joins its line at ingest with the
+ * next {@code order_seq}, parked at {@code 'infinity'} if another of the line is in the queue
+ * ({@link PostgresEventRepository#INGEST} locks that one, so its end waits for the newcomer's
+ * commit and then sees it); when a line's delivery ends, {@link #LET_NEXT_GO} makes the line's
+ * first one due. The claim, for its part, passes over a line's delivery while an earlier one is in
+ * the queue, which covers two deliveries of a line made at the same moment by different
+ * transactions, neither seeing the other.
+ */
+final class Lines {
+  private Lines() {}
+
+  /**
+   * Hand-written to reach each line's first delivery by the lines' index, one probe a line: the
+   * lines (webhook, bot: the second and third parameters) whose delivery just ended get their first
+   * delivery due at the first parameter, if it is parked. Run as a statement of its own after the
+   * end, in its transaction: a snapshot taken before the end's wait for a newcomer's lock would not
+   * see the newcomer.
+   */
+  static final String LET_NEXT_GO =
+      """
+      update delivery_queue q
+         set next_attempt_time = ?::timestamptz
+       where q.delivery_id = any(array(
+               select h.delivery_id
+                 from unnest(?::uuid[], ?::text[]) as e(webhook_id, bot_id)
+                 cross join lateral (
+                   select l.delivery_id
+                     from delivery_queue l
+                    where l.webhook_id = e.webhook_id
+                      and l.bot_id = e.bot_id
+                      and l.order_seq is not null
+                    order by l.order_seq
+                    limit 1) h))
+         and q.next_attempt_time = 'infinity'
+      """;
+
+  /** Lets the next delivery of each line go whose delivery {@code ended}. */
+  static void letNextGo(Connection connection, List<AttemptOutcome> ended) throws SQLException {
+    if (ended.isEmpty()) {
+      return;
+    }
+    Instant now =
+        ended.stream()
+            .map(o -> o.attempt().startTime().plus(o.attempt().duration()))
+            .max(Instant::compareTo)
+            .orElseThrow();
+    try (PreparedStatement statement = connection.prepareStatement(LET_NEXT_GO)) {
+      statement.setObject(1, Times.toDb(now));
+      statement.setArray(
+          2,
+          connection.createArrayOf(
+              "uuid", ended.stream().map(o -> o.claim().webhookId()).toArray()));
+      statement.setArray(
+          3,
+          connection.createArrayOf("text", ended.stream().map(o -> o.claim().botId()).toArray()));
+      statement.executeUpdate();
+    }
+  }
+}
