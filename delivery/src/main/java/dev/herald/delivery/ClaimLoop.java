@@ -7,6 +7,7 @@ import dev.herald.domain.delivery.DeliveryQueue;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -14,10 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Claims due deliveries in batches, ahead of free slots, into the {@link WaitingRoom}, and sleeps
- * until the earliest known due time or the poll interval, unless woken: when deliveries are created
- * (here or, through LISTEN/NOTIFY, on another server) or a slot frees while claims wait for one. It
- * owns what it knows of due times.
+ * Claims due deliveries in batches, ahead of free slots, into the {@link WaitingRoom} (those of
+ * rate-limited webhooks by way of the {@link Pacer}), and sleeps until the earliest known due time
+ * or the poll interval, unless woken: when deliveries are created (here or, through LISTEN/NOTIFY,
+ * on another server) or a slot frees while claims wait for one. It owns what it knows of due times.
  *
  * <p>Past 200 lines as one class because the loop's four ways to wait (a wake, the known due time,
  * the poll, free slots) decide together when it claims next.
@@ -41,6 +42,7 @@ final class ClaimLoop implements Runnable {
   private final LeaseKeeper leases;
   private final WakeSignal wakes;
   private final KnownDueTime dueTimes;
+  private final Pacer pacer;
 
   /** Starts whatever waiting claims may start; called after each claim. */
   private final Runnable dispatch;
@@ -76,6 +78,7 @@ final class ClaimLoop implements Runnable {
       LeaseKeeper leases,
       WakeSignal wakes,
       KnownDueTime dueTimes,
+      Pacer pacer,
       Runnable dispatch,
       DeliveryConfig config,
       Clock clock) {
@@ -84,6 +87,7 @@ final class ClaimLoop implements Runnable {
     this.leases = requireNonNull(leases, "leases");
     this.wakes = requireNonNull(wakes, "wakes");
     this.dueTimes = requireNonNull(dueTimes, "dueTimes");
+    this.pacer = requireNonNull(pacer, "pacer");
     this.dispatch = requireNonNull(dispatch, "dispatch");
     this.pollInterval = config.pollInterval();
     this.lease = config.lease();
@@ -159,7 +163,7 @@ final class ClaimLoop implements Runnable {
       return;
     }
     int wanted = claimSize(free);
-    Set<UUID> busy = room.saturatedWebhooks();
+    Set<UUID> busy = busyWebhooks();
     Instant now = clock.instant();
     if (nothingNewBeside(busy, now)) {
       wakes.await(Duration.between(now, exhaustionEnds()));
@@ -169,12 +173,24 @@ final class ClaimLoop implements Runnable {
     Instant leaseUntil = now.plus(lease);
     List<ClaimedDelivery> claimed = queue.claimDue(wanted, now, leaseUntil, busy);
     leases.hold(claimed, leaseUntil);
-    room.add(claimed);
+    room.add(pacer.pace(claimed));
     dispatch.run();
     if (claimed.size() < wanted) {
       claimsAwaitSlots = !busy.isEmpty();
       sleepUntilDue(busy, now);
     }
+  }
+
+  /** Webhooks the room has enough of, and those whose claims wait for their send slots. */
+  private Set<UUID> busyWebhooks() {
+    Set<UUID> pacing = pacer.webhooksWaiting();
+    Set<UUID> saturated = room.saturatedWebhooks();
+    if (pacing.isEmpty()) {
+      return saturated;
+    }
+    Set<UUID> busy = new HashSet<>(saturated);
+    busy.addAll(pacing);
+    return busy;
   }
 
   /**

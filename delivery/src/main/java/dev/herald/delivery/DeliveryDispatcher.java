@@ -11,8 +11,10 @@ import dev.herald.domain.delivery.EndpointHealth;
 import dev.herald.domain.delivery.NextStep;
 import dev.herald.domain.delivery.RecordedOutcome;
 import dev.herald.domain.delivery.RetryPolicy;
+import dev.herald.domain.delivery.SendSlots;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -56,6 +58,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   private final LeaseKeeper leases;
   private final WakeSignal wakes;
   private final KnownDueTime dueTimes;
+  private final Pacer pacer;
   private final ClaimLoop claimLoop;
   private volatile boolean running;
   private ExecutorService workers;
@@ -66,6 +69,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
       DeliveryQueue queue,
       EndpointHealth health,
       WebhookSender sender,
+      SendSlots slots,
       DeliveryConfig config,
       Clock clock,
       DeliveryMetrics metrics) {
@@ -88,8 +92,10 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     this.leases = new LeaseKeeper(queue, clock, config.lease(), config.leaseRenewal());
     this.wakes = new WakeSignal(clock);
     this.dueTimes = new KnownDueTime(queue, config.pollInterval());
+    this.pacer = new Pacer(slots, this::enterAtSlot, leases::giveBack, clock);
     this.claimLoop =
-        new ClaimLoop(queue, room, leases, wakes, dueTimes, this::dispatchWaiting, config, clock);
+        new ClaimLoop(
+            queue, room, leases, wakes, dueTimes, pacer, this::dispatchWaiting, config, clock);
     metrics.watch(room::slotsInUse, () -> recorder == null ? 0 : recorder.waitingCount());
   }
 
@@ -130,6 +136,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     claimLoop.stop();
     try {
       loop.join();
+      pacer.stop();
       workers.shutdown();
       if (!workers.awaitTermination(config.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS)) {
         workers.shutdownNow();
@@ -145,6 +152,14 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   @Override
   public void deliveriesCreated() {
     claimLoop.newWork();
+  }
+
+  /** A rate-limited webhook's claim whose send slot has come. */
+  private void enterAtSlot(ClaimedDelivery claim) {
+    room.add(List.of(claim));
+    if (running) {
+      dispatchWaiting();
+    }
   }
 
   /** Starts every waiting claim that may start now. */

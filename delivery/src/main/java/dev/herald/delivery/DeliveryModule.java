@@ -8,6 +8,7 @@ import com.google.inject.Singleton;
 import dev.herald.domain.delivery.DeliveryNotifier;
 import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.delivery.EndpointHealth;
+import dev.herald.domain.delivery.SendSlots;
 import dev.herald.domain.webhook.DestinationPolicy;
 import dev.herald.domain.webhook.WebhookRepository;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -65,11 +66,12 @@ public final class DeliveryModule extends AbstractModule {
       DeliveryQueue queue,
       WebhookRepository webhooks,
       WebhookSender sender,
+      SendSlots slots,
       Clock clock,
       PrometheusRegistry registry) {
     EndpointHealth health = new EndpointHealth(config.endpointHealth(), webhooks::disable);
     return new DeliveryDispatcher(
-        queue, health, sender, config, clock, new DeliveryMetrics(registry));
+        queue, health, sender, slots, config, clock, new DeliveryMetrics(registry));
   }
 
   @Provides

@@ -93,9 +93,14 @@ final class LeaseKeeper {
 
   /** Gives a claim back to the queue at once, for another attempt by whoever claims it next. */
   void release(ClaimedDelivery claim) {
+    giveBack(claim, clock.instant());
+  }
+
+  /** Gives a claim back to the queue unattempted, due again at {@code dueAt}. */
+  void giveBack(ClaimedDelivery claim, Instant dueAt) {
     held.remove(claim);
     try {
-      queue.release(claim, clock.instant());
+      queue.release(claim, dueAt);
     } catch (RuntimeException e) {
       log.warn("Could not release delivery {}; it is due again when its lease ends", claim.id(), e);
     }

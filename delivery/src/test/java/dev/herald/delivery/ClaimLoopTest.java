@@ -93,6 +93,11 @@ class ClaimLoopTest {
         leases,
         wakes,
         new KnownDueTime(queue, config.pollInterval()),
+        new Pacer(
+            (webhook, spacing, count) -> Duration.ZERO,
+            claim -> room.add(List.of(claim)),
+            leases::giveBack,
+            Clock.systemUTC()),
         dispatches::incrementAndGet,
         config,
         Clock.systemUTC());

@@ -100,6 +100,7 @@ class DeliveryDispatcherTest {
                   return first;
                 }),
             sender,
+            (webhook, spacing, count) -> Duration.ZERO,
             config,
             Clock.systemUTC(),
             new DeliveryMetrics(registry));

@@ -95,7 +95,7 @@ class HeraldBenchmark {
    */
   private static final Set<String> PHASES =
       Set.of(
-          System.getProperty("herald.bench.phases", "ingest,drain,latency,fanout,claim")
+          System.getProperty("herald.bench.phases", "ingest,drain,latency,fanout,controls,claim")
               .split(","));
 
   private final Map<String, Object> results = new LinkedHashMap<>();
@@ -142,6 +142,14 @@ class HeraldBenchmark {
         }
         if (PHASES.contains("fanout")) {
           fanOut(server, receiver);
+        }
+        if (PHASES.contains("controls")) {
+          ManagedChannel channel = channel(server);
+          try {
+            new DeliveryControlsBench(channel, receiver).run(results, table);
+          } finally {
+            channel.shutdownNow();
+          }
         }
         peakRssMb = Math.max(peakRssMb, server.peakRssMb());
       }

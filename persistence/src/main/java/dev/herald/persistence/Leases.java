@@ -54,12 +54,12 @@ final class Leases {
         });
   }
 
-  /** Gives the delivery back unattempted, due at {@code now}, if the claim still holds it. */
-  static int release(DSLContext dsl, ClaimedDelivery claim, Instant now) {
+  /** Gives the delivery back unattempted, due at {@code dueAt}, if the claim still holds it. */
+  static int release(DSLContext dsl, ClaimedDelivery claim, Instant dueAt) {
     return dsl.update(DELIVERY_QUEUE)
         .set(DELIVERY_QUEUE.LEASE_TOKEN, (UUID) null)
         .set(DELIVERY_QUEUE.LEASE_UNTIL, (OffsetDateTime) null)
-        .set(DELIVERY_QUEUE.NEXT_ATTEMPT_TIME, Times.toDb(now))
+        .set(DELIVERY_QUEUE.NEXT_ATTEMPT_TIME, Times.toDb(dueAt))
         .where(
             DELIVERY_QUEUE.DELIVERY_ID.eq(claim.id()),
             DELIVERY_QUEUE.LEASE_TOKEN.eq(claim.leaseToken()))

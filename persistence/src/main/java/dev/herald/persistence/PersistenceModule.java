@@ -12,6 +12,7 @@ import dev.herald.domain.delivery.DeliveryNotifier;
 import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.delivery.DeliveryRepository;
 import dev.herald.domain.delivery.OutcomeFeed;
+import dev.herald.domain.delivery.SendSlots;
 import dev.herald.domain.event.EventRepository;
 import dev.herald.domain.secret.SigningSecretRepository;
 import dev.herald.domain.webhook.WebhookRepository;
@@ -163,6 +164,13 @@ public final class PersistenceModule extends AbstractModule {
       JooqSigningSecretRepository secrets,
       OutcomeNotifications outcomes) {
     return new PostgresDeliveryQueue(queue, secrets, outcomes);
+  }
+
+  /** On the queue's connections: slots are taken by the claim loop, on its connection. */
+  @Provides
+  @Singleton
+  SendSlots sendSlots(@QueueConnections Transactor queue) {
+    return new PostgresSendSlots(queue);
   }
 
   @Provides

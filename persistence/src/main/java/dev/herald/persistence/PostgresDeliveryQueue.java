@@ -188,8 +188,8 @@ final class PostgresDeliveryQueue implements DeliveryQueue {
   }
 
   @Override
-  public void release(ClaimedDelivery claim, Instant now) {
-    transactor.outsideTransaction(dsl -> Leases.release(dsl, claim, now));
+  public void release(ClaimedDelivery claim, Instant dueAt) {
+    transactor.outsideTransaction(dsl -> Leases.release(dsl, claim, dueAt));
   }
 
   /**

@@ -143,6 +143,20 @@ class PostgresDeliveryQueueTest {
   }
 
   @Test
+  void sendSlotsFollowOnFromTheLastTakenAndNeverStartBeforeNow() {
+    PostgresSendSlots slots = new PostgresSendSlots(transactor);
+    UUID webhook = UUID.randomUUID();
+    Duration spacing = Duration.ofMillis(20);
+    assertEquals(Duration.ZERO, slots.take(webhook, spacing, 5), "a webhook's first slot is now");
+    Duration second = slots.take(webhook, spacing, 5);
+    assertTrue(
+        second.compareTo(Duration.ofMillis(50)) > 0
+            && second.compareTo(Duration.ofMillis(100)) <= 0,
+        "the next run starts where the first ends, 100 ms after it began: " + second);
+    assertEquals(Duration.ZERO, slots.take(UUID.randomUUID(), spacing, 1), "webhooks apart");
+  }
+
+  @Test
   void aClaimedDeliveryIsNotClaimedAgainWhileItsLeaseRuns() {
     List<ClaimedDelivery> first = queue.claimDue(10, now, now.plusSeconds(60), Set.of());
     assertEquals(1, first.size());

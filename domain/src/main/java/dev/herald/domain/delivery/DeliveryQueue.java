@@ -38,8 +38,8 @@ public interface DeliveryQueue {
     return recordAttempts(List.of(new AttemptOutcome(claim, attempt, next))).get(0);
   }
 
-  /** Gives a claimed delivery back unattempted, due at {@code now}. */
-  void release(ClaimedDelivery claim, Instant now);
+  /** Gives a claimed delivery back unattempted, due again at {@code dueAt}. */
+  void release(ClaimedDelivery claim, Instant dueAt);
 
   /**
    * When the earliest pending delivery not held under a running lease is due, if any is. (A lease
