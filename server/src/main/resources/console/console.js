@@ -146,7 +146,8 @@ async function webhooksPage() {
     return el("tr", { "data-webhook": webhook.id },
       el("td", {}, el("span", { class: "webhook-url" }, webhook.url), el("br"), el("span", { class: "muted" }, webhook.id)),
       el("td", {}, (webhook.triggers || []).join(", "),
-        webhook.eventTypes ? el("div", { class: "event-types muted" }, "only " + webhook.eventTypes.join(", ")) : null),
+        webhook.eventTypes ? el("div", { class: "event-types muted" }, "only " + webhook.eventTypes.join(", ")) : null,
+        el("div", { class: "webhook-controls muted" }, controls(webhook))),
       el("td", {}, webhook.botId || "project"),
       el("td", { class: "webhook-state" }, webhook.active ? "active" : "inactive",
         webhook.disabledReason ? el("div", { class: "disabled-reason" }, "disabled: " + webhook.disabledReason) : null),
@@ -166,14 +167,26 @@ async function webhooksPage() {
   const url = el("input", { type: "url", id: "new-url", placeholder: "https://…", required: true, size: 40 });
   const bot = el("input", { type: "text", id: "new-bot", placeholder: "bot id (optional)" });
   const types = el("input", { type: "text", id: "new-event-types", placeholder: "event types, comma-separated (optional)", size: 30 });
+  const ordered = el("input", { type: "checkbox", id: "new-ordered" });
+  const rate = el("input", { type: "number", id: "new-rate", min: 0, max: 10000, placeholder: "requests/s (optional)" });
   show(el("h1", {}, "Webhooks of " + session.project),
     table(["URL", "Triggers", "For", "State", ""], rows),
     el("h2", { class: "admin-only" }, "New webhook"),
     el("form", { id: "create-webhook", class: "admin-only", onsubmit: action(() => call("WebhookService/CreateWebhook", {
       project_id: session.project, url: url.value, triggers: ["bot.state_change"], bot_id: bot.value || undefined,
       event_types: types.value.split(",").map((t) => t.trim()).filter((t) => t),
+      ordering: ordered.checked ? "ORDERING_PER_BOT" : "ORDERING_UNORDERED",
+      max_requests_per_second: Number(rate.value) || 0,
     })) }, url, el("label", {}, el("input", { type: "checkbox", checked: true, disabled: true }), "bot.state_change"), bot, types,
+    el("label", {}, ordered, "ordered per bot"), rate,
     el("button", { type: "submit" }, "Create")));
+}
+
+/** What the subscriber asked of the webhook's deliveries, in words. */
+function controls(webhook) {
+  const said = [webhook.ordering === "ORDERING_PER_BOT" ? "ordered per bot" : "unordered"];
+  if (webhook.maxRequestsPerSecond) said.push("at most " + webhook.maxRequestsPerSecond + " requests/s");
+  return said.join(", ");
 }
 
 async function botPage(botId, query) {
@@ -200,7 +213,7 @@ async function botPage(botId, query) {
     el("td", {}, link("/deliveries/" + delivery.id, time(delivery.createTime))),
     el("td", {}, delivery.url),
     el("td", {}, delivery.trigger),
-    el("td", {}, status(delivery.status)),
+    el("td", {}, status(delivery.status), delivery.waitingInLine ? el("div", { class: "muted" }, "waiting for the bot's earlier delivery") : null),
     el("td", { class: "attempts" }, String(delivery.attemptCount || 0)),
     el("td", {}, time(delivery.lastAttemptTime)),
     el("td", {}, time(delivery.succeededTime)),
@@ -254,6 +267,8 @@ async function secretPage() {
     el("p", {}, "Current key ", el("span", { id: "secret-id" }, secret.id), ", made ", time(secret.createTime)),
     el("p", {}, value, " ", el("button", { type: "button", id: "reveal", onclick: () => { value.textContent = secret.secret; } }, "Reveal")),
     el("p", { class: "muted" }, (secret.previousSecrets || []).length + " previous key(s) still signing."),
+    el("p", {}, "Signatures: ", el("span", { id: "schemes" }, (secret.schemes || []).join(", ")),
+      secret.publicKey ? el("span", {}, "; Ed25519 public key for v1a ", el("code", { id: "public-key" }, secret.publicKey)) : null),
     el("form", { id: "rotate", onsubmit: action(() => call("WebhookService/RotateSigningSecret", { project_id: session.project, overlap: overlap.value + "s" })) },
       el("span", {}, "Rotate, the old key signing on for"), overlap, el("span", {}, "seconds"), el("button", { type: "submit" }, "Rotate")));
 }

@@ -66,6 +66,7 @@ final class DeliveryMapper {
             .setUrl(delivery.url())
             .setStatus(toProto(delivery.status()))
             .setAttemptCount(delivery.attemptCount())
+            .setWaitingInLine(delivery.waitingInLine())
             .setPayload(delivery.payload())
             .setCreateTime(ProtoTimes.toProto(delivery.createTime()));
     delivery.attempts().forEach(attempt -> proto.addAttempts(toProto(attempt)));

@@ -93,8 +93,12 @@ class ConsoleBrowserIT {
     signIn(HeraldFixture.ADMIN_TOKEN, PROJECT);
     waitFor(By.id("create-webhook"));
     browser.findElement(By.id("new-url")).sendKeys(receiver.url("/console"));
+    browser.findElement(By.id("new-ordered")).click();
+    browser.findElement(By.id("new-rate")).sendKeys("20");
     browser.findElement(By.cssSelector("#create-webhook button")).click();
     waitUntil(() -> text(By.cssSelector(".webhook-url")).equals(receiver.url("/console")));
+    assertEquals(
+        "ordered per bot, at most 20 requests/s", text(By.cssSelector(".webhook-controls")));
     screenshot("webhooks");
 
     herald.ingestion().ingestStateChange(Requests.stateChange(PROJECT, "bot-console").build());
@@ -126,6 +130,8 @@ class ConsoleBrowserIT {
     browser.findElement(By.cssSelector("#rotate button")).click();
     waitUntil(() -> !text(By.id("secret-id")).equals(before));
     assertTrue(pageHas("1 previous key(s) still signing."));
+    assertEquals("v1", text(By.id("schemes")));
+    assertTrue(text(By.id("public-key")).startsWith("whpk_"));
     screenshot("secret");
   }
 

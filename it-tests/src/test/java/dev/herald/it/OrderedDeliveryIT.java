@@ -1,11 +1,13 @@
 package dev.herald.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.herald.proto.v1.CreateWebhookRequest;
+import dev.herald.proto.v1.Delivery;
 import dev.herald.proto.v1.DeliveryStatus;
 import dev.herald.proto.v1.GetDeliveryRequest;
 import dev.herald.proto.v1.IngestionServiceGrpc;
@@ -87,6 +89,13 @@ class OrderedDeliveryIT extends ServerWithReceiver {
               .ingestStateChange(change("proj-ordered-failing", "bot-f", sequence))
               .getDeliveryIds(0));
     }
+    receiver.awaitRequests("/ordered-failing", 2, HeraldFixture.WAIT);
+    Delivery third =
+        herald
+            .deliveries()
+            .getDelivery(GetDeliveryRequest.newBuilder().setId(deliveryIds.get(2)).build());
+    assertTrue(third.getWaitingInLine(), "the third waits while the second is retried: " + third);
+    assertFalse(third.hasNextAttemptTime());
     List<Receiver.Request> requests =
         Eventually.await(
             "the third change after the second failed for good",

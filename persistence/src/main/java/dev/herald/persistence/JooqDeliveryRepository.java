@@ -18,6 +18,7 @@ import dev.herald.domain.page.PageRequest;
 import dev.herald.persistence.jooq.tables.records.DeliveryAttemptsRecord;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -28,6 +29,7 @@ import java.util.stream.Collectors;
 import org.jooq.CommonTableExpression;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.Record2;
 import org.jooq.SelectOnConditionStep;
@@ -145,9 +147,21 @@ final class JooqDeliveryRepository implements DeliveryRepository {
         .execute();
   }
 
+  /** A delivery of an ordered webhook's line parked behind an earlier one ({@link Lines}). */
+  private static final Condition PARKED =
+      DSL.condition("{0} = 'infinity'::timestamptz", DELIVERY_QUEUE.NEXT_ATTEMPT_TIME);
+
+  private static final Field<OffsetDateTime> NEXT_ATTEMPT_TIME =
+      DSL.when(PARKED, DSL.inline((OffsetDateTime) null))
+          .otherwise(DELIVERY_QUEUE.NEXT_ATTEMPT_TIME)
+          .as("next_attempt_time");
+
+  private static final Field<Boolean> WAITING_IN_LINE =
+      DSL.coalesce(DSL.field(PARKED), DSL.inline(false)).as("waiting_in_line");
+
   private static SelectOnConditionStep<Record> selectDeliveries(DSLContext dsl) {
     return dsl.select(DELIVERIES.fields())
-        .select(EVENTS.EVENT_ID, DELIVERY_QUEUE.NEXT_ATTEMPT_TIME)
+        .select(EVENTS.EVENT_ID, NEXT_ATTEMPT_TIME, WAITING_IN_LINE)
         .from(DELIVERIES)
         .join(EVENTS)
         .on(EVENTS.ID.eq(DELIVERIES.EVENT_ID))
@@ -204,8 +218,9 @@ final class JooqDeliveryRepository implements DeliveryRepository {
         Times.fromDb(row.get(DELIVERIES.CREATE_TIME)),
         Times.fromDb(row.get(DELIVERIES.LAST_ATTEMPT_TIME)),
         Times.fromDb(row.get(DELIVERIES.SUCCEEDED_TIME)),
-        Times.fromDb(row.get(DELIVERY_QUEUE.NEXT_ATTEMPT_TIME)),
-        row.get(DELIVERIES.FAILURE_REASON));
+        Times.fromDb(row.get(NEXT_ATTEMPT_TIME)),
+        row.get(DELIVERIES.FAILURE_REASON),
+        row.get(WAITING_IN_LINE));
   }
 
   private static DeliveryAttempt toAttempt(DeliveryAttemptsRecord row) {

@@ -10,7 +10,8 @@ import java.util.UUID;
  * One event on its way to one webhook, with the attempts made so far (as read: at most {@link
  * dev.herald.domain.Limits#ATTEMPTS_SHOWN}, the newest, while {@code attemptCount} counts all).
  * Times that have not happened yet, and {@code failureReason} unless the delivery stopped early,
- * are {@code null}.
+ * are {@code null}. {@code waitingInLine}: the delivery, to an ordered webhook, waits for an
+ * earlier one of its bot to end, and has no next attempt time until then.
  */
 public record Delivery(
     UUID id,
@@ -29,7 +30,8 @@ public record Delivery(
     Instant lastAttemptTime,
     Instant succeededTime,
     Instant nextAttemptTime,
-    String failureReason) {
+    String failureReason,
+    boolean waitingInLine) {
 
   public Delivery {
     requireNonNull(id, "id");

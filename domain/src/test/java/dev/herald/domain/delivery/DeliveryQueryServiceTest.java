@@ -58,6 +58,7 @@ class DeliveryQueryServiceTest {
         null,
         null,
         null,
-        null);
+        null,
+        false);
   }
 }
