@@ -12,6 +12,8 @@ import dev.herald.testing.Eventually;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -95,13 +97,17 @@ class HeraldBenchmark {
    */
   private static final Set<String> PHASES =
       Set.of(
-          System.getProperty("herald.bench.phases", "ingest,drain,latency,fanout,controls,claim")
+          System.getProperty(
+                  "herald.bench.phases", "ingest,drain,latency,sweep,fanout,controls,claim")
               .split(","));
 
   private final Map<String, Object> results = new LinkedHashMap<>();
   private final List<String> table = new ArrayList<>();
   private String jdbcUrl;
   private double peakRssMb;
+
+  /** The raw-POST ceiling measured by the drain phase: what the sweep's rates are held against. */
+  private double rawPostCeiling;
 
   @Test
   void measure() throws Exception {
@@ -138,6 +144,10 @@ class HeraldBenchmark {
         }
         if (PHASES.contains("latency")) {
           latency(server, receiver);
+          settle();
+        }
+        if (PHASES.contains("sweep")) {
+          sweep(server, receiver, payload);
           settle();
         }
         if (PHASES.contains("fanout")) {
@@ -384,16 +394,30 @@ class HeraldBenchmark {
     }
     double coldPerSecond = DRAIN_WARM_UP / drainBacklog(receiver, payload, DRAIN_WARM_UP);
     Duration cpuBefore = server.cpu();
+    Duration postgresBefore = PostgresCpu.total();
     double seconds = drainBacklog(receiver, payload, DRAIN_BACKLOG);
     double perSecond = DRAIN_BACKLOG / seconds;
     double cpuPer10k = (server.cpu().minus(cpuBefore).toMillis() / 1000.0) / DRAIN_BACKLOG * 10_000;
-    double ceiling = rawPostCeiling(receiver.url("/ceiling"), payload);
+    double postgresPer10k =
+        (PostgresCpu.total().minus(postgresBefore).toMillis() / 1000.0) / DRAIN_BACKLOG * 10_000;
+    AtomicLong clientCpuNanos = new AtomicLong();
+    double ceiling = rawPostCeiling(receiver.url("/ceiling"), payload, clientCpuNanos);
+    rawPostCeiling = ceiling;
+    double clientPer10k = clientCpuNanos.get() / 1e9 / DRAIN_BACKLOG * 10_000;
 
     Map<String, Object> drain = new LinkedHashMap<>();
     drain.put("deliveries_per_s", round(perSecond));
     drain.put("ceiling_per_s", round(ceiling));
     drain.put("ratio", round(perSecond / ceiling));
+    drain.put("ratio_target", 0.7);
+    drain.put("ratio_met", perSecond / ceiling >= 0.7);
     drain.put("cold_deliveries_per_s", round(coldPerSecond));
+    drain.put("server_cpu_s_per_10k", round(cpuPer10k));
+    drain.put("postgres_cpu_s_per_10k", round(postgresPer10k));
+    drain.put("client_cpu_s_per_10k", round(clientPer10k));
+    drain.put("cpu_ratio", round(cpuPer10k / clientPer10k));
+    drain.put("cpu_ratio_target", 2.0);
+    drain.put("cpu_ratio_met", cpuPer10k / clientPer10k <= 2.0);
     results.put("drain", drain);
     results.put("cpu_s_per_10k", round(cpuPer10k));
     table.add(
@@ -413,8 +437,12 @@ class HeraldBenchmark {
     table.add(
         String.format(
             Locale.ROOT,
-            "cost                     %8.2f CPU s per 10,000 deliveries (server process)",
-            cpuPer10k));
+            "cost                     %8.2f CPU s per 10,000 deliveries (server process),"
+                + " %.2f PostgreSQL; the bare client %.2f per 10,000 POSTs: ratio %.2f",
+            cpuPer10k,
+            postgresPer10k,
+            clientPer10k,
+            cpuPer10k / clientPer10k));
   }
 
   /**
@@ -445,7 +473,12 @@ class HeraldBenchmark {
     return (System.nanoTime() - start) / 1e9;
   }
 
-  private double rawPostCeiling(String url, String payload) throws Exception {
+  /**
+   * The same POSTs straight to the receiver with the client Herald uses; the CPU its calling
+   * threads spent is added to {@code clientCpuNanos} (each call runs on its caller's thread).
+   */
+  private double rawPostCeiling(String url, String payload, AtomicLong clientCpuNanos)
+      throws Exception {
     // The client Herald delivers with, set up as Herald sets it up, minus the address checks.
     OkHttpClient client =
         new OkHttpClient.Builder()
@@ -468,6 +501,8 @@ class HeraldBenchmark {
     for (int i = 0; i < DELIVERY_CONCURRENCY; i++) {
       posters.execute(
           () -> {
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long cpuBefore = threads.getCurrentThreadCpuTime();
             try {
               while (next.incrementAndGet() <= DRAIN_BACKLOG) {
                 try (Response response = client.newCall(request).execute()) {
@@ -477,6 +512,7 @@ class HeraldBenchmark {
             } catch (Exception e) {
               throw new IllegalStateException(e);
             } finally {
+              clientCpuNanos.addAndGet(threads.getCurrentThreadCpuTime() - cpuBefore);
               finished.countDown();
             }
           });
@@ -578,7 +614,34 @@ class HeraldBenchmark {
   }
 
   /** The lags of the events sent in a load's first seconds, and of those sent after. */
-  private record Lags(Percentiles step, Percentiles steady) {}
+  record Lags(Percentiles step, Percentiles steady) {}
+
+  // 3b. The sweep: offered loads stepping up until the p99 passes 200 ms.
+  private void sweep(ServerProcess server, FastReceiver receiver, String payload) throws Exception {
+    if (rawPostCeiling == 0) {
+      rawPostCeiling = rawPostCeiling(receiver.url("/ceiling"), payload, new AtomicLong());
+    }
+    ManagedChannel channel = channel(server);
+    try {
+      // The latency phase's webhook and warm server, or the same made here.
+      if (!PHASES.contains("latency")) {
+        WebhookServiceGrpc.newBlockingStub(channel)
+            .createWebhook(Requests.webhook("bench-latency", receiver.url("/latency")));
+        warmUpIngestAndDelivery(channel, receiver);
+      }
+      receiver.recordTimes(true);
+      LoadSweep.run(
+          server,
+          (label, rate, leadIn, length) ->
+              offeredLoad(server, channel, receiver, label, rate, leadIn, length),
+          rawPostCeiling,
+          results,
+          table);
+      receiver.recordTimes(false);
+    } finally {
+      channel.shutdownNow();
+    }
+  }
 
   /**
    * Ingests {@code rate} events a second to one webhook for {@code leadIn} and then {@code length};
