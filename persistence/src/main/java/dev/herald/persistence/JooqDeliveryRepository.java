@@ -147,17 +147,13 @@ final class JooqDeliveryRepository implements DeliveryRepository {
         .execute();
   }
 
-  /** A delivery of an ordered webhook's line parked behind an earlier one ({@link Lines}). */
-  private static final Condition PARKED =
-      DSL.condition("{0} = 'infinity'::timestamptz", DELIVERY_QUEUE.NEXT_ATTEMPT_TIME);
-
   private static final Field<OffsetDateTime> NEXT_ATTEMPT_TIME =
-      DSL.when(PARKED, DSL.inline((OffsetDateTime) null))
+      DSL.when(Lines.PARKED, DSL.inline((OffsetDateTime) null))
           .otherwise(DELIVERY_QUEUE.NEXT_ATTEMPT_TIME)
           .as("next_attempt_time");
 
   private static final Field<Boolean> WAITING_IN_LINE =
-      DSL.coalesce(DSL.field(PARKED), DSL.inline(false)).as("waiting_in_line");
+      DSL.coalesce(DSL.field(Lines.PARKED), DSL.inline(false)).as("waiting_in_line");
 
   private static SelectOnConditionStep<Record> selectDeliveries(DSLContext dsl) {
     return dsl.select(DELIVERIES.fields())

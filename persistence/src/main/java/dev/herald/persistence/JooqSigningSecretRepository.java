@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +27,13 @@ import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.InsertSetMoreStep;
 
+/**
+ * Signing keys, each sealed under the master key ({@link SecretCipher}), and the schemes each
+ * project signs with.
+ *
+ * <p>Past 200 lines as one class because a key's two sealed parts, the HMAC secret and the Ed25519
+ * seed, are written and read together in every statement here.
+ */
 final class JooqSigningSecretRepository implements SigningSecretRepository {
   private final Transactor transactor;
   private final SecretCipher cipher;
@@ -76,7 +82,7 @@ final class JooqSigningSecretRepository implements SigningSecretRepository {
               while (rows.next()) {
                 SigningSecret secret = fromRow(rows);
                 keys.computeIfAbsent(secret.projectId(), p -> new ArrayList<>()).add(secret);
-                schemes.computeIfAbsent(secret.projectId(), p -> schemes(rows));
+                schemes.computeIfAbsent(secret.projectId(), p -> StoredSchemes.of(rows));
               }
             }
           }
@@ -161,7 +167,7 @@ final class JooqSigningSecretRepository implements SigningSecretRepository {
                     .from(SIGNING_SETTINGS)
                     .where(SIGNING_SETTINGS.PROJECT_ID.eq(projectId))
                     .fetchOne(SIGNING_SETTINGS.SCHEMES));
-    return schemes(stored);
+    return StoredSchemes.of(stored);
   }
 
   @Override
@@ -186,33 +192,6 @@ final class JooqSigningSecretRepository implements SigningSecretRepository {
 
   private SecretCipher.Sealed sealSeed(UUID id, String projectId, Ed25519KeyPair pair) {
     return cipher.seal(id, projectId, Purpose.ED25519_SEED, pair.seed());
-  }
-
-  private static Set<SignatureScheme> schemes(ResultSet row) {
-    try {
-      java.sql.Array stored = row.getArray("schemes");
-      return schemes(stored == null ? null : (String[]) stored.getArray());
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /**
-   * Schemes a newer version stored and this one does not know are passed over: requests keep the
-   * signatures this version can make.
-   */
-  private static Set<SignatureScheme> schemes(String[] stored) {
-    if (stored == null) {
-      return SignatureScheme.DEFAULT;
-    }
-    Set<SignatureScheme> known = EnumSet.noneOf(SignatureScheme.class);
-    for (String name : stored) {
-      SignatureScheme scheme = SignatureScheme.byWireName(name);
-      if (scheme != null) {
-        known.add(scheme);
-      }
-    }
-    return known.isEmpty() ? SignatureScheme.DEFAULT : known;
   }
 
   private SigningSecret fromRow(ResultSet row) throws SQLException {

@@ -9,20 +9,10 @@ import dev.herald.domain.delivery.DeliveryStatus;
 import dev.herald.domain.page.Page;
 import dev.herald.domain.page.PageCursor;
 import dev.herald.domain.page.PageRequest;
-import dev.herald.domain.webhook.DeliveryControls;
-import dev.herald.domain.webhook.Ordering;
-import dev.herald.domain.webhook.Trigger;
 import dev.herald.domain.webhook.Webhook;
 import dev.herald.domain.webhook.WebhookRepository;
-import dev.herald.persistence.jooq.tables.records.WebhooksRecord;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
@@ -67,10 +57,10 @@ final class JooqWebhookRepository implements WebhookRepository {
               .set(WEBHOOKS.PROJECT_ID, webhook.projectId())
               .set(WEBHOOKS.BOT_ID, webhook.botId())
               .set(WEBHOOKS.URL, webhook.url())
-              .set(WEBHOOKS.TRIGGERS, wireNames(webhook))
-              .set(WEBHOOKS.EVENT_TYPES, eventTypes(webhook))
+              .set(WEBHOOKS.TRIGGERS, WebhookRows.triggers(webhook))
+              .set(WEBHOOKS.EVENT_TYPES, WebhookRows.eventTypes(webhook))
               .set(WEBHOOKS.ORDERING, webhook.controls().ordering().name())
-              .set(WEBHOOKS.MAX_REQUESTS_PER_SECOND, rate(webhook))
+              .set(WEBHOOKS.MAX_REQUESTS_PER_SECOND, WebhookRows.rate(webhook))
               .set(WEBHOOKS.ACTIVE, webhook.active())
               .set(WEBHOOKS.CREATE_TIME, Times.toDb(webhook.createTime()))
               .set(WEBHOOKS.UPDATE_TIME, Times.toDb(webhook.updateTime()))
@@ -86,7 +76,7 @@ final class JooqWebhookRepository implements WebhookRepository {
             dsl.selectFrom(WEBHOOKS)
                 .where(WEBHOOKS.ID.eq(id), WEBHOOKS.DELETE_TIME.isNull())
                 .fetchOptional()
-                .map(JooqWebhookRepository::toDomain));
+                .map(WebhookRows::toDomain));
   }
 
   @Override
@@ -102,7 +92,7 @@ final class JooqWebhookRepository implements WebhookRepository {
                     .where(WEBHOOKS.PROJECT_ID.eq(projectId), WEBHOOKS.DELETE_TIME.isNull(), after)
                     .orderBy(WEBHOOKS.CREATE_TIME, WEBHOOKS.ID)
                     .limit(page.size() + 1)
-                    .fetch(JooqWebhookRepository::toDomain));
+                    .fetch(WebhookRows::toDomain));
     return Keysets.page(rows, page.size(), w -> new PageCursor(w.createTime(), w.id()));
   }
 
@@ -113,10 +103,10 @@ final class JooqWebhookRepository implements WebhookRepository {
           var update =
               dsl.update(WEBHOOKS)
                   .set(WEBHOOKS.URL, webhook.url())
-                  .set(WEBHOOKS.TRIGGERS, wireNames(webhook))
-                  .set(WEBHOOKS.EVENT_TYPES, eventTypes(webhook))
+                  .set(WEBHOOKS.TRIGGERS, WebhookRows.triggers(webhook))
+                  .set(WEBHOOKS.EVENT_TYPES, WebhookRows.eventTypes(webhook))
                   .set(WEBHOOKS.ORDERING, webhook.controls().ordering().name())
-                  .set(WEBHOOKS.MAX_REQUESTS_PER_SECOND, rate(webhook))
+                  .set(WEBHOOKS.MAX_REQUESTS_PER_SECOND, WebhookRows.rate(webhook))
                   .set(WEBHOOKS.ACTIVE, webhook.active())
                   .set(WEBHOOKS.DISABLED_REASON, webhook.disabledReason())
                   .set(WEBHOOKS.UPDATE_TIME, Times.toDb(webhook.updateTime()));
@@ -126,7 +116,7 @@ final class JooqWebhookRepository implements WebhookRepository {
           update.where(WEBHOOKS.ID.eq(webhook.id()), WEBHOOKS.DELETE_TIME.isNull()).execute();
           endPendingReason.ifPresent(reason -> endPending(dsl, webhook.id(), reason));
           if (!webhook.controls().ordered()) {
-            leaveLines(dsl, webhook.id(), webhook.updateTime());
+            Lines.leave(dsl, webhook.id(), webhook.updateTime());
           }
           return null;
         });
@@ -187,107 +177,5 @@ final class JooqWebhookRepository implements WebhookRepository {
             DELIVERIES.WEBHOOK_ID.eq(webhookId),
             DELIVERIES.STATUS.eq(DeliveryStatus.PENDING.name()))
         .execute();
-  }
-
-  /**
-   * A webhook no longer ordered lets its waiting deliveries go: each leaves its bot's line, and one
-   * parked behind another is due now. Found by the lines' index, which holds ordered rows only.
-   */
-  private static void leaveLines(DSLContext dsl, UUID webhookId, Instant now) {
-    dsl.update(DELIVERY_QUEUE)
-        .set(
-            DELIVERY_QUEUE.NEXT_ATTEMPT_TIME,
-            DSL.when(
-                    DSL.condition(
-                        "{0} = 'infinity'::timestamptz", DELIVERY_QUEUE.NEXT_ATTEMPT_TIME),
-                    DSL.val(Times.toDb(now)))
-                .otherwise(DELIVERY_QUEUE.NEXT_ATTEMPT_TIME))
-        .setNull(DELIVERY_QUEUE.ORDER_SEQ)
-        .setNull(DELIVERY_QUEUE.BOT_ID)
-        .where(DELIVERY_QUEUE.WEBHOOK_ID.eq(webhookId), DELIVERY_QUEUE.ORDER_SEQ.isNotNull())
-        .execute();
-  }
-
-  static Webhook toDomain(WebhooksRecord row) {
-    return webhook(
-        row.getId(),
-        row.getProjectId(),
-        row.getBotId(),
-        row.getUrl(),
-        row.getTriggers(),
-        row.getActive(),
-        row.getDisabledReason(),
-        row.getCreateTime(),
-        row.getUpdateTime(),
-        controls(row.getEventTypes(), row.getOrdering(), row.getMaxRequestsPerSecond()));
-  }
-
-  /** A webhook from a JDBC row holding its columns by name, for queries run without jOOQ. */
-  static Webhook fromRow(ResultSet row) throws SQLException {
-    return webhook(
-        row.getObject("id", UUID.class),
-        row.getString("project_id"),
-        row.getString("bot_id"),
-        row.getString("url"),
-        (String[]) row.getArray("triggers").getArray(),
-        row.getBoolean("active"),
-        row.getString("disabled_reason"),
-        row.getObject("create_time", OffsetDateTime.class),
-        row.getObject("update_time", OffsetDateTime.class),
-        controls(
-            (String[]) row.getArray("event_types").getArray(),
-            row.getString("ordering"),
-            row.getObject("max_requests_per_second", Integer.class)));
-  }
-
-  private static Webhook webhook(
-      UUID id,
-      String projectId,
-      String botId,
-      String url,
-      String[] triggers,
-      boolean active,
-      String disabledReason,
-      OffsetDateTime createTime,
-      OffsetDateTime updateTime,
-      DeliveryControls controls) {
-    return new Webhook(
-        id,
-        projectId,
-        botId,
-        url,
-        Arrays.stream(triggers)
-            .map(name -> Trigger.fromWireName(name).orElseThrow(() -> unknownTrigger(name)))
-            .toList(),
-        active,
-        disabledReason,
-        Times.fromDb(createTime),
-        Times.fromDb(updateTime),
-        controls);
-  }
-
-  private static DeliveryControls controls(
-      String[] eventTypes, String ordering, Integer maxRequestsPerSecond) {
-    return new DeliveryControls(
-        List.of(eventTypes),
-        Ordering.valueOf(ordering),
-        maxRequestsPerSecond == null ? OptionalInt.empty() : OptionalInt.of(maxRequestsPerSecond));
-  }
-
-  private static String[] eventTypes(Webhook webhook) {
-    return webhook.controls().eventTypes().toArray(String[]::new);
-  }
-
-  private static Integer rate(Webhook webhook) {
-    OptionalInt rate = webhook.controls().maxRequestsPerSecond();
-    return rate.isPresent() ? rate.getAsInt() : null;
-  }
-
-  private static IllegalStateException unknownTrigger(String name) {
-    return new IllegalStateException("stored webhook has unknown trigger " + name);
-  }
-
-  private static String[] wireNames(Webhook webhook) {
-    return webhook.triggers().stream().map(Trigger::wireName).toArray(String[]::new);
   }
 }

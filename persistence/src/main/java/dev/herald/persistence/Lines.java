@@ -1,11 +1,17 @@
 package dev.herald.persistence;
 
+import static dev.herald.persistence.jooq.Tables.DELIVERY_QUEUE;
+
 import dev.herald.domain.delivery.AttemptOutcome;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 /**
  * The bots' lines of ordered webhooks in the queue. A delivery joins its line at ingest with the
@@ -17,6 +23,10 @@ import java.util.List;
  * transactions, neither seeing the other.
  */
 final class Lines {
+  /** A delivery of a line waiting behind an earlier one, outside the range claims read. */
+  static final Condition PARKED =
+      DSL.condition("{0} = 'infinity'::timestamptz", DELIVERY_QUEUE.NEXT_ATTEMPT_TIME);
+
   private Lines() {}
 
   /**
@@ -46,9 +56,6 @@ final class Lines {
 
   /** Lets the next delivery of each line go whose delivery {@code ended}. */
   static void letNextGo(Connection connection, List<AttemptOutcome> ended) throws SQLException {
-    if (ended.isEmpty()) {
-      return;
-    }
     Instant now =
         ended.stream()
             .map(o -> o.attempt().startTime().plus(o.attempt().duration()))
@@ -65,5 +72,20 @@ final class Lines {
           connection.createArrayOf("text", ended.stream().map(o -> o.claim().botId()).toArray()));
       statement.executeUpdate();
     }
+  }
+
+  /**
+   * A webhook no longer ordered lets its waiting deliveries go: each leaves its bot's line, and one
+   * parked behind another is due now. Found by the lines' index, which holds ordered rows only.
+   */
+  static void leave(DSLContext dsl, UUID webhookId, Instant now) {
+    dsl.update(DELIVERY_QUEUE)
+        .set(
+            DELIVERY_QUEUE.NEXT_ATTEMPT_TIME,
+            DSL.when(PARKED, DSL.val(Times.toDb(now))).otherwise(DELIVERY_QUEUE.NEXT_ATTEMPT_TIME))
+        .setNull(DELIVERY_QUEUE.ORDER_SEQ)
+        .setNull(DELIVERY_QUEUE.BOT_ID)
+        .where(DELIVERY_QUEUE.WEBHOOK_ID.eq(webhookId), DELIVERY_QUEUE.ORDER_SEQ.isNotNull())
+        .execute();
   }
 }

@@ -143,7 +143,9 @@ final class PostgresDeliveryQueue implements DeliveryQueue {
                   .filter(o -> o.claim().inLine() && !(o.next() instanceof NextStep.RetryAt))
                   .filter(o -> recorded.getOrDefault(o.claim().id(), RecordedOutcome.LOST).held())
                   .toList();
-          dsl.connection(connection -> Lines.letNextGo(connection, endedInLine));
+          if (!endedInLine.isEmpty()) {
+            dsl.connection(connection -> Lines.letNextGo(connection, endedInLine));
+          }
           return recorded;
         };
     // Successes alone are one statement; a failure's steps, or a line's next delivery let go

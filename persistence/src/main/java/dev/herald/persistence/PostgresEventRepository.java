@@ -239,7 +239,7 @@ final class PostgresEventRepository implements EventRepository {
       List<Webhook> webhooks = new ArrayList<>();
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
-          webhooks.add(JooqWebhookRepository.fromRow(rows));
+          webhooks.add(WebhookRows.fromRow(rows));
         }
       }
       return webhooks;
