@@ -11,6 +11,7 @@ import dev.herald.domain.QuotaExceededException;
 import dev.herald.domain.UnavailableException;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
@@ -86,12 +87,16 @@ final class DomainErrorInterceptor implements ServerInterceptor {
   }
 
   private static void fail(ServerCall<?, ?> call, RuntimeException error) {
-    StatusException status = toStatus(call, error);
+    StatusException status = toStatus(call.getMethodDescriptor(), error);
     call.close(
         status.getStatus(), status.getTrailers() == null ? new Metadata() : status.getTrailers());
   }
 
-  static StatusException toStatus(ServerCall<?, ?> call, RuntimeException error) {
+  /**
+   * The status for {@code error}, raised by {@code method}; also for services that answer once a
+   * result completes, on a thread this interceptor does not see.
+   */
+  static StatusException toStatus(MethodDescriptor<?, ?> method, RuntimeException error) {
     if (error instanceof InvalidArgumentException invalid) {
       return StatusProto.toStatusException(badRequest(invalid));
     }
@@ -108,7 +113,7 @@ final class DomainErrorInterceptor implements ServerInterceptor {
       String correlationId = UUID.randomUUID().toString();
       UNAVAILABLE_LOG.warn(
           "{} failed: {} (correlation id {}): {}",
-          call.getMethodDescriptor().getFullMethodName(),
+          method.getFullMethodName(),
           error.getMessage(),
           correlationId,
           rootMessage(error));
@@ -118,7 +123,7 @@ final class DomainErrorInterceptor implements ServerInterceptor {
           .asException();
     }
     Optional<InvalidArgumentException> unparsable =
-        UnparsableRequests.asInvalidArgument(call.getMethodDescriptor(), error);
+        UnparsableRequests.asInvalidArgument(method, error);
     if (unparsable.isPresent()) {
       return StatusProto.toStatusException(badRequest(unparsable.get()));
     }
@@ -131,7 +136,7 @@ final class DomainErrorInterceptor implements ServerInterceptor {
         .setCause(error)
         .log(
             "Unexpected error in {} (correlation id {})",
-            call.getMethodDescriptor().getFullMethodName(),
+            method.getFullMethodName(),
             correlationId);
     return Status.INTERNAL
         .withDescription("internal error; correlation id " + correlationId)

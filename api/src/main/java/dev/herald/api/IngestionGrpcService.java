@@ -2,6 +2,7 @@ package dev.herald.api;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.herald.domain.Completions;
 import dev.herald.domain.InvalidArgumentException;
 import dev.herald.domain.event.IngestResult;
 import dev.herald.domain.event.IngestionService;
@@ -10,6 +11,7 @@ import dev.herald.proto.v1.IngestStateChangeResponse;
 import dev.herald.proto.v1.IngestionServiceGrpc;
 import io.grpc.stub.StreamObserver;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 final class IngestionGrpcService extends IngestionServiceGrpc.IngestionServiceImplBase {
   private final IngestionService ingestion;
@@ -20,23 +22,38 @@ final class IngestionGrpcService extends IngestionServiceGrpc.IngestionServiceIm
     this.metrics = requireNonNull(metrics, "metrics");
   }
 
+  /**
+   * Answers once the event is committed, from the thread that commits it: the call's own thread is
+   * not held while other calls' events are written with it. Invalid input and a caller out of scope
+   * are refused at once, by throwing, as every other service does.
+   */
   @Override
   public void ingestStateChange(
       IngestStateChangeRequest request, StreamObserver<IngestStateChangeResponse> response) {
     long start = System.nanoTime();
-    IngestResult result;
+    CompletableFuture<IngestResult> recorded;
     try {
-      result = ingestion.ingest(Callers.scope(), StateChangeMapper.toDomain(request));
+      recorded = ingestion.ingest(Callers.scope(), StateChangeMapper.toDomain(request));
     } catch (InvalidArgumentException e) {
       metrics.rejected();
       throw e;
     }
-    metrics.ingested(result, start);
-    Unary.reply(
-        response,
-        IngestStateChangeResponse.newBuilder()
-            .setEventId(result.eventId())
-            .addAllDeliveryIds(result.deliveryIds().stream().map(UUID::toString).toList())
-            .build());
+    recorded.whenComplete(
+        (result, failure) -> {
+          if (failure != null) {
+            response.onError(
+                DomainErrorInterceptor.toStatus(
+                    IngestionServiceGrpc.getIngestStateChangeMethod(),
+                    Completions.rethrowable(failure)));
+            return;
+          }
+          metrics.ingested(result, start);
+          Unary.reply(
+              response,
+              IngestStateChangeResponse.newBuilder()
+                  .setEventId(result.eventId())
+                  .addAllDeliveryIds(result.deliveryIds().stream().map(UUID::toString).toList())
+                  .build());
+        });
   }
 }

@@ -39,10 +39,10 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -67,7 +67,7 @@ class IngestionGrpcServiceTest {
           NOW,
           NOW);
 
-  private final List<Event> stored = new ArrayList<>();
+  private final List<Event> stored = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicInteger notified = new AtomicInteger();
   private volatile RuntimeException storeFailure;
   private Server server;
@@ -75,15 +75,19 @@ class IngestionGrpcServiceTest {
 
   @BeforeEach
   void start() throws IOException {
+    // Completes on another thread, as a commit made by another caller's thread does.
     EventRepository events =
-        (Event event, Function<List<Webhook>, List<NewDelivery>> fanOut) -> {
-          if (storeFailure != null) {
-            throw storeFailure;
-          }
-          stored.add(event);
-          List<UUID> ids = fanOut.apply(List.of(WEBHOOK)).stream().map(NewDelivery::id).toList();
-          return new IngestResult(event.eventId(), ids, false);
-        };
+        (Event event, Function<List<Webhook>, List<NewDelivery>> fanOut) ->
+            CompletableFuture.supplyAsync(
+                () -> {
+                  if (storeFailure != null) {
+                    throw storeFailure;
+                  }
+                  stored.add(event);
+                  List<UUID> ids =
+                      fanOut.apply(List.of(WEBHOOK)).stream().map(NewDelivery::id).toList();
+                  return new IngestResult(event.eventId(), ids, false);
+                });
     IngestionService ingestion =
         new IngestionService(events, notified::incrementAndGet, Clock.fixed(NOW, ZoneOffset.UTC));
     String name = InProcessServerBuilder.generateName();

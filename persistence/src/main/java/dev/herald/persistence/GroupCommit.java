@@ -5,16 +5,18 @@ import static java.util.Objects.requireNonNull;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
- * Writes the requests of concurrent callers together: whoever finds the writer free takes every
+ * Writes the requests of concurrent callers together: a caller that finds a writer free takes every
  * request waiting (its own among them, up to a batch) and writes them in one go, typically one
- * transaction, while the others wait for their result. Under load a commit then carries many
- * requests; a lone caller writes alone, at once. There are no threads of its own: callers do the
- * work.
+ * transaction, then goes on with whatever arrived meanwhile until nothing waits. A caller that
+ * finds every writer busy leaves its request and gets its result later, from whichever caller
+ * writes it: no thread is parked per request. Under load a commit then carries many requests; a
+ * lone caller writes alone, at once. There are no threads of its own: callers do the work.
  *
  * <p>If a batch of several fails, each of its requests is written again on its own, so one bad
  * request fails only its own caller.
@@ -40,42 +42,50 @@ final class GroupCommit<R, S> {
     this.maxConcurrentBatches = maxConcurrentBatches;
   }
 
-  S submit(R request) {
+  /**
+   * The request's result once it is written. If a writer is free, the calling thread writes, and
+   * returns once nothing more waits; the result may then be complete already, or complete later on
+   * another caller's thread, where whatever depends on it runs.
+   */
+  CompletableFuture<S> submitAsync(R request) {
+    Entry<R, S> entry = new Entry<>(request);
+    List<Entry<R, S>> batch;
     lock.lock();
-    Entry<R, S> entry = new Entry<>(request, lock.newCondition());
     try {
       waiting.add(entry);
-      while (!entry.done) {
-        if (running < maxConcurrentBatches && !waiting.isEmpty()) {
-          List<Entry<R, S>> batch = take();
-          running++;
-          wakeNextLeader();
-          lock.unlock();
-          try {
-            write(batch);
-          } finally {
-            lock.lock();
-            running--;
-            for (Entry<R, S> written : batch) {
-              written.done = true;
-              written.signal.signal();
-            }
-            wakeNextLeader();
-          }
-        } else {
-          entry.signal.awaitUninterruptibly();
-        }
+      if (running >= maxConcurrentBatches) {
+        return entry.result;
       }
+      running++;
+      batch = take();
     } finally {
       lock.unlock();
     }
-    if (entry.failure instanceof Error error) {
-      throw error;
+    while (true) {
+      write(batch);
+      lock.lock();
+      try {
+        if (waiting.isEmpty()) {
+          running--;
+          return entry.result;
+        }
+        batch = take();
+      } finally {
+        lock.unlock();
+      }
     }
-    if (entry.failure != null) {
-      throw (RuntimeException) entry.failure;
+  }
+
+  /** {@link #submitAsync}, waiting for the result; a failure is thrown as it was raised. */
+  S submit(R request) {
+    try {
+      return submitAsync(request).join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw (RuntimeException) e.getCause();
     }
-    return entry.result;
   }
 
   /** Requests queued and not yet taken into a batch. */
@@ -88,16 +98,6 @@ final class GroupCommit<R, S> {
     }
   }
 
-  /**
-   * Wakes the longest-waiting caller if a batch could start now: it leads the next batch. Each
-   * caller is woken only for its own result or its turn to lead, never for everyone's batch.
-   */
-  private void wakeNextLeader() {
-    if (running < maxConcurrentBatches && !waiting.isEmpty()) {
-      waiting.peek().signal.signal();
-    }
-  }
-
   private List<Entry<R, S>> take() {
     List<Entry<R, S>> batch = new ArrayList<>(Math.min(maxBatch, waiting.size()));
     while (batch.size() < maxBatch && !waiting.isEmpty()) {
@@ -106,36 +106,27 @@ final class GroupCommit<R, S> {
     return batch;
   }
 
-  /** Fills in every entry's result or failure; throws nothing. */
+  /** Completes every entry's result, or fails it; throws nothing. */
   private void write(List<Entry<R, S>> batch) {
+    List<S> results;
     try {
-      List<S> results = writer.apply(batch.stream().map(e -> e.request).toList());
-      for (int i = 0; i < batch.size(); i++) {
-        batch.get(i).result = results.get(i);
-      }
+      results = writer.apply(batch.stream().map(e -> e.request).toList());
     } catch (RuntimeException | Error e) {
       if (batch.size() == 1) {
-        batch.get(0).failure = e;
+        batch.get(0).result.completeExceptionally(e);
       } else {
         batch.forEach(entry -> write(List.of(entry)));
       }
+      return;
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      batch.get(i).result.complete(results.get(i));
     }
   }
 
-  /** Written by the batch's writer, read by its caller after the lock hands it over. */
-  private static final class Entry<R, S> {
-    final R request;
-
-    /** Signalled when the entry is written, or when its caller may lead the next batch. */
-    final Condition signal;
-
-    boolean done;
-    S result;
-    Throwable failure;
-
-    Entry(R request, Condition signal) {
-      this.request = request;
-      this.signal = signal;
+  private record Entry<R, S>(R request, CompletableFuture<S> result) {
+    Entry(R request) {
+      this(request, new CompletableFuture<>());
     }
   }
 }

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
@@ -122,8 +123,9 @@ final class PostgresEventRepository implements EventRepository {
    * load a commit carries many events, and the answer still comes only once this one's is made.
    */
   @Override
-  public IngestResult recordOnce(Event event, Function<List<Webhook>, List<NewDelivery>> fanOut) {
-    return commits.submit(new Ingestion(event, fanOut));
+  public CompletableFuture<IngestResult> recordOnce(
+      Event event, Function<List<Webhook>, List<NewDelivery>> fanOut) {
+    return commits.submitAsync(new Ingestion(event, fanOut));
   }
 
   /**

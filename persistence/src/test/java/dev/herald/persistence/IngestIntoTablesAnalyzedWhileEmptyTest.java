@@ -93,7 +93,7 @@ class IngestIntoTablesAnalyzedWhileEmptyTest {
               null,
               now,
               now);
-      events.recordOnce(event, candidates -> FanOut.deliveries(event, candidates));
+      events.recordOnce(event, candidates -> FanOut.deliveries(event, candidates)).join();
     }
 
     Map<String, Long> tuplesReadInScans = scansOnceCounted(dsl);

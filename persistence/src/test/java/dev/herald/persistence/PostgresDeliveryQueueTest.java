@@ -122,6 +122,7 @@ class PostgresDeliveryQueueTest {
             now);
     return new PostgresEventRepository(transactor, new DeliveryAnnouncements())
         .recordOnce(event, candidates -> FanOut.deliveries(event, candidates))
+        .join()
         .deliveryIds()
         .get(0);
   }

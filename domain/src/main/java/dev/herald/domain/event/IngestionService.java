@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Accepts bot state changes: stores each event with one delivery per recipient webhook, in one
@@ -26,7 +27,11 @@ public final class IngestionService {
     this.clock = requireNonNull(clock, "clock");
   }
 
-  public IngestResult ingest(ProjectScope scope, StateChange change) {
+  /**
+   * Checks the change and the caller's scope at once (throwing), then records it; the result
+   * completes once the event is committed.
+   */
+  public CompletableFuture<IngestResult> ingest(ProjectScope scope, StateChange change) {
     StateChangeRules.check(change);
     scope.requireProject(change.projectId());
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
@@ -46,11 +51,14 @@ public final class IngestionService {
             change.eventSubType(),
             change.createdAt() == null ? now : change.createdAt().truncatedTo(ChronoUnit.MICROS),
             now);
-    IngestResult result =
-        events.recordOnce(event, candidates -> FanOut.deliveries(event, candidates));
-    if (!result.deliveryIds().isEmpty() && !result.repeated()) {
-      notifier.deliveriesCreated();
-    }
-    return result;
+    return events
+        .recordOnce(event, candidates -> FanOut.deliveries(event, candidates))
+        .thenApply(
+            result -> {
+              if (!result.deliveryIds().isEmpty() && !result.repeated()) {
+                notifier.deliveriesCreated();
+              }
+              return result;
+            });
   }
 }

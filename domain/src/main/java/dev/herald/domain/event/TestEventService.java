@@ -2,6 +2,7 @@ package dev.herald.domain.event;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.herald.domain.Completions;
 import dev.herald.domain.FailedPreconditionException;
 import dev.herald.domain.NotFoundException;
 import dev.herald.domain.access.ProjectScope;
@@ -70,7 +71,7 @@ public final class TestEventService {
             idempotencyKey,
             webhook,
             PayloadBuilder.build(event, idempotencyKey));
-    events.recordOnce(event, candidates -> List.of(delivery));
+    Completions.await(events.recordOnce(event, candidates -> List.of(delivery)));
     notifier.deliveriesCreated();
     return delivery.id();
   }
