@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.jooq.DSLContext;
@@ -44,12 +45,9 @@ final class JooqSigningSecretRepository implements SigningSecretRepository {
   }
 
   @Override
-  public List<SigningSecret> signingAt(String projectId, Instant time) {
+  public Optional<ProjectSecrets> signingAt(String projectId, Instant time) {
     return transactor.outsideTransaction(
-        dsl -> {
-          ProjectSecrets signing = signingAt(dsl, List.of(projectId), time).get(projectId);
-          return signing == null ? List.of() : signing.all();
-        });
+        dsl -> Optional.ofNullable(signingAt(dsl, List.of(projectId), time).get(projectId)));
   }
 
   /**
@@ -156,18 +154,6 @@ final class JooqSigningSecretRepository implements SigningSecretRepository {
                     SIGNING_SECRETS.PROJECT_ID.eq(projectId),
                     SIGNING_SECRETS.ED25519_CIPHERTEXT.isNull())
                 .execute());
-  }
-
-  @Override
-  public Set<SignatureScheme> schemes(String projectId) {
-    String[] stored =
-        transactor.outsideTransaction(
-            dsl ->
-                dsl.select(SIGNING_SETTINGS.SCHEMES)
-                    .from(SIGNING_SETTINGS)
-                    .where(SIGNING_SETTINGS.PROJECT_ID.eq(projectId))
-                    .fetchOne(SIGNING_SETTINGS.SCHEMES));
-    return StoredSchemes.of(stored);
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.herald.persistence;
 import static dev.herald.persistence.jooq.Tables.DELIVERIES;
 import static dev.herald.persistence.jooq.Tables.DELIVERY_QUEUE;
 import static dev.herald.persistence.jooq.Tables.WEBHOOKS;
+import static dev.herald.persistence.jooq.Tables.WEBHOOK_SEND_SLOTS;
 import static java.util.Objects.requireNonNull;
 
 import dev.herald.domain.delivery.DeliveryStatus;
@@ -135,6 +136,9 @@ final class JooqWebhookRepository implements WebhookRepository {
                   .execute();
           if (deleted == 1) {
             endPending(dsl, id, reason);
+            dsl.deleteFrom(WEBHOOK_SEND_SLOTS)
+                .where(WEBHOOK_SEND_SLOTS.WEBHOOK_ID.eq(id))
+                .execute();
           }
           return deleted == 1;
         });

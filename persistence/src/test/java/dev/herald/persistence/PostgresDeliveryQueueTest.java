@@ -129,14 +129,14 @@ class PostgresDeliveryQueueTest {
 
   @Test
   void aClaimCarriesTheProjectsSchemesAndItsEd25519PairOpenedFromStorage() {
-    ProjectSecrets stored = ProjectSecrets.of(secrets.signingAt("proj", now), Set.of(V1));
+    ProjectSecrets stored = secrets.signingAt("proj", now).orElseThrow();
     ProjectSecrets claimed =
         queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0).signing();
     assertEquals(SignatureScheme.DEFAULT, claimed.schemes(), "v1 until the project sets schemes");
     assertEquals(stored.current().ed25519(), claimed.current().ed25519());
 
     secrets.setSchemes("proj", EnumSet.of(V1, V1A), now);
-    assertEquals(Set.of(V1, V1A), secrets.schemes("proj"));
+    assertEquals(Set.of(V1, V1A), secrets.signingAt("proj", now).orElseThrow().schemes());
     secrets.setSchemes("proj", EnumSet.of(V1A), now);
     ProjectSecrets after =
         queue.claimDue(10, now.plusSeconds(61), now.plusSeconds(120), Set.of()).get(0).signing();

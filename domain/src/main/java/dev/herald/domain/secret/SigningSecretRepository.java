@@ -1,15 +1,18 @@
 package dev.herald.domain.secret;
 
 import java.time.Instant;
-import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
 /** Stored signing keys. Implementations keep them encrypted at rest. */
 public interface SigningSecretRepository {
 
-  /** The project's keys that sign at {@code time}, newest first; empty before first use. */
-  List<SigningSecret> signingAt(String projectId, Instant time);
+  /**
+   * The project's keys that sign at {@code time}, newest first, with the schemes it signs with
+   * ({@link SignatureScheme#DEFAULT} until set), read together; empty before first use.
+   */
+  Optional<ProjectSecrets> signingAt(String projectId, Instant time);
 
   /**
    * Stores {@code candidate} as the project's current key unless it already has one. Safe when
@@ -25,9 +28,6 @@ public interface SigningSecretRepository {
 
   /** Gives a key made before Herald signed with Ed25519 its pair, unless it has one already. */
   void addEd25519IfMissing(UUID secretId, String projectId, Ed25519KeyPair pair);
-
-  /** The schemes the project's requests carry; {@link SignatureScheme#DEFAULT} until set. */
-  Set<SignatureScheme> schemes(String projectId);
 
   void setSchemes(String projectId, Set<SignatureScheme> schemes, Instant now);
 }

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -59,7 +60,8 @@ public final class SigningSecretService {
           "overlap", "must be between 0 and " + MAX_OVERLAP.toDays() + " days");
     }
     Instant now = now();
-    List<SigningSecret> signing = secrets.signingAt(projectId, now);
+    List<SigningSecret> signing =
+        secrets.signingAt(projectId, now).map(ProjectSecrets::all).orElse(List.of());
     if (signing.size() >= quotas.signingKeys()) {
       // Every attempt signs with every key that signs: keys must not pile up without bound.
       Instant firstEnd =
@@ -104,19 +106,22 @@ public final class SigningSecretService {
    */
   public ProjectSecrets ensureExists(String projectId) {
     Instant now = now();
-    List<SigningSecret> signing = secrets.signingAt(projectId, now);
+    Optional<ProjectSecrets> signing = secrets.signingAt(projectId, now);
     if (signing.isEmpty()) {
       secrets.insertIfNoCurrent(newSecret(projectId, now));
-    } else if (signing.get(0).ed25519() == null) {
-      secrets.addEd25519IfMissing(signing.get(0).id(), projectId, Ed25519KeyPair.generate(random));
+    } else if (signing.get().current().ed25519() == null) {
+      SigningSecret current = signing.get().current();
+      secrets.addEd25519IfMissing(current.id(), projectId, Ed25519KeyPair.generate(random));
     } else {
-      return ProjectSecrets.of(signing, secrets.schemes(projectId));
+      return signing.get();
     }
     return load(projectId, now);
   }
 
   private ProjectSecrets load(String projectId, Instant now) {
-    return ProjectSecrets.of(secrets.signingAt(projectId, now), secrets.schemes(projectId));
+    return secrets
+        .signingAt(projectId, now)
+        .orElseThrow(() -> new IllegalStateException("project " + projectId + " has no key"));
   }
 
   private SigningSecret newSecret(String projectId, Instant now) {
