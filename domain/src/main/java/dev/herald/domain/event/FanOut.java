@@ -1,5 +1,6 @@
 package dev.herald.domain.event;
 
+import dev.herald.domain.TimeOrderedIds;
 import dev.herald.domain.webhook.Webhook;
 import java.util.List;
 import java.util.UUID;
@@ -32,7 +33,8 @@ public final class FanOut {
             webhook -> {
               UUID idempotencyKey = UUID.randomUUID();
               String payload = PayloadBuilder.build(event, idempotencyKey);
-              return new NewDelivery(UUID.randomUUID(), idempotencyKey, webhook, payload);
+              return new NewDelivery(
+                  TimeOrderedIds.at(event.createTime()), idempotencyKey, webhook, payload);
             })
         .toList();
   }

@@ -2,6 +2,7 @@ package dev.herald.domain.event;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.herald.domain.TimeOrderedIds;
 import dev.herald.domain.access.ProjectScope;
 import dev.herald.domain.delivery.DeliveryNotifier;
 import dev.herald.domain.json.JsonValue;
@@ -37,7 +38,7 @@ public final class IngestionService {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     Event event =
         new Event(
-            UUID.randomUUID(),
+            TimeOrderedIds.at(now),
             change.eventId() == null || change.eventId().isEmpty()
                 ? UUID.randomUUID().toString()
                 : change.eventId(),

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.herald.domain.Completions;
 import dev.herald.domain.FailedPreconditionException;
 import dev.herald.domain.NotFoundException;
+import dev.herald.domain.TimeOrderedIds;
 import dev.herald.domain.access.ProjectScope;
 import dev.herald.domain.delivery.DeliveryNotifier;
 import dev.herald.domain.json.JsonValue;
@@ -52,7 +53,7 @@ public final class TestEventService {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     Event event =
         new Event(
-            UUID.randomUUID(),
+            TimeOrderedIds.at(now),
             "test_" + UUID.randomUUID(),
             webhook.projectId(),
             webhook.isBotLevel() ? webhook.botId() : "",
@@ -67,7 +68,7 @@ public final class TestEventService {
     UUID idempotencyKey = UUID.randomUUID();
     NewDelivery delivery =
         new NewDelivery(
-            UUID.randomUUID(),
+            TimeOrderedIds.at(now),
             idempotencyKey,
             webhook,
             PayloadBuilder.build(event, idempotencyKey));
