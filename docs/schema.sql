@@ -33,13 +33,12 @@ create table deliveries (
     last_attempt_time timestamp with time zone,
     succeeded_time timestamp with time zone,
     constraint deliveries_status_known CHECK ((status = ANY (ARRAY['PENDING'::text, 'SUCCEEDED'::text, 'FAILED'::text]))),
-    constraint deliveries_pkey PRIMARY KEY (id),
-    constraint deliveries_idempotency_key_key UNIQUE (idempotency_key)
-) with (fillfactor=50);
-CREATE INDEX deliveries_by_bot ON deliveries USING btree (project_id, bot_id, create_time DESC, id DESC);
-CREATE INDEX deliveries_by_event ON deliveries USING btree (event_id);
-CREATE INDEX deliveries_by_project ON deliveries USING btree (project_id, create_time DESC, id DESC);
-CREATE INDEX deliveries_by_webhook ON deliveries USING btree (webhook_id, create_time DESC, id DESC);
+    constraint deliveries_pkey PRIMARY KEY (id, create_time)
+) partition by range (create_time);
+CREATE INDEX deliveries_by_bot ON ONLY deliveries USING btree (project_id, bot_id, create_time DESC, id DESC);
+CREATE INDEX deliveries_by_event ON ONLY deliveries USING btree (event_id);
+CREATE INDEX deliveries_by_project ON ONLY deliveries USING btree (project_id, create_time DESC, id DESC);
+CREATE INDEX deliveries_by_webhook ON ONLY deliveries USING btree (webhook_id, create_time DESC, id DESC);
 alter table deliveries alter column id set statistics 10;
 alter table deliveries alter column event_id set statistics 10;
 alter table deliveries alter column webhook_id set statistics 10;
@@ -67,8 +66,9 @@ create table delivery_attempts (
     response_body text not null,
     error text not null,
     succeeded boolean not null,
-    constraint delivery_attempts_pkey PRIMARY KEY (delivery_id, attempt_number)
-);
+    delivery_create_time timestamp with time zone not null,
+    constraint delivery_attempts_pkey PRIMARY KEY (delivery_id, attempt_number, delivery_create_time)
+) partition by range (delivery_create_time);
 alter table delivery_attempts alter column delivery_id set statistics 10;
 alter table delivery_attempts alter column attempt_number set statistics 10;
 alter table delivery_attempts alter column url set statistics 0;
@@ -78,6 +78,7 @@ alter table delivery_attempts alter column response_status_code set statistics 0
 alter table delivery_attempts alter column response_body set statistics 0;
 alter table delivery_attempts alter column error set statistics 0;
 alter table delivery_attempts alter column succeeded set statistics 0;
+alter table delivery_attempts alter column delivery_create_time set statistics 10;
 
 create table delivery_queue (
     delivery_id uuid not null,
@@ -87,6 +88,7 @@ create table delivery_queue (
     lease_token uuid,
     bot_id text,
     order_seq bigint,
+    delivery_create_time timestamp with time zone not null,
     constraint delivery_queue_pkey PRIMARY KEY (delivery_id)
 ) with (fillfactor=50);
 CREATE INDEX delivery_queue_due ON delivery_queue USING btree (next_attempt_time);
@@ -105,9 +107,8 @@ create table events (
     event_sub_type text,
     created_at timestamp with time zone not null,
     create_time timestamp with time zone not null,
-    constraint events_pkey PRIMARY KEY (id),
-    constraint events_event_id_unique UNIQUE (project_id, event_id)
-);
+    constraint events_pkey PRIMARY KEY (id, create_time)
+) partition by range (create_time);
 alter table events alter column id set statistics 10;
 alter table events alter column project_id set statistics 10;
 alter table events alter column event_id set statistics 10;

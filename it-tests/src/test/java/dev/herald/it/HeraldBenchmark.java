@@ -364,7 +364,7 @@ class HeraldBenchmark {
                     + "create_time) values (?, ?, ?, 'bench-ingest', ?, 'bot.state_change', ?, 'http://x', '{}', 'PENDING', now())");
         PreparedStatement queued =
             connection.prepareStatement(
-                "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time) values (?, ?, now())")) {
+                "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time, delivery_create_time) values (?, ?, now(), now())")) {
       event.setObject(1, eventId);
       event.setString(2, UUID.randomUUID().toString());
       event.setString(3, bot);
@@ -458,8 +458,9 @@ class HeraldBenchmark {
                     + "url, payload, status, create_time) "
                     + "select gen_random_uuid(), (select id from events limit 1), w.id, 'bench-drain', 'bot', 'bot.state_change', "
                     + "gen_random_uuid(), w.url, ?, 'PENDING', now() "
-                    + "from webhooks w, generate_series(1, ?) where w.project_id = 'bench-drain' returning id, webhook_id) "
-                    + "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time) select id, webhook_id, now() from made")) {
+                    + "from webhooks w, generate_series(1, ?) where w.project_id = 'bench-drain' returning id, webhook_id, create_time) "
+                    + "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time, delivery_create_time) "
+                    + "select id, webhook_id, now(), create_time from made")) {
       backlog.setString(1, payload);
       backlog.setInt(2, size);
       backlog.executeUpdate();
@@ -956,8 +957,8 @@ class HeraldBenchmark {
             + "payload, status, create_time) select id, '00000000-0000-0000-0000-000000000002', "
             + "'00000000-0000-0000-0000-000000000001', 'p', 'b', 'bot.state_change', gen_random_uuid(), 'http://x', '{}', "
             + "status, now() from made) "
-            + "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time) "
-            + "select id, '00000000-0000-0000-0000-000000000001', due from made where status = 'PENDING'");
+            + "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time, delivery_create_time) "
+            + "select id, '00000000-0000-0000-0000-000000000001', due, now() from made where status = 'PENDING'");
   }
 
   /**

@@ -32,23 +32,26 @@ final class AttemptRecords {
    * Hand-written to record a batch in one statement of fixed text: every attempt is listed (a
    * worker that lost its lease may have made the same attempt as the new holder: kept once), and
    * each success still held under its lease token leaves the queue, ends its delivery and clears
-   * its webhook's failure count. Returns the succeeded deliveries that were held. Each table is
-   * reached by key through {@code = any(array(...))} (docs/performance.md, "The record").
+   * its webhook's failure count. Returns the succeeded deliveries that were held. The queue is
+   * reached by key through {@code = any(array(...))}, each delivery by its id and creation time,
+   * which prune every partition but its own as the statement runs (docs/performance.md, "The
+   * record").
    */
   static final String RECORD_ATTEMPTS =
       """
       with outcome as (
-        select * from unnest(?::uuid[], ?::uuid[], ?::int[], ?::text[], ?::timestamptz[],
-                             ?::timestamptz[], ?::bigint[], ?::int[], ?::text[], ?::text[],
-                             ?::boolean[])
-                 as v(id, lease_token, attempt_number, url, start_time, finish_time, duration_ms,
-                      response_status_code, response_body, error, succeeded)
+        select * from unnest(?::uuid[], ?::timestamptz[], ?::uuid[], ?::int[], ?::text[],
+                             ?::timestamptz[], ?::timestamptz[], ?::bigint[], ?::int[], ?::text[],
+                             ?::text[], ?::boolean[])
+                 as v(id, create_time, lease_token, attempt_number, url, start_time, finish_time,
+                      duration_ms, response_status_code, response_body, error, succeeded)
       ),
       listed as (
         insert into delivery_attempts (delivery_id, attempt_number, url, start_time, duration_ms,
-                                       response_status_code, response_body, error, succeeded)
+                                       response_status_code, response_body, error, succeeded,
+                                       delivery_create_time)
         select id, attempt_number, url, start_time, duration_ms, response_status_code,
-               response_body, error, succeeded
+               response_body, error, succeeded, create_time
           from outcome
         on conflict do nothing
       ),
@@ -63,7 +66,7 @@ final class AttemptRecords {
            set attempt_count = h.attempt_number, last_attempt_time = h.start_time, url = h.url,
                status = 'SUCCEEDED', succeeded_time = h.finish_time, failure_reason = null
           from held h
-         where d.id = any(array(select id from held)) and d.id = h.id
+         where d.id = h.id and d.create_time = h.create_time
         returning d.id, d.webhook_id
       ),
       -- Unconditional rather than decided at claim time: a failure recorded meanwhile by another
@@ -83,6 +86,7 @@ final class AttemptRecords {
           try (PreparedStatement statement = connection.prepareStatement(RECORD_ATTEMPTS)) {
             new SqlArrays<>(statement, outcomes)
                 .add("uuid", o -> o.claim().id())
+                .addTimes(o -> o.claim().createTime())
                 .add("uuid", o -> o.claim().leaseToken())
                 .add("int", o -> o.attempt().attemptNumber())
                 .add("text", o -> o.attempt().url())
@@ -132,7 +136,7 @@ final class AttemptRecords {
                   .execute()
               == 1;
       if (held) {
-        attempted.where(DELIVERIES.ID.eq(claim.id())).execute();
+        attempted.where(CreationTimes.delivery(claim.id(), claim.createTime())).execute();
       }
       return held ? RecordedOutcome.HELD : RecordedOutcome.LOST;
     }
@@ -144,7 +148,7 @@ final class AttemptRecords {
     attempted
         .set(DELIVERIES.STATUS, DeliveryStatus.FAILED.name())
         .set(DELIVERIES.FAILURE_REASON, webhookGone)
-        .where(DELIVERIES.ID.eq(claim.id()))
+        .where(CreationTimes.delivery(claim.id(), claim.createTime()))
         .execute();
     Integer failuresInARow =
         dsl.update(WEBHOOKS)

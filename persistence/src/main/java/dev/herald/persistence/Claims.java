@@ -14,7 +14,8 @@ import java.util.UUID;
 
 /**
  * The claim: leases the due deliveries and returns what an attempt needs. Each step is reached by
- * key whatever the planner's statistics say (docs/performance.md, "The claim").
+ * key whatever the planner's statistics say (docs/performance.md, "The claim"), a delivery by its
+ * id and creation time, which name its partition.
  */
 final class Claims {
   private Claims() {}
@@ -46,7 +47,7 @@ final class Claims {
                   order by next_attempt_time
                   limit %d
                     for update skip locked))
-        returning delivery_id, order_seq
+        returning delivery_id, delivery_create_time, order_seq
       )
       select d.id, d.idempotency_key, d.webhook_id, d.project_id, w.url, d.payload, d.attempt_count,
              d.round_start, d.create_time, d.bot_id, l.order_seq is not null,
@@ -56,7 +57,7 @@ final class Claims {
           select id, idempotency_key, webhook_id, project_id, payload, attempt_count, round_start,
                  create_time, bot_id
             from deliveries
-           where id = l.delivery_id
+           where id = l.delivery_id and create_time = l.delivery_create_time
           offset 0) d
         join webhooks w on w.id = d.webhook_id
       """;

@@ -31,7 +31,7 @@ import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
-import org.jooq.Record2;
+import org.jooq.Record3;
 import org.jooq.SelectOnConditionStep;
 import org.jooq.impl.DSL;
 
@@ -52,7 +52,7 @@ final class JooqDeliveryRepository implements DeliveryRepository {
   public Optional<Delivery> find(UUID id) {
     return transactor.inSnapshot(
         dsl -> {
-          List<Record> rows = selectDeliveries(dsl).where(DELIVERIES.ID.eq(id)).fetch();
+          List<Record> rows = selectDeliveries(dsl).where(CreationTimes.delivery(id)).fetch();
           return withAttempts(dsl, rows).stream().findFirst();
         });
   }
@@ -87,7 +87,7 @@ final class JooqDeliveryRepository implements DeliveryRepository {
   public boolean requeue(UUID id, Instant now) {
     return transactor.inTransaction(
         dsl -> {
-          boolean requeued = requeue(dsl, now, DELIVERIES.ID.eq(id)) == 1;
+          boolean requeued = requeue(dsl, now, CreationTimes.delivery(id)) == 1;
           if (requeued) {
             announcements.announce(dsl);
           }
@@ -121,7 +121,7 @@ final class JooqDeliveryRepository implements DeliveryRepository {
    * in the queue.
    */
   private static int requeue(DSLContext dsl, Instant now, Condition... which) {
-    CommonTableExpression<Record2<UUID, UUID>> requeued =
+    CommonTableExpression<Record3<UUID, UUID, OffsetDateTime>> requeued =
         DSL.name("requeued")
             .as(
                 DSL.update(DELIVERIES)
@@ -131,18 +131,20 @@ final class JooqDeliveryRepository implements DeliveryRepository {
                     .set(DELIVERIES.SUCCEEDED_TIME, (java.time.OffsetDateTime) null)
                     .where(which)
                     .and(DELIVERIES.STATUS.ne(DeliveryStatus.PENDING.name()))
-                    .returningResult(DELIVERIES.ID, DELIVERIES.WEBHOOK_ID));
+                    .returningResult(DELIVERIES.ID, DELIVERIES.WEBHOOK_ID, DELIVERIES.CREATE_TIME));
     return dsl.with(requeued)
         .insertInto(
             DELIVERY_QUEUE,
             DELIVERY_QUEUE.DELIVERY_ID,
             DELIVERY_QUEUE.WEBHOOK_ID,
-            DELIVERY_QUEUE.NEXT_ATTEMPT_TIME)
+            DELIVERY_QUEUE.NEXT_ATTEMPT_TIME,
+            DELIVERY_QUEUE.DELIVERY_CREATE_TIME)
         .select(
             DSL.select(
                     requeued.field(DELIVERIES.ID),
                     requeued.field(DELIVERIES.WEBHOOK_ID),
-                    DSL.val(Times.toDb(now)))
+                    DSL.val(Times.toDb(now)),
+                    requeued.field(DELIVERIES.CREATE_TIME))
                 .from(requeued))
         .execute();
   }
@@ -160,7 +162,7 @@ final class JooqDeliveryRepository implements DeliveryRepository {
         .select(EVENTS.EVENT_ID, NEXT_ATTEMPT_TIME, WAITING_IN_LINE)
         .from(DELIVERIES)
         .join(EVENTS)
-        .on(EVENTS.ID.eq(DELIVERIES.EVENT_ID))
+        .on(EVENTS.ID.eq(DELIVERIES.EVENT_ID), EVENTS.CREATE_TIME.eq(DELIVERIES.CREATE_TIME))
         .leftJoin(DELIVERY_QUEUE)
         .on(DELIVERY_QUEUE.DELIVERY_ID.eq(DELIVERIES.ID));
   }
@@ -171,8 +173,10 @@ final class JooqDeliveryRepository implements DeliveryRepository {
    * grow with them.
    */
   private static final String NEWEST_ATTEMPTS =
-      "select a.* from unnest(?::uuid[]) as d (id) cross join lateral ("
-          + " select * from delivery_attempts where delivery_id = d.id"
+      "select a.* from unnest(?::uuid[], ?::timestamptz[]) as d (id, create_time)"
+          + " cross join lateral ("
+          + " select * from delivery_attempts"
+          + " where delivery_id = d.id and delivery_create_time = d.create_time"
           + " order by attempt_number desc limit "
           + Limits.ATTEMPTS_SHOWN
           + ") a";
@@ -180,10 +184,12 @@ final class JooqDeliveryRepository implements DeliveryRepository {
   /** Loads the attempts of all rows in one query, rather than one query per delivery. */
   private static List<Delivery> withAttempts(DSLContext dsl, List<Record> rows) {
     UUID[] ids = rows.stream().map(r -> r.get(DELIVERIES.ID)).toArray(UUID[]::new);
+    OffsetDateTime[] createTimes =
+        rows.stream().map(r -> r.get(DELIVERIES.CREATE_TIME)).toArray(OffsetDateTime[]::new);
     Map<UUID, List<DeliveryAttempt>> attempts =
         ids.length == 0
             ? Map.of()
-            : dsl.fetch(NEWEST_ATTEMPTS, (Object) ids).into(DELIVERY_ATTEMPTS).stream()
+            : dsl.fetch(NEWEST_ATTEMPTS, ids, createTimes).into(DELIVERY_ATTEMPTS).stream()
                 .sorted(
                     Comparator.comparing(DeliveryAttemptsRecord::getDeliveryId)
                         .thenComparing(DeliveryAttemptsRecord::getAttemptNumber))

@@ -13,10 +13,13 @@ import dev.herald.domain.page.PageRequest;
 import dev.herald.domain.webhook.Webhook;
 import dev.herald.domain.webhook.WebhookRepository;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.Optional;
 import java.util.UUID;
+import org.jooq.CommonTableExpression;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Record2;
 import org.jooq.impl.DSL;
 
 /**
@@ -168,17 +171,26 @@ final class JooqWebhookRepository implements WebhookRepository {
    * right now included: their attempts are still listed when they finish, but the delivery keeps
    * the end given here (see {@link PostgresDeliveryQueue#recordAttempts}).
    *
-   * <p>The queue rows go first, as a record takes its locks: queue row, then delivery. The queue
-   * holds no index by webhook; reading it whole costs what is pending, where the webhook's index on
-   * deliveries would read its whole history.
+   * <p>The queue rows go first, as a record takes its locks: queue row, then delivery; each names
+   * its delivery's partition. The queue holds no index by webhook; reading it whole costs what is
+   * pending, where the webhook's index on deliveries would read its whole history.
    */
   private static void endPending(DSLContext dsl, UUID webhookId, String reason) {
-    dsl.deleteFrom(DELIVERY_QUEUE).where(DELIVERY_QUEUE.WEBHOOK_ID.eq(webhookId)).execute();
-    dsl.update(DELIVERIES)
+    CommonTableExpression<Record2<UUID, OffsetDateTime>> ended =
+        DSL.name("ended")
+            .as(
+                DSL.deleteFrom(DELIVERY_QUEUE)
+                    .where(DELIVERY_QUEUE.WEBHOOK_ID.eq(webhookId))
+                    .returningResult(
+                        DELIVERY_QUEUE.DELIVERY_ID, DELIVERY_QUEUE.DELIVERY_CREATE_TIME));
+    dsl.with(ended)
+        .update(DELIVERIES)
         .set(DELIVERIES.STATUS, DeliveryStatus.FAILED.name())
         .set(DELIVERIES.FAILURE_REASON, reason)
+        .from(ended)
         .where(
-            DELIVERIES.WEBHOOK_ID.eq(webhookId),
+            DELIVERIES.ID.eq(ended.field(DELIVERY_QUEUE.DELIVERY_ID)),
+            DELIVERIES.CREATE_TIME.eq(ended.field(DELIVERY_QUEUE.DELIVERY_CREATE_TIME)),
             DELIVERIES.STATUS.eq(DeliveryStatus.PENDING.name()))
         .execute();
   }

@@ -38,10 +38,16 @@ public final class PersistenceModule extends AbstractModule {
 
   private final DatabaseSettings settings;
   private final MasterKey masterKey;
+  private final Duration retention;
 
   public PersistenceModule(DatabaseSettings settings, MasterKey masterKey) {
+    this(settings, masterKey, Retention.DEFAULT);
+  }
+
+  public PersistenceModule(DatabaseSettings settings, MasterKey masterKey, Duration retention) {
     this.settings = requireNonNull(settings, "settings");
     this.masterKey = requireNonNull(masterKey, "masterKey");
+    this.retention = requireNonNull(retention, "retention");
   }
 
   @Provides
@@ -123,6 +129,12 @@ public final class PersistenceModule extends AbstractModule {
   @Singleton
   SchemaMigrator schemaMigrator(DataSource dataSource) {
     return new SchemaMigrator(dataSource);
+  }
+
+  @Provides
+  @Singleton
+  Retention retention(DataSource dataSource, Clock clock) {
+    return new Retention(dataSource, retention, clock);
   }
 
   @Provides

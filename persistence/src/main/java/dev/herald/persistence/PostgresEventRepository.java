@@ -40,7 +40,8 @@ final class PostgresEventRepository implements EventRepository {
 
   /**
    * Hand-written to write a whole batch in one statement and one round trip: the events not known
-   * yet (the first twelve parameters), the deliveries planned for them (the next ten; those of an
+   * yet (the first twelve parameters; an event id is known if its partition holds it, or an earlier
+   * partition within a day before), the deliveries planned for them (the next ten; those of an
    * event already known are dropped), each delivery's row in the queue, and, if any delivery was
    * made, an announcement (the last two). The deliveries to ordered webhooks (the twenty-third
    * parameter, in ingest order) join their bots' lines ({@link Lines}): each takes the next number
@@ -56,7 +57,14 @@ final class PostgresEventRepository implements EventRepository {
         select * from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
                              ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[],
                              ?::timestamptz[])
-        on conflict (project_id, event_id) do nothing
+               as v(id, project_id, event_id, bot_id, trigger, bot_metadata, old_state,
+                    new_state, event_type, event_sub_type, created_at, create_time)
+         where not exists (
+                 select 1 from events seen
+                  where seen.project_id = v.project_id and seen.event_id = v.event_id
+                    and seen.create_time >= v.create_time - interval '1 day'
+                    and seen.create_time < date_trunc('day', v.create_time, 'UTC'))
+        on conflict do nothing
         returning id
       ),
       made as (
@@ -85,7 +93,8 @@ final class PostgresEventRepository implements EventRepository {
            for key share of q
       ),
       queued as (
-        insert into delivery_queue (delivery_id, webhook_id, next_attempt_time, bot_id, order_seq)
+        insert into delivery_queue (delivery_id, webhook_id, next_attempt_time, bot_id, order_seq,
+                                    delivery_create_time)
         select m.id, m.webhook_id,
                case when j.order_seq is not null
                      and (exists (select 1 from ahead a
@@ -95,7 +104,7 @@ final class PostgresEventRepository implements EventRepository {
                                         and e.order_seq < j.order_seq))
                     then 'infinity'::timestamptz
                     else m.create_time end,
-               j.bot_id, j.order_seq
+               j.bot_id, j.order_seq, m.create_time
           from made m
           left join joining j on j.id = m.id
         returning delivery_id
@@ -248,7 +257,11 @@ final class PostgresEventRepository implements EventRepository {
     }
   }
 
-  /** The deliveries each replayed event got when it was first ingested, oldest first. */
+  /**
+   * The deliveries each replayed event got when it was first ingested, oldest first. Looked for in
+   * every partition's index of event ids: a replay is rare, and the first ingestion may be in any
+   * day of the partition that refused the replay.
+   */
   private static Map<Ingestion, List<UUID>> firstIngestions(
       DSLContext dsl, List<Ingestion> replays) {
     Map<Ingestion, List<UUID>> ids = new HashMap<>();
@@ -261,7 +274,7 @@ final class PostgresEventRepository implements EventRepository {
     dsl.select(EVENTS.PROJECT_ID, EVENTS.EVENT_ID, DELIVERIES.ID)
         .from(DELIVERIES)
         .join(EVENTS)
-        .on(EVENTS.ID.eq(DELIVERIES.EVENT_ID))
+        .on(EVENTS.ID.eq(DELIVERIES.EVENT_ID), EVENTS.CREATE_TIME.eq(DELIVERIES.CREATE_TIME))
         .where(DSL.row(EVENTS.PROJECT_ID, EVENTS.EVENT_ID).in(keys))
         .orderBy(DELIVERIES.CREATE_TIME, DELIVERIES.ID)
         .forEach(

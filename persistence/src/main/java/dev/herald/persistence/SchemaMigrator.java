@@ -2,11 +2,15 @@ package dev.herald.persistence;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Instant;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 
-/** Brings the database schema up to date with the migrations shipped in this module. */
+/**
+ * Brings the database schema up to date with the migrations shipped in this module, and makes the
+ * partitions of today and the days ahead ({@link Retention}) that the first events go to.
+ */
 public final class SchemaMigrator {
   private final DataSource dataSource;
 
@@ -14,7 +18,7 @@ public final class SchemaMigrator {
     this.dataSource = requireNonNull(dataSource, "dataSource");
   }
 
-  /** Applies pending migrations, returning how many were applied. */
+  /** Applies pending migrations, returning how many were applied, and makes the days ahead. */
   public int migrate() {
     MigrateResult result =
         Flyway.configure()
@@ -23,6 +27,7 @@ public final class SchemaMigrator {
             .failOnMissingLocations(true)
             .load()
             .migrate();
+    Retention.prepareDays(dataSource, Instant.now());
     return result.migrationsExecuted;
   }
 }

@@ -1,5 +1,6 @@
 package dev.herald.persistence;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,6 +8,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.UUID;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.AfterAll;
@@ -44,7 +46,7 @@ class ClaimQueryPlanTest {
   void theClaimReadsTheDueIndexNotTheTable() throws SQLException {
     String plan = claimPlan(QueueTables::customPlan, QueueTables.claimArguments());
     assertTrue(plan.contains("delivery_queue_due"), plan);
-    assertFalse(plan.contains("Seq Scan"), plan);
+    assertEquals(List.of(), QueueTables.seqScannedTablesWithRows(dsl, plan), plan);
   }
 
   @Test
@@ -54,7 +56,7 @@ class ClaimQueryPlanTest {
             QueueTables::customPlan,
             QueueTables.claimArguments(UUID.fromString("00000000-0000-0000-0000-0000000000ff")));
     assertTrue(plan.contains("delivery_queue_due"), plan);
-    assertFalse(plan.contains("Seq Scan"), plan);
+    assertEquals(List.of(), QueueTables.seqScannedTablesWithRows(dsl, plan), plan);
   }
 
   /**
@@ -65,7 +67,7 @@ class ClaimQueryPlanTest {
   void theWholeClaimStaysOnIndexesUnderAGenericPlan() throws SQLException {
     String plan = claimPlan(QueueTables::genericPlan, QueueTables.claimArguments());
     assertTrue(plan.contains("delivery_queue_due"), plan);
-    assertFalse(plan.contains("Seq Scan"), plan);
+    assertEquals(List.of(), QueueTables.seqScannedTablesWithRows(dsl, plan), plan);
   }
 
   /**
@@ -103,6 +105,6 @@ class ClaimQueryPlanTest {
   @Test
   void recordingABatchOfSuccessesLooksDeliveriesUpByKey() {
     String plan = QueueTables.recordAttemptsPlan(dsl);
-    assertFalse(plan.contains("Seq Scan"), plan);
+    assertEquals(List.of(), QueueTables.seqScannedTablesWithRows(dsl, plan), plan);
   }
 }

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -54,8 +55,22 @@ final class QueueTables {
             + payload
             + ", status, now() "
             + "from made) "
-            + "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time) "
-            + "select id, '00000000-0000-0000-0000-000000000001', due from made where status = 'PENDING'");
+            + "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time, delivery_create_time) "
+            + "select id, '00000000-0000-0000-0000-000000000001', due, now() from made where status = 'PENDING'");
+  }
+
+  /**
+   * The tables {@code plan} reads sequentially that hold rows. The partitions of the days ahead,
+   * empty, may be planned so at no cost; a run never reads them, as it prunes every partition but
+   * the one its rows' creation time names.
+   */
+  static List<String> seqScannedTablesWithRows(DSLContext dsl, String plan) {
+    return Pattern.compile("Seq Scan on (\\w+)")
+        .matcher(plan)
+        .results()
+        .map(match -> match.group(1))
+        .filter(table -> dsl.fetchExists(DSL.selectOne().from(DSL.table(DSL.name(table)))))
+        .toList();
   }
 
   /** Brings the planner's statistics of both tables up to date. */
@@ -74,6 +89,7 @@ final class QueueTables {
               connection.prepareStatement("explain " + AttemptRecords.RECORD_ATTEMPTS)) {
             new SqlArrays<>(explain, ids)
                 .add("uuid", id -> id)
+                .addTimes(id -> Instant.now())
                 .add("uuid", id -> id)
                 .add("int", id -> 1)
                 .add("text", id -> "https://example.com")

@@ -55,9 +55,9 @@ class QueueUnderStaleStatisticsTest {
     }
     assertTrue(plan.contains("Index Scan using delivery_queue_due"), plan);
     assertTrue(plan.contains("delivery_queue_pkey"), plan);
-    assertTrue(plan.contains("deliveries_pkey"), plan);
+    assertTrue(plan.matches("(?s).*deliveries_\\d{8}_pkey.*"), plan);
     assertFalse(plan.contains("Sort"), plan);
-    assertFalse(plan.contains("Seq Scan"), plan);
+    assertEquals(List.of(), QueueTables.seqScannedTablesWithRows(dsl, plan), plan);
   }
 
   @Test
@@ -75,9 +75,9 @@ class QueueUnderStaleStatisticsTest {
 
   @Test
   void recordingFindsTheQueueRowsByKey() throws SQLException {
-    String plan = genericPlanOnQueueConnection(AttemptRecords.RECORD_ATTEMPTS, 11);
+    String plan = genericPlanOnQueueConnection(AttemptRecords.RECORD_ATTEMPTS, 12);
     assertTrue(plan.contains("Index Cond: (delivery_id = ANY"), plan);
-    assertTrue(plan.contains("(id = ANY"), plan);
+    assertTrue(plan.contains("Index Cond: ((id = h.id) AND (create_time = h.create_time))"), plan);
   }
 
   @Test

@@ -53,7 +53,7 @@ class SchemaDocumentTest {
         strings(
             connection,
             "select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-                + " where n.nspname = 'public' and c.relkind in ('r', 'p')"
+                + " where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relispartition"
                 + " and c.relname <> 'flyway_schema_history' order by c.relname")) {
       sql.append('\n').append(table(connection, table));
     }
@@ -81,6 +81,14 @@ class SchemaDocumentTest {
             table));
     StringBuilder sql = new StringBuilder("create table " + table + " (\n");
     sql.append("    ").append(String.join(",\n    ", lines)).append("\n)");
+    for (String key :
+        strings(
+            connection,
+            "select pg_get_partkeydef(?::regclass) where pg_get_partkeydef(?::regclass) is not null",
+            table,
+            table)) {
+      sql.append(" partition by ").append(key.toLowerCase(java.util.Locale.ROOT));
+    }
     for (String options :
         strings(
             connection,

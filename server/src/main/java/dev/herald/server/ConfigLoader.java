@@ -6,6 +6,7 @@ import dev.herald.domain.access.ApiTokens;
 import dev.herald.domain.delivery.EndpointHealthPolicy;
 import dev.herald.domain.delivery.RetryPolicy;
 import dev.herald.persistence.MasterKey;
+import dev.herald.persistence.Retention;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HashMap;
@@ -37,6 +38,7 @@ public final class ConfigLoader {
   static final String DATABASE_USER = "HERALD_DATABASE_USER";
   static final String DATABASE_PASSWORD = "HERALD_DATABASE_PASSWORD";
   static final String DATABASE_POOL_SIZE = "HERALD_DATABASE_POOL_SIZE";
+  static final String RETENTION = "HERALD_RETENTION";
   static final String DATA_DIR = "HERALD_DATA_DIR";
   static final String REQUIRE_HTTPS = "HERALD_REQUIRE_HTTPS";
   static final String ALLOW_PRIVATE_NETWORKS = "HERALD_ALLOW_PRIVATE_NETWORKS";
@@ -73,6 +75,7 @@ public final class ConfigLoader {
           DATABASE_USER,
           DATABASE_PASSWORD,
           DATABASE_POOL_SIZE,
+          RETENTION,
           DATA_DIR,
           REQUIRE_HTTPS,
           ALLOW_PRIVATE_NETWORKS,
@@ -182,7 +185,8 @@ public final class ConfigLoader {
             settings.text(DATABASE_PASSWORD),
             Path.of(settings.text(DATA_DIR).orElse("data")),
             settings.integer(DATABASE_POOL_SIZE, 20, 2, 500),
-            masterKey);
+            masterKey,
+            settings.days(RETENTION, Retention.DEFAULT, Retention.MINIMUM));
     logFormat(settings.raw(LOG_FORMAT));
     ApiConfig api =
         new ApiConfig(

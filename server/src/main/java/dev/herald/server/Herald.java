@@ -20,6 +20,7 @@ import dev.herald.persistence.MasterKeyCheck;
 import dev.herald.persistence.PersistenceMetrics;
 import dev.herald.persistence.PersistenceModule;
 import dev.herald.persistence.QueueConnections;
+import dev.herald.persistence.Retention;
 import dev.herald.persistence.SchemaMigrator;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,6 +55,7 @@ public final class Herald implements AutoCloseable {
   private final GrpcServer grpcServer;
   private final DatabaseHealth databaseHealth;
   private final PersistenceMetrics persistenceMetrics;
+  private final Retention retention;
 
   /** Null when the HTTP port is off. */
   private final OperationsHttpServer httpServer;
@@ -68,9 +70,11 @@ public final class Herald implements AutoCloseable {
       GrpcServer grpcServer,
       DatabaseHealth databaseHealth,
       PersistenceMetrics persistenceMetrics,
+      Retention retention,
       OperationsHttpServer httpServer) {
     this.embeddedDatabase = embeddedDatabase;
     this.persistenceMetrics = persistenceMetrics;
+    this.retention = retention;
     this.databaseHealth = databaseHealth;
     this.httpServer = httpServer;
     this.pools = pools;
@@ -133,10 +137,12 @@ public final class Herald implements AutoCloseable {
               injector.getInstance(GrpcServer.class),
               injector.getInstance(DatabaseHealth.class),
               injector.getInstance(PersistenceMetrics.class),
+              injector.getInstance(Retention.class),
               config.api().httpPort() == ApiConfig.HTTP_OFF
                   ? null
                   : injector.getInstance(OperationsHttpServer.class));
       herald.persistenceMetrics.start();
+      herald.retention.start();
       // Always listening: watchers on a server that does not deliver see other servers' outcomes.
       herald.wakeups.start();
       if (config.delivery().enabled()) {
@@ -149,6 +155,7 @@ public final class Herald implements AutoCloseable {
           herald.httpServer.start();
         }
       } catch (RuntimeException e) {
+        herald.retention.close();
         herald.persistenceMetrics.close();
         herald.databaseHealth.close();
         herald.grpcServer.stop();
@@ -198,7 +205,7 @@ public final class Herald implements AutoCloseable {
     DatabaseConfig database = config.database();
     MasterKey masterKey =
         database.masterKey().orElseGet(() -> MasterKeyFile.loadOrCreate(database.dataDir()));
-    modules.add(new PersistenceModule(settings, masterKey));
+    modules.add(new PersistenceModule(settings, masterKey, database.retention()));
     modules.add(new DeliveryModule(config.delivery()));
     modules.add(new DomainModule(config.requireHttps(), config.quotas()));
     modules.add(new ApiModule());
@@ -238,6 +245,7 @@ public final class Herald implements AutoCloseable {
       httpServer.stop();
     }
     databaseHealth.close();
+    retention.close();
     persistenceMetrics.close();
     grpcServer.stop();
     wakeups.close();

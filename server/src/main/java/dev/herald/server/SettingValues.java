@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Settings as text, read as the kind of value each one is: a number in its range, a duration, a
@@ -78,6 +80,38 @@ final class SettingValues {
   Duration millis(String key, long defaultValue, int min, int max) {
     return Duration.ofMillis(integer(key, (int) defaultValue, min, max));
   }
+
+  /**
+   * A span of whole days or hours, written {@code 30d} or {@code 12h}, at least {@code min} and at
+   * most ten years.
+   */
+  Duration days(String key, Duration defaultValue, Duration min) {
+    Optional<String> raw = text(key).map(v -> v.strip().toLowerCase(Locale.ROOT));
+    if (raw.isEmpty()) {
+      return defaultValue;
+    }
+    Matcher span = SPAN.matcher(raw.get());
+    if (!span.matches()) {
+      throw new ConfigException(
+          key + " must be a number of days or hours such as 30d or 36h, is '" + raw.get() + "'");
+    }
+    long amount = Long.parseLong(span.group(1));
+    Duration value = span.group(2).equals("d") ? Duration.ofDays(amount) : Duration.ofHours(amount);
+    if (value.compareTo(min) < 0 || value.compareTo(MAX_SPAN) > 0) {
+      throw new ConfigException(
+          key
+              + " must be between "
+              + min.toDays()
+              + "d and "
+              + MAX_SPAN.toDays()
+              + "d, is "
+              + raw.get());
+    }
+    return value;
+  }
+
+  private static final Pattern SPAN = Pattern.compile("(\\d{1,6})([dh])");
+  private static final Duration MAX_SPAN = Duration.ofDays(3650);
 
   boolean bool(String key, boolean defaultValue) {
     Optional<String> raw = text(key).map(v -> v.toLowerCase(Locale.ROOT));

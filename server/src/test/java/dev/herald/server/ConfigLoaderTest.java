@@ -29,6 +29,7 @@ class ConfigLoaderTest {
     assertEquals(Optional.empty(), config.database().url());
     assertEquals(Path.of("data"), config.database().dataDir());
     assertEquals(Optional.empty(), config.api().adminToken());
+    assertEquals(Duration.ofDays(30), config.database().retention());
   }
 
   @Test
@@ -47,8 +48,10 @@ class ConfigLoaderTest {
                 Map.entry("HERALD_RETRY_MAX_RETRIES", "5"),
                 Map.entry("HERALD_RETRY_INITIAL_DELAY_MS", "1000"),
                 Map.entry("HERALD_ADMIN_TOKEN", "t-is-a-token-of-thirty-two-chars-or-more"),
-                Map.entry("HERALD_MASTER_KEY", KEY)));
+                Map.entry("HERALD_MASTER_KEY", KEY),
+                Map.entry("HERALD_RETENTION", "7d")));
     assertEquals(6000, config.api().port());
+    assertEquals(Duration.ofDays(7), config.database().retention());
     assertEquals(Optional.of("jdbc:postgresql://db:5432/herald"), config.database().url());
     assertEquals(Optional.of("herald"), config.database().user());
     assertFalse(config.requireHttps());
@@ -85,6 +88,18 @@ class ConfigLoaderTest {
         Map.of("HERALD_DATABASE_URL", "postgres://x", "HERALD_MASTER_KEY", KEY));
     assertMessage(
         "HERALD_DELIVERY_TIMEOUT_MS must be between", Map.of("HERALD_DELIVERY_TIMEOUT_MS", "0"));
+  }
+
+  @Test
+  void retentionIsDaysOrHoursOfAtLeastADay() {
+    assertEquals(
+        Duration.ofHours(36),
+        ConfigLoader.load(Map.of("HERALD_RETENTION", "36h")).database().retention());
+    assertMessage(
+        "HERALD_RETENTION must be between 1d and 3650d, is 12h", Map.of("HERALD_RETENTION", "12h"));
+    assertMessage(
+        "HERALD_RETENTION must be a number of days or hours such as 30d or 36h, is '30 days'",
+        Map.of("HERALD_RETENTION", "30 days"));
   }
 
   @Test
