@@ -41,13 +41,15 @@ final class PostgresEventRepository implements EventRepository {
   /**
    * Hand-written to write a whole batch in one statement and one round trip: the events not known
    * yet (the first twelve parameters; an event id is known if its partition holds it, or an earlier
-   * partition within a day before), the deliveries planned for them (the next ten; those of an
-   * event already known are dropped), each delivery's row in the queue, and, if any delivery was
-   * made, an announcement (the last two). The deliveries to ordered webhooks (the twenty-third
-   * parameter, in ingest order) join their bots' lines ({@link Lines}): each takes the next number
-   * of the line, parked behind any delivery of its line already queued, which it locks so that the
-   * end of that one waits for this commit and sees the newcomer. Returns the ids of the events
-   * written.
+   * partition within a day before, looked up event by event: {@code offset 0} keeps the look-up a
+   * sub-plan pruned to the day before and probing its index, where joined it read every partition
+   * whole whenever the statistics called them small), the deliveries planned for them (the next
+   * ten; those of an event already known are dropped), each delivery's row in the queue, and, if
+   * any delivery was made, an announcement (the last two). The deliveries to ordered webhooks (the
+   * twenty-third parameter, in ingest order) join their bots' lines ({@link Lines}): each takes the
+   * next number of the line, parked behind any delivery of its line already queued, which it locks
+   * so that the end of that one waits for this commit and sees the newcomer. Returns the ids of the
+   * events written.
    */
   static final String INGEST =
       """
@@ -63,7 +65,8 @@ final class PostgresEventRepository implements EventRepository {
                  select 1 from events seen
                   where seen.project_id = v.project_id and seen.event_id = v.event_id
                     and seen.create_time >= v.create_time - interval '1 day'
-                    and seen.create_time < date_trunc('day', v.create_time, 'UTC'))
+                    and seen.create_time < date_trunc('day', v.create_time, 'UTC')
+                 offset 0)
         on conflict do nothing
         returning id
       ),
