@@ -24,7 +24,7 @@ create table deliveries (
     trigger text not null,
     idempotency_key uuid not null,
     url text not null,
-    payload text not null,
+    payload text,
     status text not null,
     attempt_count integer not null default 0,
     round_start integer not null default 0,
@@ -107,6 +107,7 @@ create table events (
     event_sub_type text,
     created_at timestamp with time zone not null,
     create_time timestamp with time zone not null,
+    body text,
     constraint events_pkey PRIMARY KEY (id, create_time)
 ) partition by range (create_time);
 alter table events alter column id set statistics 10;
@@ -121,6 +122,7 @@ alter table events alter column event_type set statistics 0;
 alter table events alter column event_sub_type set statistics 0;
 alter table events alter column created_at set statistics 0;
 alter table events alter column create_time set statistics 10;
+alter table events alter column body set statistics 0;
 
 create table signing_secrets (
     id uuid not null,

@@ -98,7 +98,7 @@ class HeraldBenchmark {
   private static final Set<String> PHASES =
       Set.of(
           System.getProperty(
-                  "herald.bench.phases", "ingest,drain,latency,sweep,fanout,controls,claim")
+                  "herald.bench.phases", "ingest,drain,latency,sweep,fanout,controls,storage,claim")
               .split(","));
 
   private final Map<String, Object> results = new LinkedHashMap<>();
@@ -115,16 +115,7 @@ class HeraldBenchmark {
     jdbcUrl = TestDatabases.freshDatabaseUrl();
     Path jar = Path.of(System.getProperty("herald.server.jar"));
     try (FastReceiver receiver = new FastReceiver()) {
-      Map<String, String> settings = new HashMap<>();
-      settings.put("HERALD_DATABASE_URL", jdbcUrl);
-      settings.put("HERALD_MASTER_KEY", HeraldFixture.MASTER_KEY);
-      settings.put("HERALD_ADMIN_TOKEN", HeraldFixture.ADMIN_TOKEN);
-      settings.put("HERALD_REQUIRE_HTTPS", "false");
-      settings.put("HERALD_ALLOW_PRIVATE_NETWORKS", "true");
-      // One receiver takes the whole backlog here, so it may use every slot, as the ceiling does.
-      settings.put("HERALD_DELIVERY_CONCURRENCY", Integer.toString(DELIVERY_CONCURRENCY));
-      settings.put(
-          "HERALD_DELIVERY_PER_ENDPOINT_CONCURRENCY", Integer.toString(DELIVERY_CONCURRENCY));
+      Map<String, String> settings = settings();
 
       Map<String, String> ingestOnly = new HashMap<>(settings);
       ingestOnly.put("HERALD_DELIVERY_ENABLED", "false");
@@ -165,10 +156,30 @@ class HeraldBenchmark {
       }
     }
     results.put("peak_rss_mb", round(peakRssMb));
+    if (PHASES.contains("storage")) {
+      try (FastReceiver receiver = new FastReceiver()) {
+        new StorageBench(jar, workDir, settings(), receiver).run(results, table);
+      }
+    }
     if (PHASES.contains("claim")) {
       claimLatency();
     }
     report();
+  }
+
+  /** The delivering server's settings, on the benchmark's database. */
+  private Map<String, String> settings() {
+    Map<String, String> settings = new HashMap<>();
+    settings.put("HERALD_DATABASE_URL", jdbcUrl);
+    settings.put("HERALD_MASTER_KEY", HeraldFixture.MASTER_KEY);
+    settings.put("HERALD_ADMIN_TOKEN", HeraldFixture.ADMIN_TOKEN);
+    settings.put("HERALD_REQUIRE_HTTPS", "false");
+    settings.put("HERALD_ALLOW_PRIVATE_NETWORKS", "true");
+    // One receiver takes the whole backlog here, so it may use every slot, as the ceiling does.
+    settings.put("HERALD_DELIVERY_CONCURRENCY", Integer.toString(DELIVERY_CONCURRENCY));
+    settings.put(
+        "HERALD_DELIVERY_PER_ENDPOINT_CONCURRENCY", Integer.toString(DELIVERY_CONCURRENCY));
+    return settings;
   }
 
   /** Where the servers run and log: beside the results, to read after a surprising run. */
@@ -302,7 +313,9 @@ class HeraldBenchmark {
   private String samplePayload() throws SQLException {
     try (Connection connection = DriverManager.getConnection(jdbcUrl);
         ResultSet row =
-            connection.createStatement().executeQuery("select payload from deliveries limit 1")) {
+            connection
+                .createStatement()
+                .executeQuery("select body from events where body is not null limit 1")) {
       row.next();
       return row.getString(1);
     }

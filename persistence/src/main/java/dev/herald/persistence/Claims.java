@@ -25,7 +25,8 @@ final class Claims {
    * in (a bound limit leaves a generic plan expecting a tenth of the table). The due rows are read
    * from {@code delivery_queue_due} in order, rows other workers hold are skipped, and saturated
    * webhooks (the fifth parameter; an empty array passes over nothing) are passed over, as is a
-   * delivery of a bot's line with an earlier one still in the queue ({@link Lines}).
+   * delivery of a bot's line with an earlier one still in the queue ({@link Lines}). A delivery's
+   * body is its event's, with its own key ({@link StoredBodies}).
    */
   static final String CLAIM =
       """
@@ -51,13 +52,17 @@ final class Claims {
       )
       select d.id, d.idempotency_key, d.webhook_id, d.project_id, w.url, d.payload, d.attempt_count,
              d.round_start, d.create_time, d.bot_id, l.order_seq is not null,
-             w.max_requests_per_second
+             w.max_requests_per_second, d.body
         from leased l
         cross join lateral (
-          select id, idempotency_key, webhook_id, project_id, payload, attempt_count, round_start,
-                 create_time, bot_id
-            from deliveries
-           where id = l.delivery_id and create_time = l.delivery_create_time
+          select d.id, d.idempotency_key, d.webhook_id, d.project_id, d.payload, d.attempt_count,
+                 d.round_start, d.create_time, d.bot_id,
+                 case when d.payload is null then (
+                   select e.body
+                     from events e
+                    where e.id = d.event_id and e.create_time = d.create_time) end as body
+            from deliveries d
+           where d.id = l.delivery_id and d.create_time = l.delivery_create_time
           offset 0) d
         join webhooks w on w.id = d.webhook_id
       """;
@@ -102,7 +107,8 @@ final class Claims {
                   rows.getObject(3, UUID.class),
                   rows.getString(4),
                   rows.getString(5),
-                  rows.getString(6),
+                  StoredBodies.of(
+                      rows.getString(6), rows.getString(13), rows.getObject(2, UUID.class)),
                   rows.getInt(7),
                   rows.getInt(8),
                   rows.getObject(9, OffsetDateTime.class).toInstant(),

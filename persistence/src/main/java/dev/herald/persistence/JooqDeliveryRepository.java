@@ -159,7 +159,7 @@ final class JooqDeliveryRepository implements DeliveryRepository {
 
   private static SelectOnConditionStep<Record> selectDeliveries(DSLContext dsl) {
     return dsl.select(DELIVERIES.fields())
-        .select(EVENTS.EVENT_ID, NEXT_ATTEMPT_TIME, WAITING_IN_LINE)
+        .select(EVENTS.EVENT_ID, EVENTS.BODY, NEXT_ATTEMPT_TIME, WAITING_IN_LINE)
         .from(DELIVERIES)
         .join(EVENTS)
         .on(EVENTS.ID.eq(DELIVERIES.EVENT_ID), EVENTS.CREATE_TIME.eq(DELIVERIES.CREATE_TIME))
@@ -216,7 +216,8 @@ final class JooqDeliveryRepository implements DeliveryRepository {
         DeliveryStatus.valueOf(row.get(DELIVERIES.STATUS)),
         row.get(DELIVERIES.ATTEMPT_COUNT),
         attempts,
-        row.get(DELIVERIES.PAYLOAD),
+        StoredBodies.of(
+            row.get(DELIVERIES.PAYLOAD), row.get(EVENTS.BODY), row.get(DELIVERIES.IDEMPOTENCY_KEY)),
         Times.fromDb(row.get(DELIVERIES.CREATE_TIME)),
         Times.fromDb(row.get(DELIVERIES.LAST_ATTEMPT_TIME)),
         Times.fromDb(row.get(DELIVERIES.SUCCEEDED_TIME)),

@@ -8,6 +8,7 @@ import dev.herald.domain.event.Event;
 import dev.herald.domain.event.EventRepository;
 import dev.herald.domain.event.IngestResult;
 import dev.herald.domain.event.NewDelivery;
+import dev.herald.domain.event.PayloadBuilder;
 import dev.herald.domain.json.CanonicalJson;
 import dev.herald.domain.json.JsonValue;
 import dev.herald.domain.webhook.Webhook;
@@ -40,27 +41,27 @@ final class PostgresEventRepository implements EventRepository {
 
   /**
    * Hand-written to write a whole batch in one statement and one round trip: the events not known
-   * yet (the first twelve parameters; an event id is known if its partition holds it, or an earlier
-   * partition within a day before, looked up event by event: {@code offset 0} keeps the look-up a
-   * sub-plan pruned to the day before and probing its index, where joined it read every partition
-   * whole whenever the statistics called them small), the deliveries planned for them (the next
-   * ten; those of an event already known are dropped), each delivery's row in the queue, and, if
-   * any delivery was made, an announcement (the last two). The deliveries to ordered webhooks (the
-   * twenty-third parameter, in ingest order) join their bots' lines ({@link Lines}): each takes the
-   * next number of the line, parked behind any delivery of its line already queued, which it locks
-   * so that the end of that one waits for this commit and sees the newcomer. Returns the ids of the
-   * events written.
+   * yet (the first thirteen parameters, the last the body of its deliveries with a placeholder key;
+   * an event id is known if its partition holds it, or an earlier partition within a day before,
+   * looked up event by event: {@code offset 0} keeps the look-up a sub-plan pruned to the day
+   * before and probing its index, where joined it read every partition whole whenever the
+   * statistics called them small), the deliveries planned for them (the next ten; those of an event
+   * already known are dropped), each delivery's row in the queue, and, if any delivery was made, an
+   * announcement (the last two). The deliveries to ordered webhooks (the twenty-third parameter, in
+   * ingest order) join their bots' lines ({@link Lines}): each takes the next number of the line,
+   * parked behind any delivery of its line already queued, which it locks so that the end of that
+   * one waits for this commit and sees the newcomer. Returns the ids of the events written.
    */
   static final String INGEST =
       """
       with event as (
         insert into events (id, project_id, event_id, bot_id, trigger, bot_metadata, old_state,
-                            new_state, event_type, event_sub_type, created_at, create_time)
+                            new_state, event_type, event_sub_type, created_at, create_time, body)
         select * from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
                              ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[],
-                             ?::timestamptz[])
+                             ?::timestamptz[], ?::text[])
                as v(id, project_id, event_id, bot_id, trigger, bot_metadata, old_state,
-                    new_state, event_type, event_sub_type, created_at, create_time)
+                    new_state, event_type, event_sub_type, created_at, create_time, body)
          where not exists (
                  select 1 from events seen
                   where seen.project_id = v.project_id and seen.event_id = v.event_id
@@ -72,13 +73,13 @@ final class PostgresEventRepository implements EventRepository {
       ),
       made as (
         insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger,
-                                idempotency_key, url, payload, status, create_time)
+                                idempotency_key, url, status, create_time)
         select id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, url,
-               payload, 'PENDING', create_time
+               'PENDING', create_time
           from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::uuid[],
-                      ?::text[], ?::text[], ?::timestamptz[])
+                      ?::text[], ?::timestamptz[])
                as v(id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, url,
-                    payload, create_time)
+                    create_time)
          where event_id in (select id from event)
         returning id, webhook_id, bot_id, create_time
       ),
@@ -196,6 +197,7 @@ final class PostgresEventRepository implements EventRepository {
               .add("text", Event::eventSubType)
               .addTimes(Event::createdAt)
               .addTimes(Event::createTime)
+              .add("text", PayloadBuilder::template)
               .nextParameter();
       next =
           new SqlArrays<>(statement, deliveries, next)
@@ -207,7 +209,6 @@ final class PostgresEventRepository implements EventRepository {
               .add("text", d -> d.event().trigger().wireName())
               .add("uuid", d -> d.delivery().idempotencyKey())
               .add("text", d -> d.delivery().webhook().url())
-              .add("text", d -> d.delivery().payload())
               .addTimes(d -> d.event().createTime())
               .nextParameter();
       Object[] joiningLines =

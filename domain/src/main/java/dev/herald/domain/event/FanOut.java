@@ -28,11 +28,13 @@ public final class FanOut {
 
   /** One delivery per recipient, each with its own idempotency key inside its own body. */
   public static List<NewDelivery> deliveries(Event event, List<Webhook> candidates) {
-    return recipients(event, candidates).stream()
+    List<Webhook> recipients = recipients(event, candidates);
+    String template = recipients.isEmpty() ? null : PayloadBuilder.template(event);
+    return recipients.stream()
         .map(
             webhook -> {
               UUID idempotencyKey = UUID.randomUUID();
-              String payload = PayloadBuilder.build(event, idempotencyKey);
+              String payload = PayloadBuilder.withKey(template, idempotencyKey);
               return new NewDelivery(
                   TimeOrderedIds.at(event.createTime()), idempotencyKey, webhook, payload);
             })

@@ -22,6 +22,35 @@ public final class PayloadBuilder {
   static final String TEST_MESSAGE =
       "A test event from Herald: this endpoint receives and verifies its webhooks.";
 
+  /** The key in a {@link #template}, until {@link #withKey} puts a delivery's own there. */
+  private static final UUID PLACEHOLDER = new UUID(0, 0);
+
+  private static final String KEY_MEMBER = "\"idempotency_key\":\"";
+
+  /**
+   * The body of every delivery of {@code event}, with a placeholder for the key: the bodies of one
+   * event differ in their key alone, so one copy is stored for all of them.
+   */
+  public static String template(Event event) {
+    return build(event, PLACEHOLDER);
+  }
+
+  /**
+   * The body of the delivery with {@code idempotencyKey}, from its event's {@link #template}. The
+   * top-level key is the template's last {@code "idempotency_key"} member: members are sorted and
+   * only {@code trigger}, whose value is a fixed name, comes after it, while a key of that name in
+   * the bot's metadata comes before it.
+   */
+  public static String withKey(String template, UUID idempotencyKey) {
+    int member = template.lastIndexOf(KEY_MEMBER);
+    if (member < 0) {
+      throw new IllegalArgumentException("not a delivery body: no idempotency_key");
+    }
+    int key = member + KEY_MEMBER.length();
+    int keyLength = PLACEHOLDER.toString().length();
+    return template.substring(0, key) + idempotencyKey + template.substring(key + keyLength);
+  }
+
   public static String build(Event event, UUID idempotencyKey) {
     if (event.trigger() == Trigger.WEBHOOK_TEST) {
       return test(event, idempotencyKey);
