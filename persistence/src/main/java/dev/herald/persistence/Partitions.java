@@ -20,6 +20,9 @@ import java.util.Optional;
  * The days of history: {@code events}, {@code deliveries} and {@code delivery_attempts} are
  * partitioned by creation time (V12), one partition of each per UTC day, named {@code
  * <table>_yyyymmdd}. Partitions are made ahead of the rows that fill them and dropped whole.
+ *
+ * <p>Past 200 lines as one class because it is the partitions' one adapter: listing them with their
+ * bounds, adding, detaching, putting back and dropping, each a catalogue query or DDL statement.
  */
 final class Partitions {
   /** The partitioned tables, parents of a delivery's rows first. */

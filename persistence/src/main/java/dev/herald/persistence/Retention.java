@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * events, deliveries and attempts together, never a day with a delivery still in the queue. Rows go
  * by whole partitions, never row by row, so the cost of forgetting a day is a few catalogue changes
  * whatever the day held.
+ *
+ * <p>Past 200 lines as one class because a pass is one sequence under one lock: the days ahead,
+ * then each old day checked, detached, checked again and dropped.
  */
 public final class Retention implements AutoCloseable {
   /** The shortest retention: a day's partition must be whole before it can go. */
@@ -97,14 +101,13 @@ public final class Retention implements AutoCloseable {
   public List<String> apply() {
     Instant now = clock.instant();
     try (Connection connection = dataSource.getConnection()) {
-      if (!lock(connection, false)) {
+      Optional<AdvisoryLock> lock = AdvisoryLock.tryTake(connection, LOCK);
+      if (lock.isEmpty()) {
         return List.of();
       }
-      try {
+      try (AdvisoryLock held = lock.get()) {
         addDaysAhead(connection, now);
         return dropDaysBefore(connection, now.minus(retention));
-      } finally {
-        unlock(connection);
       }
     } catch (SQLException e) {
       throw new IllegalStateException("retention failed: " + e.getMessage(), e);
@@ -116,13 +119,9 @@ public final class Retention implements AutoCloseable {
    * before a server takes its first event.
    */
   static void prepareDays(DataSource dataSource, Instant now) {
-    try (Connection connection = dataSource.getConnection()) {
-      lock(connection, true);
-      try {
-        addDaysAhead(connection, now);
-      } finally {
-        unlock(connection);
-      }
+    try (Connection connection = dataSource.getConnection();
+        AdvisoryLock held = AdvisoryLock.take(connection, LOCK)) {
+      addDaysAhead(connection, now);
     } catch (SQLException e) {
       throw new IllegalStateException("could not make the days' partitions: " + e.getMessage(), e);
     }
@@ -218,26 +217,6 @@ public final class Retention implements AutoCloseable {
 
   private static String describe(Partition day) {
     return day.from().map(from -> from + " to " + day.until()).orElse("all before " + day.until());
-  }
-
-  private static boolean lock(Connection connection, boolean wait) throws SQLException {
-    try (PreparedStatement statement =
-        connection.prepareStatement(
-            wait ? "select pg_advisory_lock(?), true" : "select true, pg_try_advisory_lock(?)")) {
-      statement.setLong(1, LOCK);
-      try (ResultSet rows = statement.executeQuery()) {
-        rows.next();
-        return rows.getBoolean(2);
-      }
-    }
-  }
-
-  private static void unlock(Connection connection) throws SQLException {
-    try (PreparedStatement statement =
-        connection.prepareStatement("select pg_advisory_unlock(?)")) {
-      statement.setLong(1, LOCK);
-      statement.execute();
-    }
   }
 
   @Override
