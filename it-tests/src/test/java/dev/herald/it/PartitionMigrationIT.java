@@ -48,7 +48,7 @@ class PartitionMigrationIT {
       Instant twoDaysAgo = Instant.now().minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.MICROS);
       List<UUID> deliveries = new ArrayList<>();
       try (Connection connection = DriverManager.getConnection(url)) {
-        execute(
+        Sql.execute(
             connection,
             "insert into webhooks (id, project_id, url, triggers, active, create_time, update_time)"
                 + " values (?, ?, ?, '{bot.state_change}', true, ?, ?)",
@@ -70,7 +70,7 @@ class PartitionMigrationIT {
             .webhooks()
             .getSigningSecret(GetSigningSecretRequest.newBuilder().setProjectId(PROJECT).build());
         try (Connection connection = DriverManager.getConnection(url)) {
-          execute(connection, "update delivery_queue set next_attempt_time = now()");
+          Sql.execute(connection, "update delivery_queue set next_attempt_time = now()");
         }
         Delivery succeeded = herald.delivery(deliveries.get(0).toString());
         assertEquals(DeliveryStatus.DELIVERY_STATUS_SUCCEEDED, succeeded.getStatus());
@@ -140,7 +140,7 @@ class PartitionMigrationIT {
     UUID event = UUID.randomUUID();
     UUID delivery = UUID.randomUUID();
     Timestamp time = Timestamp.from(at);
-    execute(
+    Sql.execute(
         connection,
         "insert into events (id, project_id, event_id, bot_id, trigger, new_state, event_type,"
             + " created_at, create_time) values (?, ?, ?, 'bot', 'bot.state_change', 'ended',"
@@ -151,7 +151,7 @@ class PartitionMigrationIT {
         time,
         time);
     String status = attempts == 0 ? "PENDING" : attempts == 1 ? "SUCCEEDED" : "FAILED";
-    execute(
+    Sql.execute(
         connection,
         "insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger,"
             + " idempotency_key, url, payload, status, attempt_count, create_time)"
@@ -167,7 +167,7 @@ class PartitionMigrationIT {
         attempts,
         time);
     for (int n = 1; n <= attempts; n++) {
-      execute(
+      Sql.execute(
           connection,
           "insert into delivery_attempts (delivery_id, attempt_number, url, start_time,"
               + " duration_ms, response_status_code, response_body, error, succeeded)"
@@ -180,7 +180,7 @@ class PartitionMigrationIT {
           attempts == 1);
     }
     if (attempts == 0) {
-      execute(
+      Sql.execute(
           connection,
           "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time)"
               + " values (?, ?, now() + interval '1 day')",
@@ -188,16 +188,6 @@ class PartitionMigrationIT {
           webhook);
     }
     return delivery;
-  }
-
-  private static void execute(Connection connection, String sql, Object... values)
-      throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      for (int i = 0; i < values.length; i++) {
-        statement.setObject(i + 1, values[i]);
-      }
-      statement.execute();
-    }
   }
 
   private static long count(Connection connection, String sql) throws SQLException {

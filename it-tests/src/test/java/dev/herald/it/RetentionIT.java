@@ -190,7 +190,7 @@ class RetentionIT {
     Timestamp createTime = Timestamp.from(at);
     try (Connection connection = DriverManager.getConnection(herald.jdbcUrl)) {
       connection.setAutoCommit(false);
-      execute(
+      Sql.execute(
           connection,
           "insert into events (id, project_id, event_id, bot_id, trigger, new_state, event_type,"
               + " created_at, create_time) values (?, ?, ?, 'bot', 'bot.state_change', 'ended',"
@@ -200,7 +200,7 @@ class RetentionIT {
           eventId == null ? event.toString() : eventId,
           createTime,
           createTime);
-      execute(
+      Sql.execute(
           connection,
           "insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger,"
               + " idempotency_key, url, payload, status, attempt_count, create_time)"
@@ -213,7 +213,7 @@ class RetentionIT {
           url,
           pending ? "PENDING" : "FAILED",
           createTime);
-      execute(
+      Sql.execute(
           connection,
           "insert into delivery_attempts (delivery_id, attempt_number, url, start_time,"
               + " duration_ms, response_status_code, response_body, error, succeeded,"
@@ -223,7 +223,7 @@ class RetentionIT {
           createTime,
           createTime);
       if (pending) {
-        execute(
+        Sql.execute(
             connection,
             "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time,"
                 + " delivery_create_time) values (?, ?, now() + interval '1 day', ?)",
@@ -238,20 +238,10 @@ class RetentionIT {
 
   private void makeDue(UUID delivery) throws SQLException {
     try (Connection connection = DriverManager.getConnection(herald.jdbcUrl)) {
-      execute(
+      Sql.execute(
           connection,
           "update delivery_queue set next_attempt_time = now() where delivery_id = ?",
           delivery);
-    }
-  }
-
-  private static void execute(Connection connection, String sql, Object... values)
-      throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      for (int i = 0; i < values.length; i++) {
-        statement.setObject(i + 1, values[i]);
-      }
-      statement.execute();
     }
   }
 
