@@ -148,6 +148,24 @@ class QueueConnectionsTest {
     }
   }
 
+  /**
+   * With a month of day partitions the claim's estimated cost passed {@code jit_above_cost}, and
+   * compiling it took 260 ms of every claim on a PostgreSQL built with JIT; a page of a bot's
+   * deliveries started parallel workers.
+   */
+  @Test
+  void noConnectionCompilesStatementsJustInTimeOrStartsWorkers() throws SQLException {
+    HikariDataSource queue =
+        injector.getInstance(Key.get(HikariDataSource.class, QueueConnections.class));
+    try (Connection shared = injector.getInstance(DataSource.class).getConnection();
+        Connection ofTheQueue = queue.getConnection()) {
+      for (Connection connection : new Connection[] {shared, ofTheQueue}) {
+        assertEquals("off", setting(connection, "jit"));
+        assertEquals("0", setting(connection, "max_parallel_workers_per_gather"));
+      }
+    }
+  }
+
   private static String setting(Connection connection, String name) throws SQLException {
     try (Statement statement = connection.createStatement();
         ResultSet row = statement.executeQuery("show " + name)) {
