@@ -26,7 +26,9 @@ final class Claims {
    * from {@code delivery_queue_due} in order, rows other workers hold are skipped, and saturated
    * webhooks (the fifth parameter; an empty array passes over nothing) are passed over, as is a
    * delivery of a bot's line with an earlier one still in the queue ({@link Lines}). A delivery's
-   * body is its event's, with its own key ({@link StoredBodies}).
+   * body is its event's, with its own key ({@link StoredBodies}), read once per row at the top: in
+   * the subquery over {@code deliveries} it would be planned once per partition, each over every
+   * partition of {@code events}, and each claim would start days squared index scans.
    */
   static final String CLAIM =
       """
@@ -52,15 +54,15 @@ final class Claims {
       )
       select d.id, d.idempotency_key, d.webhook_id, d.project_id, w.url, d.payload, d.attempt_count,
              d.round_start, d.create_time, d.bot_id, l.order_seq is not null,
-             w.max_requests_per_second, d.body
+             w.max_requests_per_second,
+             case when d.payload is null then (
+               select e.body
+                 from events e
+                where e.id = d.event_id and e.create_time = d.create_time) end
         from leased l
         cross join lateral (
           select d.id, d.idempotency_key, d.webhook_id, d.project_id, d.payload, d.attempt_count,
-                 d.round_start, d.create_time, d.bot_id,
-                 case when d.payload is null then (
-                   select e.body
-                     from events e
-                    where e.id = d.event_id and e.create_time = d.create_time) end as body
+                 d.round_start, d.create_time, d.bot_id, d.event_id
             from deliveries d
            where d.id = l.delivery_id and d.create_time = l.delivery_create_time
           offset 0) d
