@@ -11,6 +11,7 @@ import dev.herald.proto.v1.Delivery;
 import dev.herald.proto.v1.DeliveryStatus;
 import dev.herald.proto.v1.IngestStateChangeResponse;
 import dev.herald.proto.v1.ListDeliveriesRequest;
+import dev.herald.proto.v1.ListDeliveriesResponse;
 import dev.herald.proto.v1.RetryDeliveryRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -173,6 +174,43 @@ class RetentionIT {
                 Requests.stateChange(PROJECT, "bot").setEventId("evt-midnight").build());
 
     assertEquals(List.of(first.toString()), replay.getDeliveryIdsList());
+  }
+
+  /**
+   * A page reads the last day first, then the last eight, then every day kept: a bot's deliveries
+   * still come newest first across the days, and the next page goes on where the last one ended.
+   */
+  @Test
+  void aBotsPagesReachBackAcrossTheDaysNewestFirst() throws Exception {
+    Instant sixDaysAgo = Instant.now().minus(Duration.ofDays(6));
+    new Retention(database, RETENTION, Clock.fixed(sixDaysAgo, ZoneOffset.UTC)).apply();
+    UUID older = insertDelivery(sixDaysAgo, false);
+    UUID old = insertDelivery(sixDaysAgo.plus(Duration.ofDays(3)), false);
+    String fresh =
+        herald
+            .ingestion()
+            .ingestStateChange(Requests.stateChange(PROJECT, "bot").build())
+            .getDeliveryIds(0);
+    ListDeliveriesRequest firstPage =
+        ListDeliveriesRequest.newBuilder()
+            .setProjectId(PROJECT)
+            .setBotId("bot")
+            .setPageSize(2)
+            .build();
+
+    ListDeliveriesResponse first = herald.deliveries().listDeliveries(firstPage);
+    ListDeliveriesResponse second =
+        herald
+            .deliveries()
+            .listDeliveries(firstPage.toBuilder().setPageToken(first.getNextPageToken()).build());
+
+    assertEquals(List.of(fresh, old.toString()), ids(first));
+    assertEquals(List.of(older.toString()), ids(second));
+    assertEquals("", second.getNextPageToken());
+  }
+
+  private static List<String> ids(ListDeliveriesResponse page) {
+    return page.getDeliveriesList().stream().map(Delivery::getId).toList();
   }
 
   private UUID insertDelivery(Instant time, boolean pending) throws SQLException {

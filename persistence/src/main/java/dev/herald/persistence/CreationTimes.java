@@ -4,8 +4,11 @@ import static dev.herald.persistence.jooq.Tables.DELIVERIES;
 
 import dev.herald.domain.TimeOrderedIds;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.UUID;
 import org.jooq.Condition;
+import org.jooq.Field;
+import org.jooq.impl.DSL;
 
 /**
  * Finds a delivery in its partition: by its creation time when known, else by the millisecond its
@@ -22,14 +25,33 @@ final class CreationTimes {
 
   /** The delivery {@code id}, in the partition its id names. */
   static Condition delivery(UUID id) {
+    return DELIVERIES.ID.eq(id).and(ofId(id).of(DELIVERIES.CREATE_TIME));
+  }
+
+  /** The millisecond a time-ordered id was made in, or all time for an id that tells none. */
+  static Span ofId(UUID id) {
     return TimeOrderedIds.timeOf(id)
-        .map(
-            millisecond ->
-                DELIVERIES
-                    .ID
-                    .eq(id)
-                    .and(DELIVERIES.CREATE_TIME.ge(Times.toDb(millisecond)))
-                    .and(DELIVERIES.CREATE_TIME.lt(Times.toDb(millisecond.plusMillis(1)))))
-        .orElse(DELIVERIES.ID.eq(id));
+        .map(millisecond -> new Span(millisecond, millisecond.plusMillis(1)))
+        .orElse(Span.ALL);
+  }
+
+  /**
+   * Creation times from {@code from} (inclusive) to {@code until} (exclusive), either left open:
+   * written as constants on each partitioned table a statement reads, so that the planner leaves
+   * out the other days' partitions rather than starting a scan of each.
+   */
+  record Span(Instant from, Instant until) {
+    static final Span ALL = new Span(null, null);
+
+    Condition of(Field<OffsetDateTime> createTime) {
+      Condition within = DSL.noCondition();
+      if (from != null) {
+        within = within.and(createTime.ge(Times.toDb(from)));
+      }
+      if (until != null) {
+        within = within.and(createTime.lt(Times.toDb(until)));
+      }
+      return within;
+    }
   }
 }

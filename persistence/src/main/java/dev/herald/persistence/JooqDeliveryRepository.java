@@ -19,7 +19,9 @@ import dev.herald.persistence.jooq.tables.records.DeliveryAttemptsRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -52,10 +54,21 @@ final class JooqDeliveryRepository implements DeliveryRepository {
   public Optional<Delivery> find(UUID id) {
     return transactor.inSnapshot(
         dsl -> {
-          List<Record> rows = selectDeliveries(dsl).where(CreationTimes.delivery(id)).fetch();
+          CreationTimes.Span made = CreationTimes.ofId(id);
+          List<Record> rows =
+              selectDeliveries(dsl, made)
+                  .where(DELIVERIES.ID.eq(id), made.of(DELIVERIES.CREATE_TIME))
+                  .fetch();
           return withAttempts(dsl, rows).stream().findFirst();
         });
   }
+
+  /**
+   * How far back from the newest a page looks first, then next, before it reads every day kept: a
+   * bot's newest deliveries are nearly always in the last day, and a statement bounded by constant
+   * times reads only those days' partitions.
+   */
+  private static final List<Duration> LOOK_BACK = List.of(Duration.ofDays(1), Duration.ofDays(8));
 
   @Override
   public Page<Delivery> list(DeliveryFilter filter, PageRequest page) {
@@ -70,17 +83,35 @@ final class JooqDeliveryRepository implements DeliveryRepository {
                 conditions.add(
                     DSL.row(DELIVERIES.CREATE_TIME, DELIVERIES.ID)
                         .lt(Times.toDb(c.time()), c.id())));
+    // The cursor's time itself may hold more of the page: a microsecond on, the type's step.
+    Instant until = page.after().map(c -> c.time().plus(1, ChronoUnit.MICROS)).orElse(null);
+    Instant newest = until != null ? until : Instant.now();
     List<Delivery> rows =
         transactor.inSnapshot(
-            dsl ->
-                withAttempts(
-                    dsl,
-                    selectDeliveries(dsl)
-                        .where(conditions)
-                        .orderBy(DELIVERIES.CREATE_TIME.desc(), DELIVERIES.ID.desc())
-                        .limit(page.size() + 1)
-                        .fetch()));
+            dsl -> {
+              for (Duration back : LOOK_BACK) {
+                List<Record> found =
+                    pageOf(
+                        dsl, conditions, new CreationTimes.Span(newest.minus(back), until), page);
+                if (found.size() > page.size()) {
+                  return withAttempts(dsl, found);
+                }
+              }
+              return withAttempts(
+                  dsl, pageOf(dsl, conditions, new CreationTimes.Span(null, until), page));
+            });
     return Keysets.page(rows, page.size(), d -> new PageCursor(d.createTime(), d.id()));
+  }
+
+  /** A page and one more, newest first, of the deliveries made within {@code made}. */
+  private static List<Record> pageOf(
+      DSLContext dsl, List<Condition> conditions, CreationTimes.Span made, PageRequest page) {
+    return selectDeliveries(dsl, made)
+        .where(conditions)
+        .and(made.of(DELIVERIES.CREATE_TIME))
+        .orderBy(DELIVERIES.CREATE_TIME.desc(), DELIVERIES.ID.desc())
+        .limit(page.size() + 1)
+        .fetch();
   }
 
   @Override
@@ -157,12 +188,21 @@ final class JooqDeliveryRepository implements DeliveryRepository {
   private static final Field<Boolean> WAITING_IN_LINE =
       DSL.coalesce(DSL.field(Lines.PARKED), DSL.inline(false)).as("waiting_in_line");
 
-  private static SelectOnConditionStep<Record> selectDeliveries(DSLContext dsl) {
+  /**
+   * Deliveries with their events' ids and bodies; the caller bounds {@code DELIVERIES} by {@code
+   * made} too. The bound is written again on {@code EVENTS}, since the planner carries an equality
+   * from one table to the other but not a range.
+   */
+  private static SelectOnConditionStep<Record> selectDeliveries(
+      DSLContext dsl, CreationTimes.Span made) {
     return dsl.select(DELIVERIES.fields())
         .select(EVENTS.EVENT_ID, EVENTS.BODY, NEXT_ATTEMPT_TIME, WAITING_IN_LINE)
         .from(DELIVERIES)
         .join(EVENTS)
-        .on(EVENTS.ID.eq(DELIVERIES.EVENT_ID), EVENTS.CREATE_TIME.eq(DELIVERIES.CREATE_TIME))
+        .on(
+            EVENTS.ID.eq(DELIVERIES.EVENT_ID),
+            EVENTS.CREATE_TIME.eq(DELIVERIES.CREATE_TIME),
+            made.of(EVENTS.CREATE_TIME))
         .leftJoin(DELIVERY_QUEUE)
         .on(DELIVERY_QUEUE.DELIVERY_ID.eq(DELIVERIES.ID));
   }
@@ -170,13 +210,14 @@ final class JooqDeliveryRepository implements DeliveryRepository {
   /**
    * The newest attempts of each delivery, {@link Limits#ATTEMPTS_SHOWN} at most, read backwards on
    * the primary key: manual retries can give a delivery any number of attempts, and a read must not
-   * grow with them.
+   * grow with them. The oldest and newest of the deliveries' times bound the partitions read.
    */
   private static final String NEWEST_ATTEMPTS =
       "select a.* from unnest(?::uuid[], ?::timestamptz[]) as d (id, create_time)"
           + " cross join lateral ("
           + " select * from delivery_attempts"
           + " where delivery_id = d.id and delivery_create_time = d.create_time"
+          + " and delivery_create_time >= ?::timestamptz and delivery_create_time <= ?::timestamptz"
           + " order by attempt_number desc limit "
           + Limits.ATTEMPTS_SHOWN
           + ") a";
@@ -189,7 +230,15 @@ final class JooqDeliveryRepository implements DeliveryRepository {
     Map<UUID, List<DeliveryAttempt>> attempts =
         ids.length == 0
             ? Map.of()
-            : dsl.fetch(NEWEST_ATTEMPTS, ids, createTimes).into(DELIVERY_ATTEMPTS).stream()
+            : dsl
+                .fetch(
+                    NEWEST_ATTEMPTS,
+                    ids,
+                    createTimes,
+                    Arrays.stream(createTimes).min(Comparator.naturalOrder()).orElseThrow(),
+                    Arrays.stream(createTimes).max(Comparator.naturalOrder()).orElseThrow())
+                .into(DELIVERY_ATTEMPTS)
+                .stream()
                 .sorted(
                     Comparator.comparing(DeliveryAttemptsRecord::getDeliveryId)
                         .thenComparing(DeliveryAttemptsRecord::getAttemptNumber))

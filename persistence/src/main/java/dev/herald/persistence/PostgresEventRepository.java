@@ -16,7 +16,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -45,12 +48,14 @@ final class PostgresEventRepository implements EventRepository {
    * an event id is known if its partition holds it, or an earlier partition within a day before,
    * looked up event by event: {@code offset 0} keeps the look-up a sub-plan pruned to the day
    * before and probing its index, where joined it read every partition whole whenever the
-   * statistics called them small), the deliveries planned for them (the next ten; those of an event
-   * already known are dropped), each delivery's row in the queue, and, if any delivery was made, an
-   * announcement (the last two). The deliveries to ordered webhooks (the twenty-third parameter, in
-   * ingest order) join their bots' lines ({@link Lines}): each takes the next number of the line,
-   * parked behind any delivery of its line already queued, which it locks so that the end of that
-   * one waits for this commit and sees the newcomer. Returns the ids of the events written.
+   * statistics called them small; the fourteenth parameter, a day before the batch's earliest
+   * event, leaves the older days out before it runs), the deliveries planned for them (the next
+   * ten; those of an event already known are dropped), each delivery's row in the queue, and, if
+   * any delivery was made, an announcement (the last two). The deliveries to ordered webhooks (the
+   * twenty-third parameter, in ingest order) join their bots' lines ({@link Lines}): each takes the
+   * next number of the line, parked behind any delivery of its line already queued, which it locks
+   * so that the end of that one waits for this commit and sees the newcomer. Returns the ids of the
+   * events written.
    */
   static final String INGEST =
       """
@@ -67,6 +72,7 @@ final class PostgresEventRepository implements EventRepository {
                   where seen.project_id = v.project_id and seen.event_id = v.event_id
                     and seen.create_time >= v.create_time - interval '1 day'
                     and seen.create_time < date_trunc('day', v.create_time, 'UTC')
+                    and seen.create_time >= ?::timestamptz
                  offset 0)
         on conflict do nothing
         returning id
@@ -199,6 +205,8 @@ final class PostgresEventRepository implements EventRepository {
               .addTimes(Event::createTime)
               .add("text", PayloadBuilder::template)
               .nextParameter();
+      Instant earliest = Collections.min(events.stream().map(Event::createTime).toList());
+      statement.setObject(next++, Times.toDb(earliest.minus(Duration.ofDays(1))));
       next =
           new SqlArrays<>(statement, deliveries, next)
               .add("uuid", d -> d.delivery().id())
