@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.herald.persistence.DispatcherClaim;
 import dev.herald.proto.v1.DeleteWebhookRequest;
 import dev.herald.proto.v1.IngestStateChangeRequest;
-import dev.herald.proto.v1.IngestStateChangeResponse;
 import dev.herald.proto.v1.IngestionServiceGrpc;
 import dev.herald.proto.v1.WebhookServiceGrpc;
 import dev.herald.testing.Eventually;
 import io.grpc.ManagedChannel;
-import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -26,7 +24,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,19 +31,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import java.util.function.LongPredicate;
 import okhttp3.ConnectionPool;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -98,7 +91,8 @@ class HeraldBenchmark {
   private static final Set<String> PHASES =
       Set.of(
           System.getProperty(
-                  "herald.bench.phases", "ingest,drain,latency,sweep,fanout,controls,storage,claim")
+                  "herald.bench.phases",
+                  "ingest,drain,latency,sweep,fanout,controls,storage,history,claim")
               .split(","));
 
   private final Map<String, Object> results = new LinkedHashMap<>();
@@ -161,6 +155,11 @@ class HeraldBenchmark {
         new StorageBench(jar, workDir, settings(), receiver).run(results, table);
       }
     }
+    if (PHASES.contains("history")) {
+      try (FastReceiver receiver = new FastReceiver()) {
+        new HistoryBench(jar, workDir, settings(), receiver).run(results, table);
+      }
+    }
     if (PHASES.contains("claim")) {
       claimLatency();
     }
@@ -194,7 +193,11 @@ class HeraldBenchmark {
    * the drain. The checkpoint needs a superuser or pg_checkpoint; without one it is left out.
    */
   private void settle() throws SQLException {
-    try (Connection connection = DriverManager.getConnection(jdbcUrl);
+    settle(jdbcUrl);
+  }
+
+  static void settle(String url) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(url);
         Statement statement = connection.createStatement()) {
       statement.execute("vacuum (analyze)");
       try {
@@ -216,14 +219,16 @@ class HeraldBenchmark {
               64,
               Duration.ZERO,
               INGEST_WARM_UP,
-              (n, done) -> ingestAsync(channel, "bench-ingest", "cold-" + n, done));
+              (n, done) -> OfferedLoad.ingestAsync(channel, "bench-ingest", "cold-" + n, done));
       for (int inFlight : new int[] {1, 16, 64}) {
         Run herald =
             timeBoxed(
                 inFlight,
                 WARM_UP,
                 MEASURE,
-                (n, done) -> ingestAsync(channel, "bench-ingest", "c" + inFlight + "-" + n, done));
+                (n, done) ->
+                    OfferedLoad.ingestAsync(
+                        channel, "bench-ingest", "c" + inFlight + "-" + n, done));
         Run ceiling = jdbcCeiling(inFlight);
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("events_per_s", round(herald.perSecond()));
@@ -287,27 +292,6 @@ class HeraldBenchmark {
   private static void retire(ManagedChannel channel, String webhookId) {
     WebhookServiceGrpc.newBlockingStub(channel)
         .deleteWebhook(DeleteWebhookRequest.newBuilder().setId(webhookId).build());
-  }
-
-  private static void ingestAsync(
-      ManagedChannel channel, String project, String bot, Runnable done) {
-    IngestionServiceGrpc.newStub(channel)
-        .ingestStateChange(
-            Requests.stateChange(project, bot).build(),
-            new StreamObserver<>() {
-              @Override
-              public void onNext(IngestStateChangeResponse value) {}
-
-              @Override
-              public void onError(Throwable t) {
-                throw new IllegalStateException("ingest failed", t);
-              }
-
-              @Override
-              public void onCompleted() {
-                done.run();
-              }
-            });
   }
 
   private String samplePayload() throws SQLException {
@@ -542,19 +526,16 @@ class HeraldBenchmark {
     try {
       WebhookServiceGrpc.newBlockingStub(channel)
           .createWebhook(Requests.webhook("bench-latency", receiver.url("/latency")));
+      OfferedLoad load = new OfferedLoad(server, channel, receiver, "bench-latency");
       Map<String, Object> latency = new LinkedHashMap<>();
       receiver.recordTimes(true);
-      Percentiles cold =
-          offeredLoad(server, channel, receiver, "cold", 1000, Duration.ZERO, LATENCY_WARM_UP)
-              .steady();
+      Percentiles cold = load.offer("cold", 1000, Duration.ZERO, LATENCY_WARM_UP).steady();
       latency.put("r1000_cold", percentiles(cold));
-      warmUpIngestAndDelivery(channel, receiver);
+      load.warmUp(LATENCY_WARM_UP);
       // The warm-up ingests several times as fast as the loads measured; its dead rows are its own.
       settle();
       for (int rate : new int[] {100, 1000}) {
-        Lags lags =
-            offeredLoad(
-                server, channel, receiver, "r" + rate, rate, WARM_UP, Duration.ofSeconds(30));
+        OfferedLoad.Lags lags = load.offer("r" + rate, rate, WARM_UP, Duration.ofSeconds(30));
         Percentiles p = lags.steady();
         latency.put("r" + rate, percentiles(p));
         latency.put("r" + rate + "_step", percentiles(lags.step()));
@@ -593,32 +574,6 @@ class HeraldBenchmark {
     }
   }
 
-  /**
-   * Ingests with 64 calls in flight for {@link #LATENCY_WARM_UP}, then waits until all is
-   * delivered.
-   */
-  private static void warmUpIngestAndDelivery(ManagedChannel channel, FastReceiver receiver)
-      throws InterruptedException {
-    receiver.recordTimes(false);
-    receiver.reset();
-    AtomicLong acknowledged = new AtomicLong();
-    timeBoxed(
-        64,
-        Duration.ZERO,
-        LATENCY_WARM_UP,
-        (n, done) ->
-            ingestAsync(
-                channel,
-                "bench-latency",
-                "warm-" + n,
-                () -> {
-                  acknowledged.incrementAndGet();
-                  done.run();
-                }));
-    awaitTrue(Duration.ofMinutes(2), () -> receiver.received() >= acknowledged.get());
-    receiver.recordTimes(true);
-  }
-
   private static Map<String, Object> percentiles(Percentiles p) {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("p50_ms", round(p.millis(50)));
@@ -627,9 +582,6 @@ class HeraldBenchmark {
     return row;
   }
 
-  /** The lags of the events sent in a load's first seconds, and of those sent after. */
-  record Lags(Percentiles step, Percentiles steady) {}
-
   // 3b. The sweep: offered loads stepping up until the p99 passes 200 ms.
   private void sweep(ServerProcess server, FastReceiver receiver, String payload) throws Exception {
     if (rawPostCeiling == 0) {
@@ -637,176 +589,19 @@ class HeraldBenchmark {
     }
     ManagedChannel channel = channel(server);
     try {
+      OfferedLoad load = new OfferedLoad(server, channel, receiver, "bench-latency");
       // The latency phase's webhook and warm server, or the same made here.
       if (!PHASES.contains("latency")) {
         WebhookServiceGrpc.newBlockingStub(channel)
             .createWebhook(Requests.webhook("bench-latency", receiver.url("/latency")));
-        warmUpIngestAndDelivery(channel, receiver);
+        load.warmUp(LATENCY_WARM_UP);
       }
       receiver.recordTimes(true);
-      LoadSweep.run(
-          server,
-          (label, rate, leadIn, length) ->
-              offeredLoad(server, channel, receiver, label, rate, leadIn, length),
-          rawPostCeiling,
-          results,
-          table);
+      LoadSweep.run(server, load::offer, rawPostCeiling, results, table);
       receiver.recordTimes(false);
     } finally {
       channel.shutdownNow();
     }
-  }
-
-  /**
-   * Ingests {@code rate} events a second to one webhook for {@code leadIn} and then {@code length};
-   * the time from each acknowledgement to the receiver's first sight of the event. The lead-in's
-   * events are the step from the load before (a tenth of this one, or none), counted apart: at
-   * 1,000/s after 100/s the first second's deliveries fall 200-300 ms behind while threads,
-   * connections and batches grow to the new rate.
-   */
-  private static Lags offeredLoad(
-      ServerProcess server,
-      ManagedChannel channel,
-      FastReceiver receiver,
-      String label,
-      int rate,
-      Duration leadIn,
-      Duration length)
-      throws Exception {
-    Map<Long, Long> sentAt = new ConcurrentHashMap<>();
-    Map<Long, Long> acknowledged = new ConcurrentHashMap<>();
-    int leadInEvents = (int) (rate * leadIn.toSeconds());
-    int total = leadInEvents + (int) (rate * length.toSeconds());
-    ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
-    LocalTime started = LocalTime.now();
-    AtomicLong sent = new AtomicLong();
-    CountDownLatch acks = new CountDownLatch(total);
-    long periodNanos = 1_000_000_000L / rate;
-    pacer.scheduleAtFixedRate(
-        () -> {
-          long n = sent.incrementAndGet();
-          if (n > total) {
-            return;
-          }
-          sentAt.put(n, System.nanoTime());
-          ingestAsync(
-              channel,
-              "bench-latency",
-              label + "-" + n,
-              () -> {
-                acknowledged.put(n, System.nanoTime());
-                acks.countDown();
-              });
-        },
-        0,
-        periodNanos,
-        TimeUnit.NANOSECONDS);
-    ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
-    watchdog.scheduleWithFixedDelay(
-        new StallWatch(
-            server,
-            receiver,
-            label,
-            () ->
-                acknowledged.keySet().stream()
-                    .anyMatch(n -> receiver.firstSeen(label + "-" + n) == null)),
-        1,
-        1,
-        TimeUnit.SECONDS);
-    acks.await(leadIn.toSeconds() + length.toSeconds() + 60, TimeUnit.SECONDS);
-    pacer.shutdownNow();
-    awaitTrue(
-        Duration.ofSeconds(60),
-        () ->
-            acknowledged.keySet().stream()
-                .allMatch(n -> receiver.firstSeen(label + "-" + n) != null));
-    Map<Long, Long> lagMicros = new TreeMap<>();
-    Map<Long, Long> ackMicros = new TreeMap<>();
-    acknowledged.forEach(
-        (n, ack) -> {
-          lagMicros.put(n, Math.max(0, receiver.firstSeen(label + "-" + n) - ack) / 1000);
-          ackMicros.put(n, (ack - sentAt.get(n)) / 1000);
-        });
-    watchdog.shutdownNow();
-    printBySecond("lag by second sent, " + label + " from " + started, rate, lagMicros);
-    printBySecond("ingest call by second sent, " + label + " from " + started, rate, ackMicros);
-    return new Lags(
-        lagsOf(lagMicros, n -> n <= leadInEvents), lagsOf(lagMicros, n -> n > leadInEvents));
-  }
-
-  private static Percentiles lagsOf(Map<Long, Long> lagMicros, LongPredicate sequence) {
-    return new Percentiles(
-        lagMicros.entrySet().stream()
-            .filter(lag -> sequence.test(lag.getKey()))
-            .mapToLong(Map.Entry::getValue)
-            .toArray());
-  }
-
-  /**
-   * Saves a thread dump of the server when nothing has reached the receiver for 3 s while
-   * acknowledged events wait to be delivered (at most three per phase): what the dispatcher was
-   * doing while it delivered nothing.
-   */
-  private static final class StallWatch implements Runnable {
-    private final ServerProcess server;
-    private final FastReceiver receiver;
-    private final String label;
-    private final BooleanSupplier anyUndelivered;
-    private long lastReceived = -1;
-    private int stillSeconds;
-    private int dumps;
-
-    StallWatch(
-        ServerProcess server, FastReceiver receiver, String label, BooleanSupplier anyUndelivered) {
-      this.server = server;
-      this.receiver = receiver;
-      this.label = label;
-      this.anyUndelivered = anyUndelivered;
-    }
-
-    @Override
-    public void run() {
-      long received = receiver.received();
-      if (received != lastReceived) {
-        lastReceived = received;
-        stillSeconds = 0;
-        return;
-      }
-      if (++stillSeconds % 3 == 0 && dumps < 3 && anyUndelivered.getAsBoolean()) {
-        dumps++;
-        try {
-          server.saveThreadDump(label);
-        } catch (Exception e) {
-          System.out.println("no thread dump: " + e);
-        }
-      }
-    }
-  }
-
-  /**
-   * Each second's median and slowest time, by when the events were sent: a stall shows as a few bad
-   * seconds, a queue the machine cannot clear as times that grow, a cold server as times that fall.
-   * Printed for the lag and for the ingest calls, to tell a stalled dispatcher from a stalled
-   * server.
-   */
-  private static void printBySecond(String title, int rate, Map<Long, Long> microsBySequence) {
-    Map<Long, List<Long>> bySecond = new TreeMap<>();
-    microsBySequence.forEach(
-        (n, micros) ->
-            bySecond.computeIfAbsent((n - 1) / rate, s -> new ArrayList<>()).add(micros));
-    StringBuilder line = new StringBuilder(title + " (p50/max ms):");
-    bySecond.forEach(
-        (second, lags) -> {
-          lags.sort(null);
-          line.append(
-              String.format(
-                  Locale.ROOT,
-                  " %d:%d/%d",
-                  second,
-                  lags.get(lags.size() / 2) / 1000,
-                  lags.get(lags.size() - 1) / 1000));
-        });
-    System.out.println(line);
   }
 
   // 4. One event to 100 webhooks.
@@ -852,9 +647,8 @@ class HeraldBenchmark {
     // A server started once applies the migrations.
     ServerProcess.start(Path.of(System.getProperty("herald.server.jar")), serverLogs(), settings)
         .close();
-    try (Connection connection = DriverManager.getConnection(url)) {
+    try (Connection connection = DispatcherClaim.connect(url)) {
       Statement sql = connection.createStatement();
-      sql.execute(DispatcherClaim.SESSION);
       sql.execute(
           "insert into webhooks (id, project_id, url, triggers, active, create_time, update_time) "
               + "values ('00000000-0000-0000-0000-000000000001', 'p', 'http://x', '{bot.state_change}', true, now(), now())");
@@ -978,7 +772,7 @@ class HeraldBenchmark {
    * The claim the dispatcher runs, batch of 64, each in a transaction rolled back so the next finds
    * the same rows.
    */
-  private static double medianClaimMillis(Connection connection) throws SQLException {
+  static double medianClaimMillis(Connection connection) throws SQLException {
     connection.setAutoCommit(false);
     long[] micros = new long[51];
     try {

@@ -24,7 +24,7 @@ final class LoadSweep {
   private LoadSweep() {}
 
   interface Load {
-    HeraldBenchmark.Lags offer(String label, int rate, Duration leadIn, Duration length)
+    OfferedLoad.Lags offer(String label, int rate, Duration leadIn, Duration length)
         throws Exception;
   }
 

@@ -1,10 +1,13 @@
 package dev.herald.persistence;
 
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
+import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import org.jooq.SQLDialect;
@@ -16,10 +19,18 @@ import org.jooq.impl.DSL;
  * queue's statements are not part of any API.
  */
 public final class DispatcherClaim {
-  /** The settings every queue connection starts with. */
-  public static final String SESSION = PostgresDeliveryQueue.INDEX_PLANS;
-
   private DispatcherClaim() {}
+
+  /** A connection to {@code url} set up as the dispatcher's are. */
+  public static Connection connect(String url) throws SQLException {
+    Properties options = new Properties();
+    options.setProperty("options", PersistenceModule.SESSION_OPTIONS);
+    Connection connection = DriverManager.getConnection(url, options);
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(PostgresDeliveryQueue.INDEX_PLANS);
+    }
+    return connection;
+  }
 
   /** Claims up to {@code max} due deliveries in the caller's transaction; how many it took. */
   public static int claim(Connection connection, int max) throws SQLException {

@@ -42,7 +42,7 @@ public final class Retention implements AutoCloseable {
   public static final Duration DEFAULT = Duration.ofDays(30);
 
   /** Days made ahead of today, so that a server down for a while finds its days there. */
-  static final int DAYS_AHEAD = 3;
+  public static final int DAYS_AHEAD = 3;
 
   static final Duration PERIOD = Duration.ofHours(1);
 

@@ -1,0 +1,410 @@
+package dev.herald.it;
+
+import dev.herald.persistence.DispatcherClaim;
+import dev.herald.persistence.Retention;
+import dev.herald.proto.v1.Delivery;
+import dev.herald.proto.v1.DeliveryServiceGrpc;
+import dev.herald.proto.v1.GetDeliveryRequest;
+import dev.herald.proto.v1.IngestionServiceGrpc;
+import dev.herald.proto.v1.ListDeliveriesRequest;
+import dev.herald.proto.v1.WebhookServiceGrpc;
+import io.grpc.ManagedChannel;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * Whether Herald's cost stays flat as its history grows: the same measures on a fresh database and
+ * then on one holding a month of history ({@link #deliveries} deliveries, 10,000,000 unless {@code
+ * herald.bench.history.deliveries} says otherwise, each with its event and one attempt, spread over
+ * {@link #DAYS} days, a thousand projects and ten thousand bots), in one run; then a day's
+ * partitions dropped past the retention while 1,000 events/s arrive.
+ */
+final class HistoryBench {
+  private static final String PROJECT = "bench-history";
+  private static final String LISTED_BOT = "bot-0";
+  private static final int DAYS = 30;
+  private static final int PROJECTS = 1_000;
+  private static final int BOTS = 10_000;
+  private static final int WEBHOOKS_PER_PROJECT = 4;
+  private static final int RATE = 1_000;
+  private static final int CALLS = 500;
+  private static final int QUEUED_FOR_CLAIM = 10_000;
+  private static final double TARGET_RATIO = 1.5;
+  private static final double TARGET_DROP_SECONDS = 1;
+  private static final double TARGET_P99_MS = 50;
+  private static final Duration WARM_UP = Duration.ofSeconds(30);
+
+  /**
+   * Counted apart, after the checkpoint that ends the warm-up: each page first written after a
+   * checkpoint goes to the WAL whole, and for some seconds the ingest calls wait on it.
+   */
+  private static final Duration LEAD_IN = Duration.ofSeconds(15);
+
+  private final Path jar;
+  private final Path workDir;
+  private final Map<String, String> settings;
+  private final FastReceiver receiver;
+  private final long deliveries = Long.getLong("herald.bench.history.deliveries", 10_000_000L);
+
+  HistoryBench(Path jar, Path workDir, Map<String, String> settings, FastReceiver receiver) {
+    this.jar = jar;
+    this.workDir = workDir;
+    this.settings = settings;
+    this.receiver = receiver;
+  }
+
+  /** What is measured on each database; the drop's figures on the full one only. */
+  private record Measures(
+      double ingestP99,
+      double endToEndP99,
+      double claimMillis,
+      double listMillis,
+      double getMillis,
+      Map<String, Object> extra) {}
+
+  /** Runs the phase; adds it to {@code results} and {@code table}. */
+  void run(Map<String, Object> results, List<String> table) throws Exception {
+    String url = TestDatabases.freshDatabaseUrl();
+    Map<String, String> own = new HashMap<>(settings);
+    own.put("HERALD_DATABASE_URL", url);
+    Measures empty = measure(url, own, false);
+    long buildStart = System.nanoTime();
+    build(url);
+    double buildSeconds = (System.nanoTime() - buildStart) / 1e9;
+    Measures full = measure(url, own, true);
+
+    Map<String, Object> history = new LinkedHashMap<>();
+    history.put("deliveries", deliveries);
+    history.put("days", DAYS);
+    history.put("build_s", Math.round(buildSeconds));
+    history.put("bytes_on_disk", bytesOnDisk(url));
+    boolean allFlat = true;
+    for (Comparison c : comparisons(empty, full)) {
+      double ratio = c.full() / c.empty();
+      boolean met = ratio <= TARGET_RATIO;
+      allFlat &= met;
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("empty_ms", round(c.empty()));
+      row.put("history_ms", round(c.full()));
+      row.put("ratio", round(ratio));
+      row.put("met", met);
+      history.put(c.name(), row);
+      table.add(
+          String.format(
+              Locale.ROOT,
+              "history %-24s %8.2f ms empty, %8.2f ms with %,d deliveries (%.2fx, target <= %.1fx: %s)",
+              c.name(),
+              c.empty(),
+              c.full(),
+              deliveries,
+              ratio,
+              TARGET_RATIO,
+              met ? "met" : "not met"));
+    }
+    history.put("flat_target", TARGET_RATIO);
+    history.put("flat_met", allFlat);
+    history.putAll(full.extra());
+    results.put("history", history);
+    table.add(
+        String.format(
+            Locale.ROOT,
+            "history: a day's partitions dropped under %d/s in %.2f s (target < %.0f s: %s),"
+                + " end to end p99 meanwhile %.2f ms (target <= %.0f: %s); built in %.0f s",
+            RATE,
+            (double) full.extra().get("drop_s"),
+            TARGET_DROP_SECONDS,
+            (boolean) full.extra().get("drop_met") ? "met" : "not met",
+            (double) full.extra().get("drop_p99_ms"),
+            TARGET_P99_MS,
+            (double) full.extra().get("drop_p99_ms") <= TARGET_P99_MS ? "met" : "not met",
+            buildSeconds));
+  }
+
+  private record Comparison(String name, double empty, double full) {}
+
+  private static List<Comparison> comparisons(Measures empty, Measures full) {
+    return List.of(
+        new Comparison("ingest_p99_at_1000", empty.ingestP99(), full.ingestP99()),
+        new Comparison("end_to_end_p99_at_1000", empty.endToEndP99(), full.endToEndP99()),
+        new Comparison("claim_64_median", empty.claimMillis(), full.claimMillis()),
+        new Comparison("list_bot_median", empty.listMillis(), full.listMillis()),
+        new Comparison("get_delivery_median", empty.getMillis(), full.getMillis()));
+  }
+
+  /**
+   * The measures, on a server started for them: a warm-up, then 1,000 events/s for 30 s, then
+   * reads; with the history, a retention pass under the same load; the claim once it has stopped.
+   */
+  private Measures measure(String url, Map<String, String> own, boolean withHistory)
+      throws Exception {
+    Map<String, Object> extra = new LinkedHashMap<>();
+    OfferedLoad.Lags lags;
+    double list;
+    double get;
+    try (ServerProcess server = ServerProcess.start(jar, workDir, own)) {
+      ManagedChannel channel = HeraldFixture.channel(server.port, HeraldFixture.ADMIN_TOKEN);
+      try {
+        if (!withHistory) {
+          WebhookServiceGrpc.newBlockingStub(channel)
+              .createWebhook(Requests.webhook(PROJECT, receiver.url("/history")));
+          for (int i = 0; i < 60; i++) {
+            IngestionServiceGrpc.newBlockingStub(channel)
+                .ingestStateChange(Requests.stateChange(PROJECT, LISTED_BOT).build());
+          }
+        }
+        OfferedLoad load = new OfferedLoad(server, channel, receiver, PROJECT);
+        load.warmUp(WARM_UP);
+        // As the latency phase does: the warm-up ingests several times as fast as the load.
+        HeraldBenchmark.settle(url);
+        String label = withHistory ? "history" : "empty";
+        lags = load.offer(label, RATE, LEAD_IN, Duration.ofSeconds(30));
+        var reads = DeliveryServiceGrpc.newBlockingStub(channel);
+        ListDeliveriesRequest listBot =
+            ListDeliveriesRequest.newBuilder()
+                .setProjectId(PROJECT)
+                .setBotId(LISTED_BOT)
+                .setPageSize(50)
+                .build();
+        List<String> listed =
+            reads.listDeliveries(listBot).getDeliveriesList().stream()
+                .map(Delivery::getId)
+                .toList();
+        list = medianMillis(() -> reads.listDeliveries(listBot));
+        get = medianMillis(cycling(reads, listed));
+        if (withHistory) {
+          extra.put(
+              "get_delivery_of_last_month_median_ms",
+              round(medianMillis(cycling(reads, oldDeliveries(url)))));
+          dropADayUnderLoad(url, load, extra);
+        }
+      } finally {
+        channel.shutdownNow();
+      }
+    }
+    return new Measures(
+        lags.ingest().millis(99), lags.steady().millis(99), claimMillis(url), list, get, extra);
+  }
+
+  private static Runnable cycling(
+      DeliveryServiceGrpc.DeliveryServiceBlockingStub reads, List<String> ids) {
+    int[] next = {0};
+    return () ->
+        reads.getDelivery(
+            GetDeliveryRequest.newBuilder().setId(ids.get(next[0]++ % ids.size())).build());
+  }
+
+  private static double medianMillis(Runnable call) {
+    long[] micros = new long[CALLS];
+    for (int i = 0; i < CALLS; i++) {
+      long start = System.nanoTime();
+      call.run();
+      micros[i] = (System.nanoTime() - start) / 1000;
+    }
+    return new Percentiles(micros).millis(50);
+  }
+
+  /**
+   * The retention pass that drops the month's oldest day, run while events arrive at {@link
+   * #RATE}/s, ten seconds into the load: how long it took, and the load's end-to-end p99.
+   */
+  private static void dropADayUnderLoad(String url, OfferedLoad load, Map<String, Object> extra)
+      throws Exception {
+    CompletableFuture<OfferedLoad.Lags> during =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return load.offer("drop", RATE, Duration.ofSeconds(3), Duration.ofSeconds(30));
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    Thread.sleep(13_000);
+    long start = System.nanoTime();
+    List<String> dropped =
+        new Retention(dataSource(url), Duration.ofDays(DAYS - 1), Clock.systemUTC()).apply();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    OfferedLoad.Lags lags = during.get();
+    if (dropped.isEmpty()) {
+      throw new IllegalStateException("the retention pass dropped nothing");
+    }
+    extra.put("drop_s", round(seconds));
+    extra.put("drop_met", seconds < TARGET_DROP_SECONDS);
+    extra.put("drop_partitions", dropped);
+    extra.put("drop_p99_ms", round(lags.steady().millis(99)));
+  }
+
+  /**
+   * The claim of 64 on {@value #QUEUED_FOR_CLAIM} due deliveries of today, as the dispatcher makes
+   * it; the server is stopped, and the rows go again after.
+   */
+  private static double claimMillis(String url) throws SQLException {
+    try (Connection connection = DispatcherClaim.connect(url);
+        Statement sql = connection.createStatement()) {
+      sql.execute(
+          ("with event as (select id, create_time from events where project_id = '%1$s' and create_time >= current_date limit 1),"
+                  + " webhook as (select id, url from webhooks where project_id = '%1$s'),"
+                  + " made as (insert into deliveries (id, event_id, webhook_id, project_id, bot_id,"
+                  + " trigger, idempotency_key, url, status, create_time) select gen_random_uuid(),"
+                  + " event.id, webhook.id, '%1$s', 'claimed', 'bot.state_change',"
+                  + " gen_random_uuid(), webhook.url, 'PENDING', event.create_time"
+                  + " from event, webhook, generate_series(1, %2$d) returning id, webhook_id,"
+                  + " create_time)"
+                  + " insert into delivery_queue (delivery_id, webhook_id, next_attempt_time,"
+                  + " delivery_create_time) select id, webhook_id, now() - interval '1 minute',"
+                  + " create_time from made")
+              .formatted(PROJECT, QUEUED_FOR_CLAIM));
+      sql.execute("analyze delivery_queue");
+      try {
+        return HeraldBenchmark.medianClaimMillis(connection);
+      } finally {
+        sql.execute(
+            "with gone as (delete from delivery_queue returning delivery_id)"
+                + " delete from deliveries where id in (select delivery_id from gone)");
+      }
+    }
+  }
+
+  /** Deliveries of the listed bot made before today: the history's. */
+  private static List<String> oldDeliveries(String url) throws SQLException {
+    List<String> ids = new ArrayList<>();
+    try (Connection connection = DriverManager.getConnection(url);
+        PreparedStatement statement =
+            connection.prepareStatement(
+                "select id from deliveries where project_id = ? and bot_id = ?"
+                    + " and create_time < current_date - 1 limit 50")) {
+      statement.setString(1, PROJECT);
+      statement.setString(2, LISTED_BOT);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          ids.add(rows.getString(1));
+        }
+      }
+    }
+    if (ids.isEmpty()) {
+      throw new IllegalStateException("the history has no deliveries of " + LISTED_BOT);
+    }
+    return ids;
+  }
+
+  /**
+   * Writes the history in SQL, a day at a time: the days' partitions made as a retention pass would
+   * have made them then; events with the body of one the server made, each fanned out to its
+   * project's webhooks (four each, the measured project's one of its own), each delivery succeeded
+   * at its one attempt. Then a vacuum, as autovacuum would long since have made.
+   */
+  private void build(String url) throws SQLException {
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+    PGSimpleDataSource source = dataSource(url);
+    for (int back = DAYS; back >= 1; back -= Retention.DAYS_AHEAD + 1) {
+      Clock then =
+          Clock.fixed(
+              today.minusDays(back).atTime(12, 0).toInstant(ZoneOffset.UTC), ZoneOffset.UTC);
+      new Retention(source, Retention.DEFAULT, then).apply();
+    }
+    long eventsPerDay = deliveries / DAYS / WEBHOOKS_PER_PROJECT;
+    try (Connection connection = DriverManager.getConnection(url);
+        Statement sql = connection.createStatement()) {
+      sql.execute(
+          "create function pg_temp.v7(t timestamptz, salt text) returns uuid language sql as $$"
+              + " select (lpad(to_hex(floor(extract(epoch from t) * 1000)::bigint), 12, '0')"
+              + " || '7' || substr(md5(salt), 1, 3) || '8' || substr(md5(salt), 4, 15))::uuid $$");
+      sql.execute(
+          ("insert into webhooks (id, project_id, url, triggers, active, create_time, update_time)"
+                  + " select gen_random_uuid(), 'history-' || p,"
+                  + " 'https://history-' || p || '.example/hook-' || k, '{bot.state_change}',"
+                  + " true, now() - interval '%d days', now() - interval '%1$d days'"
+                  + " from generate_series(1, %d) p, generate_series(1, %d) k")
+              .formatted(DAYS + 1, PROJECTS - 1, WEBHOOKS_PER_PROJECT));
+      String body;
+      try (ResultSet row =
+          sql.executeQuery("select body from events where body is not null limit 1")) {
+        row.next();
+        body = row.getString(1);
+      }
+      for (int back = DAYS; back >= 1; back--) {
+        String start = today.minusDays(back) + "T00:00:00Z";
+        try (PreparedStatement events =
+            connection.prepareStatement(
+                ("insert into events (id, project_id, event_id, bot_id, trigger, old_state,"
+                        + " new_state, event_type, created_at, create_time, body)"
+                        + " select pg_temp.v7(t, 'e' || n), case when n %% %2$d = 0 then '%3$s'"
+                        + " else 'history-' || n %% %2$d end, 'evt-%4$d-' || n,"
+                        + " 'bot-' || n %% %5$d, 'bot.state_change', 'joining', 'joined_recording',"
+                        + " 'state_change', t, t, ?"
+                        + " from (select n, ?::timestamptz + (n::bigint * 86400000 / %1$d)"
+                        + " * interval '1 millisecond' t from generate_series(0, %1$d - 1) n) made")
+                    .formatted(eventsPerDay, PROJECTS, PROJECT, back, BOTS))) {
+          events.setString(1, body);
+          events.setString(2, start);
+          events.executeUpdate();
+        }
+        String day =
+            "create_time >= '%1$s'::timestamptz and create_time < '%1$s'::timestamptz + interval '1 day'"
+                .formatted(start);
+        String eventsOfTheDay = "e." + day.replace(" and create_time", " and e.create_time");
+        sql.execute(
+            "insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger,"
+                + " idempotency_key, url, status, attempt_count, create_time, last_attempt_time,"
+                + " succeeded_time)"
+                + " select pg_temp.v7(e.create_time, w.id::text || e.id::text), e.id, w.id,"
+                + " e.project_id, e.bot_id, e.trigger, gen_random_uuid(), w.url, 'SUCCEEDED', 1,"
+                + " e.create_time, e.create_time + interval '20 milliseconds',"
+                + " e.create_time + interval '20 milliseconds'"
+                + " from events e join webhooks w on w.project_id = e.project_id where "
+                + eventsOfTheDay);
+        sql.execute(
+            "insert into delivery_attempts (delivery_id, attempt_number, url, start_time,"
+                + " duration_ms, response_status_code, response_body, error, succeeded,"
+                + " delivery_create_time)"
+                + " select id, 1, url, create_time + interval '5 milliseconds', 15, 200, 'ok', '',"
+                + " true, create_time from deliveries where "
+                + day);
+      }
+      sql.execute("vacuum (analyze)");
+    }
+  }
+
+  private static Map<String, Long> bytesOnDisk(String url) throws SQLException {
+    Map<String, Long> bytes = new LinkedHashMap<>();
+    try (Connection connection = DriverManager.getConnection(url);
+        Statement sql = connection.createStatement()) {
+      for (String table : List.of("events", "deliveries", "delivery_attempts")) {
+        try (ResultSet row =
+            sql.executeQuery(
+                "select sum(pg_total_relation_size(relid)) from pg_partition_tree('%s')"
+                    .formatted(table))) {
+          row.next();
+          bytes.put(table, row.getLong(1));
+        }
+      }
+    }
+    return bytes;
+  }
+
+  private static PGSimpleDataSource dataSource(String url) {
+    PGSimpleDataSource source = new PGSimpleDataSource();
+    source.setUrl(url);
+    return source;
+  }
+
+  private static double round(double value) {
+    return Math.round(value * 100) / 100.0;
+  }
+}
