@@ -190,13 +190,22 @@ class HeraldBenchmark {
    * Cleans up after the last phase and writes back what it dirtied (a vacuum, then a checkpoint),
    * so that neither lands in the next phase's figures: retiring the ingest phase's webhook ends
    * several hundred thousand pending deliveries, and autovacuum then cleaned up after them during
-   * the drain. The checkpoint needs a superuser or pg_checkpoint; without one it is left out.
+   * the drain. The checkpoint needs a superuser or pg_checkpoint; without one it is left out. With
+   * {@code -Dherald.bench.settle=false} it does nothing, and autovacuum and PostgreSQL's own
+   * checkpoints do the work while the next phase runs, as they would in production.
    */
   private void settle() throws SQLException {
     settle(jdbcUrl);
   }
 
+  /** Whether the phases are separated by a vacuum and a checkpoint ({@link #settle}). */
+  static final boolean SETTLE =
+      Boolean.parseBoolean(System.getProperty("herald.bench.settle", "true"));
+
   static void settle(String url) throws SQLException {
+    if (!SETTLE) {
+      return;
+    }
     try (Connection connection = DriverManager.getConnection(url);
         Statement statement = connection.createStatement()) {
       statement.execute("vacuum (analyze)");
@@ -873,13 +882,19 @@ class HeraldBenchmark {
     Map<String, Object> document = new LinkedHashMap<>();
     document.put("date", Instant.now().toString());
     document.put("machine", machine);
+    document.put("vacuum_and_checkpoint_between_phases", SETTLE);
     document.putAll(results);
     Path out = Path.of(System.getProperty("herald.bench.dir"), "results.json");
     Files.createDirectories(out.getParent());
     Files.writeString(out, Json.write(document) + "\n");
 
     System.out.println();
-    System.out.println("Herald benchmark, " + machine);
+    System.out.println(
+        "Herald benchmark, "
+            + machine
+            + (SETTLE
+                ? ""
+                : ", no vacuum or checkpoint between phases (-Dherald.bench.settle=false)"));
     table.forEach(System.out::println);
     System.out.printf(Locale.ROOT, "peak server RSS          %8.1f MB%n", peakRssMb);
     System.out.println("results: " + out);
