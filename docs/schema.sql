@@ -93,6 +93,7 @@ create table delivery_queue (
 ) with (fillfactor=50);
 CREATE INDEX delivery_queue_due ON delivery_queue USING btree (next_attempt_time);
 CREATE INDEX delivery_queue_lines ON delivery_queue USING btree (webhook_id, bot_id, order_seq) WHERE (order_seq IS NOT NULL);
+CREATE INDEX delivery_queue_parked ON delivery_queue USING btree (webhook_id, delivery_create_time) WHERE (next_attempt_time = 'infinity'::timestamp with time zone);
 
 create table events (
     id uuid not null,
@@ -169,9 +170,12 @@ create table webhooks (
     event_types text[] not null default '{}'::text[],
     ordering text not null default 'UNORDERED'::text,
     max_requests_per_second integer,
+    unreachable_since timestamp with time zone,
+    next_probe_time timestamp with time zone,
     constraint webhooks_ordering_known CHECK ((ordering = ANY (ARRAY['UNORDERED'::text, 'PER_BOT'::text]))),
     constraint webhooks_rate_positive CHECK ((max_requests_per_second > 0)),
     constraint webhooks_pkey PRIMARY KEY (id)
 );
 CREATE INDEX webhooks_by_project ON webhooks USING btree (project_id, create_time, id) WHERE (delete_time IS NULL);
 CREATE INDEX webhooks_for_fan_out ON webhooks USING btree (project_id, bot_id) WHERE ((delete_time IS NULL) AND active);
+CREATE INDEX webhooks_probes ON webhooks USING btree (next_probe_time) WHERE (next_probe_time IS NOT NULL);

@@ -43,6 +43,7 @@ final class ClaimLoop implements Runnable {
   private final WakeSignal wakes;
   private final KnownDueTime dueTimes;
   private final Pacer pacer;
+  private final EndpointPauses pauses;
 
   /** Starts whatever waiting claims may start; called after each claim. */
   private final Runnable dispatch;
@@ -79,6 +80,7 @@ final class ClaimLoop implements Runnable {
       WakeSignal wakes,
       KnownDueTime dueTimes,
       Pacer pacer,
+      EndpointPauses pauses,
       Runnable dispatch,
       DeliveryConfig config,
       Clock clock) {
@@ -88,6 +90,7 @@ final class ClaimLoop implements Runnable {
     this.wakes = requireNonNull(wakes, "wakes");
     this.dueTimes = requireNonNull(dueTimes, "dueTimes");
     this.pacer = requireNonNull(pacer, "pacer");
+    this.pauses = requireNonNull(pauses, "pauses");
     this.dispatch = requireNonNull(dispatch, "dispatch");
     this.pollInterval = config.pollInterval();
     this.lease = config.lease();
@@ -176,6 +179,10 @@ final class ClaimLoop implements Runnable {
     room.add(pacer.pace(claimed));
     dispatch.run();
     if (claimed.size() < wanted) {
+      if (pauses.afterClaimTookAll(busy)) {
+        // The next chunk of an endpoint's backlog is due: claim it at once.
+        return;
+      }
       claimsAwaitSlots = !busy.isEmpty();
       sleepUntilDue(busy, now);
     }

@@ -3,6 +3,7 @@ package dev.herald.delivery;
 import static java.util.Objects.requireNonNull;
 
 import dev.herald.domain.delivery.EndpointHealthPolicy;
+import dev.herald.domain.delivery.EndpointPausePolicy;
 import dev.herald.domain.delivery.RetryPolicy;
 import java.time.Duration;
 
@@ -22,6 +23,7 @@ import java.time.Duration;
  * @param lease how long a claim holds a delivery; renewed while the attempt runs, so a crashed
  *     server's deliveries are due again within this time
  * @param allowPrivateNetworks whether webhook URLs may point at loopback or private addresses
+ * @param endpointPause when an endpoint that fails every attempt is paused, and probed
  */
 public record DeliveryConfig(
     boolean enabled,
@@ -34,7 +36,8 @@ public record DeliveryConfig(
     Duration lease,
     boolean allowPrivateNetworks,
     RetryPolicy retryPolicy,
-    EndpointHealthPolicy endpointHealth) {
+    EndpointHealthPolicy endpointHealth,
+    EndpointPausePolicy endpointPause) {
 
   public DeliveryConfig {
     requireNonNull(timeout, "timeout");
@@ -42,6 +45,7 @@ public record DeliveryConfig(
     requireNonNull(lease, "lease");
     requireNonNull(retryPolicy, "retryPolicy");
     requireNonNull(endpointHealth, "endpointHealth");
+    requireNonNull(endpointPause, "endpointPause");
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive");
     }

@@ -60,6 +60,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   private final KnownDueTime dueTimes;
   private final Pacer pacer;
   private final ClaimLoop claimLoop;
+  private final EndpointPauses pauses;
   private volatile boolean running;
   private ExecutorService workers;
   private volatile AttemptRecorder recorder;
@@ -93,9 +94,21 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     this.wakes = new WakeSignal(clock);
     this.dueTimes = new KnownDueTime(queue, config.pollInterval());
     this.pacer = new Pacer(slots, this::enterAtSlot, leases::giveBack, clock);
+    this.pauses =
+        new EndpointPauses(
+            config.endpointPause(), queue, metrics, clock, config.timeout().plus(config.lease()));
     this.claimLoop =
         new ClaimLoop(
-            queue, room, leases, wakes, dueTimes, pacer, this::dispatchWaiting, config, clock);
+            queue,
+            room,
+            leases,
+            wakes,
+            dueTimes,
+            pacer,
+            pauses,
+            this::dispatchWaiting,
+            config,
+            clock);
     metrics.watch(room::slotsInUse, () -> recorder == null ? 0 : recorder.waitingCount());
   }
 
@@ -115,6 +128,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     leases.start();
     loop = new Thread(claimLoop, "herald-dispatcher");
     loop.start();
+    pauses.start(claimLoop::newWork);
   }
 
   private static Thread daemon(Runnable task, String name) {
@@ -133,6 +147,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
       return;
     }
     running = false;
+    pauses.stop();
     claimLoop.stop();
     try {
       loop.join();
@@ -178,6 +193,10 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   }
 
   private void attempt(ClaimedDelivery claim) {
+    if (pauses.holdsBack(claim)) {
+      giveBack(claim);
+      return;
+    }
     DeliveryAttempt attempt;
     try {
       attempt = sender.send(claim);
@@ -218,6 +237,21 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     }
   }
 
+  /** A claim of an endpoint paused since it was made goes back unattempted. */
+  private void giveBack(ClaimedDelivery claim) {
+    try {
+      pauses.giveBack(claim);
+      leases.forget(claim);
+    } catch (RuntimeException e) {
+      // Held until its lease runs out, then due again.
+      log.warn("Could not give back delivery {}: {}", claim.id(), e.getMessage());
+    }
+    room.free(claim);
+    if (running) {
+      dispatchWaiting();
+    }
+  }
+
   /**
    * Stops holding the claim, and lets the domain judge the webhook's health on what the record
    * found. A retry it scheduled that falls due before the loop would wake by itself wakes it, as
@@ -230,11 +264,26 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     }
     metrics.recorded(outcome);
     judgeHealth(outcome, found);
+    judgeReach(outcome);
     if (outcome.next() instanceof NextStep.RetryAt retry) {
       dueTimes.retryAt(retry.time());
       if (retry.time().isBefore(wakes.wakesAt())) {
         wakes.wake();
       }
+    }
+  }
+
+  /** A pause or resumption lost to a database fault is made by the endpoint's next outcome. */
+  private void judgeReach(AttemptOutcome outcome) {
+    try {
+      if (pauses.afterRecord(outcome)) {
+        claimLoop.newWork();
+      }
+    } catch (RuntimeException e) {
+      log.warn(
+          "Could not judge whether webhook {} answers: {}",
+          outcome.claim().webhookId(),
+          e.getMessage());
     }
   }
 

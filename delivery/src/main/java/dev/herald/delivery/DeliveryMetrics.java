@@ -24,6 +24,7 @@ final class DeliveryMetrics {
   private final Histogram lag;
   private final Counter ended;
   private final Counter webhooksDisabled;
+  private final Counter endpointPauses;
   private final PrometheusRegistry registry;
 
   DeliveryMetrics(PrometheusRegistry registry) {
@@ -65,6 +66,14 @@ final class DeliveryMetrics {
                     + " failures")
             .labelNames("reason")
             .register(registry);
+    endpointPauses =
+        Counter.builder()
+            .name("herald_endpoint_pauses_total")
+            .help(
+                "Endpoints paused after failing every attempt (paused), and found answering again"
+                    + " by a probe (resumed)")
+            .labelNames("transition")
+            .register(registry);
   }
 
   /** Gauges read when scraped: slots taken and outcomes waiting to be recorded. */
@@ -101,6 +110,14 @@ final class DeliveryMetrics {
 
   void webhookDisabled(EndpointHealth.Cause cause) {
     webhooksDisabled.labelValues(RecordLog.label(cause)).inc();
+  }
+
+  void endpointPaused() {
+    endpointPauses.labelValues("paused").inc();
+  }
+
+  void endpointResumed() {
+    endpointPauses.labelValues("resumed").inc();
   }
 
   private static double seconds(Duration duration) {

@@ -7,7 +7,6 @@ import dev.herald.domain.UnavailableException;
 import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryAttempt;
-import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.delivery.NextStep;
 import dev.herald.domain.delivery.RecordedOutcome;
 import dev.herald.testing.Eventually;
@@ -181,7 +180,7 @@ class AttemptRecorderTest {
    * Keeps what it is asked to record; the first write waits for {@link #writes}; a batch holding
    * {@link #failing} throws, as a constraint violation would.
    */
-  private static final class RecordingQueue implements DeliveryQueue {
+  private static final class RecordingQueue extends QueueWithoutPauses {
     final List<List<AttemptOutcome>> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
     final Set<UUID> written = ConcurrentHashMap.newKeySet();
     final CountDownLatch entered = new CountDownLatch(1);

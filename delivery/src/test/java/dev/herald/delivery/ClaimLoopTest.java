@@ -4,10 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
-import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.delivery.EndpointHealthPolicy;
+import dev.herald.domain.delivery.EndpointPausePolicy;
 import dev.herald.domain.delivery.RecordedOutcome;
 import dev.herald.domain.delivery.RetryPolicy;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +39,8 @@ class ClaimLoopTest {
           Duration.ofSeconds(30),
           true,
           new RetryPolicy(3, Duration.ofSeconds(1), 2.0, Duration.ofHours(1), 0),
-          EndpointHealthPolicy.never());
+          EndpointHealthPolicy.never(),
+          EndpointPausePolicy.never());
 
   @Test
   void aPassClaimsWhatTheRoomHoldsAndLetsItStart() throws Exception {
@@ -98,6 +100,12 @@ class ClaimLoopTest {
             claim -> room.add(List.of(claim)),
             leases::giveBack,
             Clock.systemUTC()),
+        new EndpointPauses(
+            config.endpointPause(),
+            queue,
+            new DeliveryMetrics(new PrometheusRegistry()),
+            Clock.systemUTC(),
+            Duration.ofSeconds(1)),
         dispatches::incrementAndGet,
         config,
         Clock.systemUTC());
@@ -107,7 +115,7 @@ class ClaimLoopTest {
     return TestClaims.claim(webhook, "p", "https://h.example/");
   }
 
-  private final class Queue implements DeliveryQueue {
+  private final class Queue extends QueueWithoutPauses {
     @Override
     public List<ClaimedDelivery> claimDue(
         int max, Instant now, Instant leaseUntil, Set<UUID> busy) {

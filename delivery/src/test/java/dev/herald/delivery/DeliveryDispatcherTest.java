@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
-import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.delivery.EndpointHealth;
 import dev.herald.domain.delivery.EndpointHealthPolicy;
+import dev.herald.domain.delivery.EndpointPausePolicy;
 import dev.herald.domain.delivery.NextStep;
 import dev.herald.domain.delivery.RecordedOutcome;
 import dev.herald.domain.delivery.RetryPolicy;
@@ -85,7 +85,8 @@ class DeliveryDispatcherTest {
             Duration.ofSeconds(30),
             true,
             new RetryPolicy(3, FIRST_RETRY, 2.0, Duration.ofHours(1), 0),
-            EndpointHealthPolicy.never());
+            EndpointHealthPolicy.never(),
+            EndpointPausePolicy.never());
     PrivateNetworkGuard guard = new PrivateNetworkGuard(true, HostResolver.system());
     WebhookSender sender =
         new WebhookSender(DeliveryHttpClient.create(guard, config.timeout(), 4), Clock.systemUTC());
@@ -255,7 +256,7 @@ class DeliveryDispatcherTest {
    * Hands out what was added, once; counts claims; records nothing but that it was asked to, once
    * {@link #recordsWait} (if set) lets it.
    */
-  private static final class CountingQueue implements DeliveryQueue {
+  private static final class CountingQueue extends QueueWithoutPauses {
     private final Map<ClaimedDelivery, Instant> due = new LinkedHashMap<>();
     private final AtomicInteger claims = new AtomicInteger();
     final CountDownLatch recorded = new CountDownLatch(1);

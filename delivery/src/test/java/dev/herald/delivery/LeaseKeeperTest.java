@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
-import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.delivery.RecordedOutcome;
 import java.time.Clock;
 import java.time.Duration;
@@ -63,7 +62,7 @@ class LeaseKeeperTest {
     return TestClaims.claim(UUID.randomUUID(), "p", "https://h.example/");
   }
 
-  private final class Renewals implements DeliveryQueue {
+  private final class Renewals extends QueueWithoutPauses {
     @Override
     public void renew(Collection<ClaimedDelivery> claims, Instant leaseUntil) {
       renewed.addAll(claims);

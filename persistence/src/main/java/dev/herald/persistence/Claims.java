@@ -54,7 +54,7 @@ final class Claims {
       )
       select d.id, d.idempotency_key, d.webhook_id, d.project_id, w.url, d.payload, d.attempt_count,
              d.round_start, d.create_time, d.bot_id, l.order_seq is not null,
-             w.max_requests_per_second,
+             w.max_requests_per_second, w.unreachable_since is not null,
              case when d.payload is null then (
                select e.body
                  from events e
@@ -82,7 +82,8 @@ final class Claims {
       Instant createTime,
       String botId,
       boolean inLine,
-      OptionalInt maxRequestsPerSecond) {}
+      OptionalInt maxRequestsPerSecond,
+      boolean probe) {}
 
   /** Runs {@link #CLAIM} on {@code connection}, in the caller's transaction. */
   static List<ClaimedRow> claim(
@@ -110,13 +111,14 @@ final class Claims {
                   rows.getString(4),
                   rows.getString(5),
                   StoredBodies.of(
-                      rows.getString(6), rows.getString(13), rows.getObject(2, UUID.class)),
+                      rows.getString(6), rows.getString(14), rows.getObject(2, UUID.class)),
                   rows.getInt(7),
                   rows.getInt(8),
                   rows.getObject(9, OffsetDateTime.class).toInstant(),
                   rows.getString(10),
                   rows.getBoolean(11),
-                  rate(rows.getObject(12, Integer.class))));
+                  rate(rows.getObject(12, Integer.class)),
+                  rows.getBoolean(13)));
         }
       }
       return claimed;

@@ -10,6 +10,7 @@ import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.delivery.NextStep;
 import dev.herald.domain.delivery.RecordedOutcome;
 import dev.herald.domain.secret.ProjectSecrets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -18,9 +19,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
@@ -52,10 +55,11 @@ final class PostgresDeliveryQueue implements DeliveryQueue {
 
   /**
    * Connections the queue uses at most at once: the claim loop (which also asks for the next due
-   * time), lease renewal, two record batches (a dispatcher records on two threads), and the queue's
-   * statistics every few seconds.
+   * time), lease renewal, two record batches (a dispatcher records on two threads, and pauses or
+   * resumes endpoints after them), the probes let go once a second, and the queue's statistics
+   * every few seconds. Claims given back as their endpoint is paused share these.
    */
-  static final int CONNECTIONS = 5;
+  static final int CONNECTIONS = 6;
 
   private final Transactor transactor;
   private final JooqSigningSecretRepository secrets;
@@ -106,7 +110,8 @@ final class PostgresDeliveryQueue implements DeliveryQueue {
                           signing.get(row.projectId()),
                           row.createTime(),
                           row.inLine(),
-                          row.maxRequestsPerSecond()))
+                          row.maxRequestsPerSecond(),
+                          row.probe()))
               .toList();
         });
   }
@@ -187,6 +192,33 @@ final class PostgresDeliveryQueue implements DeliveryQueue {
       log.warn(
           "Could not notify watchers of {} recorded outcomes: {}", held.size(), e.getMessage());
     }
+  }
+
+  @Override
+  public Optional<Instant> pauseEndpoint(
+      UUID webhookId, Instant now, UnaryOperator<Instant> nextProbe) {
+    return transactor.inTransaction(dsl -> Pauses.pause(dsl, webhookId, now, nextProbe));
+  }
+
+  @Override
+  public OptionalInt resumeEndpoint(UUID webhookId, Instant now) {
+    return transactor.inTransaction(dsl -> Pauses.resume(dsl, webhookId, now));
+  }
+
+  /** Lets the next chunk of a backlog go; see {@link Pauses}. */
+  @Override
+  public int letGoMore(UUID webhookId, Instant now) {
+    return transactor.inTransaction(dsl -> Pauses.letGoMore(dsl, webhookId, now));
+  }
+
+  @Override
+  public int releaseProbes(Instant now, Duration probeLease) {
+    return transactor.inTransaction(dsl -> Pauses.releaseProbes(dsl, now, probeLease));
+  }
+
+  @Override
+  public boolean park(ClaimedDelivery claim, Instant now) {
+    return transactor.outsideTransaction(dsl -> Pauses.park(dsl, claim, now));
   }
 
   @Override

@@ -54,8 +54,9 @@ final class PostgresEventRepository implements EventRepository {
    * any delivery was made, an announcement (the last two). The deliveries to ordered webhooks (the
    * twenty-third parameter, in ingest order) join their bots' lines ({@link Lines}): each takes the
    * next number of the line, parked behind any delivery of its line already queued, which it locks
-   * so that the end of that one waits for this commit and sees the newcomer. Returns the ids of the
-   * events written.
+   * so that the end of that one waits for this commit and sees the newcomer. A delivery to an
+   * endpoint paused as unreachable is parked too ({@link Pauses}). Returns the ids of the events
+   * written.
    */
   static final String INGEST =
       """
@@ -106,7 +107,11 @@ final class PostgresEventRepository implements EventRepository {
         insert into delivery_queue (delivery_id, webhook_id, next_attempt_time, bot_id, order_seq,
                                     delivery_create_time)
         select m.id, m.webhook_id,
-               case when j.order_seq is not null
+               case when m.webhook_id in (
+                           select id from webhooks
+                            where next_probe_time is not null and unreachable_since is not null)
+                    then 'infinity'::timestamptz
+                    when j.order_seq is not null
                      and (exists (select 1 from ahead a
                                    where a.webhook_id = j.webhook_id and a.bot_id = j.bot_id)
                           or exists (select 1 from joining e

@@ -4,6 +4,7 @@ import dev.herald.delivery.DeliveryConfig;
 import dev.herald.domain.ProjectQuotas;
 import dev.herald.domain.access.ApiTokens;
 import dev.herald.domain.delivery.EndpointHealthPolicy;
+import dev.herald.domain.delivery.EndpointPausePolicy;
 import dev.herald.domain.delivery.RetryPolicy;
 import dev.herald.persistence.MasterKey;
 import dev.herald.persistence.Retention;
@@ -57,6 +58,8 @@ public final class ConfigLoader {
   static final String RETRY_MAX_DELAY_MS = "HERALD_RETRY_MAX_DELAY_MS";
   static final String RETRY_JITTER = "HERALD_RETRY_JITTER";
   static final String DISABLE_AFTER_FAILED_DELIVERIES = "HERALD_DISABLE_AFTER_FAILED_DELIVERIES";
+  static final String PAUSE_AFTER_FAILED_ATTEMPTS = "HERALD_PAUSE_AFTER_FAILED_ATTEMPTS";
+  static final String PROBE_MAX_INTERVAL_MS = "HERALD_PROBE_MAX_INTERVAL_MS";
   static final String RETRY_MAX_RETRIES = "HERALD_RETRY_MAX_RETRIES";
   static final String RETRY_INITIAL_DELAY_MS = "HERALD_RETRY_INITIAL_DELAY_MS";
   static final String ADMIN_TOKEN = "HERALD_ADMIN_TOKEN";
@@ -95,6 +98,8 @@ public final class ConfigLoader {
           RETRY_MAX_DELAY_MS,
           RETRY_JITTER,
           DISABLE_AFTER_FAILED_DELIVERIES,
+          PAUSE_AFTER_FAILED_ATTEMPTS,
+          PROBE_MAX_INTERVAL_MS,
           ADMIN_TOKEN,
           MASTER_KEY,
           TLS_CERT_FILE,
@@ -166,7 +171,18 @@ public final class ConfigLoader {
             settings.bool(ALLOW_PRIVATE_NETWORKS, false),
             retry,
             new EndpointHealthPolicy(
-                settings.integer(DISABLE_AFTER_FAILED_DELIVERIES, 0, 0, 1_000_000)));
+                settings.integer(DISABLE_AFTER_FAILED_DELIVERIES, 0, 0, 1_000_000)),
+            EndpointPausePolicy.of(
+                settings.integer(
+                    PAUSE_AFTER_FAILED_ATTEMPTS,
+                    EndpointPausePolicy.DEFAULT_AFTER_FAILED_ATTEMPTS,
+                    0,
+                    1_000_000),
+                settings.millis(
+                    PROBE_MAX_INTERVAL_MS,
+                    EndpointPausePolicy.DEFAULT_MAX_PROBE_INTERVAL.toMillis(),
+                    1_000,
+                    86_400_000)));
     Optional<MasterKey> masterKey = settings.text(MASTER_KEY).map(ConfigLoader::masterKey);
     Optional<String> databaseUrl = settings.text(DATABASE_URL).map(ConfigLoader::requireJdbcUrl);
     if (databaseUrl.isPresent() && masterKey.isEmpty()) {

@@ -13,7 +13,8 @@ import java.util.UUID;
  * sign now and the schemes it signs with. {@code inLine} says the delivery holds its bot's place in
  * an ordered webhook's line, which its end lets the next one take; {@code maxRequestsPerSecond} is
  * its webhook's rate limit, if any. {@code createTime} is when the delivery was made, as its event
- * was acknowledged.
+ * was acknowledged. {@code probe} says its webhook's endpoint was paused as unreachable when it was
+ * claimed ({@link EndpointPausePolicy}): its attempt asks whether the endpoint is back.
  */
 public record ClaimedDelivery(
     UUID id,
@@ -29,7 +30,8 @@ public record ClaimedDelivery(
     ProjectSecrets signing,
     Instant createTime,
     boolean inLine,
-    OptionalInt maxRequestsPerSecond) {
+    OptionalInt maxRequestsPerSecond,
+    boolean probe) {
 
   public ClaimedDelivery {
     requireNonNull(id, "id");
@@ -41,6 +43,40 @@ public record ClaimedDelivery(
     requireNonNull(createTime, "createTime");
     requireNonNull(signing, "signing");
     requireNonNull(maxRequestsPerSecond, "maxRequestsPerSecond");
+  }
+
+  /** A claim of a webhook whose endpoint is not paused. */
+  public ClaimedDelivery(
+      UUID id,
+      UUID leaseToken,
+      UUID idempotencyKey,
+      UUID webhookId,
+      String projectId,
+      String botId,
+      String url,
+      String payload,
+      int attemptsMade,
+      int roundStart,
+      ProjectSecrets signing,
+      Instant createTime,
+      boolean inLine,
+      OptionalInt maxRequestsPerSecond) {
+    this(
+        id,
+        leaseToken,
+        idempotencyKey,
+        webhookId,
+        projectId,
+        botId,
+        url,
+        payload,
+        attemptsMade,
+        roundStart,
+        signing,
+        createTime,
+        inLine,
+        maxRequestsPerSecond,
+        false);
   }
 
   public int nextAttemptNumber() {

@@ -1,17 +1,25 @@
 package dev.herald.domain.delivery;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 /**
  * The work queue the dispatcher pulls from. Claims are leases: a delivery whose lease ends without
  * an attempt being recorded (its worker died) is due again.
  */
 public interface DeliveryQueue {
+  /**
+   * Parked deliveries of an endpoint back from a pause made due at once: fewer than the whole
+   * backlog, so that claims passing the webhook over read little of it.
+   */
+  int LET_GO_CHUNK = 1000;
 
   /**
    * Leases up to {@code max} deliveries due at {@code now}, earliest first, until {@code
@@ -40,6 +48,47 @@ public interface DeliveryQueue {
 
   /** Gives a claimed delivery back unattempted, due again at {@code dueAt}. */
   void release(ClaimedDelivery claim, Instant dueAt);
+
+  /**
+   * Pauses the webhook's endpoint as unreachable, if it is not already, and parks its deliveries
+   * not held by a claim: none is due until a probe is let go or the endpoint is resumed. The next
+   * probe is due at {@code nextProbe} applied to the time the pause began.
+   *
+   * @return since when the endpoint is paused; empty if the webhook is deleted or inactive
+   */
+  Optional<Instant> pauseEndpoint(UUID webhookId, Instant now, UnaryOperator<Instant> nextProbe);
+
+  /**
+   * Ends the pause of the webhook's endpoint, if it is paused, and makes the first {@link
+   * #LET_GO_CHUNK} of its parked deliveries due, oldest first.
+   *
+   * @return how many deliveries were let go (fewer than the chunk: all of them); empty if the
+   *     endpoint was not paused
+   */
+  OptionalInt resumeEndpoint(UUID webhookId, Instant now);
+
+  /**
+   * Makes the next {@link #LET_GO_CHUNK} parked deliveries of an endpoint back from a pause due.
+   *
+   * @return how many were let go (fewer than the chunk: the last of them)
+   */
+  int letGoMore(UUID webhookId, Instant now);
+
+  /**
+   * Makes one parked delivery due for each paused endpoint whose probe time has come, and moves its
+   * probe time past {@code probeLease}, so that one probe at a time is in flight.
+   *
+   * @return how many probes were let go
+   */
+  int releaseProbes(Instant now, Duration probeLease);
+
+  /**
+   * Gives a claimed delivery back unattempted: parked if its webhook's endpoint is paused, due at
+   * {@code now} otherwise.
+   *
+   * @return whether it was parked
+   */
+  boolean park(ClaimedDelivery claim, Instant now);
 
   /**
    * When the earliest pending delivery not held under a running lease is due, if any is. (A lease

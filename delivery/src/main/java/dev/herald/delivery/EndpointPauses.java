@@ -1,0 +1,206 @@
+package dev.herald.delivery;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.herald.domain.delivery.AttemptOutcome;
+import dev.herald.domain.delivery.ClaimedDelivery;
+import dev.herald.domain.delivery.DeliveryQueue;
+import dev.herald.domain.delivery.EndpointPausePolicy;
+import dev.herald.domain.delivery.NextStep;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pauses an endpoint that fails every attempt ({@link EndpointPausePolicy}) and lets its deliveries
+ * go again once a probe gets through. This server counts the failures in a row it sees; the pause
+ * itself is in the database, shared by every server: its deliveries wait parked, one goes as a
+ * probe when its time comes (any server lets it go, once a second), and the probe's success lets
+ * the backlog go, a chunk whenever claims have taken the one before.
+ */
+final class EndpointPauses {
+  private static final Logger log = LoggerFactory.getLogger(EndpointPauses.class);
+
+  /** How often this server lets the probes go whose time has come. */
+  static final Duration PROBE_TICK = Duration.ofSeconds(1);
+
+  private final EndpointPausePolicy policy;
+  private final DeliveryQueue queue;
+  private final DeliveryMetrics metrics;
+  private final Clock clock;
+
+  /** A probe's time, during which no other probe of its endpoint goes: its attempt and lease. */
+  private final Duration probeLease;
+
+  private final Map<UUID, Integer> failedInARow = new ConcurrentHashMap<>();
+
+  /** Endpoints this server paused: claims made before the pause are given back, not attempted. */
+  private final Set<UUID> pausedHere = ConcurrentHashMap.newKeySet();
+
+  /** Endpoints back from a pause whose backlog this server lets go. */
+  private final Set<UUID> lettingGo = ConcurrentHashMap.newKeySet();
+
+  private final RepeatedFailure probeFailures = new RepeatedFailure(Duration.ofSeconds(30));
+  private ScheduledExecutorService probes;
+
+  EndpointPauses(
+      EndpointPausePolicy policy,
+      DeliveryQueue queue,
+      DeliveryMetrics metrics,
+      Clock clock,
+      Duration probeLease) {
+    this.policy = requireNonNull(policy, "policy");
+    this.queue = requireNonNull(queue, "queue");
+    this.metrics = requireNonNull(metrics, "metrics");
+    this.clock = requireNonNull(clock, "clock");
+    this.probeLease = requireNonNull(probeLease, "probeLease");
+  }
+
+  /** Lets due probes go every {@link #PROBE_TICK}; {@code letGo} is told when any went. */
+  void start(Runnable letGo) {
+    probes =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "herald-probes");
+              thread.setDaemon(true);
+              return thread;
+            });
+    long tick = PROBE_TICK.toMillis();
+    probes.scheduleWithFixedDelay(() -> releaseProbes(letGo), tick, tick, TimeUnit.MILLISECONDS);
+  }
+
+  void stop() {
+    if (probes != null) {
+      probes.shutdownNow();
+    }
+  }
+
+  private void releaseProbes(Runnable letGo) {
+    try {
+      if (queue.releaseProbes(clock.instant(), probeLease) > 0) {
+        letGo.run();
+      }
+      probeFailures.succeeded();
+    } catch (RuntimeException e) {
+      if (probeFailures.failed()) {
+        log.warn("Could not let endpoint probes go; trying again: {}", e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Whether the claim is to be given back unattempted: its endpoint was paused since it was made.
+   */
+  boolean holdsBack(ClaimedDelivery claim) {
+    return !claim.probe() && pausedHere.contains(claim.webhookId());
+  }
+
+  /**
+   * Gives back a claim {@link #holdsBack} held back: parked, or due now if its endpoint is back.
+   */
+  void giveBack(ClaimedDelivery claim) {
+    if (!queue.park(claim, clock.instant())) {
+      pausedHere.remove(claim.webhookId());
+    }
+  }
+
+  /**
+   * Counts the recorded outcome for or against its endpoint: a success ends a pause, the failure of
+   * a probe or one failure too many (re)starts one.
+   *
+   * @return whether deliveries were let go, which a claim should take
+   */
+  boolean afterRecord(AttemptOutcome outcome) {
+    ClaimedDelivery claim = outcome.claim();
+    UUID webhook = claim.webhookId();
+    if (outcome.attempt().succeeded()) {
+      failedInARow.remove(webhook);
+      pausedHere.remove(webhook);
+      return claim.probe() && resume(webhook);
+    }
+    if (outcome.next() instanceof NextStep.DisableWebhook) {
+      return false;
+    }
+    int failed = failedInARow.merge(webhook, 1, Integer::sum);
+    if (claim.probe() || policy.pauses(failed)) {
+      pause(webhook, failed);
+    }
+    return false;
+  }
+
+  private void pause(UUID webhook, int failed) {
+    // As the database keeps it, so that a pause begun by this call is told by its time.
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    Optional<Instant> since = queue.pauseEndpoint(webhook, now, s -> policy.nextProbe(s, now));
+    since.ifPresent(
+        s -> {
+          pausedHere.add(webhook);
+          lettingGo.remove(webhook);
+          if (s.equals(now)) {
+            metrics.endpointPaused();
+            log.atWarn()
+                .addKeyValue("webhook_id", webhook)
+                .log(
+                    "Webhook {} paused: {} attempts in a row failed; its deliveries wait, and one"
+                        + " goes as a probe from {}",
+                    webhook,
+                    failed,
+                    policy.nextProbe(s, now));
+          }
+        });
+  }
+
+  private boolean resume(UUID webhook) {
+    Instant now = clock.instant();
+    OptionalInt let = queue.resumeEndpoint(webhook, now);
+    if (let.isEmpty()) {
+      return false;
+    }
+    metrics.endpointResumed();
+    if (let.getAsInt() == DeliveryQueue.LET_GO_CHUNK) {
+      lettingGo.add(webhook);
+    }
+    log.atInfo()
+        .addKeyValue("webhook_id", webhook)
+        .log(
+            "Webhook {} answers again; its waiting deliveries go{}",
+            webhook,
+            let.getAsInt() == DeliveryQueue.LET_GO_CHUNK
+                ? ", " + let.getAsInt() + " at a time"
+                : " (" + let.getAsInt() + ")");
+    return let.getAsInt() > 0;
+  }
+
+  /**
+   * After a claim that took everything due except what {@code passedOver} has: a backlog being let
+   * go whose webhook was not passed over has had its chunk claimed, and the next goes.
+   *
+   * @return whether deliveries were let go
+   */
+  boolean afterClaimTookAll(Set<UUID> passedOver) {
+    boolean let = false;
+    for (UUID webhook : lettingGo) {
+      if (passedOver.contains(webhook)) {
+        continue;
+      }
+      int more = queue.letGoMore(webhook, clock.instant());
+      if (more < DeliveryQueue.LET_GO_CHUNK) {
+        lettingGo.remove(webhook);
+      }
+      let |= more > 0;
+    }
+    return let;
+  }
+}

@@ -1,0 +1,42 @@
+package dev.herald.delivery;
+
+import dev.herald.domain.delivery.ClaimedDelivery;
+import dev.herald.domain.delivery.DeliveryQueue;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+
+/**
+ * The base of the unit tests' queues: one whose webhooks are never found, so that no endpoint is
+ * ever paused. Pauses are tested against PostgreSQL, in the integration tests.
+ */
+abstract class QueueWithoutPauses implements DeliveryQueue {
+  @Override
+  public Optional<Instant> pauseEndpoint(
+      UUID webhookId, Instant now, UnaryOperator<Instant> nextProbe) {
+    return Optional.empty();
+  }
+
+  @Override
+  public OptionalInt resumeEndpoint(UUID webhookId, Instant now) {
+    return OptionalInt.empty();
+  }
+
+  @Override
+  public int letGoMore(UUID webhookId, Instant now) {
+    return 0;
+  }
+
+  @Override
+  public int releaseProbes(Instant now, Duration probeLease) {
+    return 0;
+  }
+
+  @Override
+  public boolean park(ClaimedDelivery claim, Instant now) {
+    return false;
+  }
+}
