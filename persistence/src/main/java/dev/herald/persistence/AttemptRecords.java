@@ -12,6 +12,7 @@ import dev.herald.domain.delivery.NextStep;
 import dev.herald.domain.delivery.RecordedOutcome;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.HashSet;
 import java.util.List;
@@ -78,6 +79,20 @@ final class AttemptRecords {
       select id from succeeded
       """;
 
+  /**
+   * The claimed delivery's row: its id and creation time, which name its partition, and its
+   * webhook, which makes {@code deliveries_by_webhook} a probe of the same row. A plan made while
+   * the day's partition was empty may pick that index, as reading it whole then costs no more than
+   * a probe; with its leading column bound it stays a probe as the day fills.
+   */
+  static Condition deliveryOf(ClaimedDelivery claim) {
+    return deliveryOf(claim.id(), claim.createTime(), claim.webhookId());
+  }
+
+  static Condition deliveryOf(UUID id, Instant createTime, UUID webhookId) {
+    return CreationTimes.delivery(id, createTime).and(DELIVERIES.WEBHOOK_ID.eq(webhookId));
+  }
+
   /** Runs {@link #RECORD_ATTEMPTS}; returns the ids of the succeeded deliveries that were held. */
   static Set<UUID> listAttemptsEndingSuccesses(DSLContext dsl, List<AttemptOutcome> outcomes) {
     Set<UUID> held = new HashSet<>();
@@ -136,7 +151,7 @@ final class AttemptRecords {
                   .execute()
               == 1;
       if (held) {
-        attempted.where(CreationTimes.delivery(claim.id(), claim.createTime())).execute();
+        attempted.where(deliveryOf(claim)).execute();
       }
       return held ? RecordedOutcome.HELD : RecordedOutcome.LOST;
     }
@@ -148,7 +163,7 @@ final class AttemptRecords {
     attempted
         .set(DELIVERIES.STATUS, DeliveryStatus.FAILED.name())
         .set(DELIVERIES.FAILURE_REASON, webhookGone)
-        .where(CreationTimes.delivery(claim.id(), claim.createTime()))
+        .where(deliveryOf(claim))
         .execute();
     Integer failuresInARow =
         dsl.update(WEBHOOKS)

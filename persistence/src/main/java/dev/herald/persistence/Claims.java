@@ -28,7 +28,8 @@ final class Claims {
    * delivery of a bot's line with an earlier one still in the queue ({@link Lines}). A delivery's
    * body is its event's, with its own key ({@link StoredBodies}), read once per row at the top: in
    * the subquery over {@code deliveries} it would be planned once per partition, each over every
-   * partition of {@code events}, and each claim would start days squared index scans.
+   * partition of {@code events}, and each claim would start days squared index scans. A delivery is
+   * looked up by its webhook too ({@link AttemptRecords#deliveryOf}).
    */
   static final String CLAIM =
       """
@@ -50,7 +51,7 @@ final class Claims {
                   order by next_attempt_time
                   limit %d
                     for update skip locked))
-        returning delivery_id, delivery_create_time, order_seq
+        returning delivery_id, delivery_create_time, webhook_id, order_seq
       )
       select d.id, d.idempotency_key, d.webhook_id, d.project_id, w.url, d.payload, d.attempt_count,
              d.round_start, d.create_time, d.bot_id, l.order_seq is not null,
@@ -65,6 +66,7 @@ final class Claims {
                  d.round_start, d.create_time, d.bot_id, d.event_id
             from deliveries d
            where d.id = l.delivery_id and d.create_time = l.delivery_create_time
+             and d.webhook_id = l.webhook_id
           offset 0) d
         join webhooks w on w.id = d.webhook_id
       """;

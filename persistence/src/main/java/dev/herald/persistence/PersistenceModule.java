@@ -177,7 +177,7 @@ public final class PersistenceModule extends AbstractModule {
   @QueueConnections
   Transactor queueTransactor(
       @QueueConnections HikariDataSource queueConnections, DatabaseOutage outage) {
-    return new Transactor(jooq(queueConnections), outage);
+    return new Transactor(jooq(new FreshPlans(queueConnections)), outage);
   }
 
   @Provides

@@ -1,5 +1,7 @@
 package dev.herald.persistence;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -163,7 +165,7 @@ final class QueueTables {
   }
 
   /** JDBC's {@code ?} placeholders as PostgreSQL's {@code $1, $2, ...}, for PREPARE. */
-  private static String numbered(String sql) {
+  static String numbered(String sql) {
     StringBuilder numbered = new StringBuilder();
     int n = 0;
     for (char c : sql.toCharArray()) {
@@ -174,5 +176,24 @@ final class QueueTables {
       }
     }
     return numbered.toString();
+  }
+
+  /**
+   * Each index scan of a day's deliveries or events binds the index's first column: a probe, never
+   * a walk of the whole index for a condition on its later columns.
+   */
+  static void assertProbesByKey(String plan) {
+    List<String> lines = plan.lines().toList();
+    int scans = 0;
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).matches(".*Index Scan using (deliveries|events)_\\d{8}_.*")) {
+        scans++;
+        assertTrue(
+            i + 1 < lines.size()
+                && lines.get(i + 1).matches("\\s*Index Cond: \\(\\((id|webhook_id) = .*"),
+            "a probe by the index's first column:\n" + plan);
+      }
+    }
+    assertTrue(scans > 0, plan);
   }
 }

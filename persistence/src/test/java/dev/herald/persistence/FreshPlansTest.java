@@ -1,0 +1,89 @@
+package dev.herald.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jooq.DSLContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A queue connection's plans made while the day was empty are remade once {@link FreshPlans#EVERY}
+ * has passed, and then probe the day's deliveries by key.
+ */
+class FreshPlansTest {
+  private static final String PROBE = "Index Cond: ((id = h.id) AND (create_time = h.create_time))";
+
+  private static EmbeddedPostgres postgres;
+  private static DSLContext dsl;
+
+  @BeforeAll
+  static void migrate() throws IOException {
+    postgres = EmbeddedPostgres.builder().setServerConfig("autovacuum", "off").start();
+    dsl = QueueTables.migratedWithOneWebhook(postgres);
+    QueueTables.analyze(dsl);
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    postgres.close();
+  }
+
+  @Test
+  void aPlanMadeOnAnEmptyDayIsRemadeOnceItsTimeHasPassed() throws SQLException {
+    HikariConfig config = new HikariConfig();
+    config.setDataSource(postgres.getPostgresDatabase());
+    config.setMaximumPoolSize(1);
+    config.setConnectionInitSql(PostgresDeliveryQueue.INDEX_PLANS);
+    AtomicLong nanos = new AtomicLong();
+    try (HikariDataSource pool = new HikariDataSource(config)) {
+      FreshPlans connections = new FreshPlans(pool, Duration.ofSeconds(5), nanos::get);
+      try (Connection connection = connections.getConnection();
+          Statement statement = connection.createStatement()) {
+        statement.execute("set plan_cache_mode = force_generic_plan");
+        statement.execute(
+            "prepare recorded as " + QueueTables.numbered(AttemptRecords.RECORD_ATTEMPTS));
+        assertFalse(plan(connection).contains(PROBE), "made on an empty day: " + plan(connection));
+      }
+      QueueTables.addDeliveries(
+          dsl, 50_000, "'PENDING'", "now() - interval '1 minute'", "repeat('x', 300)");
+
+      nanos.addAndGet(Duration.ofSeconds(4).toNanos());
+      try (Connection connection = connections.getConnection()) {
+        assertFalse(plan(connection).contains(PROBE), "kept within its time");
+      }
+      nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+      try (Connection connection = connections.getConnection()) {
+        String plan = plan(connection);
+        assertTrue(plan.contains(PROBE), "remade for the day as it is now:\n" + plan);
+      }
+    }
+  }
+
+  private static String plan(Connection connection) throws SQLException {
+    StringBuilder plan = new StringBuilder();
+    try (Statement statement = connection.createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "explain execute recorded("
+                    + String.join(", ", Collections.nCopies(12, "null"))
+                    + ")")) {
+      while (rows.next()) {
+        plan.append(rows.getString(1)).append('\n');
+      }
+    }
+    return plan.toString();
+  }
+}

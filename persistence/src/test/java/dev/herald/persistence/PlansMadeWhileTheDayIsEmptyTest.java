@@ -1,0 +1,79 @@
+package dev.herald.persistence;
+
+import static dev.herald.persistence.jooq.Tables.DELIVERIES;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.jooq.DSLContext;
+import org.jooq.Query;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The queue's plans are made once per connection, often while the day's partition is empty: just
+ * after midnight, or on a fresh server. Every index of an empty partition is one page, so reading
+ * one whole costs the planner no more than a probe of its key. The plan of a claim or a failure's
+ * step so made must still probe by key once the day holds many rows: walking {@code
+ * deliveries_by_webhook} for each claimed delivery made a claim take seconds at 50,000 rows. (The
+ * record of successes is kept from it by {@link FreshPlans}.)
+ */
+class PlansMadeWhileTheDayIsEmptyTest {
+  private static EmbeddedPostgres postgres;
+
+  @BeforeAll
+  static void migrate() throws IOException {
+    postgres = EmbeddedPostgres.builder().setServerConfig("autovacuum", "off").start();
+    DSLContext dsl = QueueTables.migratedWithOneWebhook(postgres);
+    QueueTables.analyze(dsl);
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    postgres.close();
+  }
+
+  @Test
+  void theClaimProbesEachDeliveryByKey() throws SQLException {
+    String plan;
+    try (Connection connection = queueSession()) {
+      plan =
+          QueueTables.genericPlan(
+              connection, Claims.CLAIM.formatted(128), QueueTables.claimArguments());
+    }
+    QueueTables.assertProbesByKey(plan);
+  }
+
+  @Test
+  void aFailuresStepProbesItsDeliveryByKey() throws SQLException {
+    Query update =
+        DSL.using(SQLDialect.POSTGRES)
+            .update(DELIVERIES)
+            .set(DELIVERIES.ATTEMPT_COUNT, 1)
+            .where(AttemptRecords.deliveryOf(UUID.randomUUID(), Instant.now(), UUID.randomUUID()));
+    String plan;
+    try (Connection connection = queueSession()) {
+      plan =
+          QueueTables.genericPlan(
+              connection,
+              update.getSQL(),
+              update.getBindValues().stream()
+                  .map(value -> "'" + value + "'")
+                  .collect(Collectors.joining(", ")));
+    }
+    QueueTables.assertProbesByKey(plan);
+  }
+
+  private static Connection queueSession() throws SQLException {
+    Connection connection = postgres.getPostgresDatabase().getConnection();
+    connection.createStatement().execute(PostgresDeliveryQueue.INDEX_PLANS);
+    return connection;
+  }
+}
