@@ -223,10 +223,12 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     if (claimLoop.claimsAwaitSlots()) {
       wakes.wake();
     }
+    // A probe asks whether a paused endpoint is back: its failure never ends the delivery, which
+    // waits with the rest of its endpoint's backlog (EndpointPauses).
     NextStep next =
         retryPolicy.after(
             attempt,
-            claim.nextAttemptInRound(),
+            claim.probe() ? 1 : claim.nextAttemptInRound(),
             clock.instant(),
             ThreadLocalRandom.current()::nextDouble);
     try {

@@ -3,6 +3,7 @@ package dev.herald.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.herald.proto.v1.Ordering;
 import dev.herald.proto.v1.Webhook;
 import dev.herald.testing.Eventually;
 import java.sql.Connection;
@@ -11,7 +12,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -27,8 +31,7 @@ class EndpointPauseIT {
   void aDownEndpointIsPausedProbedAndSentItsWholeBacklogOnceBack() throws Exception {
     Map<String, String> settings = HeraldFixture.testSettings();
     settings.put("HERALD_PAUSE_AFTER_FAILED_ATTEMPTS", "3");
-    // Probes spend attempts of the oldest delivery: enough of them that none fails here.
-    settings.put("HERALD_RETRY_MAX_RETRIES", "50");
+    settings.put("HERALD_RETRY_MAX_RETRIES", "1");
     AtomicBoolean down = new AtomicBoolean(true);
     try (HeraldFixture herald = HeraldFixture.start(settings);
         Receiver receiver =
@@ -72,6 +75,9 @@ class EndpointPauseIT {
           HeraldFixture.WAIT.plus(Duration.ofSeconds(30)),
           () -> count(herald, "select count(*) from deliveries where status = 'SUCCEEDED'"),
           n -> n == BACKLOG + 1);
+      assertTrue(
+          count(herald, "select max(attempt_count) from deliveries") > 2,
+          "probes went on past the delivery's one retry");
       assertEquals(
           0,
           count(herald, "select count(*) from webhooks where next_probe_time is not null"),
@@ -89,6 +95,62 @@ class EndpointPauseIT {
       assertEquals(1, Scrapes.value(scrape, "herald_endpoint_pauses_total{transition=\"paused\"}"));
       assertEquals(
           1, Scrapes.value(scrape, "herald_endpoint_pauses_total{transition=\"resumed\"}"));
+    }
+  }
+
+  @Test
+  void anOrderedWebhookKeepsEachBotsOrderThroughAPause() throws Exception {
+    Map<String, String> settings = HeraldFixture.testSettings();
+    settings.put("HERALD_PAUSE_AFTER_FAILED_ATTEMPTS", "3");
+    AtomicBoolean down = new AtomicBoolean(true);
+    Map<String, List<Integer>> delivered = new ConcurrentHashMap<>();
+    try (HeraldFixture herald = HeraldFixture.start(settings);
+        Receiver receiver =
+            Receiver.http()
+                .on(
+                    "/ordered-down",
+                    (Receiver.RequestBehaviour)
+                        (index, request) -> {
+                          if (down.get()) {
+                            return Receiver.Reply.status(503);
+                          }
+                          String bot =
+                              request.bodyText().replaceAll(".*\"bot_id\":\"([^\"]+)\".*", "$1");
+                          delivered
+                              .computeIfAbsent(bot, b -> new CopyOnWriteArrayList<>())
+                              .add(OrderedDeliveryIT.sequenceOf(request));
+                          return Receiver.Reply.status(200);
+                        })) {
+      herald
+          .webhooks()
+          .createWebhook(
+              Requests.webhook("proj-ordered-down", receiver.url("/ordered-down")).toBuilder()
+                  .setOrdering(Ordering.ORDERING_PER_BOT)
+                  .build());
+      for (int sequence = 0; sequence < 5; sequence++) {
+        for (String bot : List.of("bot-a", "bot-b", "bot-c")) {
+          herald
+              .ingestion()
+              .ingestStateChange(OrderedDeliveryIT.change("proj-ordered-down", bot, sequence));
+        }
+      }
+      Eventually.await(
+          "the endpoint to be paused",
+          HeraldFixture.WAIT,
+          () -> count(herald, "select count(*) from webhooks where unreachable_since is not null"),
+          n -> n == 1);
+
+      down.set(false);
+      Eventually.await(
+          "every change to be delivered",
+          HeraldFixture.WAIT,
+          () -> delivered.values().stream().mapToInt(List::size).sum(),
+          n -> n >= 15);
+      List<Integer> inOrder = List.of(0, 1, 2, 3, 4);
+      assertEquals(
+          Map.of("bot-a", inOrder, "bot-b", inOrder, "bot-c", inOrder),
+          Map.copyOf(delivered),
+          "each bot's changes once each, in order, after the pause");
     }
   }
 

@@ -277,7 +277,7 @@ class OrderedDeliveryIT extends ServerWithReceiver {
     return byBot;
   }
 
-  private static dev.herald.proto.v1.IngestStateChangeRequest change(
+  static dev.herald.proto.v1.IngestStateChangeRequest change(
       String project, String bot, int sequence) {
     return Requests.stateChange(project, bot)
         .setBotMetadata(
@@ -286,7 +286,7 @@ class OrderedDeliveryIT extends ServerWithReceiver {
         .build();
   }
 
-  private static int sequenceOf(Receiver.Request request) {
+  static int sequenceOf(Receiver.Request request) {
     Matcher matcher = SEQUENCE.matcher(request.bodyText());
     assertTrue(matcher.find(), request.bodyText());
     return Integer.parseInt(matcher.group(1));
