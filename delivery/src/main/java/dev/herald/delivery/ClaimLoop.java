@@ -179,10 +179,7 @@ final class ClaimLoop implements Runnable {
     room.add(pacer.pace(claimed));
     dispatch.run();
     if (claimed.size() < wanted) {
-      if (pauses.afterClaimTookAll(busy)) {
-        // The next chunk of an endpoint's backlog is due: claim it at once.
-        return;
-      }
+      pauses.afterClaimTookAll(busy);
       claimsAwaitSlots = !busy.isEmpty();
       sleepUntilDue(busy, now);
     }

@@ -96,7 +96,12 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     this.pacer = new Pacer(slots, this::enterAtSlot, leases::giveBack, clock);
     this.pauses =
         new EndpointPauses(
-            config.endpointPause(), queue, metrics, clock, config.timeout().plus(config.lease()));
+            config.endpointPause(),
+            health,
+            queue,
+            metrics,
+            clock,
+            config.timeout().plus(config.lease()));
     this.claimLoop =
         new ClaimLoop(
             queue,

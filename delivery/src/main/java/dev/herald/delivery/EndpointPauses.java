@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryQueue;
+import dev.herald.domain.delivery.EndpointHealth;
 import dev.herald.domain.delivery.EndpointPausePolicy;
 import dev.herald.domain.delivery.NextStep;
 import java.time.Clock;
@@ -18,6 +19,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -37,6 +39,7 @@ final class EndpointPauses {
   static final Duration PROBE_TICK = Duration.ofSeconds(1);
 
   private final EndpointPausePolicy policy;
+  private final EndpointHealth health;
   private final DeliveryQueue queue;
   private final DeliveryMetrics metrics;
   private final Clock clock;
@@ -52,24 +55,33 @@ final class EndpointPauses {
   /** Endpoints back from a pause whose backlog this server lets go. */
   private final Set<UUID> lettingGo = ConcurrentHashMap.newKeySet();
 
+  /** Of those, the ones whose next chunk is being let go now. */
+  private final Set<UUID> goingNow = ConcurrentHashMap.newKeySet();
+
   private final RepeatedFailure probeFailures = new RepeatedFailure(Duration.ofSeconds(30));
+  private volatile Runnable letGo = () -> {};
   private ScheduledExecutorService probes;
 
   EndpointPauses(
       EndpointPausePolicy policy,
+      EndpointHealth health,
       DeliveryQueue queue,
       DeliveryMetrics metrics,
       Clock clock,
       Duration probeLease) {
     this.policy = requireNonNull(policy, "policy");
+    this.health = requireNonNull(health, "health");
     this.queue = requireNonNull(queue, "queue");
     this.metrics = requireNonNull(metrics, "metrics");
     this.clock = requireNonNull(clock, "clock");
     this.probeLease = requireNonNull(probeLease, "probeLease");
   }
 
-  /** Lets due probes go every {@link #PROBE_TICK}; {@code letGo} is told when any went. */
+  /**
+   * Lets due probes go every {@link #PROBE_TICK}; {@code letGo} is told whenever deliveries went.
+   */
   void start(Runnable letGo) {
+    this.letGo = letGo;
     probes =
         Executors.newSingleThreadScheduledExecutor(
             task -> {
@@ -78,7 +90,7 @@ final class EndpointPauses {
               return thread;
             });
     long tick = PROBE_TICK.toMillis();
-    probes.scheduleWithFixedDelay(() -> releaseProbes(letGo), tick, tick, TimeUnit.MILLISECONDS);
+    probes.scheduleWithFixedDelay(this::releaseProbes, tick, tick, TimeUnit.MILLISECONDS);
   }
 
   void stop() {
@@ -87,7 +99,7 @@ final class EndpointPauses {
     }
   }
 
-  private void releaseProbes(Runnable letGo) {
+  private void releaseProbes() {
     try {
       if (queue.releaseProbes(clock.instant(), probeLease) > 0) {
         letGo.run();
@@ -146,6 +158,17 @@ final class EndpointPauses {
     Optional<Instant> since = queue.pauseEndpoint(webhook, now, s -> policy.nextProbe(s, now));
     since.ifPresent(
         s -> {
+          if (health.afterUnreachable(webhook, s, now, policy)) {
+            pausedHere.remove(webhook);
+            metrics.webhookDisabled(EndpointHealth.Cause.UNREACHABLE);
+            log.atWarn()
+                .addKeyValue("webhook_id", webhook)
+                .log(
+                    "Webhook {} disabled: unreachable since {}; its pending deliveries end",
+                    webhook,
+                    s);
+            return;
+          }
           pausedHere.add(webhook);
           lettingGo.remove(webhook);
           if (s.equals(now)) {
@@ -185,22 +208,36 @@ final class EndpointPauses {
 
   /**
    * After a claim that took everything due except what {@code passedOver} has: a backlog being let
-   * go whose webhook was not passed over has had its chunk claimed, and the next goes.
-   *
-   * @return whether deliveries were let go
+   * go whose webhook was not passed over has had its chunk claimed, and the next goes, on this
+   * class's thread rather than the claim loop's, which goes on claiming for other webhooks
+   * meanwhile; {@code letGo} of {@link #start} is told once it has gone.
    */
-  boolean afterClaimTookAll(Set<UUID> passedOver) {
-    boolean let = false;
+  void afterClaimTookAll(Set<UUID> passedOver) {
     for (UUID webhook : lettingGo) {
-      if (passedOver.contains(webhook)) {
-        continue;
+      if (!passedOver.contains(webhook) && goingNow.add(webhook)) {
+        try {
+          probes.execute(() -> letGoMore(webhook));
+        } catch (RejectedExecutionException stopping) {
+          goingNow.remove(webhook);
+        }
       }
+    }
+  }
+
+  private void letGoMore(UUID webhook) {
+    try {
       int more = queue.letGoMore(webhook, clock.instant());
       if (more < DeliveryQueue.LET_GO_CHUNK) {
         lettingGo.remove(webhook);
       }
-      let |= more > 0;
+      if (more > 0) {
+        letGo.run();
+      }
+    } catch (RuntimeException e) {
+      // The next claim that takes everything tries again; another server takes over if none does.
+      log.warn("Could not let more deliveries of webhook {} go: {}", webhook, e.getMessage());
+    } finally {
+      goingNow.remove(webhook);
     }
-    return let;
   }
 }

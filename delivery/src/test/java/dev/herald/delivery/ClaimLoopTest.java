@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
+import dev.herald.domain.delivery.EndpointHealth;
 import dev.herald.domain.delivery.EndpointHealthPolicy;
 import dev.herald.domain.delivery.EndpointPausePolicy;
 import dev.herald.domain.delivery.RecordedOutcome;
@@ -102,6 +103,7 @@ class ClaimLoopTest {
             Clock.systemUTC()),
         new EndpointPauses(
             config.endpointPause(),
+            new EndpointHealth(config.endpointHealth(), (id, reason, ended, at) -> false),
             queue,
             new DeliveryMetrics(new PrometheusRegistry()),
             Clock.systemUTC(),

@@ -3,6 +3,8 @@ package dev.herald.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.herald.proto.v1.DeliveryStatus;
+import dev.herald.proto.v1.GetWebhookRequest;
 import dev.herald.proto.v1.Ordering;
 import dev.herald.proto.v1.Webhook;
 import dev.herald.testing.Eventually;
@@ -12,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -152,6 +155,54 @@ class EndpointPauseIT {
           Map.copyOf(delivered),
           "each bot's changes once each, in order, after the pause");
     }
+  }
+
+  @Test
+  void anEndpointDownForTheWholeSpanIsGivenUp() {
+    Map<String, String> settings = HeraldFixture.testSettings();
+    settings.put("HERALD_PAUSE_AFTER_FAILED_ATTEMPTS", "3");
+    settings.put("HERALD_DISABLE_AFTER_UNREACHABLE", "1h");
+    try (HeraldFixture herald = HeraldFixture.start(settings);
+        Receiver receiver = Receiver.http().on("/dead", i -> Receiver.Reply.status(503))) {
+      Webhook webhook =
+          herald.webhooks().createWebhook(Requests.webhook("proj-dead", receiver.url("/dead")));
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        ids.add(
+            herald
+                .ingestion()
+                .ingestStateChange(Requests.stateChange("proj-dead", "bot-" + i).build())
+                .getDeliveryIds(0));
+      }
+      Eventually.await(
+          "the endpoint to be paused",
+          HeraldFixture.WAIT,
+          () -> count(herald, "select count(*) from webhooks where unreachable_since is not null"),
+          n -> n == 1);
+      assertTrue(herald.webhooks().getWebhook(get(webhook)).getActive(), "paused, not disabled");
+
+      herald.clock().advance(Duration.ofMinutes(61));
+      Webhook disabled =
+          Eventually.await(
+              "the webhook to be disabled",
+              HeraldFixture.WAIT,
+              () -> herald.webhooks().getWebhook(get(webhook)),
+              w -> !w.getActive());
+      assertTrue(
+          disabled.getDisabledReason().startsWith("unreachable since "),
+          disabled.getDisabledReason());
+      ids.forEach(id -> herald.awaitStatus(id, DeliveryStatus.DELIVERY_STATUS_FAILED));
+      assertEquals(0, count(herald, "select count(*) from delivery_queue"));
+      assertEquals(
+          1,
+          Scrapes.value(
+              Scrapes.metrics(herald.httpPort()),
+              "herald_webhooks_disabled_total{reason=\"unreachable\"}"));
+    }
+  }
+
+  private static GetWebhookRequest get(Webhook webhook) {
+    return GetWebhookRequest.newBuilder().setId(webhook.getId()).build();
   }
 
   private static long count(HeraldFixture herald, String sql) {

@@ -9,6 +9,7 @@ import dev.herald.domain.delivery.RetryPolicy;
 import dev.herald.persistence.MasterKey;
 import dev.herald.persistence.Retention;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Locale;
@@ -60,6 +61,7 @@ public final class ConfigLoader {
   static final String DISABLE_AFTER_FAILED_DELIVERIES = "HERALD_DISABLE_AFTER_FAILED_DELIVERIES";
   static final String PAUSE_AFTER_FAILED_ATTEMPTS = "HERALD_PAUSE_AFTER_FAILED_ATTEMPTS";
   static final String PROBE_MAX_INTERVAL_MS = "HERALD_PROBE_MAX_INTERVAL_MS";
+  static final String DISABLE_AFTER_UNREACHABLE = "HERALD_DISABLE_AFTER_UNREACHABLE";
   static final String RETRY_MAX_RETRIES = "HERALD_RETRY_MAX_RETRIES";
   static final String RETRY_INITIAL_DELAY_MS = "HERALD_RETRY_INITIAL_DELAY_MS";
   static final String ADMIN_TOKEN = "HERALD_ADMIN_TOKEN";
@@ -100,6 +102,7 @@ public final class ConfigLoader {
           DISABLE_AFTER_FAILED_DELIVERIES,
           PAUSE_AFTER_FAILED_ATTEMPTS,
           PROBE_MAX_INTERVAL_MS,
+          DISABLE_AFTER_UNREACHABLE,
           ADMIN_TOKEN,
           MASTER_KEY,
           TLS_CERT_FILE,
@@ -182,7 +185,11 @@ public final class ConfigLoader {
                     PROBE_MAX_INTERVAL_MS,
                     EndpointPausePolicy.DEFAULT_MAX_PROBE_INTERVAL.toMillis(),
                     1_000,
-                    86_400_000)));
+                    86_400_000),
+                settings.days(
+                    DISABLE_AFTER_UNREACHABLE,
+                    EndpointPausePolicy.DEFAULT_DISABLE_AFTER,
+                    Duration.ofHours(1))));
     Optional<MasterKey> masterKey = settings.text(MASTER_KEY).map(ConfigLoader::masterKey);
     Optional<String> databaseUrl = settings.text(DATABASE_URL).map(ConfigLoader::requireJdbcUrl);
     if (databaseUrl.isPresent() && masterKey.isEmpty()) {

@@ -25,7 +25,9 @@ public final class EndpointHealth {
     /** The receiver answered 410 Gone. */
     GONE,
     /** Deliveries in a row failed. */
-    FAILURES
+    FAILURES,
+    /** The endpoint stayed paused as unreachable for the whole span allowed. */
+    UNREACHABLE
   }
 
   /** What disabling needs of the stored webhooks: {@link WebhookRepository#disable}. */
@@ -61,6 +63,21 @@ public final class EndpointHealth {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Disables a webhook whose endpoint has been unreachable since {@code since}, if the pause policy
+   * gives up on it at {@code now}.
+   *
+   * @return whether this call disabled it
+   */
+  public boolean afterUnreachable(
+      UUID webhookId, Instant since, Instant now, EndpointPausePolicy pauses) {
+    if (!pauses.givesUp(since, now)) {
+      return false;
+    }
+    String reason = "unreachable since " + since;
+    return webhooks.disable(webhookId, reason, PENDING_ENDED.formatted(reason), now);
   }
 
   private Optional<Cause> disable(AttemptOutcome outcome, String reason, Cause cause) {

@@ -12,18 +12,24 @@ import java.time.Instant;
  * spaced by a quarter of the time the endpoint has been unreachable, within [{@code firstProbe},
  * {@code maxProbeInterval}]: an endpoint back after a blip is found within a second or two, one
  * down for hours is asked once every {@code maxProbeInterval}. The first success lets every waiting
- * delivery go.
+ * delivery go. An endpoint unreachable for {@code disableAfter} is given up: its webhook is
+ * disabled and its deliveries end, so that a dead endpoint's backlog does not grow for ever.
  */
 public record EndpointPausePolicy(
-    int afterFailedAttempts, Duration firstProbe, Duration maxProbeInterval) {
+    int afterFailedAttempts,
+    Duration firstProbe,
+    Duration maxProbeInterval,
+    Duration disableAfter) {
 
   public static final int DEFAULT_AFTER_FAILED_ATTEMPTS = 10;
   public static final Duration DEFAULT_FIRST_PROBE = Duration.ofSeconds(1);
   public static final Duration DEFAULT_MAX_PROBE_INTERVAL = Duration.ofMinutes(1);
+  public static final Duration DEFAULT_DISABLE_AFTER = Duration.ofDays(3);
 
   public EndpointPausePolicy {
     requireNonNull(firstProbe, "firstProbe");
     requireNonNull(maxProbeInterval, "maxProbeInterval");
+    requireNonNull(disableAfter, "disableAfter");
     if (afterFailedAttempts < 0) {
       throw new IllegalArgumentException("afterFailedAttempts must not be negative");
     }
@@ -35,12 +41,19 @@ public record EndpointPausePolicy(
     }
   }
 
-  public static EndpointPausePolicy of(int afterFailedAttempts, Duration maxProbeInterval) {
-    return new EndpointPausePolicy(afterFailedAttempts, DEFAULT_FIRST_PROBE, maxProbeInterval);
+  public static EndpointPausePolicy of(
+      int afterFailedAttempts, Duration maxProbeInterval, Duration disableAfter) {
+    return new EndpointPausePolicy(
+        afterFailedAttempts, DEFAULT_FIRST_PROBE, maxProbeInterval, disableAfter);
   }
 
   public static EndpointPausePolicy never() {
-    return new EndpointPausePolicy(0, DEFAULT_FIRST_PROBE, DEFAULT_MAX_PROBE_INTERVAL);
+    return of(0, DEFAULT_MAX_PROBE_INTERVAL, DEFAULT_DISABLE_AFTER);
+  }
+
+  /** Whether an endpoint unreachable since {@code since} is given up at {@code now}. */
+  public boolean givesUp(Instant since, Instant now) {
+    return Duration.between(since, now).compareTo(disableAfter) >= 0;
   }
 
   /** Whether {@code failedInARow} attempts in a row pause the endpoint. */

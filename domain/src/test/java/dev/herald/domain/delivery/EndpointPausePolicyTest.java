@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class EndpointPausePolicyTest {
   private static final Instant SINCE = Instant.parse("2026-11-30T10:00:00Z");
-  private final EndpointPausePolicy policy = EndpointPausePolicy.of(10, Duration.ofMinutes(1));
+  private final EndpointPausePolicy policy =
+      EndpointPausePolicy.of(10, Duration.ofMinutes(1), Duration.ofDays(3));
 
   @Test
   void pausesOnTheFailureThatReachesTheCount() {
@@ -39,10 +40,20 @@ class EndpointPausePolicyTest {
   }
 
   @Test
+  void givesUpOnAnEndpointDownForTheWholeSpan() {
+    assertFalse(policy.givesUp(SINCE, SINCE.plus(Duration.ofDays(3)).minusSeconds(1)));
+    assertTrue(policy.givesUp(SINCE, SINCE.plus(Duration.ofDays(3))));
+  }
+
+  @Test
   void refusesAMaximumBelowTheFirstProbe() {
     assertThrows(
         IllegalArgumentException.class,
-        () -> new EndpointPausePolicy(10, Duration.ofSeconds(2), Duration.ofSeconds(1)));
-    assertThrows(IllegalArgumentException.class, () -> EndpointPausePolicy.of(-1, Duration.ZERO));
+        () ->
+            new EndpointPausePolicy(
+                10, Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofDays(1)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> EndpointPausePolicy.of(-1, Duration.ofMinutes(1), Duration.ofDays(1)));
   }
 }
