@@ -90,7 +90,7 @@ create table delivery_queue (
     order_seq bigint,
     delivery_create_time timestamp with time zone not null,
     constraint delivery_queue_pkey PRIMARY KEY (delivery_id)
-) with (fillfactor=50);
+) with (fillfactor=50, autovacuum_vacuum_scale_factor=0, autovacuum_vacuum_threshold=10000, autovacuum_vacuum_insert_scale_factor=0, autovacuum_vacuum_insert_threshold=10000, autovacuum_vacuum_cost_delay=0);
 CREATE INDEX delivery_queue_due ON delivery_queue USING btree (next_attempt_time);
 CREATE INDEX delivery_queue_lines ON delivery_queue USING btree (webhook_id, bot_id, order_seq) WHERE (order_seq IS NOT NULL);
 CREATE INDEX delivery_queue_parked ON delivery_queue USING btree (webhook_id, delivery_create_time) WHERE (next_attempt_time = 'infinity'::timestamp with time zone);
