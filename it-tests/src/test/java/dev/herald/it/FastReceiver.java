@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -15,13 +16,16 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A receiver that answers 204 at once and notes, per bot id, when the first request for it arrived:
- * the far end of the end-to-end latency.
+ * the far end of the end-to-end latency. A path set {@link #down} answers 503 instead, and notes
+ * nothing.
  */
 final class FastReceiver implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor = Executors.newFixedThreadPool(16);
   private final AtomicLong received = new AtomicLong();
   private final Map<String, Long> firstSeenNanos = new ConcurrentHashMap<>();
+  private final Set<String> down = ConcurrentHashMap.newKeySet();
+  private final AtomicLong refused = new AtomicLong();
   private volatile boolean recordTimes;
 
   FastReceiver() throws IOException {
@@ -40,6 +44,12 @@ final class FastReceiver implements AutoCloseable {
     try (InputStream in = exchange.getRequestBody()) {
       body = in.readAllBytes();
     }
+    if (down.contains(exchange.getRequestURI().getPath())) {
+      refused.incrementAndGet();
+      exchange.sendResponseHeaders(503, -1);
+      exchange.close();
+      return;
+    }
     long now = System.nanoTime();
     received.incrementAndGet();
     if (recordTimes) {
@@ -49,6 +59,20 @@ final class FastReceiver implements AutoCloseable {
     }
     exchange.sendResponseHeaders(204, -1);
     exchange.close();
+  }
+
+  /** Whether requests to {@code path} are answered 503, as by an endpoint that is down. */
+  void down(String path, boolean isDown) {
+    if (isDown) {
+      down.add(path);
+    } else {
+      down.remove(path);
+    }
+  }
+
+  /** Requests answered 503 so far. */
+  long refused() {
+    return refused.get();
   }
 
   long received() {

@@ -92,7 +92,7 @@ class HeraldBenchmark {
       Set.of(
           System.getProperty(
                   "herald.bench.phases",
-                  "ingest,drain,latency,sweep,fanout,controls,storage,history,claim")
+                  "ingest,drain,latency,sweep,fanout,controls,outage,storage,history,claim")
               .split(","));
 
   private final Map<String, Object> results = new LinkedHashMap<>();
@@ -145,6 +145,9 @@ class HeraldBenchmark {
           } finally {
             channel.shutdownNow();
           }
+        }
+        if (PHASES.contains("outage")) {
+          outage(server, receiver, payload);
         }
         peakRssMb = Math.max(peakRssMb, server.peakRssMb());
       }
@@ -484,7 +487,7 @@ class HeraldBenchmark {
    * The same POSTs straight to the receiver with the client Herald uses; the CPU its calling
    * threads spent is added to {@code clientCpuNanos} (each call runs on its caller's thread).
    */
-  private double rawPostCeiling(String url, String payload, AtomicLong clientCpuNanos)
+  private static double rawPostCeiling(String url, String payload, AtomicLong clientCpuNanos)
       throws Exception {
     // The client Herald delivers with, set up as Herald sets it up, minus the address checks.
     OkHttpClient client =
@@ -527,6 +530,20 @@ class HeraldBenchmark {
     finished.await(10, TimeUnit.MINUTES);
     posters.shutdown();
     return DRAIN_BACKLOG / ((System.nanoTime() - start) / 1e9);
+  }
+
+  // 6. A returning endpoint, after the other phases on the same server, with no vacuum before.
+  private void outage(ServerProcess server, FastReceiver receiver, String payload)
+      throws Exception {
+    if (rawPostCeiling == 0) {
+      rawPostCeiling = rawPostCeiling(receiver.url("/ceiling"), payload, new AtomicLong());
+    }
+    ManagedChannel channel = channel(server);
+    try {
+      new OutageBench(channel, receiver, rawPostCeiling).run(results, table);
+    } finally {
+      channel.shutdownNow();
+    }
   }
 
   // 3. End-to-end latency at fixed offered loads.
@@ -862,7 +879,7 @@ class HeraldBenchmark {
     return HeraldFixture.channel(server.port, HeraldFixture.ADMIN_TOKEN);
   }
 
-  private static double round(double value) {
+  static double round(double value) {
     return Math.round(value * 100) / 100.0;
   }
 
