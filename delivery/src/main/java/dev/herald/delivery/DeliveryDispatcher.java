@@ -48,7 +48,6 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   private static final Duration RECORDS_AT_STOP = Duration.ofSeconds(10);
 
   private final DeliveryQueue queue;
-  private final EndpointHealth health;
   private final WebhookSender sender;
   private final RetryPolicy retryPolicy;
   private final DeliveryConfig config;
@@ -61,6 +60,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   private final Pacer pacer;
   private final ClaimLoop claimLoop;
   private final EndpointPauses pauses;
+  private final EndpointJudge endpoints;
   private volatile boolean running;
   private ExecutorService workers;
   private volatile AttemptRecorder recorder;
@@ -75,7 +75,6 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
       Clock clock,
       DeliveryMetrics metrics) {
     this.queue = requireNonNull(queue, "queue");
-    this.health = requireNonNull(health, "health");
     this.sender = requireNonNull(sender, "sender");
     this.config = requireNonNull(config, "config");
     this.retryPolicy = config.retryPolicy();
@@ -97,11 +96,12 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     this.pauses =
         new EndpointPauses(
             config.endpointPause(),
-            health,
+            requireNonNull(health, "health"),
             queue,
             metrics,
             clock,
             config.timeout().plus(config.lease()));
+    this.endpoints = new EndpointJudge(health, pauses, metrics);
     this.claimLoop =
         new ClaimLoop(
             queue,
@@ -260,9 +260,9 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   }
 
   /**
-   * Stops holding the claim, and lets the domain judge the webhook's health on what the record
-   * found. A retry it scheduled that falls due before the loop would wake by itself wakes it, as
-   * nothing else would.
+   * Stops holding the claim, and judges the endpoint on what the record found ({@link
+   * EndpointJudge}). A retry it scheduled that falls due before the loop would wake by itself wakes
+   * it, as nothing else would.
    */
   private void recorded(AttemptOutcome outcome, RecordedOutcome found) {
     leases.forget(outcome.claim());
@@ -270,45 +270,14 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
       return;
     }
     metrics.recorded(outcome);
-    judgeHealth(outcome, found);
-    judgeReach(outcome);
+    if (endpoints.afterRecord(outcome, found)) {
+      claimLoop.newWork();
+    }
     if (outcome.next() instanceof NextStep.RetryAt retry) {
       dueTimes.retryAt(retry.time());
       if (retry.time().isBefore(wakes.wakesAt())) {
         wakes.wake();
       }
-    }
-  }
-
-  /** A pause or resumption lost to a database fault is made by the endpoint's next outcome. */
-  private void judgeReach(AttemptOutcome outcome) {
-    try {
-      if (pauses.afterRecord(outcome)) {
-        claimLoop.newWork();
-      }
-    } catch (RuntimeException e) {
-      log.warn(
-          "Could not judge whether webhook {} answers: {}",
-          outcome.claim().webhookId(),
-          e.getMessage());
-    }
-  }
-
-  /** A disabling lost to a database fault is made by the webhook's next failed delivery. */
-  private void judgeHealth(AttemptOutcome outcome, RecordedOutcome found) {
-    try {
-      health
-          .afterRecord(outcome, found)
-          .ifPresent(
-              cause -> {
-                metrics.webhookDisabled(cause);
-                RecordLog.webhookDisabled(outcome, cause);
-              });
-    } catch (RuntimeException e) {
-      log.warn(
-          "Could not judge the health of webhook {}: {}",
-          outcome.claim().webhookId(),
-          e.getMessage());
     }
   }
 }
