@@ -99,18 +99,18 @@ final class SettingValues {
     Duration value = span.group(2).equals("d") ? Duration.ofDays(amount) : Duration.ofHours(amount);
     if (value.compareTo(min) < 0 || value.compareTo(MAX_SPAN) > 0) {
       throw new ConfigException(
-          key
-              + " must be between "
-              + min.toDays()
-              + "d and "
-              + MAX_SPAN.toDays()
-              + "d, is "
-              + raw.get());
+          key + " must be between " + span(min) + " and " + span(MAX_SPAN) + ", is " + raw.get());
     }
     return value;
   }
 
   private static final Pattern SPAN = Pattern.compile("(\\d{1,6})([dh])");
+
+  /** A span as it is written in settings: whole days in days, otherwise hours. */
+  private static String span(Duration span) {
+    return span.toHours() % 24 == 0 ? span.toDays() + "d" : span.toHours() + "h";
+  }
+
   private static final Duration MAX_SPAN = Duration.ofDays(3650);
 
   boolean bool(String key, boolean defaultValue) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.herald.domain.delivery.EndpointPausePolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,9 @@ class ConfigLoaderTest {
     assertEquals(Path.of("data"), config.database().dataDir());
     assertEquals(Optional.empty(), config.api().adminToken());
     assertEquals(Duration.ofDays(30), config.database().retention());
+    assertEquals(
+        EndpointPausePolicy.of(10, Duration.ofMinutes(1), Duration.ofDays(3)),
+        config.delivery().endpointPause());
   }
 
   @Test
@@ -49,7 +53,10 @@ class ConfigLoaderTest {
                 Map.entry("HERALD_RETRY_INITIAL_DELAY_MS", "1000"),
                 Map.entry("HERALD_ADMIN_TOKEN", "t-is-a-token-of-thirty-two-chars-or-more"),
                 Map.entry("HERALD_MASTER_KEY", KEY),
-                Map.entry("HERALD_RETENTION", "7d")));
+                Map.entry("HERALD_RETENTION", "7d"),
+                Map.entry("HERALD_PAUSE_AFTER_FAILED_ATTEMPTS", "0"),
+                Map.entry("HERALD_PROBE_MAX_INTERVAL_MS", "5000"),
+                Map.entry("HERALD_DISABLE_AFTER_UNREACHABLE", "12h")));
     assertEquals(6000, config.api().port());
     assertEquals(Duration.ofDays(7), config.database().retention());
     assertEquals(Optional.of("jdbc:postgresql://db:5432/herald"), config.database().url());
@@ -62,6 +69,9 @@ class ConfigLoaderTest {
     assertEquals(
         Optional.of("t-is-a-token-of-thirty-two-chars-or-more"), config.api().adminToken());
     assertTrue(config.database().masterKey().isPresent());
+    assertEquals(
+        EndpointPausePolicy.of(0, Duration.ofSeconds(5), Duration.ofHours(12)),
+        config.delivery().endpointPause());
   }
 
   @Test
@@ -100,6 +110,9 @@ class ConfigLoaderTest {
     assertMessage(
         "HERALD_RETENTION must be a number of days or hours such as 30d or 36h, is '30 days'",
         Map.of("HERALD_RETENTION", "30 days"));
+    assertMessage(
+        "HERALD_DISABLE_AFTER_UNREACHABLE must be between 1h and 3650d, is 0h",
+        Map.of("HERALD_DISABLE_AFTER_UNREACHABLE", "0h"));
   }
 
   @Test
