@@ -7,44 +7,46 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.WeakHashMap;
-import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * The queue's connections, each with its plans remade at most every {@link #EVERY}. The queue's
- * statements are planned once per connection ({@link PostgresDeliveryQueue#INDEX_PLANS}), and a
- * plan made while the day's partition was empty (just after midnight, or on a fresh server) reads
- * its indexes whole: to the planner an empty index costs one page whichever way it is read. Such a
- * plan, kept, walked every index entry of the day for each delivery claimed or recorded, seconds a
- * statement by the time the day held 50,000 deliveries. Remade, a plan costs the size the day has
- * on disk by then, whatever its statistics say.
+ * The queue's connections, each with its plans remade a second, two, four... after it opens and
+ * after midnight, then every {@link #LATEST}. The queue's statements are planned once per
+ * connection ({@link PostgresDeliveryQueue#INDEX_PLANS}), and a plan made while the day's partition
+ * was empty (just after midnight, or on a fresh server) reads its indexes whole: to the planner an
+ * empty index costs one page whichever way it is read. Such a plan, kept, walked every index entry
+ * of the day for each delivery claimed or recorded, seconds a statement by the time the day held
+ * 50,000 deliveries. Remade, a plan costs the size the day has on disk by then, whatever its
+ * statistics say; remade ever less often, because planning the claim over a month of partitions
+ * costs milliseconds, and a day large once stays large.
  */
 final class FreshPlans implements DataSource {
-  /**
-   * Often enough that a plan made on an empty day is gone before the day is large, seldom enough
-   * that planning the claim again (a few milliseconds over a month of partitions) costs nothing.
-   */
-  static final Duration EVERY = Duration.ofSeconds(5);
+  static final Duration FIRST = Duration.ofSeconds(1);
+  static final Duration LATEST = Duration.ofMinutes(5);
 
   private final DataSource connections;
-  private final long everyNanos;
-  private final LongSupplier nanoTime;
+  private final Clock clock;
 
-  /** When each physical connection's plans were last dropped; forgets closed connections. */
-  private final Map<Object, Long> plannedAt = new WeakHashMap<>();
+  /** When each physical connection's plans are next dropped; forgets closed connections. */
+  private final Map<Object, Schedule> schedules = new WeakHashMap<>();
 
-  FreshPlans(DataSource connections) {
-    this(connections, EVERY, System::nanoTime);
+  private record Schedule(Instant next, Duration interval, LocalDate day) {
+    static Schedule from(Instant now, Duration interval) {
+      return new Schedule(now.plus(interval), interval, LocalDate.ofInstant(now, ZoneOffset.UTC));
+    }
   }
 
-  FreshPlans(DataSource connections, Duration every, LongSupplier nanoTime) {
+  FreshPlans(DataSource connections, Clock clock) {
     this.connections = requireNonNull(connections, "connections");
-    this.everyNanos = every.toNanos();
-    this.nanoTime = requireNonNull(nanoTime, "nanoTime");
+    this.clock = requireNonNull(clock, "clock");
   }
 
   @Override
@@ -64,17 +66,22 @@ final class FreshPlans implements DataSource {
   }
 
   private synchronized boolean plansDue(Object physical) {
-    long now = nanoTime.getAsLong();
-    Long last = plannedAt.get(physical);
-    if (last == null) {
+    Instant now = clock.instant();
+    Schedule schedule = schedules.get(physical);
+    if (schedule == null) {
       // A new connection has no plans yet.
-      plannedAt.put(physical, now);
+      schedules.put(physical, Schedule.from(now, FIRST));
       return false;
     }
-    if (now - last < everyNanos) {
+    if (!LocalDate.ofInstant(now, ZoneOffset.UTC).equals(schedule.day())) {
+      schedules.put(physical, Schedule.from(now, FIRST));
+      return true;
+    }
+    if (now.isBefore(schedule.next())) {
       return false;
     }
-    plannedAt.put(physical, now);
+    Duration longer = schedule.interval().multipliedBy(2);
+    schedules.put(physical, Schedule.from(now, longer.compareTo(LATEST) > 0 ? LATEST : longer));
     return true;
   }
 

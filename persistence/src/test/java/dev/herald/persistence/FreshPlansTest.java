@@ -11,17 +11,20 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Collections;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A queue connection's plans made while the day was empty are remade once {@link FreshPlans#EVERY}
- * has passed, and then probe the day's deliveries by key.
+ * A queue connection's plans made while the day was empty are remade a second after it opened, and
+ * then probe the day's deliveries by key.
  */
 class FreshPlansTest {
   private static final String PROBE = "Index Cond: ((id = h.id) AND (create_time = h.create_time))";
@@ -47,9 +50,26 @@ class FreshPlansTest {
     config.setDataSource(postgres.getPostgresDatabase());
     config.setMaximumPoolSize(1);
     config.setConnectionInitSql(PostgresDeliveryQueue.INDEX_PLANS);
-    AtomicLong nanos = new AtomicLong();
+    AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-30T10:00:00Z"));
+    Clock clock =
+        new Clock() {
+          @Override
+          public Instant instant() {
+            return now.get();
+          }
+
+          @Override
+          public ZoneId getZone() {
+            return ZoneOffset.UTC;
+          }
+
+          @Override
+          public Clock withZone(ZoneId zone) {
+            return this;
+          }
+        };
     try (HikariDataSource pool = new HikariDataSource(config)) {
-      FreshPlans connections = new FreshPlans(pool, Duration.ofSeconds(5), nanos::get);
+      FreshPlans connections = new FreshPlans(pool, clock);
       try (Connection connection = connections.getConnection();
           Statement statement = connection.createStatement()) {
         statement.execute("set plan_cache_mode = force_generic_plan");
@@ -60,11 +80,11 @@ class FreshPlansTest {
       QueueTables.addDeliveries(
           dsl, 50_000, "'PENDING'", "now() - interval '1 minute'", "repeat('x', 300)");
 
-      nanos.addAndGet(Duration.ofSeconds(4).toNanos());
+      now.set(now.get().plusMillis(900));
       try (Connection connection = connections.getConnection()) {
         assertFalse(plan(connection).contains(PROBE), "kept within its time");
       }
-      nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+      now.set(now.get().plusMillis(100));
       try (Connection connection = connections.getConnection()) {
         String plan = plan(connection);
         assertTrue(plan.contains(PROBE), "remade for the day as it is now:\n" + plan);
