@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.PrintWriter;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
@@ -18,29 +20,37 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * The queue's connections, each with its plans remade a second, two, four... after it opens and
- * after midnight, then every {@link #LATEST}. The queue's statements are planned once per
- * connection ({@link PostgresDeliveryQueue#INDEX_PLANS}), and a plan made while the day's partition
- * was empty (just after midnight, or on a fresh server) reads its indexes whole: to the planner an
- * empty index costs one page whichever way it is read. Such a plan, kept, walked every index entry
- * of the day for each delivery claimed or recorded, seconds a statement by the time the day held
- * 50,000 deliveries. Remade, a plan costs the size the day has on disk by then, whatever its
- * statistics say; remade ever less often, because planning the claim over a month of partitions
- * costs milliseconds, and a day large once stays large.
+ * The queue's connections, each with its plans remade while the day's deliveries are few and
+ * growing. The queue's statements are planned once per connection ({@link
+ * PostgresDeliveryQueue#INDEX_PLANS}), and a plan made while the day's partition was empty (just
+ * after midnight, or on a fresh server) reads its indexes whole: to the planner an empty index
+ * costs one page whichever way it is read. Such a plan, kept, walked every index entry of the day
+ * for each delivery claimed or recorded, seconds a statement by the time the day held 50,000
+ * deliveries. Remade, a plan costs the size the day has on disk by then, whatever its statistics
+ * say. So once a second a connection handed out looks at the size of the day's {@code deliveries}
+ * partition, and drops its plans if they were made while it was under {@link #SMALL} and it has
+ * since doubled: a few times in a day's first minutes, never once the day is large (replanning the
+ * claim over a month of partitions costs milliseconds).
  */
 final class FreshPlans implements DataSource {
-  static final Duration FIRST = Duration.ofSeconds(1);
-  static final Duration LATEST = Duration.ofMinutes(5);
+  static final Duration LOOK_EVERY = Duration.ofSeconds(1);
+
+  /** A day's deliveries on more pages than this are planned as the large table they are. */
+  static final long SMALL = 1024 * 1024;
+
+  private static final String DAY_SIZE = "select coalesce(pg_relation_size(to_regclass(?)), 0)";
 
   private final DataSource connections;
   private final Clock clock;
 
-  /** When each physical connection's plans are next dropped; forgets closed connections. */
-  private final Map<Object, Schedule> schedules = new WeakHashMap<>();
+  /** What each physical connection's plans were made for; forgets closed connections. */
+  private final Map<Object, Planned> planned = new WeakHashMap<>();
 
-  private record Schedule(Instant next, Duration interval, LocalDate day) {
-    static Schedule from(Instant now, Duration interval) {
-      return new Schedule(now.plus(interval), interval, LocalDate.ofInstant(now, ZoneOffset.UTC));
+  /** Plans made on {@code day} when its deliveries took {@code bytes}, looked at {@code at}. */
+  record Planned(LocalDate day, long bytes, Instant at) {
+    /** Whether these plans are to be remade for {@code day}, its deliveries taking {@code now}. */
+    boolean staleFor(LocalDate today, long now) {
+      return !day.equals(today) || (bytes < SMALL && now >= 2 * Math.max(bytes, 8192));
     }
   }
 
@@ -53,11 +63,7 @@ final class FreshPlans implements DataSource {
   public Connection getConnection() throws SQLException {
     Connection connection = connections.getConnection();
     try {
-      if (plansDue(connection.unwrap(org.postgresql.PGConnection.class))) {
-        try (Statement statement = connection.createStatement()) {
-          statement.execute("discard plans");
-        }
-      }
+      refreshIfDue(connection);
       return connection;
     } catch (SQLException | RuntimeException e) {
       connection.close();
@@ -65,24 +71,41 @@ final class FreshPlans implements DataSource {
     }
   }
 
-  private synchronized boolean plansDue(Object physical) {
+  private void refreshIfDue(Connection connection) throws SQLException {
+    Object physical = connection.unwrap(org.postgresql.PGConnection.class);
     Instant now = clock.instant();
-    Schedule schedule = schedules.get(physical);
-    if (schedule == null) {
-      // A new connection has no plans yet.
-      schedules.put(physical, Schedule.from(now, FIRST));
-      return false;
+    Planned last;
+    synchronized (planned) {
+      last = planned.get(physical);
+      if (last != null && now.isBefore(last.at().plus(LOOK_EVERY))) {
+        return;
+      }
     }
-    if (!LocalDate.ofInstant(now, ZoneOffset.UTC).equals(schedule.day())) {
-      schedules.put(physical, Schedule.from(now, FIRST));
-      return true;
+    LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
+    long bytes = daySize(connection, day);
+    boolean stale = last != null && last.staleFor(day, bytes);
+    if (stale) {
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("discard plans");
+      }
     }
-    if (now.isBefore(schedule.next())) {
-      return false;
+    synchronized (planned) {
+      planned.put(
+          physical,
+          last == null || stale
+              ? new Planned(day, bytes, now)
+              : new Planned(last.day(), last.bytes(), now));
     }
-    Duration longer = schedule.interval().multipliedBy(2);
-    schedules.put(physical, Schedule.from(now, longer.compareTo(LATEST) > 0 ? LATEST : longer));
-    return true;
+  }
+
+  private static long daySize(Connection connection, LocalDate day) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(DAY_SIZE)) {
+      statement.setString(1, Partitions.nameOf("deliveries", day));
+      try (ResultSet rows = statement.executeQuery()) {
+        rows.next();
+        return rows.getLong(1);
+      }
+    }
   }
 
   @Override

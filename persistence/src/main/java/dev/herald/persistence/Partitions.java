@@ -101,6 +101,11 @@ final class Partitions {
    * a lock that lets reads and writes of the table go on. Returns the partition's name if it was
    * made.
    */
+  /** The name of {@code table}'s partition for {@code day}. */
+  static String nameOf(String table, LocalDate day) {
+    return table + "_" + DAY.format(day);
+  }
+
   static Optional<String> addDay(
       Connection connection, PartitionedTable table, List<Partition> existing, LocalDate day)
       throws SQLException {
@@ -108,7 +113,7 @@ final class Partitions {
     if (existing.stream().anyMatch(p -> p.holds(from))) {
       return Optional.empty();
     }
-    String name = table.name() + "_" + DAY.format(day);
+    String name = nameOf(table.name(), day);
     Instant until = day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false);

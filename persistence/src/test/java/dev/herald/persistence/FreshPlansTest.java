@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Collections;
@@ -50,7 +51,7 @@ class FreshPlansTest {
     config.setDataSource(postgres.getPostgresDatabase());
     config.setMaximumPoolSize(1);
     config.setConnectionInitSql(PostgresDeliveryQueue.INDEX_PLANS);
-    AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-30T10:00:00Z"));
+    AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
     Clock clock =
         new Clock() {
           @Override
@@ -90,6 +91,20 @@ class FreshPlansTest {
         assertTrue(plan.contains(PROBE), "remade for the day as it is now:\n" + plan);
       }
     }
+  }
+
+  @Test
+  void plansAreRemadeWhileTheDayIsSmallAndGrowingAndForEachNewDay() {
+    LocalDate day = LocalDate.parse("2026-11-30");
+    FreshPlans.Planned empty = new FreshPlans.Planned(day, 0, Instant.EPOCH);
+    assertFalse(empty.staleFor(day, 8192), "one page more is not growth");
+    assertTrue(empty.staleFor(day, 16384));
+    FreshPlans.Planned small = new FreshPlans.Planned(day, 100_000, Instant.EPOCH);
+    assertFalse(small.staleFor(day, 150_000));
+    assertTrue(small.staleFor(day, 200_000));
+    FreshPlans.Planned large = new FreshPlans.Planned(day, FreshPlans.SMALL, Instant.EPOCH);
+    assertFalse(large.staleFor(day, 100 * FreshPlans.SMALL), "a large day's plans are kept");
+    assertTrue(large.staleFor(day.plusDays(1), 0), "a new day starts empty");
   }
 
   private static String plan(Connection connection) throws SQLException {
