@@ -54,15 +54,23 @@ class EndpointPauseIT {
           () -> count(herald, "select count(*) from webhooks where unreachable_since is not null"),
           n -> n == 1);
       int sentWhileDown = receiver.requests("/down").size();
-      Thread.sleep(2_500);
-      int probes = receiver.requests("/down").size() - sentWhileDown;
+      long watchFrom = System.nanoTime();
+      Eventually.await(
+          "two probes after the pause",
+          HeraldFixture.WAIT,
+          () -> receiver.requests("/down").size() - sentWhileDown,
+          n -> n >= 2);
+      long probesMillis = (System.nanoTime() - watchFrom) / 1_000_000;
+      int sinceThePause = receiver.requests("/down").size() - sentWhileDown;
       assertTrue(
-          sentWhileDown < 100 && probes <= 3,
-          "a paused endpoint gets probes, not its backlog: "
+          sentWhileDown < 100 && sinceThePause <= 3 && probesMillis >= 900,
+          "a paused endpoint gets a probe a second at most, not its backlog: "
               + sentWhileDown
-              + " requests before the pause took hold, "
-              + probes
-              + " in 2.5 s after");
+              + " requests before the pause took hold, then "
+              + sinceThePause
+              + " in "
+              + probesMillis
+              + " ms");
       assertTrue(
           count(herald, "select count(*) from delivery_queue where next_attempt_time = 'infinity'")
               > BACKLOG - 100,
