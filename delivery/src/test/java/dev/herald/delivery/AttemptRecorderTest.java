@@ -162,7 +162,8 @@ class AttemptRecorderTest {
         dev.herald.testing.TestSigning.hmacOnly("proj"),
         Instant.now(),
         false,
-        java.util.OptionalInt.empty());
+        java.util.OptionalInt.empty(),
+        false);
   }
 
   private static AttemptOutcome outcome(ClaimedDelivery claim) {

@@ -231,7 +231,8 @@ class DeliveryDispatcherTest {
         dev.herald.testing.TestSigning.hmacOnly("proj"),
         Instant.now(),
         false,
-        java.util.OptionalInt.empty());
+        java.util.OptionalInt.empty(),
+        false);
   }
 
   private static ClaimedDelivery again(ClaimedDelivery claim) {
@@ -249,7 +250,8 @@ class DeliveryDispatcherTest {
         claim.signing(),
         claim.createTime(),
         claim.inLine(),
-        claim.maxRequestsPerSecond());
+        claim.maxRequestsPerSecond(),
+        false);
   }
 
   /**

@@ -34,6 +34,7 @@ final class TestClaims {
         dev.herald.testing.TestSigning.hmacOnly("proj"),
         Instant.now(),
         false,
-        maxRequestsPerSecond);
+        maxRequestsPerSecond,
+        false);
   }
 }

@@ -217,6 +217,7 @@ class WebhookSenderTest {
         dev.herald.testing.TestSigning.hmacOnly("proj"),
         Instant.now(),
         false,
-        java.util.OptionalInt.empty());
+        java.util.OptionalInt.empty(),
+        false);
   }
 }

@@ -45,40 +45,6 @@ public record ClaimedDelivery(
     requireNonNull(maxRequestsPerSecond, "maxRequestsPerSecond");
   }
 
-  /** A claim of a webhook whose endpoint is not paused. */
-  public ClaimedDelivery(
-      UUID id,
-      UUID leaseToken,
-      UUID idempotencyKey,
-      UUID webhookId,
-      String projectId,
-      String botId,
-      String url,
-      String payload,
-      int attemptsMade,
-      int roundStart,
-      ProjectSecrets signing,
-      Instant createTime,
-      boolean inLine,
-      OptionalInt maxRequestsPerSecond) {
-    this(
-        id,
-        leaseToken,
-        idempotencyKey,
-        webhookId,
-        projectId,
-        botId,
-        url,
-        payload,
-        attemptsMade,
-        roundStart,
-        signing,
-        createTime,
-        inLine,
-        maxRequestsPerSecond,
-        false);
-  }
-
   public int nextAttemptNumber() {
     return attemptsMade + 1;
   }

@@ -78,7 +78,8 @@ class EndpointHealthTest {
             dev.herald.testing.TestSigning.hmacOnly("proj"),
             NOW,
             false,
-            java.util.OptionalInt.empty());
+            java.util.OptionalInt.empty(),
+            false);
     DeliveryAttempt attempt =
         new DeliveryAttempt(1, claim.url(), NOW, Duration.ofMillis(5), status, "", "", false, null);
     return new AttemptOutcome(claim, attempt, next);
