@@ -53,4 +53,23 @@ class TimeOrderedIdsTest {
     }
     assertEquals(10_000, ids.size());
   }
+
+  /** PostgreSQL compares uuids byte by byte, as their canonical texts compare. */
+  @Test
+  void idsOfOneInstantSortInTheOrderTheyWereMade() {
+    String previous = TimeOrderedIds.at(TIME).toString();
+    for (int i = 0; i < 10_000; i++) {
+      String next = TimeOrderedIds.at(TIME).toString();
+      assertTrue(next.compareTo(previous) > 0, previous + " then " + next);
+      previous = next;
+    }
+  }
+
+  @Test
+  void aLaterMicrosecondOfTheSameMillisecondSortsAfter() {
+    String later = TimeOrderedIds.at(TIME.plusNanos(1_000)).toString();
+    String earlier = TimeOrderedIds.at(TIME).toString();
+
+    assertTrue(later.compareTo(earlier) > 0, earlier + " then " + later);
+  }
 }
