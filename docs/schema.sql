@@ -21,9 +21,7 @@ create table deliveries (
     webhook_id uuid not null,
     project_id text not null,
     bot_id text not null,
-    trigger text not null,
-    idempotency_key uuid not null,
-    url text not null,
+    idempotency_key uuid,
     payload text,
     status text not null,
     attempt_count integer not null default 0,
@@ -44,9 +42,7 @@ alter table deliveries alter column event_id set statistics 10;
 alter table deliveries alter column webhook_id set statistics 10;
 alter table deliveries alter column project_id set statistics 10;
 alter table deliveries alter column bot_id set statistics 10;
-alter table deliveries alter column trigger set statistics 0;
 alter table deliveries alter column idempotency_key set statistics 0;
-alter table deliveries alter column url set statistics 0;
 alter table deliveries alter column payload set statistics 0;
 alter table deliveries alter column status set statistics 10;
 alter table deliveries alter column attempt_count set statistics 0;
@@ -100,30 +96,18 @@ create table events (
     project_id text not null,
     event_id text not null,
     bot_id text not null,
-    trigger text not null,
-    bot_metadata text,
-    old_state text,
-    new_state text not null,
-    event_type text not null,
-    event_sub_type text,
-    created_at timestamp with time zone not null,
     create_time timestamp with time zone not null,
     body text,
+    packed_body bytea,
     constraint events_pkey PRIMARY KEY (id, create_time)
 ) partition by range (create_time);
 alter table events alter column id set statistics 10;
 alter table events alter column project_id set statistics 10;
 alter table events alter column event_id set statistics 10;
 alter table events alter column bot_id set statistics 10;
-alter table events alter column trigger set statistics 0;
-alter table events alter column bot_metadata set statistics 0;
-alter table events alter column old_state set statistics 0;
-alter table events alter column new_state set statistics 0;
-alter table events alter column event_type set statistics 0;
-alter table events alter column event_sub_type set statistics 0;
-alter table events alter column created_at set statistics 0;
 alter table events alter column create_time set statistics 10;
 alter table events alter column body set statistics 0;
+alter table events alter column packed_body set statistics 0;
 
 create table signing_secrets (
     id uuid not null,

@@ -76,6 +76,8 @@ class DeliveryIT {
     Delivery delivery =
         herald.awaitStatus(ingested.getDeliveryIds(0), DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
     String key = delivery.getIdempotencyKey();
+    // The key a subscriber quotes finds the delivery.
+    assertEquals(delivery.getId(), key);
     String expected =
         "{\"bot_id\":\"bot-1\","
             + "\"bot_metadata\":{\"alpha\":{\"a\":\"héllo 世界 😀\",\"b\":[true,null,2.5]},"
@@ -88,6 +90,8 @@ class DeliveryIT {
             + "\",\"trigger\":\"bot.state_change\"}";
     assertEquals(expected, request.bodyText());
     assertEquals(expected, delivery.getPayload());
+    assertEquals("bot.state_change", delivery.getTrigger());
+    assertEquals(receiver.url("/payload"), delivery.getUrl());
     assertEquals("application/json", request.header("Content-Type"));
     assertTrue(
         request.header("User-Agent").startsWith("Herald-Webhooks/"), request.header("User-Agent"));

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.herald.persistence.DispatcherClaim;
 import dev.herald.proto.v1.DeleteWebhookRequest;
+import dev.herald.proto.v1.DeliveryServiceGrpc;
 import dev.herald.proto.v1.IngestStateChangeRequest;
 import dev.herald.proto.v1.IngestionServiceGrpc;
+import dev.herald.proto.v1.ListDeliveriesRequest;
 import dev.herald.proto.v1.WebhookServiceGrpc;
 import dev.herald.testing.Eventually;
 import io.grpc.ManagedChannel;
@@ -268,7 +270,7 @@ class HeraldBenchmark {
               "  first %d s after start %8.0f events/s, 64 in flight (cold: JIT compiling)",
               INGEST_WARM_UP.toSeconds(),
               cold.perSecond()));
-      String payload = samplePayload();
+      String payload = samplePayload(channel);
       retire(channel, webhookId);
       return payload;
     } finally {
@@ -283,7 +285,7 @@ class HeraldBenchmark {
       String webhookId = ingestWebhook(channel, receiver);
       IngestionServiceGrpc.newBlockingStub(channel)
           .ingestStateChange(Requests.stateChange("bench-ingest", "one").build());
-      String payload = samplePayload();
+      String payload = samplePayload(channel);
       retire(channel, webhookId);
       return payload;
     } finally {
@@ -306,15 +308,13 @@ class HeraldBenchmark {
         .deleteWebhook(DeleteWebhookRequest.newBuilder().setId(webhookId).build());
   }
 
-  private String samplePayload() throws SQLException {
-    try (Connection connection = DriverManager.getConnection(jdbcUrl);
-        ResultSet row =
-            connection
-                .createStatement()
-                .executeQuery("select body from events where body is not null limit 1")) {
-      row.next();
-      return row.getString(1);
-    }
+  /** The body of an ingest phase's delivery, as the server sends it. */
+  private static String samplePayload(ManagedChannel channel) {
+    return DeliveryServiceGrpc.newBlockingStub(channel)
+        .listDeliveries(
+            ListDeliveriesRequest.newBuilder().setProjectId("bench-ingest").setPageSize(1).build())
+        .getDeliveries(0)
+        .getPayload();
   }
 
   /** The same rows an ingestion stores, one transaction per event, with nothing in between. */
@@ -365,12 +365,12 @@ class HeraldBenchmark {
     UUID eventId = UUID.randomUUID();
     try (PreparedStatement event =
             connection.prepareStatement(
-                "insert into events (id, project_id, event_id, bot_id, trigger, old_state, new_state, event_type, created_at, create_time) "
-                    + "values (?, 'bench-ingest', ?, ?, 'bot.state_change', 'post_processing', 'ended', 'post_processing_completed', now(), now())");
+                "insert into events (id, project_id, event_id, bot_id, create_time) "
+                    + "values (?, 'bench-ingest', ?, ?, now())");
         PreparedStatement delivery =
             connection.prepareStatement(
-                "insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, url, payload, status, "
-                    + "create_time) values (?, ?, ?, 'bench-ingest', ?, 'bot.state_change', ?, 'http://x', '{}', 'PENDING', now())");
+                "insert into deliveries (id, event_id, webhook_id, project_id, bot_id, idempotency_key, payload, status, "
+                    + "create_time) values (?, ?, ?, 'bench-ingest', ?, ?, '{}', 'PENDING', now())");
         PreparedStatement queued =
             connection.prepareStatement(
                 "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time, delivery_create_time) values (?, ?, now(), now())")) {
@@ -401,10 +401,10 @@ class HeraldBenchmark {
     } finally {
       channel.shutdownNow();
     }
-    double coldPerSecond = DRAIN_WARM_UP / drainBacklog(receiver, payload, DRAIN_WARM_UP);
+    double coldPerSecond = DRAIN_WARM_UP / drainBacklog(receiver, DRAIN_WARM_UP);
     Duration cpuBefore = server.cpu();
     Duration postgresBefore = PostgresCpu.total();
-    double seconds = drainBacklog(receiver, payload, DRAIN_BACKLOG);
+    double seconds = drainBacklog(receiver, DRAIN_BACKLOG);
     double perSecond = DRAIN_BACKLOG / seconds;
     double cpuPer10k = (server.cpu().minus(cpuBefore).toMillis() / 1000.0) / DRAIN_BACKLOG * 10_000;
     double postgresPer10k =
@@ -455,23 +455,24 @@ class HeraldBenchmark {
   }
 
   /**
-   * Queues {@code size} due deliveries to the drain webhook at once; the seconds until all are
+   * Queues {@code size} due deliveries to the drain webhook at once, each of an event the ingest
+   * phase stored, whose body the claim reads as it reads any delivery's; the seconds until all are
    * done.
    */
-  private double drainBacklog(FastReceiver receiver, String payload, int size) throws Exception {
+  private double drainBacklog(FastReceiver receiver, int size) throws Exception {
     receiver.reset();
     try (Connection connection = DriverManager.getConnection(jdbcUrl);
         PreparedStatement backlog =
             connection.prepareStatement(
-                "with made as (insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, "
-                    + "url, payload, status, create_time) "
-                    + "select gen_random_uuid(), (select id from events limit 1), w.id, 'bench-drain', 'bot', 'bot.state_change', "
-                    + "gen_random_uuid(), w.url, ?, 'PENDING', now() "
-                    + "from webhooks w, generate_series(1, ?) where w.project_id = 'bench-drain' returning id, webhook_id, create_time) "
+                "with event as (select id, create_time from events where project_id = 'bench-ingest' limit 1), "
+                    + "made as (insert into deliveries (id, event_id, webhook_id, project_id, bot_id, idempotency_key, "
+                    + "status, create_time) "
+                    + "select gen_random_uuid(), event.id, w.id, 'bench-drain', 'bot', "
+                    + "gen_random_uuid(), 'PENDING', event.create_time "
+                    + "from event, webhooks w, generate_series(1, ?) where w.project_id = 'bench-drain' returning id, webhook_id, create_time) "
                     + "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time, delivery_create_time) "
                     + "select id, webhook_id, now(), create_time from made")) {
-      backlog.setString(1, payload);
-      backlog.setInt(2, size);
+      backlog.setInt(1, size);
       backlog.executeUpdate();
       connection.createStatement().execute("notify herald_deliveries");
     }
@@ -679,8 +680,8 @@ class HeraldBenchmark {
           "insert into webhooks (id, project_id, url, triggers, active, create_time, update_time) "
               + "values ('00000000-0000-0000-0000-000000000001', 'p', 'http://x', '{bot.state_change}', true, now(), now())");
       sql.execute(
-          "insert into events (id, project_id, event_id, bot_id, trigger, new_state, event_type, created_at, create_time) "
-              + "values ('00000000-0000-0000-0000-000000000002', 'p', 'e', 'b', 'bot.state_change', 'ended', 't', now(), now())");
+          "insert into events (id, project_id, event_id, bot_id, create_time) "
+              + "values ('00000000-0000-0000-0000-000000000002', 'p', 'e', 'b', now())");
       addDeliveries(sql, 10_000, "'PENDING'", "now() - interval '1 minute'");
       double small = medianClaimMillis(connection);
       // To a million rows, a tenth of them due: the rest done, as a long-running table is.
@@ -786,9 +787,9 @@ class HeraldBenchmark {
             + "from generate_series(1, "
             + count
             + ")), "
-            + "recorded as (insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, url, "
+            + "recorded as (insert into deliveries (id, event_id, webhook_id, project_id, bot_id, idempotency_key, "
             + "payload, status, create_time) select id, '00000000-0000-0000-0000-000000000002', "
-            + "'00000000-0000-0000-0000-000000000001', 'p', 'b', 'bot.state_change', gen_random_uuid(), 'http://x', '{}', "
+            + "'00000000-0000-0000-0000-000000000001', 'p', 'b', gen_random_uuid(), '{}', "
             + "status, now() from made) "
             + "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time, delivery_create_time) "
             + "select id, '00000000-0000-0000-0000-000000000001', due, now() from made where status = 'PENDING'");

@@ -261,9 +261,9 @@ final class HistoryBench {
           ("with event as (select id, create_time from events where project_id = '%1$s' and create_time >= current_date limit 1),"
                   + " webhook as (select id, url from webhooks where project_id = '%1$s'),"
                   + " made as (insert into deliveries (id, event_id, webhook_id, project_id, bot_id,"
-                  + " trigger, idempotency_key, url, status, create_time) select gen_random_uuid(),"
-                  + " event.id, webhook.id, '%1$s', 'claimed', 'bot.state_change',"
-                  + " gen_random_uuid(), webhook.url, 'PENDING', event.create_time"
+                  + " idempotency_key, status, create_time) select gen_random_uuid(),"
+                  + " event.id, webhook.id, '%1$s', 'claimed',"
+                  + " gen_random_uuid(), 'PENDING', event.create_time"
                   + " from event, webhook, generate_series(1, %2$d) returning id, webhook_id,"
                   + " create_time)"
                   + " insert into delivery_queue (delivery_id, webhook_id, next_attempt_time,"
@@ -332,26 +332,25 @@ final class HistoryBench {
                   + " true, now() - interval '%d days', now() - interval '%1$d days'"
                   + " from generate_series(1, %d) p, generate_series(1, %d) k")
               .formatted(DAYS + 1, PROJECTS - 1, WEBHOOKS_PER_PROJECT));
-      String body;
+      byte[] body;
       try (ResultSet row =
-          sql.executeQuery("select body from events where body is not null limit 1")) {
+          sql.executeQuery(
+              "select packed_body from events where packed_body is not null limit 1")) {
         row.next();
-        body = row.getString(1);
+        body = row.getBytes(1);
       }
       for (int back = DAYS; back >= 1; back--) {
         String start = today.minusDays(back) + "T00:00:00Z";
         try (PreparedStatement events =
             connection.prepareStatement(
-                ("insert into events (id, project_id, event_id, bot_id, trigger, old_state,"
-                        + " new_state, event_type, created_at, create_time, body)"
+                ("insert into events (id, project_id, event_id, bot_id, create_time, packed_body)"
                         + " select pg_temp.v7(t, 'e' || n), case when n %% %2$d = 0 then '%3$s'"
                         + " else 'history-' || n %% %2$d end, 'evt-%4$d-' || n,"
-                        + " 'bot-' || n %% %5$d, 'bot.state_change', 'joining', 'joined_recording',"
-                        + " 'state_change', t, t, ?"
+                        + " 'bot-' || n %% %5$d, t, ?"
                         + " from (select n, ?::timestamptz + (n::bigint * 86400000 / %1$d)"
                         + " * interval '1 millisecond' t from generate_series(0, %1$d - 1) n) made")
                     .formatted(eventsPerDay, PROJECTS, PROJECT, back, BOTS))) {
-          events.setString(1, body);
+          events.setBytes(1, body);
           events.setString(2, start);
           events.executeUpdate();
         }
@@ -360,11 +359,11 @@ final class HistoryBench {
                 .formatted(start);
         String eventsOfTheDay = "e." + day.replace(" and create_time", " and e.create_time");
         sql.execute(
-            "insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger,"
-                + " idempotency_key, url, status, attempt_count, create_time, last_attempt_time,"
+            "insert into deliveries (id, event_id, webhook_id, project_id, bot_id,"
+                + " idempotency_key, status, attempt_count, create_time, last_attempt_time,"
                 + " succeeded_time)"
                 + " select pg_temp.v7(e.create_time, w.id::text || e.id::text), e.id, w.id,"
-                + " e.project_id, e.bot_id, e.trigger, gen_random_uuid(), w.url, 'SUCCEEDED', 1,"
+                + " e.project_id, e.bot_id, gen_random_uuid(), 'SUCCEEDED', 1,"
                 + " e.create_time, e.create_time + interval '20 milliseconds',"
                 + " e.create_time + interval '20 milliseconds'"
                 + " from events e join webhooks w on w.project_id = e.project_id where "
@@ -373,9 +372,10 @@ final class HistoryBench {
             "insert into delivery_attempts (delivery_id, attempt_number, url, start_time,"
                 + " duration_ms, response_status_code, response_body, error, succeeded,"
                 + " delivery_create_time)"
-                + " select id, 1, url, create_time + interval '5 milliseconds', 15, 200, 'ok', '',"
-                + " true, create_time from deliveries where "
-                + day);
+                + " select d.id, 1, w.url, d.create_time + interval '5 milliseconds', 15, 200,"
+                + " 'ok', '', true, d.create_time"
+                + " from deliveries d join webhooks w on w.id = d.webhook_id where "
+                + day.replace("create_time", "d.create_time"));
       }
       sql.execute("vacuum (analyze)");
     }

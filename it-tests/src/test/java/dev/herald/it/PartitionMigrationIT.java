@@ -75,8 +75,11 @@ class PartitionMigrationIT {
         Delivery succeeded = herald.delivery(deliveries.get(0).toString());
         assertEquals(DeliveryStatus.DELIVERY_STATUS_SUCCEEDED, succeeded.getStatus());
         assertEquals(1, succeeded.getAttemptsCount());
-        assertEquals("{\"n\":\"evt-succeeded\"}", succeeded.getPayload());
+        assertEquals(
+            "{\"n\":\"evt-succeeded\",\"trigger\":\"bot.state_change\"}", succeeded.getPayload());
         assertEquals("evt-succeeded", succeeded.getEventId());
+        assertEquals("bot.state_change", succeeded.getTrigger());
+        assertEquals(succeeded.getAttempts(0).getUrl(), succeeded.getUrl());
         assertEquals(4, herald.delivery(deliveries.get(1).toString()).getAttemptsCount());
 
         Delivery delivered =
@@ -84,7 +87,7 @@ class PartitionMigrationIT {
                 deliveries.get(2).toString(), DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
         assertEquals(1, delivered.getAttemptsCount());
         assertEquals(
-            "{\"n\":\"evt-pending\"}",
+            "{\"n\":\"evt-pending\",\"trigger\":\"bot.state_change\"}",
             new String(
                 receiver.awaitRequests("/migrated", 1, Duration.ofSeconds(10)).get(0).body(),
                 java.nio.charset.StandardCharsets.UTF_8));
@@ -162,7 +165,7 @@ class PartitionMigrationIT {
         PROJECT,
         UUID.randomUUID(),
         url,
-        "{\"n\":\"" + eventId + "\"}",
+        "{\"n\":\"" + eventId + "\",\"trigger\":\"bot.state_change\"}",
         status,
         attempts,
         time);

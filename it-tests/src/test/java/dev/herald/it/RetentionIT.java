@@ -230,25 +230,22 @@ class RetentionIT {
       connection.setAutoCommit(false);
       Sql.execute(
           connection,
-          "insert into events (id, project_id, event_id, bot_id, trigger, new_state, event_type,"
-              + " created_at, create_time) values (?, ?, ?, 'bot', 'bot.state_change', 'ended',"
-              + " 'post_processing_completed', ?, ?)",
+          "insert into events (id, project_id, event_id, bot_id, create_time)"
+              + " values (?, ?, ?, 'bot', ?)",
           event,
           PROJECT,
           eventId == null ? event.toString() : eventId,
-          createTime,
           createTime);
       Sql.execute(
           connection,
-          "insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger,"
-              + " idempotency_key, url, payload, status, attempt_count, create_time)"
-              + " values (?, ?, ?, ?, 'bot', 'bot.state_change', ?, ?, '{}', ?, 1, ?)",
+          "insert into deliveries (id, event_id, webhook_id, project_id, bot_id,"
+              + " idempotency_key, payload, status, attempt_count, create_time)"
+              + " values (?, ?, ?, ?, 'bot', ?, '{\"trigger\":\"bot.state_change\"}', ?, 1, ?)",
           delivery,
           event,
           UUID.fromString(webhookId),
           PROJECT,
           UUID.randomUUID(),
-          url,
           pending ? "PENDING" : "FAILED",
           createTime);
       Sql.execute(

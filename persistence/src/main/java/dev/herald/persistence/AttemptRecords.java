@@ -64,7 +64,7 @@ final class AttemptRecords {
       ),
       succeeded as (
         update deliveries d
-           set attempt_count = h.attempt_number, last_attempt_time = h.start_time, url = h.url,
+           set attempt_count = h.attempt_number, last_attempt_time = h.start_time,
                status = 'SUCCEEDED', succeeded_time = h.finish_time, failure_reason = null
           from held h
          where d.id = h.id and d.create_time = h.create_time
@@ -139,8 +139,7 @@ final class AttemptRecords {
     var attempted =
         dsl.update(DELIVERIES)
             .set(DELIVERIES.ATTEMPT_COUNT, attempt.attemptNumber())
-            .set(DELIVERIES.LAST_ATTEMPT_TIME, Times.toDb(attempt.startTime()))
-            .set(DELIVERIES.URL, attempt.url());
+            .set(DELIVERIES.LAST_ATTEMPT_TIME, Times.toDb(attempt.startTime()));
     if (outcome.next() instanceof NextStep.RetryAt retry) {
       boolean held =
           dsl.update(DELIVERY_QUEUE)

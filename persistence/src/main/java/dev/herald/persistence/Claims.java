@@ -53,11 +53,12 @@ final class Claims {
                     for update skip locked))
         returning delivery_id, delivery_create_time, webhook_id, order_seq
       )
-      select d.id, d.idempotency_key, d.webhook_id, d.project_id, w.url, d.payload, d.attempt_count,
+      select d.id, coalesce(d.idempotency_key, d.id), d.webhook_id, d.project_id, w.url, d.payload,
+             d.attempt_count,
              d.round_start, d.create_time, d.bot_id, l.order_seq is not null,
              w.max_requests_per_second, w.unreachable_since is not null,
              case when d.payload is null then (
-               select e.body
+               select coalesce(e.packed_body, convert_to(e.body, 'UTF8'))
                  from events e
                 where e.id = d.event_id and e.create_time = d.create_time) end
         from leased l
@@ -113,7 +114,7 @@ final class Claims {
                   rows.getString(4),
                   rows.getString(5),
                   StoredBodies.of(
-                      rows.getString(6), rows.getString(14), rows.getObject(2, UUID.class)),
+                      rows.getString(6), rows.getBytes(14), rows.getObject(2, UUID.class)),
                   rows.getInt(7),
                   rows.getInt(8),
                   rows.getObject(9, OffsetDateTime.class).toInstant(),

@@ -4,6 +4,7 @@ import static dev.herald.persistence.jooq.Tables.DELIVERIES;
 import static dev.herald.persistence.jooq.Tables.DELIVERY_ATTEMPTS;
 import static dev.herald.persistence.jooq.Tables.DELIVERY_QUEUE;
 import static dev.herald.persistence.jooq.Tables.EVENTS;
+import static dev.herald.persistence.jooq.Tables.WEBHOOKS;
 import static java.util.Objects.requireNonNull;
 
 import dev.herald.domain.Limits;
@@ -12,6 +13,7 @@ import dev.herald.domain.delivery.DeliveryAttempt;
 import dev.herald.domain.delivery.DeliveryFilter;
 import dev.herald.domain.delivery.DeliveryRepository;
 import dev.herald.domain.delivery.DeliveryStatus;
+import dev.herald.domain.event.PayloadBuilder;
 import dev.herald.domain.page.Page;
 import dev.herald.domain.page.PageCursor;
 import dev.herald.domain.page.PageRequest;
@@ -36,6 +38,7 @@ import org.jooq.Record;
 import org.jooq.Record3;
 import org.jooq.SelectOnConditionStep;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
  * Deliveries as operators read and resend them, written with jOOQ. Past 200 lines as one class
@@ -185,24 +188,32 @@ final class JooqDeliveryRepository implements DeliveryRepository {
           .otherwise(DELIVERY_QUEUE.NEXT_ATTEMPT_TIME)
           .as("next_attempt_time");
 
+  private static final Field<byte[]> EVENT_BODY =
+      DSL.field(
+          "coalesce({0}, convert_to({1}, 'UTF8'))",
+          SQLDataType.BLOB, EVENTS.PACKED_BODY, EVENTS.BODY);
+
   private static final Field<Boolean> WAITING_IN_LINE =
       DSL.coalesce(DSL.field(Lines.PARKED), DSL.inline(false)).as("waiting_in_line");
 
   /**
-   * Deliveries with their events' ids and bodies; the caller bounds {@code DELIVERIES} by {@code
-   * made} too. The bound is written again on {@code EVENTS}, since the planner carries an equality
-   * from one table to the other but not a range.
+   * Deliveries with their events' ids and bodies and their webhooks' URLs; the caller bounds {@code
+   * DELIVERIES} by {@code made} too. The bound is written again on {@code EVENTS}, since the
+   * planner carries an equality from one table to the other but not a range.
    */
   private static SelectOnConditionStep<Record> selectDeliveries(
       DSLContext dsl, CreationTimes.Span made) {
     return dsl.select(DELIVERIES.fields())
-        .select(EVENTS.EVENT_ID, EVENTS.BODY, NEXT_ATTEMPT_TIME, WAITING_IN_LINE)
+        .select(EVENTS.EVENT_ID, EVENT_BODY, WEBHOOKS.URL)
+        .select(NEXT_ATTEMPT_TIME, WAITING_IN_LINE)
         .from(DELIVERIES)
         .join(EVENTS)
         .on(
             EVENTS.ID.eq(DELIVERIES.EVENT_ID),
             EVENTS.CREATE_TIME.eq(DELIVERIES.CREATE_TIME),
             made.of(EVENTS.CREATE_TIME))
+        .join(WEBHOOKS)
+        .on(WEBHOOKS.ID.eq(DELIVERIES.WEBHOOK_ID))
         .leftJoin(DELIVERY_QUEUE)
         .on(DELIVERY_QUEUE.DELIVERY_ID.eq(DELIVERIES.ID));
   }
@@ -253,26 +264,38 @@ final class JooqDeliveryRepository implements DeliveryRepository {
   }
 
   private static Delivery toDelivery(Record row, List<DeliveryAttempt> attempts) {
+    String body =
+        StoredBodies.of(row.get(DELIVERIES.PAYLOAD), row.get(EVENT_BODY), idempotencyKeyOf(row));
     return new Delivery(
         row.get(DELIVERIES.ID),
-        row.get(DELIVERIES.IDEMPOTENCY_KEY),
+        idempotencyKeyOf(row),
         row.get(EVENTS.EVENT_ID),
         row.get(DELIVERIES.WEBHOOK_ID),
         row.get(DELIVERIES.PROJECT_ID),
         row.get(DELIVERIES.BOT_ID),
-        row.get(DELIVERIES.TRIGGER),
-        row.get(DELIVERIES.URL),
+        PayloadBuilder.triggerOf(body),
+        urlOf(row, attempts),
         DeliveryStatus.valueOf(row.get(DELIVERIES.STATUS)),
         row.get(DELIVERIES.ATTEMPT_COUNT),
         attempts,
-        StoredBodies.of(
-            row.get(DELIVERIES.PAYLOAD), row.get(EVENTS.BODY), row.get(DELIVERIES.IDEMPOTENCY_KEY)),
+        body,
         Times.fromDb(row.get(DELIVERIES.CREATE_TIME)),
         Times.fromDb(row.get(DELIVERIES.LAST_ATTEMPT_TIME)),
         Times.fromDb(row.get(DELIVERIES.SUCCEEDED_TIME)),
         Times.fromDb(row.get(NEXT_ATTEMPT_TIME)),
         row.get(DELIVERIES.FAILURE_REASON),
         row.get(WAITING_IN_LINE));
+  }
+
+  /** Its own id since V19, a key of its own before. */
+  private static UUID idempotencyKeyOf(Record row) {
+    UUID own = row.get(DELIVERIES.IDEMPOTENCY_KEY);
+    return own != null ? own : row.get(DELIVERIES.ID);
+  }
+
+  /** Where the newest attempt went, or else where the next will go: the webhook's URL now. */
+  private static String urlOf(Record row, List<DeliveryAttempt> attempts) {
+    return attempts.isEmpty() ? row.get(WEBHOOKS.URL) : attempts.get(attempts.size() - 1).url();
   }
 
   private static DeliveryAttempt toAttempt(DeliveryAttemptsRecord row) {

@@ -9,8 +9,6 @@ import dev.herald.domain.event.EventRepository;
 import dev.herald.domain.event.IngestResult;
 import dev.herald.domain.event.NewDelivery;
 import dev.herald.domain.event.PayloadBuilder;
-import dev.herald.domain.json.CanonicalJson;
-import dev.herald.domain.json.JsonValue;
 import dev.herald.domain.webhook.Webhook;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -44,30 +42,27 @@ final class PostgresEventRepository implements EventRepository {
 
   /**
    * Hand-written to write a whole batch in one statement and one round trip: the events not known
-   * yet (the first thirteen parameters, the last the body of its deliveries with a placeholder key;
-   * an event id is known if its partition holds it, or an earlier partition within a day before,
+   * yet (the first six parameters, the last the body of its deliveries with a placeholder key; an
+   * event id is known if its partition holds it, or an earlier partition within a day before,
    * looked up event by event: {@code offset 0} keeps the look-up a sub-plan pruned to the day
    * before and probing its index, where joined it read every partition whole whenever the
-   * statistics called them small; the fourteenth parameter, a day before the batch's earliest
-   * event, leaves the older days out before it runs), the deliveries planned for them (the next
-   * ten; those of an event already known are dropped), each delivery's row in the queue, and, if
-   * any delivery was made, an announcement (the last two). The deliveries to ordered webhooks (the
-   * twenty-third parameter, in ingest order) join their bots' lines ({@link Lines}): each takes the
-   * next number of the line, parked behind any delivery of its line already queued, which it locks
-   * so that the end of that one waits for this commit and sees the newcomer. A delivery to an
-   * endpoint paused as unreachable is parked too ({@link Pauses}). Returns the ids of the events
-   * written.
+   * statistics called them small; the seventh parameter, a day before the batch's earliest event,
+   * leaves the older days out before it runs), the deliveries planned for them (the next six, each
+   * its own idempotency key; those of an event already known are dropped), each delivery's row in
+   * the queue, and, if any delivery was made, an announcement (the last two). The deliveries to
+   * ordered webhooks (the fourteenth parameter, in ingest order) join their bots' lines ({@link
+   * Lines}): each takes the next number of the line, parked behind any delivery of its line already
+   * queued, which it locks so that the end of that one waits for this commit and sees the newcomer.
+   * A delivery to an endpoint paused as unreachable is parked too ({@link Pauses}). Returns the ids
+   * of the events written.
    */
   static final String INGEST =
       """
       with event as (
-        insert into events (id, project_id, event_id, bot_id, trigger, bot_metadata, old_state,
-                            new_state, event_type, event_sub_type, created_at, create_time, body)
-        select * from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                             ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[],
-                             ?::timestamptz[], ?::text[])
-               as v(id, project_id, event_id, bot_id, trigger, bot_metadata, old_state,
-                    new_state, event_type, event_sub_type, created_at, create_time, body)
+        insert into events (id, project_id, event_id, bot_id, create_time, packed_body)
+        select * from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::timestamptz[],
+                             ?::bytea[])
+               as v(id, project_id, event_id, bot_id, create_time, packed_body)
          where not exists (
                  select 1 from events seen
                   where seen.project_id = v.project_id and seen.event_id = v.event_id
@@ -79,14 +74,10 @@ final class PostgresEventRepository implements EventRepository {
         returning id
       ),
       made as (
-        insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger,
-                                idempotency_key, url, status, create_time)
-        select id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, url,
-               'PENDING', create_time
-          from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::uuid[],
-                      ?::text[], ?::timestamptz[])
-               as v(id, event_id, webhook_id, project_id, bot_id, trigger, idempotency_key, url,
-                    create_time)
+        insert into deliveries (id, event_id, webhook_id, project_id, bot_id, status, create_time)
+        select id, event_id, webhook_id, project_id, bot_id, 'PENDING', create_time
+          from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::timestamptz[])
+               as v(id, event_id, webhook_id, project_id, bot_id, create_time)
          where event_id in (select id from event)
         returning id, webhook_id, bot_id, create_time
       ),
@@ -200,15 +191,8 @@ final class PostgresEventRepository implements EventRepository {
               .add("text", Event::projectId)
               .add("text", Event::eventId)
               .add("text", Event::botId)
-              .add("text", e -> e.trigger().wireName())
-              .add("text", e -> metadataJson(e.botMetadata()))
-              .add("text", Event::oldState)
-              .add("text", Event::newState)
-              .add("text", Event::eventType)
-              .add("text", Event::eventSubType)
-              .addTimes(Event::createdAt)
               .addTimes(Event::createTime)
-              .add("text", PayloadBuilder::template)
+              .addBytes(e -> PackedBodies.pack(PayloadBuilder.template(e)))
               .nextParameter();
       Instant earliest = Collections.min(events.stream().map(Event::createTime).toList());
       statement.setObject(next++, Times.toDb(earliest.minus(Duration.ofDays(1))));
@@ -219,9 +203,6 @@ final class PostgresEventRepository implements EventRepository {
               .add("uuid", d -> d.delivery().webhook().id())
               .add("text", d -> d.event().projectId())
               .add("text", d -> d.event().botId())
-              .add("text", d -> d.event().trigger().wireName())
-              .add("uuid", d -> d.delivery().idempotencyKey())
-              .add("text", d -> d.delivery().webhook().url())
               .addTimes(d -> d.event().createTime())
               .nextParameter();
       Object[] joiningLines =
@@ -306,9 +287,5 @@ final class PostgresEventRepository implements EventRepository {
               List.of(replay.event().projectId(), replay.event().eventId()), List.of()));
     }
     return ids;
-  }
-
-  private static String metadataJson(JsonValue metadata) {
-    return metadata instanceof JsonValue.Null ? null : CanonicalJson.write(metadata);
   }
 }

@@ -42,6 +42,16 @@ final class SqlArrays<T> {
     return this;
   }
 
+  /**
+   * Binds the next parameter to bytes of every row, as a {@code bytea} array: the driver takes
+   * those as {@code byte[][]}, not as objects.
+   */
+  SqlArrays<T> addBytes(Function<T, byte[]> column) throws SQLException {
+    byte[][] values = rows.stream().map(column).toArray(byte[][]::new);
+    statement.setArray(parameter++, statement.getConnection().createArrayOf("bytea", values));
+    return this;
+  }
+
   /** Binds the next parameter to a time of every row, as a {@code timestamptz} array. */
   SqlArrays<T> addTimes(Function<T, Instant> column) throws SQLException {
     return add("timestamptz", row -> Times.toDb(column.apply(row)));

@@ -31,8 +31,8 @@ final class QueueTables {
         "insert into webhooks (id, project_id, url, triggers, active, create_time, update_time) "
             + "values ('00000000-0000-0000-0000-000000000001', 'p', 'https://example.com', '{bot.state_change}', true, now(), now())");
     dsl.execute(
-        "insert into events (id, project_id, event_id, bot_id, trigger, new_state, event_type, created_at, create_time) "
-            + "values ('00000000-0000-0000-0000-000000000002', 'p', 'e', 'b', 'bot.state_change', 'ended', 't', now(), now())");
+        "insert into events (id, project_id, event_id, bot_id, create_time) "
+            + "values ('00000000-0000-0000-0000-000000000002', 'p', 'e', 'b', now())");
     return dsl;
   }
 
@@ -50,10 +50,10 @@ final class QueueTables {
             + "from generate_series(1, "
             + count
             + ") i), "
-            + "recorded as (insert into deliveries (id, event_id, webhook_id, project_id, bot_id, trigger, "
-            + "idempotency_key, url, payload, status, create_time) "
+            + "recorded as (insert into deliveries (id, event_id, webhook_id, project_id, bot_id, "
+            + "idempotency_key, payload, status, create_time) "
             + "select id, '00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-000000000001', "
-            + "'p', 'b', 'bot.state_change', gen_random_uuid(), 'https://example.com', "
+            + "'p', 'b', gen_random_uuid(), "
             + payload
             + ", status, now() "
             + "from made) "

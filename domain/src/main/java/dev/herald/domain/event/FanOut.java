@@ -26,17 +26,15 @@ public final class FanOut {
         .stream().filter(w -> w.wants(event.eventType())).toList();
   }
 
-  /** One delivery per recipient, each with its own idempotency key inside its own body. */
+  /** One delivery per recipient, each with its own id as its idempotency key inside its body. */
   public static List<NewDelivery> deliveries(Event event, List<Webhook> candidates) {
     List<Webhook> recipients = recipients(event, candidates);
     String template = recipients.isEmpty() ? null : PayloadBuilder.template(event);
     return recipients.stream()
         .map(
             webhook -> {
-              UUID idempotencyKey = UUID.randomUUID();
-              String payload = PayloadBuilder.withKey(template, idempotencyKey);
-              return new NewDelivery(
-                  TimeOrderedIds.at(event.createTime()), idempotencyKey, webhook, payload);
+              UUID id = TimeOrderedIds.at(event.createTime());
+              return new NewDelivery(id, webhook, PayloadBuilder.withKey(template, id));
             })
         .toList();
   }

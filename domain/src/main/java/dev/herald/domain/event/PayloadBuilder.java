@@ -51,6 +51,22 @@ public final class PayloadBuilder {
     return template.substring(0, key) + idempotencyKey + template.substring(key + keyLength);
   }
 
+  private static final String TRIGGER_MEMBER = "\"trigger\":\"";
+
+  /**
+   * The trigger a body names: its last member, as members are sorted and {@code trigger} is the
+   * last name, while a member of that name in the bot's metadata comes before it. Trigger names
+   * need no escapes.
+   */
+  public static String triggerOf(String body) {
+    int member = body.lastIndexOf(TRIGGER_MEMBER);
+    if (member < 0) {
+      throw new IllegalArgumentException("not a delivery body: no trigger");
+    }
+    int name = member + TRIGGER_MEMBER.length();
+    return body.substring(name, body.indexOf('"', name));
+  }
+
   public static String build(Event event, UUID idempotencyKey) {
     if (event.trigger() == Trigger.WEBHOOK_TEST) {
       return test(event, idempotencyKey);

@@ -65,13 +65,8 @@ public final class TestEventService {
             null,
             now,
             now);
-    UUID idempotencyKey = UUID.randomUUID();
-    NewDelivery delivery =
-        new NewDelivery(
-            TimeOrderedIds.at(now),
-            idempotencyKey,
-            webhook,
-            PayloadBuilder.build(event, idempotencyKey));
+    UUID id = TimeOrderedIds.at(now);
+    NewDelivery delivery = new NewDelivery(id, webhook, PayloadBuilder.build(event, id));
     Completions.await(events.recordOnce(event, candidates -> List.of(delivery)));
     notifier.deliveriesCreated();
     return delivery.id();

@@ -38,6 +38,23 @@ class PayloadBuilderTest {
   }
 
   @Test
+  void aBodyNamesItsTriggerAfterAnyMemberOfThatNameInTheMetadata() {
+    Event tricky =
+        event(
+            Trigger.BOT_STATE_CHANGE,
+            new JsonValue.Object(
+                Map.of(
+                    "trigger", new JsonValue.Text("webhook.test"),
+                    "zz", new JsonValue.Text("\"trigger\":\"x"))));
+
+    assertEquals("bot.state_change", PayloadBuilder.triggerOf(PayloadBuilder.template(tricky)));
+    assertEquals(
+        "webhook.test",
+        PayloadBuilder.triggerOf(
+            PayloadBuilder.template(event(Trigger.WEBHOOK_TEST, JsonValue.NULL))));
+  }
+
+  @Test
   void aBodyWithoutAKeyIsRefused() {
     assertThrows(
         IllegalArgumentException.class,
