@@ -36,7 +36,7 @@ create table deliveries (
 CREATE INDEX deliveries_by_bot ON ONLY deliveries USING btree (project_id, bot_id, create_time);
 CREATE INDEX deliveries_by_event ON ONLY deliveries USING btree (event_id);
 CREATE INDEX deliveries_by_project ON ONLY deliveries USING btree (project_id, create_time);
-CREATE INDEX deliveries_by_webhook ON ONLY deliveries USING btree (webhook_id, create_time);
+CREATE INDEX deliveries_by_webhook ON ONLY deliveries USING btree (webhook_id, create_time, id);
 alter table deliveries alter column id set statistics 10;
 alter table deliveries alter column event_id set statistics 10;
 alter table deliveries alter column webhook_id set statistics 10;

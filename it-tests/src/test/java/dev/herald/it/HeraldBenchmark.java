@@ -317,14 +317,26 @@ class HeraldBenchmark {
         .getPayload();
   }
 
-  /** The same rows an ingestion stores, one transaction per event, with nothing in between. */
+  /**
+   * The same rows an ingestion stores, one transaction per event, with nothing in between: the
+   * event with a body the server packed, its delivery and its row in the queue, in a project of
+   * their own, which no phase reads.
+   */
   private Run jdbcCeiling(int inFlight) throws Exception {
     UUID webhookId;
+    byte[] body;
     try (Connection connection = DriverManager.getConnection(jdbcUrl);
-        ResultSet row =
-            connection.createStatement().executeQuery("select id from webhooks limit 1")) {
-      row.next();
-      webhookId = (UUID) row.getObject(1);
+        Statement statement = connection.createStatement()) {
+      try (ResultSet row = statement.executeQuery("select id from webhooks limit 1")) {
+        row.next();
+        webhookId = (UUID) row.getObject(1);
+      }
+      try (ResultSet row =
+          statement.executeQuery(
+              "select packed_body from events where packed_body is not null limit 1")) {
+        row.next();
+        body = row.getBytes(1);
+      }
     }
     List<Connection> connections = new ArrayList<>();
     for (int i = 0; i < inFlight; i++) {
@@ -344,7 +356,8 @@ class HeraldBenchmark {
                   () -> {
                     Connection connection = free.poll();
                     try {
-                      insertEventAndDelivery(connection, webhookId, "jdbc-" + inFlight + "-" + n);
+                      insertEventAndDelivery(
+                          connection, webhookId, body, "jdbc-" + inFlight + "-" + n);
                     } catch (SQLException e) {
                       throw new IllegalStateException(e);
                     } finally {
@@ -360,30 +373,30 @@ class HeraldBenchmark {
     }
   }
 
-  private static void insertEventAndDelivery(Connection connection, UUID webhookId, String bot)
-      throws SQLException {
+  private static void insertEventAndDelivery(
+      Connection connection, UUID webhookId, byte[] body, String bot) throws SQLException {
     UUID eventId = UUID.randomUUID();
     try (PreparedStatement event =
             connection.prepareStatement(
-                "insert into events (id, project_id, event_id, bot_id, create_time) "
-                    + "values (?, 'bench-ingest', ?, ?, now())");
+                "insert into events (id, project_id, event_id, bot_id, create_time, packed_body) "
+                    + "values (?, 'bench-jdbc', ?, ?, now(), ?)");
         PreparedStatement delivery =
             connection.prepareStatement(
-                "insert into deliveries (id, event_id, webhook_id, project_id, bot_id, idempotency_key, payload, status, "
-                    + "create_time) values (?, ?, ?, 'bench-ingest', ?, ?, '{}', 'PENDING', now())");
+                "insert into deliveries (id, event_id, webhook_id, project_id, bot_id, status, create_time) "
+                    + "values (?, ?, ?, 'bench-jdbc', ?, 'PENDING', now())");
         PreparedStatement queued =
             connection.prepareStatement(
                 "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time, delivery_create_time) values (?, ?, now(), now())")) {
       event.setObject(1, eventId);
       event.setString(2, UUID.randomUUID().toString());
       event.setString(3, bot);
+      event.setBytes(4, body);
       event.executeUpdate();
       UUID deliveryId = UUID.randomUUID();
       delivery.setObject(1, deliveryId);
       delivery.setObject(2, eventId);
       delivery.setObject(3, webhookId);
       delivery.setString(4, bot);
-      delivery.setObject(5, UUID.randomUUID());
       delivery.executeUpdate();
       queued.setObject(1, deliveryId);
       queued.setObject(2, webhookId);
