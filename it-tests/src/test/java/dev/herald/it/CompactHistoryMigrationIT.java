@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.UUID;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,13 +36,7 @@ class CompactHistoryMigrationIT {
 
   @Test
   void deliveriesStoredBeforeReadBackAsTheyWereSent() throws Exception {
-    String url = TestDatabases.freshDatabaseUrl();
-    Flyway.configure()
-        .dataSource(url, null, null)
-        .locations("classpath:db/migration")
-        .target("15")
-        .load()
-        .migrate();
+    String url = OlderSchemas.databaseAt("15");
     try (Receiver receiver = Receiver.http()) {
       String hook = receiver.url("/compacted");
       UUID webhook = UUID.randomUUID();
@@ -61,15 +54,7 @@ class CompactHistoryMigrationIT {
                       + " for values from (minvalue) to ('%2$s')")
                   .formatted(table, Instant.now().truncatedTo(ChronoUnit.DAYS)));
         }
-        Sql.execute(
-            connection,
-            "insert into webhooks (id, project_id, url, triggers, active, create_time, update_time)"
-                + " values (?, ?, ?, '{bot.state_change}', true, ?, ?)",
-            webhook,
-            PROJECT,
-            hook,
-            Timestamp.from(twoDaysAgo),
-            Timestamp.from(twoDaysAgo));
+        OlderSchemas.insertWebhook(connection, webhook, PROJECT, hook, twoDaysAgo);
         succeeded = insertDelivery(connection, webhook, hook, succeededKey, twoDaysAgo, true);
         pending = insertDelivery(connection, webhook, hook, pendingKey, twoDaysAgo, false);
       }

@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,28 +34,14 @@ class PartitionMigrationIT {
 
   @Test
   void everyRowWrittenBeforePartitionsIsFoundAfterThem() throws Exception {
-    String url = TestDatabases.freshDatabaseUrl();
-    Flyway.configure()
-        .dataSource(url, null, null)
-        .locations("classpath:db/migration")
-        .target("11")
-        .load()
-        .migrate();
+    String url = OlderSchemas.databaseAt("11");
     try (Receiver receiver = Receiver.http()) {
       String hook = receiver.url("/migrated");
       UUID webhook = UUID.randomUUID();
       Instant twoDaysAgo = Instant.now().minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.MICROS);
       List<UUID> deliveries = new ArrayList<>();
       try (Connection connection = DriverManager.getConnection(url)) {
-        Sql.execute(
-            connection,
-            "insert into webhooks (id, project_id, url, triggers, active, create_time, update_time)"
-                + " values (?, ?, ?, '{bot.state_change}', true, ?, ?)",
-            webhook,
-            PROJECT,
-            hook,
-            Timestamp.from(twoDaysAgo),
-            Timestamp.from(twoDaysAgo));
+        OlderSchemas.insertWebhook(connection, webhook, PROJECT, hook, twoDaysAgo);
         deliveries.add(insertEvent(connection, webhook, hook, "evt-succeeded", twoDaysAgo, 1));
         deliveries.add(insertEvent(connection, webhook, hook, "evt-failed", twoDaysAgo, 4));
         deliveries.add(insertEvent(connection, webhook, hook, "evt-pending", twoDaysAgo, 0));
