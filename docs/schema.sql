@@ -23,13 +23,9 @@ create table deliveries (
     bot_id text not null,
     idempotency_key uuid,
     payload text,
-    status text not null,
-    attempt_count integer not null default 0,
-    round_start integer not null default 0,
+    status text,
     failure_reason text,
     create_time timestamp with time zone not null,
-    last_attempt_time timestamp with time zone,
-    succeeded_time timestamp with time zone,
     constraint deliveries_status_known CHECK ((status = ANY (ARRAY['PENDING'::text, 'SUCCEEDED'::text, 'FAILED'::text]))),
     constraint deliveries_pkey PRIMARY KEY (id, create_time)
 ) partition by range (create_time);
@@ -45,12 +41,8 @@ alter table deliveries alter column bot_id set statistics 10;
 alter table deliveries alter column idempotency_key set statistics 0;
 alter table deliveries alter column payload set statistics 0;
 alter table deliveries alter column status set statistics 10;
-alter table deliveries alter column attempt_count set statistics 0;
-alter table deliveries alter column round_start set statistics 0;
 alter table deliveries alter column failure_reason set statistics 0;
 alter table deliveries alter column create_time set statistics 10;
-alter table deliveries alter column last_attempt_time set statistics 0;
-alter table deliveries alter column succeeded_time set statistics 0;
 
 create table delivery_attempts (
     delivery_id uuid not null,
@@ -85,6 +77,8 @@ create table delivery_queue (
     bot_id text,
     order_seq bigint,
     delivery_create_time timestamp with time zone not null,
+    attempts_made integer not null default 0,
+    round_start integer not null default 0,
     constraint delivery_queue_pkey PRIMARY KEY (delivery_id)
 ) with (fillfactor=50, autovacuum_vacuum_scale_factor=0, autovacuum_vacuum_threshold=10000, autovacuum_vacuum_insert_scale_factor=0, autovacuum_vacuum_insert_threshold=10000, autovacuum_vacuum_cost_delay=0);
 CREATE INDEX delivery_queue_due ON delivery_queue USING btree (next_attempt_time);

@@ -111,18 +111,13 @@ class DeliveryReadLimitsIT {
                 "insert into delivery_attempts (delivery_id, attempt_number, url, start_time, duration_ms,"
                     + " response_status_code, response_body, error, succeeded, delivery_create_time)"
                     + " select d.id, ?, 'http://127.0.0.1:9/hook', now(), 5, 503, 'busy', '', false,"
-                    + " d.create_time from deliveries d where d.id = ?");
-        PreparedStatement setCount =
-            connection.prepareStatement("update deliveries set attempt_count = ? where id = ?")) {
+                    + " d.create_time from deliveries d where d.id = ?")) {
       for (int n = 1; n <= count; n++) {
         insert.setInt(1, n);
         insert.setObject(2, delivery);
         insert.addBatch();
       }
       insert.executeBatch();
-      setCount.setInt(1, count);
-      setCount.setObject(2, delivery);
-      setCount.executeUpdate();
     }
   }
 

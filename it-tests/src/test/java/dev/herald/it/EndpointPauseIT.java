@@ -84,10 +84,14 @@ class EndpointPauseIT {
       Eventually.await(
           "the whole backlog to be delivered",
           HeraldFixture.WAIT.plus(Duration.ofSeconds(30)),
-          () -> count(herald, "select count(*) from deliveries where status = 'SUCCEEDED'"),
+          () ->
+              count(
+                  herald,
+                  "select count(*) from deliveries d where d.status is distinct from 'FAILED'"
+                      + " and not exists (select 1 from delivery_queue q where q.delivery_id = d.id)"),
           n -> n == BACKLOG + 1);
       assertTrue(
-          count(herald, "select max(attempt_count) from deliveries") > 2,
+          count(herald, "select max(attempt_number) from delivery_attempts") > 2,
           "probes went on past the delivery's one retry");
       assertEquals(
           0,

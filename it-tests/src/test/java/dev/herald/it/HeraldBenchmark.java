@@ -382,8 +382,8 @@ class HeraldBenchmark {
                     + "values (?, 'bench-jdbc', ?, ?, now(), ?)");
         PreparedStatement delivery =
             connection.prepareStatement(
-                "insert into deliveries (id, event_id, webhook_id, project_id, bot_id, status, create_time) "
-                    + "values (?, ?, ?, 'bench-jdbc', ?, 'PENDING', now())");
+                "insert into deliveries (id, event_id, webhook_id, project_id, bot_id, create_time) "
+                    + "values (?, ?, ?, 'bench-jdbc', ?, now())");
         PreparedStatement queued =
             connection.prepareStatement(
                 "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time, delivery_create_time) values (?, ?, now(), now())")) {
@@ -479,9 +479,9 @@ class HeraldBenchmark {
             connection.prepareStatement(
                 "with event as (select id, create_time from events where project_id = 'bench-ingest' limit 1), "
                     + "made as (insert into deliveries (id, event_id, webhook_id, project_id, bot_id, idempotency_key, "
-                    + "status, create_time) "
+                    + "create_time) "
                     + "select gen_random_uuid(), event.id, w.id, 'bench-drain', 'bot', "
-                    + "gen_random_uuid(), 'PENDING', event.create_time "
+                    + "gen_random_uuid(), event.create_time "
                     + "from event, webhooks w, generate_series(1, ?) where w.project_id = 'bench-drain' returning id, webhook_id, create_time) "
                     + "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time, delivery_create_time) "
                     + "select id, webhook_id, now(), create_time from made")) {
@@ -803,7 +803,7 @@ class HeraldBenchmark {
             + "recorded as (insert into deliveries (id, event_id, webhook_id, project_id, bot_id, idempotency_key, "
             + "payload, status, create_time) select id, '00000000-0000-0000-0000-000000000002', "
             + "'00000000-0000-0000-0000-000000000001', 'p', 'b', gen_random_uuid(), '{}', "
-            + "status, now() from made) "
+            + "case when status = 'FAILED' then status end, now() from made) "
             + "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time, delivery_create_time) "
             + "select id, '00000000-0000-0000-0000-000000000001', due, now() from made where status = 'PENDING'");
   }
@@ -874,7 +874,8 @@ class HeraldBenchmark {
     try (Connection connection = DriverManager.getConnection(jdbcUrl);
         PreparedStatement count =
             connection.prepareStatement(
-                "select count(*) from deliveries where project_id = ? and status = 'PENDING'")) {
+                "select count(*) from delivery_queue q join webhooks w on w.id = q.webhook_id"
+                    + " where w.project_id = ?")) {
       count.setString(1, project);
       try (ResultSet row = count.executeQuery()) {
         row.next();

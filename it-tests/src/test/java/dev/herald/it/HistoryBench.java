@@ -261,9 +261,9 @@ final class HistoryBench {
           ("with event as (select id, create_time from events where project_id = '%1$s' and create_time >= current_date limit 1),"
                   + " webhook as (select id, url from webhooks where project_id = '%1$s'),"
                   + " made as (insert into deliveries (id, event_id, webhook_id, project_id, bot_id,"
-                  + " idempotency_key, status, create_time) select gen_random_uuid(),"
+                  + " idempotency_key, create_time) select gen_random_uuid(),"
                   + " event.id, webhook.id, '%1$s', 'claimed',"
-                  + " gen_random_uuid(), 'PENDING', event.create_time"
+                  + " gen_random_uuid(), event.create_time"
                   + " from event, webhook, generate_series(1, %2$d) returning id, webhook_id,"
                   + " create_time)"
                   + " insert into delivery_queue (delivery_id, webhook_id, next_attempt_time,"
@@ -360,12 +360,9 @@ final class HistoryBench {
         String eventsOfTheDay = "e." + day.replace(" and create_time", " and e.create_time");
         sql.execute(
             "insert into deliveries (id, event_id, webhook_id, project_id, bot_id,"
-                + " idempotency_key, status, attempt_count, create_time, last_attempt_time,"
-                + " succeeded_time)"
+                + " idempotency_key, create_time)"
                 + " select pg_temp.v7(e.create_time, w.id::text || e.id::text), e.id, w.id,"
-                + " e.project_id, e.bot_id, gen_random_uuid(), 'SUCCEEDED', 1,"
-                + " e.create_time, e.create_time + interval '20 milliseconds',"
-                + " e.create_time + interval '20 milliseconds'"
+                + " e.project_id, e.bot_id, gen_random_uuid(), e.create_time"
                 + " from events e join webhooks w on w.project_id = e.project_id where "
                 + eventsOfTheDay);
         sql.execute(

@@ -239,14 +239,14 @@ class RetentionIT {
       Sql.execute(
           connection,
           "insert into deliveries (id, event_id, webhook_id, project_id, bot_id,"
-              + " idempotency_key, payload, status, attempt_count, create_time)"
-              + " values (?, ?, ?, ?, 'bot', ?, '{\"trigger\":\"bot.state_change\"}', ?, 1, ?)",
+              + " idempotency_key, payload, status, create_time)"
+              + " values (?, ?, ?, ?, 'bot', ?, '{\"trigger\":\"bot.state_change\"}', ?, ?)",
           delivery,
           event,
           UUID.fromString(webhookId),
           PROJECT,
           UUID.randomUUID(),
-          pending ? "PENDING" : "FAILED",
+          pending ? null : "FAILED",
           createTime);
       Sql.execute(
           connection,
@@ -261,7 +261,7 @@ class RetentionIT {
         Sql.execute(
             connection,
             "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time,"
-                + " delivery_create_time) values (?, ?, now() + interval '1 day', ?)",
+                + " delivery_create_time, attempts_made) values (?, ?, now() + interval '1 day', ?, 1)",
             delivery,
             UUID.fromString(webhookId),
             createTime);

@@ -32,20 +32,19 @@ final class AttemptRecords {
   /**
    * Hand-written to record a batch in one statement of fixed text: every attempt is listed (a
    * worker that lost its lease may have made the same attempt as the new holder: kept once), and
-   * each success still held under its lease token leaves the queue, ends its delivery and clears
-   * its webhook's failure count. Returns the succeeded deliveries that were held. The queue is
-   * reached by key through {@code = any(array(...))}, each delivery by its id and creation time,
-   * which prune every partition but its own as the statement runs (docs/performance.md, "The
-   * record").
+   * each success still held under its lease token leaves the queue, which ends its delivery (its
+   * row is not written: V20), and clears its webhook's failure count. Returns the succeeded
+   * deliveries that were held. The queue is reached by key through {@code = any(array(...))}
+   * (docs/performance.md, "The record").
    */
   static final String RECORD_ATTEMPTS =
       """
       with outcome as (
         select * from unnest(?::uuid[], ?::timestamptz[], ?::uuid[], ?::int[], ?::text[],
-                             ?::timestamptz[], ?::timestamptz[], ?::bigint[], ?::int[], ?::text[],
-                             ?::text[], ?::boolean[])
-                 as v(id, create_time, lease_token, attempt_number, url, start_time, finish_time,
-                      duration_ms, response_status_code, response_body, error, succeeded)
+                             ?::timestamptz[], ?::bigint[], ?::int[], ?::text[], ?::text[],
+                             ?::boolean[])
+                 as v(id, create_time, lease_token, attempt_number, url, start_time, duration_ms,
+                      response_status_code, response_body, error, succeeded)
       ),
       listed as (
         insert into delivery_attempts (delivery_id, attempt_number, url, start_time, duration_ms,
@@ -60,23 +59,15 @@ final class AttemptRecords {
         delete from delivery_queue q using outcome o
          where q.delivery_id = any(array(select id from outcome where succeeded))
            and o.succeeded and q.delivery_id = o.id and q.lease_token = o.lease_token
-        returning o.*
-      ),
-      succeeded as (
-        update deliveries d
-           set attempt_count = h.attempt_number, last_attempt_time = h.start_time,
-               status = 'SUCCEEDED', succeeded_time = h.finish_time, failure_reason = null
-          from held h
-         where d.id = h.id and d.create_time = h.create_time
-        returning d.id, d.webhook_id
+        returning q.delivery_id, q.webhook_id
       ),
       -- Unconditional rather than decided at claim time: a failure recorded meanwhile by another
       -- delivery to the same webhook must not survive this later success.
       healthy as (
         update webhooks w set consecutive_failed_deliveries = 0
-         where w.id in (select webhook_id from succeeded) and w.consecutive_failed_deliveries <> 0
+         where w.id in (select webhook_id from held) and w.consecutive_failed_deliveries <> 0
       )
-      select id from succeeded
+      select delivery_id from held
       """;
 
   /**
@@ -106,7 +97,6 @@ final class AttemptRecords {
                 .add("int", o -> o.attempt().attemptNumber())
                 .add("text", o -> o.attempt().url())
                 .addTimes(o -> o.attempt().startTime())
-                .addTimes(o -> o.attempt().startTime().plus(o.attempt().duration()))
                 .add("bigint", o -> o.attempt().duration().toMillis())
                 .add("int", o -> o.attempt().responseStatusCode())
                 .add("text", o -> o.attempt().responseBody())
@@ -124,9 +114,10 @@ final class AttemptRecords {
 
   /**
    * Applies the next step of an attempt that did not succeed, if the claim still holds the
-   * delivery: due again at the retry's time, or out of the queue and ended FAILED, which counts
-   * against its webhook. A delivery ended meanwhile (its webhook was deleted) is no longer in the
-   * queue and stays as it was ended.
+   * delivery: due again at the retry's time, its queue row counting the attempt, or out of the
+   * queue and ended FAILED, the one write to its row after it was made, which counts against its
+   * webhook. A delivery ended meanwhile (its webhook was deleted) is no longer in the queue and
+   * stays as it was ended.
    */
   static RecordedOutcome recordFailure(DSLContext dsl, AttemptOutcome outcome) {
     ClaimedDelivery claim = outcome.claim();
@@ -136,22 +127,16 @@ final class AttemptRecords {
             .DELIVERY_ID
             .eq(claim.id())
             .and(DELIVERY_QUEUE.LEASE_TOKEN.eq(claim.leaseToken()));
-    var attempted =
-        dsl.update(DELIVERIES)
-            .set(DELIVERIES.ATTEMPT_COUNT, attempt.attemptNumber())
-            .set(DELIVERIES.LAST_ATTEMPT_TIME, Times.toDb(attempt.startTime()));
     if (outcome.next() instanceof NextStep.RetryAt retry) {
       boolean held =
           dsl.update(DELIVERY_QUEUE)
                   .set(DELIVERY_QUEUE.LEASE_TOKEN, (UUID) null)
                   .set(DELIVERY_QUEUE.LEASE_UNTIL, (OffsetDateTime) null)
                   .set(DELIVERY_QUEUE.NEXT_ATTEMPT_TIME, Times.toDb(retry.time()))
+                  .set(DELIVERY_QUEUE.ATTEMPTS_MADE, attempt.attemptNumber())
                   .where(heldByClaim)
                   .execute()
               == 1;
-      if (held) {
-        attempted.where(deliveryOf(claim)).execute();
-      }
       return held ? RecordedOutcome.HELD : RecordedOutcome.LOST;
     }
     if (dsl.deleteFrom(DELIVERY_QUEUE).where(heldByClaim).execute() == 0) {
@@ -159,7 +144,7 @@ final class AttemptRecords {
     }
     String webhookGone =
         outcome.next() instanceof NextStep.DisableWebhook gone ? gone.reason() : null;
-    attempted
+    dsl.update(DELIVERIES)
         .set(DELIVERIES.STATUS, DeliveryStatus.FAILED.name())
         .set(DELIVERIES.FAILURE_REASON, webhookGone)
         .where(deliveryOf(claim))

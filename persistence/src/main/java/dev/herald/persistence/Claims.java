@@ -29,7 +29,8 @@ final class Claims {
    * body is its event's, with its own key ({@link StoredBodies}), read once per row at the top: in
    * the subquery over {@code deliveries} it would be planned once per partition, each over every
    * partition of {@code events}, and each claim would start days squared index scans. A delivery is
-   * looked up by its webhook too ({@link AttemptRecords#deliveryOf}).
+   * looked up by its webhook too ({@link AttemptRecords#deliveryOf}); the attempts it has had and
+   * where its round of retries started are its queue row's (V20).
    */
   static final String CLAIM =
       """
@@ -51,11 +52,12 @@ final class Claims {
                   order by next_attempt_time
                   limit %d
                     for update skip locked))
-        returning delivery_id, delivery_create_time, webhook_id, order_seq
+        returning delivery_id, delivery_create_time, webhook_id, order_seq, attempts_made,
+                  round_start
       )
       select d.id, coalesce(d.idempotency_key, d.id), d.webhook_id, d.project_id, w.url, d.payload,
-             d.attempt_count,
-             d.round_start, d.create_time, d.bot_id, l.order_seq is not null,
+             l.attempts_made,
+             l.round_start, d.create_time, d.bot_id, l.order_seq is not null,
              w.max_requests_per_second, w.unreachable_since is not null,
              case when d.payload is null then (
                select coalesce(e.packed_body, convert_to(e.body, 'UTF8'))
@@ -63,8 +65,8 @@ final class Claims {
                 where e.id = d.event_id and e.create_time = d.create_time) end
         from leased l
         cross join lateral (
-          select d.id, d.idempotency_key, d.webhook_id, d.project_id, d.payload, d.attempt_count,
-                 d.round_start, d.create_time, d.bot_id, d.event_id
+          select d.id, d.idempotency_key, d.webhook_id, d.project_id, d.payload, d.create_time,
+                 d.bot_id, d.event_id
             from deliveries d
            where d.id = l.delivery_id and d.create_time = l.delivery_create_time
              and d.webhook_id = l.webhook_id

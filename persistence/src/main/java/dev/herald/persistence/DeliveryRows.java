@@ -13,13 +13,16 @@ import dev.herald.domain.delivery.DeliveryStatus;
 import dev.herald.domain.event.PayloadBuilder;
 import dev.herald.persistence.jooq.tables.records.DeliveryAttemptsRecord;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
@@ -46,6 +49,11 @@ final class DeliveryRows {
   private static final Field<Boolean> WAITING_IN_LINE =
       DSL.coalesce(DSL.field(Lines.PARKED), DSL.inline(false)).as("waiting_in_line");
 
+  private static final Field<Boolean> QUEUED =
+      DSL.field(DELIVERY_QUEUE.DELIVERY_ID.isNotNull()).as("queued");
+
+  private static final String FAILED = DeliveryStatus.FAILED.name();
+
   private DeliveryRows() {}
 
   /**
@@ -56,7 +64,7 @@ final class DeliveryRows {
   static SelectOnConditionStep<Record> select(DSLContext dsl, CreationTimes.Span made) {
     return dsl.select(DELIVERIES.fields())
         .select(EVENTS.EVENT_ID, EVENT_BODY, WEBHOOKS.URL)
-        .select(NEXT_ATTEMPT_TIME, WAITING_IN_LINE)
+        .select(NEXT_ATTEMPT_TIME, WAITING_IN_LINE, QUEUED)
         .from(DELIVERIES)
         .join(EVENTS)
         .on(
@@ -67,6 +75,19 @@ final class DeliveryRows {
         .on(WEBHOOKS.ID.eq(DELIVERIES.WEBHOOK_ID))
         .leftJoin(DELIVERY_QUEUE)
         .on(DELIVERY_QUEUE.DELIVERY_ID.eq(DELIVERIES.ID));
+  }
+
+  /**
+   * The deliveries of {@link #select} with {@code status}. A row is written once as its delivery is
+   * made (V20): pending is queued, failed is ended so in the row, succeeded is neither.
+   */
+  static Condition statusIs(DeliveryStatus status) {
+    return switch (status) {
+      case PENDING -> DELIVERY_QUEUE.DELIVERY_ID.isNotNull();
+      case FAILED -> DELIVERY_QUEUE.DELIVERY_ID.isNull().and(DELIVERIES.STATUS.eq(FAILED));
+      case SUCCEEDED ->
+          DELIVERY_QUEUE.DELIVERY_ID.isNull().and(DELIVERIES.STATUS.isDistinctFrom(FAILED));
+    };
   }
 
   /**
@@ -116,6 +137,9 @@ final class DeliveryRows {
   private static Delivery toDelivery(Record row, List<DeliveryAttempt> attempts) {
     String body =
         StoredBodies.of(row.get(DELIVERIES.PAYLOAD), row.get(EVENT_BODY), idempotencyKeyOf(row));
+    DeliveryStatus status = statusOf(row);
+    Optional<DeliveryAttempt> newest =
+        attempts.isEmpty() ? Optional.empty() : Optional.of(attempts.get(attempts.size() - 1));
     return new Delivery(
         row.get(DELIVERIES.ID),
         idempotencyKeyOf(row),
@@ -125,16 +149,37 @@ final class DeliveryRows {
         row.get(DELIVERIES.BOT_ID),
         PayloadBuilder.triggerOf(body),
         urlOf(row, attempts),
-        DeliveryStatus.valueOf(row.get(DELIVERIES.STATUS)),
-        row.get(DELIVERIES.ATTEMPT_COUNT),
+        status,
+        newest.map(DeliveryAttempt::attemptNumber).orElse(0),
         attempts,
         body,
         Times.fromDb(row.get(DELIVERIES.CREATE_TIME)),
-        Times.fromDb(row.get(DELIVERIES.LAST_ATTEMPT_TIME)),
-        Times.fromDb(row.get(DELIVERIES.SUCCEEDED_TIME)),
+        newest.map(DeliveryAttempt::startTime).orElse(null),
+        status == DeliveryStatus.SUCCEEDED ? succeededTimeOf(attempts) : null,
         Times.fromDb(row.get(NEXT_ATTEMPT_TIME)),
         row.get(DELIVERIES.FAILURE_REASON),
         row.get(WAITING_IN_LINE));
+  }
+
+  /** As {@link #statusIs} selects it. */
+  private static DeliveryStatus statusOf(Record row) {
+    if (row.get(QUEUED)) {
+      return DeliveryStatus.PENDING;
+    }
+    return FAILED.equals(row.get(DELIVERIES.STATUS))
+        ? DeliveryStatus.FAILED
+        : DeliveryStatus.SUCCEEDED;
+  }
+
+  /** When the newest succeeded attempt ended: the delivery's success. */
+  private static Instant succeededTimeOf(List<DeliveryAttempt> attempts) {
+    for (int i = attempts.size() - 1; i >= 0; i--) {
+      DeliveryAttempt attempt = attempts.get(i);
+      if (attempt.succeeded()) {
+        return attempt.startTime().plus(attempt.duration());
+      }
+    }
+    return null;
   }
 
   /** Its own id since V19, a key of its own before. */

@@ -1,6 +1,7 @@
 package dev.herald.persistence;
 
 import static dev.herald.persistence.jooq.Tables.DELIVERIES;
+import static dev.herald.persistence.jooq.Tables.DELIVERY_ATTEMPTS;
 import static dev.herald.persistence.jooq.Tables.DELIVERY_QUEUE;
 import static java.util.Objects.requireNonNull;
 
@@ -22,6 +23,7 @@ import java.util.UUID;
 import org.jooq.CommonTableExpression;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.Record3;
 import org.jooq.impl.DSL;
@@ -62,7 +64,7 @@ final class JooqDeliveryRepository implements DeliveryRepository {
     conditions.add(DELIVERIES.PROJECT_ID.eq(filter.projectId()));
     filter.botId().ifPresent(bot -> conditions.add(DELIVERIES.BOT_ID.eq(bot)));
     filter.webhookId().ifPresent(webhook -> conditions.add(DELIVERIES.WEBHOOK_ID.eq(webhook)));
-    filter.status().ifPresent(status -> conditions.add(DELIVERIES.STATUS.eq(status.name())));
+    filter.status().ifPresent(status -> conditions.add(DeliveryRows.statusIs(status)));
     page.after()
         .ifPresent(
             c ->
@@ -135,34 +137,48 @@ final class JooqDeliveryRepository implements DeliveryRepository {
 
   /**
    * A fresh round: due now, attempts counted from here, the outcome of the last round cleared; back
-   * in the queue.
+   * in the queue, unless it is there already (a put back running at the same time included).
    */
   private static int requeue(DSLContext dsl, Instant now, Condition... which) {
     CommonTableExpression<Record3<UUID, UUID, OffsetDateTime>> requeued =
         DSL.name("requeued")
             .as(
                 DSL.update(DELIVERIES)
-                    .set(DELIVERIES.STATUS, DeliveryStatus.PENDING.name())
-                    .set(DELIVERIES.ROUND_START, DELIVERIES.ATTEMPT_COUNT)
+                    .set(DELIVERIES.STATUS, (String) null)
                     .set(DELIVERIES.FAILURE_REASON, (String) null)
-                    .set(DELIVERIES.SUCCEEDED_TIME, (java.time.OffsetDateTime) null)
                     .where(which)
-                    .and(DELIVERIES.STATUS.ne(DeliveryStatus.PENDING.name()))
+                    .andNotExists(
+                        DSL.selectOne()
+                            .from(DELIVERY_QUEUE)
+                            .where(DELIVERY_QUEUE.DELIVERY_ID.eq(DELIVERIES.ID)))
                     .returningResult(DELIVERIES.ID, DELIVERIES.WEBHOOK_ID, DELIVERIES.CREATE_TIME));
+    Field<Integer> attemptsMade =
+        DSL.field(
+            DSL.select(DSL.coalesce(DSL.max(DELIVERY_ATTEMPTS.ATTEMPT_NUMBER), 0))
+                .from(DELIVERY_ATTEMPTS)
+                .where(
+                    DELIVERY_ATTEMPTS.DELIVERY_ID.eq(requeued.field(DELIVERIES.ID)),
+                    DELIVERY_ATTEMPTS.DELIVERY_CREATE_TIME.eq(
+                        requeued.field(DELIVERIES.CREATE_TIME))));
     return dsl.with(requeued)
         .insertInto(
             DELIVERY_QUEUE,
             DELIVERY_QUEUE.DELIVERY_ID,
             DELIVERY_QUEUE.WEBHOOK_ID,
             DELIVERY_QUEUE.NEXT_ATTEMPT_TIME,
-            DELIVERY_QUEUE.DELIVERY_CREATE_TIME)
+            DELIVERY_QUEUE.DELIVERY_CREATE_TIME,
+            DELIVERY_QUEUE.ATTEMPTS_MADE,
+            DELIVERY_QUEUE.ROUND_START)
         .select(
             DSL.select(
                     requeued.field(DELIVERIES.ID),
                     requeued.field(DELIVERIES.WEBHOOK_ID),
                     DSL.val(Times.toDb(now)),
-                    requeued.field(DELIVERIES.CREATE_TIME))
+                    requeued.field(DELIVERIES.CREATE_TIME),
+                    attemptsMade,
+                    attemptsMade)
                 .from(requeued))
+        .onConflictDoNothing()
         .execute();
   }
 }

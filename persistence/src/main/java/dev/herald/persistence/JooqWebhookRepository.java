@@ -190,8 +190,7 @@ final class JooqWebhookRepository implements WebhookRepository {
         .from(ended)
         .where(
             DELIVERIES.ID.eq(ended.field(DELIVERY_QUEUE.DELIVERY_ID)),
-            DELIVERIES.CREATE_TIME.eq(ended.field(DELIVERY_QUEUE.DELIVERY_CREATE_TIME)),
-            DELIVERIES.STATUS.eq(DeliveryStatus.PENDING.name()))
+            DELIVERIES.CREATE_TIME.eq(ended.field(DELIVERY_QUEUE.DELIVERY_CREATE_TIME)))
         .execute();
   }
 }

@@ -29,18 +29,18 @@ final class Partitions {
   static final List<PartitionedTable> TABLES =
       List.of(
           new PartitionedTable(
-              "events", "", "create unique index %1$s_event_id on %1$s (project_id, event_id)"),
-          // Half empty, as the table was (V4): a delivery's status changes stay on its page.
-          new PartitionedTable("deliveries", " with (fillfactor = 50)", null),
-          new PartitionedTable("delivery_attempts", "", null));
+              "events", "create unique index %1$s_event_id on %1$s (project_id, event_id)"),
+          new PartitionedTable("deliveries", null),
+          new PartitionedTable("delivery_attempts", null));
 
   private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyyMMdd");
 
   /**
-   * One partitioned table: its name, the storage options of its partitions, and an index each
-   * partition needs beyond its parent's ({@code %1$s} is the partition's name), if any.
+   * One partitioned table: its name and an index each partition needs beyond its parent's ({@code
+   * %1$s} is the partition's name), if any. Partitions are filled to the default: a delivery's row
+   * is written once (V20).
    */
-  record PartitionedTable(String name, String storage, String ownIndex) {}
+  record PartitionedTable(String name, String ownIndex) {}
 
   /** One partition and the times it holds, {@code from} inclusive (empty: all before). */
   record Partition(String name, Optional<Instant> from, Instant until) {
@@ -120,8 +120,8 @@ final class Partitions {
     try (Statement statement = connection.createStatement()) {
       statement.execute("set local lock_timeout = '5s'");
       statement.execute(
-          "create table %s (like %s including defaults including constraints)%s"
-              .formatted(name, table.name(), table.storage()));
+          "create table %s (like %s including defaults including constraints)"
+              .formatted(name, table.name()));
       for (String statistics : statisticsOf(connection, table.name(), name)) {
         statement.execute(statistics);
       }

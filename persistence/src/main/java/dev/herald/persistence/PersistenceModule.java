@@ -176,8 +176,8 @@ public final class PersistenceModule extends AbstractModule {
   @Singleton
   @QueueConnections
   Transactor queueTransactor(
-      @QueueConnections HikariDataSource queueConnections, DatabaseOutage outage, Clock clock) {
-    return new Transactor(jooq(new FreshPlans(queueConnections, clock)), outage);
+      @QueueConnections HikariDataSource queueConnections, DatabaseOutage outage) {
+    return new Transactor(jooq(queueConnections), outage);
   }
 
   @Provides

@@ -74,8 +74,8 @@ final class PostgresEventRepository implements EventRepository {
         returning id
       ),
       made as (
-        insert into deliveries (id, event_id, webhook_id, project_id, bot_id, status, create_time)
-        select id, event_id, webhook_id, project_id, bot_id, 'PENDING', create_time
+        insert into deliveries (id, event_id, webhook_id, project_id, bot_id, create_time)
+        select id, event_id, webhook_id, project_id, bot_id, create_time
           from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::timestamptz[])
                as v(id, event_id, webhook_id, project_id, bot_id, create_time)
          where event_id in (select id from event)

@@ -103,7 +103,7 @@ class ClaimQueryPlanTest {
   }
 
   @Test
-  void recordingABatchOfSuccessesLooksDeliveriesUpByKey() {
+  void recordingABatchOfSuccessesScansNoTable() {
     String plan = QueueTables.recordAttemptsPlan(dsl);
     assertEquals(List.of(), QueueTables.seqScannedTablesWithRows(dsl, plan), plan);
   }

@@ -20,10 +20,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The queue's plans are made once per connection, often while the day's partition is empty: just
  * after midnight, or on a fresh server. Every index of an empty partition is one page, so reading
- * one whole costs the planner no more than a probe of its key. The plan of a claim or a failure's
- * step so made must still probe by key once the day holds many rows: walking {@code
+ * one whole costs the planner no more than a probe of its key. The plan of a claim or of a failed
+ * end so made must still probe by key once the day holds many rows: walking {@code
  * deliveries_by_webhook} for each claimed delivery made a claim take seconds at 50,000 rows. (The
- * record of successes is kept from it by {@link FreshPlans}.)
+ * record of successes reads no delivery: V20.)
  */
 class PlansMadeWhileTheDayIsEmptyTest {
   private static EmbeddedPostgres postgres;
@@ -52,11 +52,11 @@ class PlansMadeWhileTheDayIsEmptyTest {
   }
 
   @Test
-  void aFailuresStepProbesItsDeliveryByKey() throws SQLException {
+  void aFailedEndProbesItsDeliveryByKey() throws SQLException {
     Query update =
         DSL.using(SQLDialect.POSTGRES)
             .update(DELIVERIES)
-            .set(DELIVERIES.ATTEMPT_COUNT, 1)
+            .set(DELIVERIES.STATUS, "FAILED")
             .where(AttemptRecords.deliveryOf(UUID.randomUUID(), Instant.now(), UUID.randomUUID()));
     String plan;
     try (Connection connection = queueSession()) {

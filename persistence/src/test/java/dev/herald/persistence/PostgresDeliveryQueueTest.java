@@ -9,12 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryAttempt;
+import dev.herald.domain.delivery.DeliveryFilter;
 import dev.herald.domain.delivery.DeliveryStatus;
 import dev.herald.domain.delivery.NextStep;
 import dev.herald.domain.delivery.RecordedOutcome;
 import dev.herald.domain.event.Event;
 import dev.herald.domain.event.FanOut;
 import dev.herald.domain.json.JsonValue;
+import dev.herald.domain.page.PageRequest;
 import dev.herald.domain.secret.Ed25519KeyPair;
 import dev.herald.domain.secret.ProjectSecrets;
 import dev.herald.domain.secret.SignatureScheme;
@@ -258,6 +260,52 @@ class PostgresDeliveryQueueTest {
   }
 
   @Test
+  void aSuccessLeavesTheDeliverysRowAsMadeAndIsReadFromItsAttempts() {
+    ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
+    queue.recordAttempt(claim, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30)));
+    ClaimedDelivery retry =
+        queue.claimDue(10, now.plusSeconds(30), now.plusSeconds(90), Set.of()).get(0);
+    Instant secondStart = now.plusSeconds(31);
+    queue.recordAttempt(
+        retry, attempt(2, 204, secondStart, Duration.ofMillis(7)), new NextStep.Succeed());
+
+    assertEquals(
+        "NULL NULL",
+        transactor.outsideTransaction(
+            dsl ->
+                dsl.fetchValue(
+                    "select format('%L %L', status, failure_reason) from deliveries where id = ?",
+                    deliveryId)));
+    var delivery = deliveries.find(deliveryId).orElseThrow();
+    assertEquals(DeliveryStatus.SUCCEEDED, delivery.status());
+    assertEquals(2, delivery.attemptCount());
+    assertEquals(secondStart, delivery.lastAttemptTime());
+    assertEquals(secondStart.plusMillis(7), delivery.succeededTime());
+    assertEquals(
+        List.of(delivery), deliveries.list(filter(DeliveryStatus.SUCCEEDED), page()).items());
+    assertEquals(List.of(), deliveries.list(filter(DeliveryStatus.PENDING), page()).items());
+  }
+
+  @Test
+  void aDeliveryPutBackStartsARoundAfterTheAttemptsItHad() {
+    ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
+    queue.recordAttempt(claim, attempt(1, 500), new NextStep.Fail());
+    assertEquals(DeliveryStatus.FAILED, deliveries.find(deliveryId).orElseThrow().status());
+    assertEquals(1, deliveries.list(filter(DeliveryStatus.FAILED), page()).items().size());
+
+    assertTrue(deliveries.requeue(deliveryId, now));
+    assertFalse(deliveries.requeue(deliveryId, now), "already back in the queue");
+    var delivery = deliveries.find(deliveryId).orElseThrow();
+    assertEquals(DeliveryStatus.PENDING, delivery.status());
+    assertNull(delivery.failureReason());
+    assertEquals(1, deliveries.list(filter(DeliveryStatus.PENDING), page()).items().size());
+    assertEquals(List.of(), deliveries.list(filter(DeliveryStatus.FAILED), page()).items());
+    ClaimedDelivery again = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
+    assertEquals(2, again.nextAttemptNumber());
+    assertEquals(1, again.nextAttemptInRound());
+  }
+
+  @Test
   void aDeliveryEndedByItsWebhooksDeletionStaysEndedThoughItsAttemptInFlightSucceeds() {
     ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
     assertTrue(new JooqWebhookRepository(transactor).delete(webhookId, now, "webhook deleted"));
@@ -322,16 +370,20 @@ class PostgresDeliveryQueueTest {
         : -1;
   }
 
+  private static DeliveryFilter filter(DeliveryStatus status) {
+    return new DeliveryFilter("proj", Optional.empty(), Optional.empty(), Optional.of(status));
+  }
+
+  private static PageRequest page() {
+    return new PageRequest(10, Optional.empty());
+  }
+
   private DeliveryAttempt attempt(int number, int status) {
+    return attempt(number, status, now, Duration.ofMillis(5));
+  }
+
+  private DeliveryAttempt attempt(int number, int status, Instant start, Duration duration) {
     return new DeliveryAttempt(
-        number,
-        "https://example.com/h",
-        now,
-        Duration.ofMillis(5),
-        status,
-        "",
-        "",
-        status < 300,
-        null);
+        number, "https://example.com/h", start, duration, status, "", "", status < 300, null);
   }
 }

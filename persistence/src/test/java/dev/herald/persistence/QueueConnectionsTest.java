@@ -80,7 +80,7 @@ class QueueConnectionsTest {
       for (int run = 0; run < RUNS; run++) {
         try (PreparedStatement record =
             connection.prepareStatement(AttemptRecords.RECORD_ATTEMPTS)) {
-          for (int parameter = 1; parameter <= 12; parameter++) {
+          for (int parameter = 1; parameter <= 11; parameter++) {
             record.setString(parameter, "{}");
           }
           record.executeQuery().close();

@@ -37,8 +37,9 @@ final class QueueTables {
   }
 
   /**
-   * Adds {@code count} deliveries, the pending ones in the queue; {@code status} and {@code due}
-   * (null unless pending) are SQL expressions, which may use {@code i}, the row's number from 1.
+   * Adds {@code count} deliveries, the pending ones in the queue, the failed ones ended so in their
+   * rows; {@code status} and {@code due} (null unless pending) are SQL expressions, which may use
+   * {@code i}, the row's number from 1.
    */
   static void addDeliveries(DSLContext dsl, int count, String status, String due, String payload) {
     dsl.execute(
@@ -55,7 +56,7 @@ final class QueueTables {
             + "select id, '00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-000000000001', "
             + "'p', 'b', gen_random_uuid(), "
             + payload
-            + ", status, now() "
+            + ", case when status = 'FAILED' then status end, now() "
             + "from made) "
             + "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time, delivery_create_time) "
             + "select id, '00000000-0000-0000-0000-000000000001', due, now() from made where status = 'PENDING'");
@@ -95,7 +96,6 @@ final class QueueTables {
                 .add("uuid", id -> id)
                 .add("int", id -> 1)
                 .add("text", id -> "https://example.com")
-                .addTimes(id -> Instant.now())
                 .addTimes(id -> Instant.now())
                 .add("bigint", id -> 5L)
                 .add("int", id -> 204)
