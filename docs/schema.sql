@@ -30,7 +30,6 @@ create table deliveries (
     constraint deliveries_pkey PRIMARY KEY (id, create_time)
 ) partition by range (create_time);
 CREATE INDEX deliveries_by_bot ON ONLY deliveries USING btree (project_id, bot_id, create_time);
-CREATE INDEX deliveries_by_event ON ONLY deliveries USING btree (event_id);
 CREATE INDEX deliveries_by_project ON ONLY deliveries USING btree (project_id, create_time);
 CREATE INDEX deliveries_by_webhook ON ONLY deliveries USING btree (webhook_id, create_time, id);
 alter table deliveries alter column id set statistics 10;

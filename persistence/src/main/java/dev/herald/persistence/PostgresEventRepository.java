@@ -256,9 +256,10 @@ final class PostgresEventRepository implements EventRepository {
   }
 
   /**
-   * The deliveries each replayed event got when it was first ingested, oldest first. Looked for in
-   * every partition's index of event ids: a replay is rare, and the first ingestion may be in any
-   * day of the partition that refused the replay.
+   * The deliveries each replayed event got when it was first ingested, oldest first. The event is
+   * looked for in every partition's index of event ids: a replay is rare, and the first ingestion
+   * may be in any day of the partition that refused the replay. Its deliveries share its project,
+   * bot and creation time, which {@code deliveries_by_bot} probes.
    */
   private static Map<Ingestion, List<UUID>> firstIngestions(
       DSLContext dsl, List<Ingestion> replays) {
@@ -272,7 +273,11 @@ final class PostgresEventRepository implements EventRepository {
     dsl.select(EVENTS.PROJECT_ID, EVENTS.EVENT_ID, DELIVERIES.ID)
         .from(DELIVERIES)
         .join(EVENTS)
-        .on(EVENTS.ID.eq(DELIVERIES.EVENT_ID), EVENTS.CREATE_TIME.eq(DELIVERIES.CREATE_TIME))
+        .on(
+            DELIVERIES.PROJECT_ID.eq(EVENTS.PROJECT_ID),
+            DELIVERIES.BOT_ID.eq(EVENTS.BOT_ID),
+            DELIVERIES.CREATE_TIME.eq(EVENTS.CREATE_TIME),
+            DELIVERIES.EVENT_ID.eq(EVENTS.ID))
         .where(DSL.row(EVENTS.PROJECT_ID, EVENTS.EVENT_ID).in(keys))
         .orderBy(DELIVERIES.CREATE_TIME, DELIVERIES.ID)
         .forEach(
