@@ -3,7 +3,6 @@ package dev.herald.domain.event;
 import dev.herald.domain.TimeOrderedIds;
 import dev.herald.domain.webhook.Webhook;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * Which webhooks receive an event. A bot-level webhook subscribed to the trigger takes precedence:
@@ -26,16 +25,10 @@ public final class FanOut {
         .stream().filter(w -> w.wants(event.eventType())).toList();
   }
 
-  /** One delivery per recipient, each with its own id as its idempotency key inside its body. */
+  /** One delivery per recipient, each with its own id, its idempotency key. */
   public static List<NewDelivery> deliveries(Event event, List<Webhook> candidates) {
-    List<Webhook> recipients = recipients(event, candidates);
-    String template = recipients.isEmpty() ? null : PayloadBuilder.template(event);
-    return recipients.stream()
-        .map(
-            webhook -> {
-              UUID id = TimeOrderedIds.at(event.createTime());
-              return new NewDelivery(id, webhook, PayloadBuilder.withKey(template, id));
-            })
+    return recipients(event, candidates).stream()
+        .map(webhook -> new NewDelivery(TimeOrderedIds.at(event.createTime()), webhook))
         .toList();
   }
 }

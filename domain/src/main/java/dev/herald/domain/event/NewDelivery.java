@@ -5,12 +5,14 @@ import static java.util.Objects.requireNonNull;
 import dev.herald.domain.webhook.Webhook;
 import java.util.UUID;
 
-/** A delivery that fan-out decided to make: one event to one webhook, body already built. */
-public record NewDelivery(UUID id, Webhook webhook, String payload) {
+/**
+ * A delivery that fan-out decided to make: one event to one webhook. Its body is its event's, with
+ * its own key ({@link PayloadBuilder#withKey}), made as it is sent or read.
+ */
+public record NewDelivery(UUID id, Webhook webhook) {
   public NewDelivery {
     requireNonNull(id, "id");
     requireNonNull(webhook, "webhook");
-    requireNonNull(payload, "payload");
   }
 
   /**

@@ -65,8 +65,7 @@ public final class TestEventService {
             null,
             now,
             now);
-    UUID id = TimeOrderedIds.at(now);
-    NewDelivery delivery = new NewDelivery(id, webhook, PayloadBuilder.build(event, id));
+    NewDelivery delivery = new NewDelivery(TimeOrderedIds.at(now), webhook);
     Completions.await(events.recordOnce(event, candidates -> List.of(delivery)));
     notifier.deliveriesCreated();
     return delivery.id();
