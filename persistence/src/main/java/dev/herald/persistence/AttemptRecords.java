@@ -91,17 +91,17 @@ final class AttemptRecords {
         connection -> {
           try (PreparedStatement statement = connection.prepareStatement(RECORD_ATTEMPTS)) {
             new SqlArrays<>(statement, outcomes)
-                .add("uuid", o -> o.claim().id())
+                .add(o -> o.claim().id())
                 .addTimes(o -> o.claim().createTime())
-                .add("uuid", o -> o.claim().leaseToken())
-                .add("int", o -> o.attempt().attemptNumber())
-                .add("text", o -> o.attempt().url())
+                .add(o -> o.claim().leaseToken())
+                .add(o -> o.attempt().attemptNumber())
+                .add(o -> o.attempt().url())
                 .addTimes(o -> o.attempt().startTime())
-                .add("bigint", o -> o.attempt().duration().toMillis())
-                .add("int", o -> o.attempt().responseStatusCode())
-                .add("text", o -> o.attempt().responseBody())
-                .add("text", o -> o.attempt().error())
-                .add("boolean", o -> o.attempt().succeeded());
+                .add(o -> o.attempt().duration().toMillis())
+                .add(o -> o.attempt().responseStatusCode())
+                .add(o -> o.attempt().responseBody())
+                .add(o -> o.attempt().error())
+                .add(o -> o.attempt().succeeded());
             try (ResultSet rows = statement.executeQuery()) {
               while (rows.next()) {
                 held.add(rows.getObject(1, UUID.class));

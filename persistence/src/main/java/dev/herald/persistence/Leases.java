@@ -46,8 +46,8 @@ final class Leases {
         connection -> {
           try (PreparedStatement statement = connection.prepareStatement(RENEW_LEASES)) {
             new SqlArrays<>(statement, held)
-                .add("uuid", ClaimedDelivery::id)
-                .add("uuid", ClaimedDelivery::leaseToken);
+                .add(ClaimedDelivery::id)
+                .add(ClaimedDelivery::leaseToken);
             statement.setObject(3, Times.toDb(leaseUntil));
             return statement.executeUpdate();
           }

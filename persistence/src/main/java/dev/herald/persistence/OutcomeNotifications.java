@@ -94,7 +94,7 @@ final class OutcomeNotifications implements OutcomeFeed {
         connection -> {
           try (PreparedStatement notify = connection.prepareStatement(NOTIFY)) {
             notify.setString(1, CHANNEL);
-            notify.setArray(2, connection.createArrayOf("text", payloads.toArray()));
+            notify.setString(2, ArrayLiterals.of(payloads));
             notify.execute();
           }
         });

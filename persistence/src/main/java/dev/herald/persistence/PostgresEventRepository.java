@@ -187,10 +187,10 @@ final class PostgresEventRepository implements EventRepository {
     try (PreparedStatement statement = connection.prepareStatement(INGEST)) {
       int next =
           new SqlArrays<>(statement, events, 1)
-              .add("uuid", Event::id)
-              .add("text", Event::projectId)
-              .add("text", Event::eventId)
-              .add("text", Event::botId)
+              .add(Event::id)
+              .add(Event::projectId)
+              .add(Event::eventId)
+              .add(Event::botId)
               .addTimes(Event::createTime)
               .addBytes(e -> PackedBodies.pack(PayloadBuilder.template(e)))
               .nextParameter();
@@ -198,11 +198,11 @@ final class PostgresEventRepository implements EventRepository {
       statement.setObject(next++, Times.toDb(earliest.minus(Duration.ofDays(1))));
       next =
           new SqlArrays<>(statement, deliveries, next)
-              .add("uuid", d -> d.delivery().id())
-              .add("uuid", d -> d.event().id())
-              .add("uuid", d -> d.delivery().webhook().id())
-              .add("text", d -> d.event().projectId())
-              .add("text", d -> d.event().botId())
+              .add(d -> d.delivery().id())
+              .add(d -> d.event().id())
+              .add(d -> d.delivery().webhook().id())
+              .add(d -> d.event().projectId())
+              .add(d -> d.event().botId())
               .addTimes(d -> d.event().createTime())
               .nextParameter();
       Object[] joiningLines =

@@ -34,11 +34,12 @@ final class SqlArrays<T> {
     return parameter;
   }
 
-  /** Binds the next parameter to {@code column} of every row, as an array of {@code type}. */
-  SqlArrays<T> add(String type, Function<T, ?> column) throws SQLException {
-    statement.setArray(
-        parameter++,
-        statement.getConnection().createArrayOf(type, rows.stream().map(column).toArray()));
+  /**
+   * Binds the next parameter to {@code column} of every row, as an array literal ({@link
+   * ArrayLiterals}) that the statement casts to its type.
+   */
+  SqlArrays<T> add(Function<T, ?> column) throws SQLException {
+    statement.setString(parameter++, ArrayLiterals.of(rows.stream().map(column).toList()));
     return this;
   }
 
@@ -52,8 +53,8 @@ final class SqlArrays<T> {
     return this;
   }
 
-  /** Binds the next parameter to a time of every row, as a {@code timestamptz} array. */
+  /** Binds the next parameter to a time of every row, for a {@code timestamptz} array. */
   SqlArrays<T> addTimes(Function<T, Instant> column) throws SQLException {
-    return add("timestamptz", row -> Times.toDb(column.apply(row)));
+    return add(column);
   }
 }

@@ -91,17 +91,17 @@ final class QueueTables {
           try (PreparedStatement explain =
               connection.prepareStatement("explain " + AttemptRecords.RECORD_ATTEMPTS)) {
             new SqlArrays<>(explain, ids)
-                .add("uuid", id -> id)
+                .add(id -> id)
                 .addTimes(id -> Instant.now())
-                .add("uuid", id -> id)
-                .add("int", id -> 1)
-                .add("text", id -> "https://example.com")
+                .add(id -> id)
+                .add(id -> 1)
+                .add(id -> "https://example.com")
                 .addTimes(id -> Instant.now())
-                .add("bigint", id -> 5L)
-                .add("int", id -> 204)
-                .add("text", id -> "")
-                .add("text", id -> "")
-                .add("boolean", id -> true);
+                .add(id -> 5L)
+                .add(id -> 204)
+                .add(id -> "")
+                .add(id -> "")
+                .add(id -> true);
             StringBuilder lines = new StringBuilder();
             try (ResultSet rows = explain.executeQuery()) {
               while (rows.next()) {
