@@ -46,14 +46,7 @@ class CompactHistoryMigrationIT {
       UUID succeeded;
       UUID pending;
       try (Connection connection = DriverManager.getConnection(url)) {
-        // A server of V15 made the days' partitions; these hold all before today.
-        for (String table : new String[] {"events", "deliveries", "delivery_attempts"}) {
-          Sql.execute(
-              connection,
-              ("create table %1$s_v15 partition of %1$s"
-                      + " for values from (minvalue) to ('%2$s')")
-                  .formatted(table, Instant.now().truncatedTo(ChronoUnit.DAYS)));
-        }
+        OlderSchemas.partitionAllBeforeToday(connection, "v15");
         OlderSchemas.insertWebhook(connection, webhook, PROJECT, hook, twoDaysAgo);
         succeeded = insertDelivery(connection, webhook, hook, succeededKey, twoDaysAgo, true);
         pending = insertDelivery(connection, webhook, hook, pendingKey, twoDaysAgo, false);

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 import org.flywaydb.core.Flyway;
 
@@ -21,6 +22,19 @@ final class OlderSchemas {
         .load()
         .migrate();
     return url;
+  }
+
+  /**
+   * The days' partitions an older server made: one of each partitioned table, named with {@code
+   * suffix}, holding all before today.
+   */
+  static void partitionAllBeforeToday(Connection connection, String suffix) throws SQLException {
+    for (String table : new String[] {"events", "deliveries", "delivery_attempts"}) {
+      Sql.execute(
+          connection,
+          ("create table %1$s_%3$s partition of %1$s for values from (minvalue) to ('%2$s')")
+              .formatted(table, Instant.now().truncatedTo(ChronoUnit.DAYS), suffix));
+    }
   }
 
   /** An active webhook of {@code project} to {@code url} for state changes, made {@code at}. */

@@ -40,13 +40,7 @@ class OutcomesMigrationIT {
       UUID failed;
       UUID retrying;
       try (Connection connection = DriverManager.getConnection(url)) {
-        for (String table : new String[] {"events", "deliveries", "delivery_attempts"}) {
-          Sql.execute(
-              connection,
-              ("create table %1$s_v19 partition of %1$s"
-                      + " for values from (minvalue) to ('%2$s')")
-                  .formatted(table, Instant.now().truncatedTo(ChronoUnit.DAYS)));
-        }
+        OlderSchemas.partitionAllBeforeToday(connection, "v19");
         OlderSchemas.insertWebhook(connection, webhook, PROJECT, hook, twoDaysAgo);
         succeeded = insertDelivery(connection, webhook, hook, twoDaysAgo, "SUCCEEDED", 2, 0);
         failed = insertDelivery(connection, webhook, hook, twoDaysAgo, "FAILED", 1, 0);
