@@ -25,7 +25,7 @@ import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
-import org.jooq.Record3;
+import org.jooq.Record4;
 import org.jooq.impl.DSL;
 
 /** Deliveries as operators read and resend them, written with jOOQ ({@link DeliveryRows}). */
@@ -140,7 +140,15 @@ final class JooqDeliveryRepository implements DeliveryRepository {
    * in the queue, unless it is there already (a put back running at the same time included).
    */
   private static int requeue(DSLContext dsl, Instant now, Condition... which) {
-    CommonTableExpression<Record3<UUID, UUID, OffsetDateTime>> requeued =
+    Field<Integer> attemptsMade =
+        DSL.field(
+                DSL.select(DSL.coalesce(DSL.max(DELIVERY_ATTEMPTS.ATTEMPT_NUMBER), 0))
+                    .from(DELIVERY_ATTEMPTS)
+                    .where(
+                        DELIVERY_ATTEMPTS.DELIVERY_ID.eq(DELIVERIES.ID),
+                        DELIVERY_ATTEMPTS.DELIVERY_CREATE_TIME.eq(DELIVERIES.CREATE_TIME)))
+            .as("attempts_made");
+    CommonTableExpression<Record4<UUID, UUID, OffsetDateTime, Integer>> requeued =
         DSL.name("requeued")
             .as(
                 DSL.update(DELIVERIES)
@@ -151,15 +159,11 @@ final class JooqDeliveryRepository implements DeliveryRepository {
                         DSL.selectOne()
                             .from(DELIVERY_QUEUE)
                             .where(DELIVERY_QUEUE.DELIVERY_ID.eq(DELIVERIES.ID)))
-                    .returningResult(DELIVERIES.ID, DELIVERIES.WEBHOOK_ID, DELIVERIES.CREATE_TIME));
-    Field<Integer> attemptsMade =
-        DSL.field(
-            DSL.select(DSL.coalesce(DSL.max(DELIVERY_ATTEMPTS.ATTEMPT_NUMBER), 0))
-                .from(DELIVERY_ATTEMPTS)
-                .where(
-                    DELIVERY_ATTEMPTS.DELIVERY_ID.eq(requeued.field(DELIVERIES.ID)),
-                    DELIVERY_ATTEMPTS.DELIVERY_CREATE_TIME.eq(
-                        requeued.field(DELIVERIES.CREATE_TIME))));
+                    .returningResult(
+                        DELIVERIES.ID,
+                        DELIVERIES.WEBHOOK_ID,
+                        DELIVERIES.CREATE_TIME,
+                        attemptsMade));
     return dsl.with(requeued)
         .insertInto(
             DELIVERY_QUEUE,
@@ -175,8 +179,8 @@ final class JooqDeliveryRepository implements DeliveryRepository {
                     requeued.field(DELIVERIES.WEBHOOK_ID),
                     DSL.val(Times.toDb(now)),
                     requeued.field(DELIVERIES.CREATE_TIME),
-                    attemptsMade,
-                    attemptsMade)
+                    requeued.field(attemptsMade),
+                    requeued.field(attemptsMade))
                 .from(requeued))
         .onConflictDoNothing()
         .execute();
