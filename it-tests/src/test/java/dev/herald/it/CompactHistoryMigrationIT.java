@@ -13,7 +13,6 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -51,9 +50,7 @@ class CompactHistoryMigrationIT {
         succeeded = insertDelivery(connection, webhook, hook, succeededKey, twoDaysAgo, true);
         pending = insertDelivery(connection, webhook, hook, pendingKey, twoDaysAgo, false);
       }
-      Map<String, String> settings = HeraldFixture.testSettings();
-      settings.put("HERALD_DATABASE_URL", url);
-      try (HeraldFixture herald = HeraldFixture.start(settings)) {
+      try (HeraldFixture herald = HeraldFixture.startOn(url)) {
         Delivery sent = herald.delivery(succeeded.toString());
         assertEquals(DeliveryStatus.DELIVERY_STATUS_SUCCEEDED, sent.getStatus());
         assertEquals(succeededKey.toString(), sent.getIdempotencyKey());

@@ -95,6 +95,13 @@ final class HeraldFixture implements AutoCloseable {
     return start(testSettings());
   }
 
+  /** A server with the test settings on the database at {@code jdbcUrl}, as it stands. */
+  static HeraldFixture startOn(String jdbcUrl) {
+    Map<String, String> settings = testSettings();
+    settings.put("HERALD_DATABASE_URL", jdbcUrl);
+    return start(settings);
+  }
+
   /**
    * Starts on a fresh database unless {@code settings} names one; {@code overrides} replace
    * production bindings, as {@link Herald#start} allows.

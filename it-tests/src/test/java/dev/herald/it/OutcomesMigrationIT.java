@@ -14,7 +14,6 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -47,9 +46,7 @@ class OutcomesMigrationIT {
         // Retried by hand after a first round of two, and failed once more since.
         retrying = insertDelivery(connection, webhook, hook, twoDaysAgo, "PENDING", 3, 2);
       }
-      Map<String, String> settings = HeraldFixture.testSettings();
-      settings.put("HERALD_DATABASE_URL", url);
-      try (HeraldFixture herald = HeraldFixture.start(settings)) {
+      try (HeraldFixture herald = HeraldFixture.startOn(url)) {
         Delivery sent = herald.delivery(succeeded.toString());
         assertEquals(DeliveryStatus.DELIVERY_STATUS_SUCCEEDED, sent.getStatus());
         assertEquals(2, sent.getAttemptCount());

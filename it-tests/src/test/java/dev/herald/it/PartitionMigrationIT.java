@@ -20,7 +20,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -46,9 +45,7 @@ class PartitionMigrationIT {
         deliveries.add(insertEvent(connection, webhook, hook, "evt-failed", twoDaysAgo, 4));
         deliveries.add(insertEvent(connection, webhook, hook, "evt-pending", twoDaysAgo, 0));
       }
-      Map<String, String> settings = HeraldFixture.testSettings();
-      settings.put("HERALD_DATABASE_URL", url);
-      try (HeraldFixture herald = HeraldFixture.start(settings)) {
+      try (HeraldFixture herald = HeraldFixture.startOn(url)) {
         // Made with the first webhook through the API, as a migrated project's was; its retry is
         // made due once the secret is there to sign it.
         herald
