@@ -26,10 +26,10 @@ create table deliveries (
     status text,
     failure_reason text,
     create_time timestamp with time zone not null,
-    constraint deliveries_status_known CHECK ((status = ANY (ARRAY['PENDING'::text, 'SUCCEEDED'::text, 'FAILED'::text]))),
-    constraint deliveries_pkey PRIMARY KEY (id, create_time)
+    constraint deliveries_status_known CHECK ((status = ANY (ARRAY['PENDING'::text, 'SUCCEEDED'::text, 'FAILED'::text])))
 ) partition by range (create_time);
 CREATE INDEX deliveries_by_bot ON ONLY deliveries USING btree (project_id, bot_id, create_time);
+CREATE INDEX deliveries_by_id ON ONLY deliveries USING btree (id);
 CREATE INDEX deliveries_by_project ON ONLY deliveries USING btree (project_id, create_time);
 CREATE INDEX deliveries_by_webhook ON ONLY deliveries USING btree (webhook_id, create_time, id);
 alter table deliveries alter column id set statistics 10;
