@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 class WebhookSenderTest {
   private HttpServer server;
   private final Map<String, String> seenHeaders = new ConcurrentHashMap<>();
+  private final List<String> seenPaths = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicLong endlessBytesWritten = new AtomicLong();
   private WebhookSender sender;
 
@@ -42,6 +43,7 @@ class WebhookSenderTest {
           exchange
               .getRequestHeaders()
               .forEach((k, v) -> seenHeaders.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0)));
+          seenPaths.add(exchange.getRequestURI().getPath());
           exchange.getRequestBody().readAllBytes();
           exchange.sendResponseHeaders(202, -1);
           exchange.close();
@@ -192,6 +194,19 @@ class WebhookSenderTest {
     DeliveryAttempt attempt =
         sender(false, mixed, Duration.ofSeconds(1)).send(claimTo("http://mixed.example/ok"));
     assertEquals("blocked_address", attempt.error());
+  }
+
+  /** URLs are parsed once and kept: a kept parse serves the next attempt, bad URLs included. */
+  @Test
+  void sendsEachAttemptToItsOwnUrlAndRefusesOneItCannotParse() throws InterruptedException {
+    for (int i = 0; i < 2; i++) {
+      assertEquals(202, sender.send(claim("/ok", UUID.randomUUID())).responseStatusCode());
+      assertEquals(202, sender.send(claim("/ok/other", UUID.randomUUID())).responseStatusCode());
+      DeliveryAttempt unparsable = sender.send(claimTo("http://exa mple.com/hook"));
+      assertEquals("invalid url", unparsable.error());
+      assertEquals(0, unparsable.responseStatusCode());
+    }
+    assertEquals(List.of("/ok", "/ok/other", "/ok", "/ok/other"), seenPaths);
   }
 
   private ClaimedDelivery claim(String path, UUID key) {
