@@ -92,11 +92,11 @@ final class AttemptRecords {
           try (PreparedStatement statement = connection.prepareStatement(RECORD_ATTEMPTS)) {
             new SqlArrays<>(statement, outcomes)
                 .add(o -> o.claim().id())
-                .addTimes(o -> o.claim().createTime())
+                .add(o -> o.claim().createTime())
                 .add(o -> o.claim().leaseToken())
                 .add(o -> o.attempt().attemptNumber())
                 .add(o -> o.attempt().url())
-                .addTimes(o -> o.attempt().startTime())
+                .add(o -> o.attempt().startTime())
                 .add(o -> o.attempt().duration().toMillis())
                 .add(o -> o.attempt().responseStatusCode())
                 .add(o -> o.attempt().responseBody())

@@ -104,7 +104,7 @@ final class Claims {
       statement.setObject(2, leaseToken);
       statement.setObject(3, Times.toDb(now));
       statement.setObject(4, Times.toDb(now));
-      statement.setArray(5, connection.createArrayOf("uuid", busyWebhooks.toArray()));
+      statement.setString(5, ArrayLiterals.of(List.copyOf(busyWebhooks)));
       List<ClaimedRow> claimed = new ArrayList<>();
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {

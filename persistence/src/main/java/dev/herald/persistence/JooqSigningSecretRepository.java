@@ -74,7 +74,7 @@ final class JooqSigningSecretRepository implements SigningSecretRepository {
     dsl.connection(
         connection -> {
           try (PreparedStatement statement = connection.prepareStatement(SIGNING_AT)) {
-            statement.setArray(1, connection.createArrayOf("text", projectIds.toArray()));
+            statement.setString(1, ArrayLiterals.of(List.copyOf(projectIds)));
             statement.setObject(2, Times.toDb(time));
             try (ResultSet rows = statement.executeQuery()) {
               while (rows.next()) {

@@ -63,13 +63,9 @@ final class Lines {
             .orElseThrow();
     try (PreparedStatement statement = connection.prepareStatement(LET_NEXT_GO)) {
       statement.setObject(1, Times.toDb(now));
-      statement.setArray(
-          2,
-          connection.createArrayOf(
-              "uuid", ended.stream().map(o -> o.claim().webhookId()).toArray()));
-      statement.setArray(
-          3,
-          connection.createArrayOf("text", ended.stream().map(o -> o.claim().botId()).toArray()));
+      statement.setString(
+          2, ArrayLiterals.of(ended.stream().map(o -> o.claim().webhookId()).toList()));
+      statement.setString(3, ArrayLiterals.of(ended.stream().map(o -> o.claim().botId()).toList()));
       statement.executeUpdate();
     }
   }

@@ -76,9 +76,8 @@ final class Partitions {
     Map<String, List<Partition>> partitions = new HashMap<>();
     TABLES.forEach(table -> partitions.put(table.name(), new ArrayList<>()));
     try (PreparedStatement statement = connection.prepareStatement(PARTITIONS)) {
-      statement.setArray(
-          1,
-          connection.createArrayOf("text", TABLES.stream().map(PartitionedTable::name).toArray()));
+      statement.setString(
+          1, ArrayLiterals.of(TABLES.stream().map(PartitionedTable::name).toList()));
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
           partitions

@@ -201,7 +201,7 @@ final class PostgresEventRepository implements EventRepository {
               .add(Event::projectId)
               .add(Event::eventId)
               .add(Event::botId)
-              .addTimes(Event::createTime)
+              .add(Event::createTime)
               .addBytes(e -> PackedBodies.pack(PayloadBuilder.template(e)))
               .nextParameter();
       Instant earliest = Collections.min(events.stream().map(Event::createTime).toList());
@@ -213,14 +213,14 @@ final class PostgresEventRepository implements EventRepository {
               .add(d -> d.delivery().webhook().id())
               .add(d -> d.event().projectId())
               .add(d -> d.event().botId())
-              .addTimes(d -> d.event().createTime())
+              .add(d -> d.event().createTime())
               .nextParameter();
-      Object[] joiningLines =
+      List<UUID> joiningLines =
           deliveries.stream()
               .filter(d -> d.delivery().webhook().controls().ordered())
               .map(d -> d.delivery().id())
-              .toArray();
-      statement.setArray(next, connection.createArrayOf("uuid", joiningLines));
+              .toList();
+      statement.setString(next, ArrayLiterals.of(joiningLines));
       statement.setString(next + 1, DeliveryAnnouncements.CHANNEL);
       statement.setString(next + 2, announcements.origin());
       Set<UUID> inserted = new HashSet<>();
@@ -250,11 +250,11 @@ final class PostgresEventRepository implements EventRepository {
 
   private static List<Webhook> candidateWebhooks(Connection connection, List<Ingestion> batch)
       throws SQLException {
-    Object[] projects = batch.stream().map(i -> i.event().projectId()).distinct().toArray();
-    Object[] bots = batch.stream().map(i -> i.event().botId()).distinct().toArray();
+    List<String> projects = batch.stream().map(i -> i.event().projectId()).distinct().toList();
+    List<String> bots = batch.stream().map(i -> i.event().botId()).distinct().toList();
     try (PreparedStatement statement = connection.prepareStatement(CANDIDATE_WEBHOOKS)) {
-      statement.setArray(1, connection.createArrayOf("text", projects));
-      statement.setArray(2, connection.createArrayOf("text", bots));
+      statement.setString(1, ArrayLiterals.of(projects));
+      statement.setString(2, ArrayLiterals.of(bots));
       List<Webhook> webhooks = new ArrayList<>();
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {

@@ -2,7 +2,6 @@ package dev.herald.persistence;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
 
@@ -51,10 +50,5 @@ final class SqlArrays<T> {
     byte[][] values = rows.stream().map(column).toArray(byte[][]::new);
     statement.setArray(parameter++, statement.getConnection().createArrayOf("bytea", values));
     return this;
-  }
-
-  /** Binds the next parameter to a time of every row, for a {@code timestamptz} array. */
-  SqlArrays<T> addTimes(Function<T, Instant> column) throws SQLException {
-    return add(column);
   }
 }

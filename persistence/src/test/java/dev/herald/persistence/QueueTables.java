@@ -92,11 +92,11 @@ final class QueueTables {
               connection.prepareStatement("explain " + AttemptRecords.RECORD_ATTEMPTS)) {
             new SqlArrays<>(explain, ids)
                 .add(id -> id)
-                .addTimes(id -> Instant.now())
+                .add(id -> Instant.now())
                 .add(id -> id)
                 .add(id -> 1)
                 .add(id -> "https://example.com")
-                .addTimes(id -> Instant.now())
+                .add(id -> Instant.now())
                 .add(id -> 5L)
                 .add(id -> 204)
                 .add(id -> "")
