@@ -15,6 +15,13 @@ create table api_keys (
 );
 CREATE INDEX api_keys_by_project ON api_keys USING btree (project_id, create_time, id);
 
+create table attempt_urls (
+    id integer not null,
+    url text not null,
+    constraint attempt_urls_pkey PRIMARY KEY (id),
+    constraint attempt_urls_url_key UNIQUE (url)
+);
+
 create table deliveries (
     id uuid not null,
     event_id uuid not null,
@@ -54,6 +61,7 @@ create table delivery_attempts (
     error text not null,
     succeeded boolean not null,
     delivery_create_time timestamp with time zone not null,
+    url_id integer,
     constraint delivery_attempts_pkey PRIMARY KEY (delivery_id, attempt_number, delivery_create_time)
 ) partition by range (delivery_create_time);
 alter table delivery_attempts alter column delivery_id set statistics 10;
@@ -66,6 +74,7 @@ alter table delivery_attempts alter column response_body set statistics 0;
 alter table delivery_attempts alter column error set statistics 0;
 alter table delivery_attempts alter column succeeded set statistics 0;
 alter table delivery_attempts alter column delivery_create_time set statistics 10;
+alter table delivery_attempts alter column url_id set statistics 0;
 
 create table delivery_queue (
     delivery_id uuid not null,

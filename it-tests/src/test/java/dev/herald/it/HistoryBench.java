@@ -339,6 +339,8 @@ final class HistoryBench {
         row.next();
         body = row.getBytes(1);
       }
+      sql.execute(
+          "insert into attempt_urls (url) select url from webhooks on conflict (url) do nothing");
       for (int back = DAYS; back >= 1; back--) {
         String start = today.minusDays(back) + "T00:00:00Z";
         try (PreparedStatement events =
@@ -366,12 +368,13 @@ final class HistoryBench {
                 + " from events e join webhooks w on w.project_id = e.project_id where "
                 + eventsOfTheDay);
         sql.execute(
-            "insert into delivery_attempts (delivery_id, attempt_number, url, start_time,"
+            "insert into delivery_attempts (delivery_id, attempt_number, url, url_id, start_time,"
                 + " duration_ms, response_status_code, response_body, error, succeeded,"
                 + " delivery_create_time)"
-                + " select d.id, 1, w.url, d.create_time + interval '5 milliseconds', 15, 200,"
+                + " select d.id, 1, '', u.id, d.create_time + interval '5 milliseconds', 15, 200,"
                 + " 'ok', '', true, d.create_time"
-                + " from deliveries d join webhooks w on w.id = d.webhook_id where "
+                + " from deliveries d join webhooks w on w.id = d.webhook_id"
+                + " join attempt_urls u on u.url = w.url where "
                 + day.replace("create_time", "d.create_time"));
       }
       sql.execute("vacuum (analyze)");

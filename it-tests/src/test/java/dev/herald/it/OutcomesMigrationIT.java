@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.util.Timestamps;
 import dev.herald.proto.v1.Delivery;
+import dev.herald.proto.v1.DeliveryAttempt;
 import dev.herald.proto.v1.DeliveryStatus;
 import dev.herald.proto.v1.GetSigningSecretRequest;
 import java.sql.Connection;
@@ -14,13 +15,15 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
  * A database written while every attempt rewrote its delivery's row (V19: status, attempts made,
  * the round's start and the times in the row) migrates in place: an ended delivery reads back as it
- * ended, and one retrying then goes on from the attempts it had, in the round it was in.
+ * ended, and one retrying then goes on from the attempts it had, in the round it was in. The
+ * attempts keep the URLs they were sent to, whether stored in their rows or, since V23, by number.
  */
 class OutcomesMigrationIT {
   private static final String PROJECT = "proj-outcomes";
@@ -78,6 +81,22 @@ class OutcomesMigrationIT {
             herald.awaitStatus(retrying.toString(), DeliveryStatus.DELIVERY_STATUS_SUCCEEDED);
         assertEquals(4, delivered.getAttemptCount());
         assertEquals(4, delivered.getAttempts(delivered.getAttemptsCount() - 1).getAttemptNumber());
+        // Attempts made before V23 keep their own URL; the one made since names it by number.
+        assertEquals(
+            List.of(hook, hook, hook, hook),
+            delivered.getAttemptsList().stream().map(DeliveryAttempt::getUrl).toList());
+        try (Connection connection = DriverManager.getConnection(url);
+            Statement statement = connection.createStatement();
+            ResultSet rows =
+                statement.executeQuery(
+                    "select count(*) filter (where url = '' and url_id is not null),"
+                        + " count(*) filter (where url <> '' and url_id is null)"
+                        + " from delivery_attempts where delivery_id = '"
+                        + retrying
+                        + "'")) {
+          rows.next();
+          assertEquals(List.of(1, 3), List.of(rows.getInt(1), rows.getInt(2)));
+        }
         assertEquals(1, receiver.awaitRequests("/outcomes", 1, Duration.ofSeconds(10)).size());
       }
     }

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.jooq.Condition;
@@ -35,22 +36,22 @@ final class AttemptRecords {
    * each success still held under its lease token leaves the queue, which ends its delivery (its
    * row is not written: V20), and clears its webhook's failure count. Returns the succeeded
    * deliveries that were held. The queue is reached by key through {@code = any(array(...))}
-   * (docs/performance.md, "The record").
+   * (docs/performance.md, "The record"). An attempt names its URL by number ({@link AttemptUrls}).
    */
   static final String RECORD_ATTEMPTS =
       """
       with outcome as (
-        select * from unnest(?::uuid[], ?::timestamptz[], ?::uuid[], ?::int[], ?::text[],
+        select * from unnest(?::uuid[], ?::timestamptz[], ?::uuid[], ?::int[], ?::int[],
                              ?::timestamptz[], ?::bigint[], ?::int[], ?::text[], ?::text[],
                              ?::boolean[])
-                 as v(id, create_time, lease_token, attempt_number, url, start_time, duration_ms,
-                      response_status_code, response_body, error, succeeded)
+                 as v(id, create_time, lease_token, attempt_number, url_id, start_time,
+                      duration_ms, response_status_code, response_body, error, succeeded)
       ),
       listed as (
-        insert into delivery_attempts (delivery_id, attempt_number, url, start_time, duration_ms,
-                                       response_status_code, response_body, error, succeeded,
-                                       delivery_create_time)
-        select id, attempt_number, url, start_time, duration_ms, response_status_code,
+        insert into delivery_attempts (delivery_id, attempt_number, url, url_id, start_time,
+                                       duration_ms, response_status_code, response_body, error,
+                                       succeeded, delivery_create_time)
+        select id, attempt_number, '', url_id, start_time, duration_ms, response_status_code,
                response_body, error, succeeded, create_time
           from outcome
         on conflict do nothing
@@ -84,8 +85,12 @@ final class AttemptRecords {
     return CreationTimes.delivery(id, createTime).and(DELIVERIES.WEBHOOK_ID.eq(webhookId));
   }
 
-  /** Runs {@link #RECORD_ATTEMPTS}; returns the ids of the succeeded deliveries that were held. */
-  static Set<UUID> listAttemptsEndingSuccesses(DSLContext dsl, List<AttemptOutcome> outcomes) {
+  /**
+   * Runs {@link #RECORD_ATTEMPTS}, each attempt's URL named by its number in {@code urlNumbers};
+   * returns the ids of the succeeded deliveries that were held.
+   */
+  static Set<UUID> listAttemptsEndingSuccesses(
+      DSLContext dsl, List<AttemptOutcome> outcomes, Map<String, Integer> urlNumbers) {
     Set<UUID> held = new HashSet<>();
     dsl.connection(
         connection -> {
@@ -95,7 +100,7 @@ final class AttemptRecords {
                 .add(o -> o.claim().createTime())
                 .add(o -> o.claim().leaseToken())
                 .add(o -> o.attempt().attemptNumber())
-                .add(o -> o.attempt().url())
+                .add(o -> urlNumbers.get(o.attempt().url()))
                 .add(o -> o.attempt().startTime())
                 .add(o -> o.attempt().duration().toMillis())
                 .add(o -> o.attempt().responseStatusCode())

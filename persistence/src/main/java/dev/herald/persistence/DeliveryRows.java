@@ -93,17 +93,20 @@ final class DeliveryRows {
   /**
    * The newest attempts of each delivery, {@link Limits#ATTEMPTS_SHOWN} at most, read backwards on
    * the primary key: manual retries can give a delivery any number of attempts, and a read must not
-   * grow with them. The oldest and newest of the deliveries' times bound the partitions read.
+   * grow with them. The oldest and newest of the deliveries' times bound the partitions read. An
+   * attempt's URL is the one its number names, or its own if written before V23.
    */
   private static final String NEWEST_ATTEMPTS =
-      "select a.* from unnest(?::uuid[], ?::timestamptz[]) as d (id, create_time)"
+      "select a.delivery_id, a.attempt_number, coalesce(u.url, a.url) as url, a.start_time,"
+          + " a.duration_ms, a.response_status_code, a.response_body, a.error, a.succeeded"
+          + " from unnest(?::uuid[], ?::timestamptz[]) as d (id, create_time)"
           + " cross join lateral ("
           + " select * from delivery_attempts"
           + " where delivery_id = d.id and delivery_create_time = d.create_time"
           + " and delivery_create_time >= ?::timestamptz and delivery_create_time <= ?::timestamptz"
           + " order by attempt_number desc limit "
           + Limits.ATTEMPTS_SHOWN
-          + ") a";
+          + ") a left join attempt_urls u on u.id = a.url_id";
 
   /** Loads the attempts of all rows in one query, rather than one query per delivery. */
   static List<Delivery> withAttempts(DSLContext dsl, List<Record> rows) {

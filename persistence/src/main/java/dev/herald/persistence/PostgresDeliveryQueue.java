@@ -64,12 +64,14 @@ final class PostgresDeliveryQueue implements DeliveryQueue {
   private final Transactor transactor;
   private final JooqSigningSecretRepository secrets;
   private final OutcomeNotifications outcomes;
+  private final AttemptUrls urls;
 
   PostgresDeliveryQueue(
       Transactor transactor, JooqSigningSecretRepository secrets, OutcomeNotifications outcomes) {
     this.transactor = requireNonNull(transactor, "transactor");
     this.secrets = requireNonNull(secrets, "secrets");
     this.outcomes = requireNonNull(outcomes, "outcomes");
+    this.urls = new AttemptUrls(transactor);
   }
 
   /**
@@ -133,10 +135,12 @@ final class PostgresDeliveryQueue implements DeliveryQueue {
     if (outcomes.isEmpty()) {
       return List.of();
     }
+    Map<String, Integer> urlNumbers =
+        urls.numbersOf(outcomes.stream().map(o -> o.attempt().url()).toList());
     Function<DSLContext, Map<UUID, RecordedOutcome>> write =
         dsl -> {
           Map<UUID, RecordedOutcome> recorded = new HashMap<>();
-          AttemptRecords.listAttemptsEndingSuccesses(dsl, outcomes)
+          AttemptRecords.listAttemptsEndingSuccesses(dsl, outcomes, urlNumbers)
               .forEach(id -> recorded.put(id, RecordedOutcome.HELD));
           for (AttemptOutcome outcome : outcomes) {
             if (!succeeded(outcome)) {

@@ -75,8 +75,8 @@ class PostgresDeliveryQueueTest {
     transactor.outsideTransaction(
         dsl ->
             dsl.execute(
-                "truncate delivery_attempts, delivery_queue, deliveries, events, webhooks,"
-                    + " signing_secrets, signing_settings"));
+                "truncate delivery_attempts, attempt_urls, delivery_queue, deliveries, events,"
+                    + " webhooks, signing_secrets, signing_settings"));
     secrets =
         new JooqSigningSecretRepository(
             transactor, new SecretCipher(new MasterKey(new byte[32]), new SecureRandom()));
@@ -284,6 +284,52 @@ class PostgresDeliveryQueueTest {
     assertEquals(
         List.of(delivery), deliveries.list(filter(DeliveryStatus.SUCCEEDED), page()).items());
     assertEquals(List.of(), deliveries.list(filter(DeliveryStatus.PENDING), page()).items());
+  }
+
+  @Test
+  void attemptsNameTheirUrlsByNumberOneEachWhicheverServerSentThem() {
+    ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
+    queue.recordAttempt(claim, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30)));
+    UUID second = ingest("evt-2");
+    var otherServer = new PostgresDeliveryQueue(transactor, secrets, new OutcomeNotifications());
+    List<ClaimedDelivery> due =
+        otherServer.claimDue(10, now.plusSeconds(30), now.plusSeconds(90), Set.of());
+    assertEquals(2, due.size());
+    for (ClaimedDelivery held : due) {
+      boolean moved = held.id().equals(deliveryId);
+      otherServer.recordAttempt(
+          held,
+          new DeliveryAttempt(
+              moved ? 2 : 1,
+              moved ? "https://example.com/moved" : "https://example.com/h",
+              now.plusSeconds(31),
+              Duration.ofMillis(5),
+              204,
+              "",
+              "",
+              true,
+              null),
+          new NextStep.Succeed());
+    }
+
+    assertEquals(
+        List.of("https://example.com/h", "https://example.com/moved"),
+        deliveries.find(deliveryId).orElseThrow().attempts().stream()
+            .map(DeliveryAttempt::url)
+            .toList());
+    assertEquals(
+        List.of("https://example.com/h"),
+        deliveries.find(second).orElseThrow().attempts().stream()
+            .map(DeliveryAttempt::url)
+            .toList());
+    assertEquals(
+        "2 urls, 3 attempts to 2 numbers, none with its own",
+        transactor.outsideTransaction(
+            dsl ->
+                dsl.fetchValue(
+                    "select format('%s urls, %s attempts to %s numbers, none with its own',"
+                        + " (select count(*) from attempt_urls), count(*),"
+                        + " count(distinct url_id)) from delivery_attempts where url = ''")));
   }
 
   @Test

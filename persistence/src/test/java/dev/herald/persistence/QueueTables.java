@@ -95,7 +95,7 @@ final class QueueTables {
                 .add(id -> Instant.now())
                 .add(id -> id)
                 .add(id -> 1)
-                .add(id -> "https://example.com")
+                .add(id -> 1)
                 .add(id -> Instant.now())
                 .add(id -> 5L)
                 .add(id -> 204)
