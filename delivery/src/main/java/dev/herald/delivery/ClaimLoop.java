@@ -34,8 +34,15 @@ final class ClaimLoop implements Runnable {
 
   private static final Duration MIN_WAIT = Duration.ofMillis(10);
 
-  /** How soon new deliveries justify reading past saturated webhooks' backlog again. */
-  private static final Duration RELOOK_BESIDE_BUSY = Duration.ofMillis(100);
+  /** How soon new deliveries justify another look beside saturated webhooks. */
+  private static final Duration RELOOK_BESIDE_BUSY = Duration.ofMillis(10);
+
+  /**
+   * How far before the last look beside saturated webhooks the next reads the due index: what was
+   * due by then but not yet visible to it, as an ingest that commits a moment after it stamps its
+   * deliveries' times, or one on a server whose clock is a little behind.
+   */
+  static final Duration RELOOK_OVERLAP = Duration.ofMillis(250);
 
   private final DeliveryQueue queue;
   private final WaitingRoom room;
@@ -65,13 +72,21 @@ final class ClaimLoop implements Runnable {
   private volatile boolean claimsAwaitSlots = true;
 
   /**
-   * The saturated webhooks passed over by the last claim that found nothing more to take, and when;
-   * loop thread only. Asking again with the same webhooks passed over reads their whole due backlog
-   * in the index, only to find nothing once more.
+   * The saturated webhooks passed over by the last claim that found nothing more to take; loop
+   * thread only, as are the times below. A claim beside them reads their due backlog in the index
+   * and skips it: looking again, it reads only what became due since the last look ({@link
+   * #RELOOK_OVERLAP} before it), and the whole due range once per poll interval.
    */
   private Set<UUID> exhaustedBeside = Set.of();
 
+  /** When a claim beside {@link #exhaustedBeside} last took all it read. */
   private Instant exhaustedAt = Instant.MIN;
+
+  /** When a claim beside {@link #exhaustedBeside} last took all that was due, however long ago. */
+  private Instant fullyExhaustedAt = Instant.MIN;
+
+  /** Whether the last claim took as many as it asked for, so that more may be due. */
+  private boolean batchFilled;
 
   ClaimLoop(
       DeliveryQueue queue,
@@ -168,20 +183,27 @@ final class ClaimLoop implements Runnable {
     int wanted = claimSize(free);
     Set<UUID> busy = busyWebhooks();
     Instant now = clock.instant();
-    if (nothingNewBeside(busy, now)) {
-      wakes.await(Duration.between(now, exhaustionEnds()));
-      return;
+    Instant dueSince = DeliveryQueue.ALL_DUE;
+    if (lookedBeside(busy, now)) {
+      Instant relook = exhaustedAt.plus(RELOOK_BESIDE_BUSY);
+      boolean mayFindMore = newWork || batchFilled;
+      if (!mayFindMore || now.isBefore(relook)) {
+        wakes.await(Duration.between(now, mayFindMore ? relook : fullLookDue()));
+        return;
+      }
+      dueSince = exhaustedAt.minus(RELOOK_OVERLAP);
     }
     newWork = false;
     Instant leaseUntil = now.plus(lease);
-    List<ClaimedDelivery> claimed = queue.claimDue(wanted, now, leaseUntil, busy);
+    List<ClaimedDelivery> claimed = queue.claimDue(wanted, dueSince, now, leaseUntil, busy);
     leases.hold(claimed, leaseUntil);
     room.add(pacer.pace(claimed));
     dispatch.run();
-    if (claimed.size() < wanted) {
+    batchFilled = claimed.size() == wanted;
+    if (!batchFilled) {
       pauses.afterClaimTookAll(busy);
       claimsAwaitSlots = !busy.isEmpty();
-      sleepUntilDue(busy, now);
+      sleepUntilDue(busy, now, dueSince.equals(DeliveryQueue.ALL_DUE));
     }
   }
 
@@ -206,26 +228,32 @@ final class ClaimLoop implements Runnable {
   }
 
   /**
-   * Whether the last claim found nothing due beside at least these saturated webhooks recently
-   * enough to stand: for the poll interval, or {@link #RELOOK_BESIDE_BUSY} once deliveries were
-   * created since. Other webhooks' new deliveries behind a backlog wait that long at most, and
-   * steady ingest does not turn into back-to-back scans of the backlog.
+   * Whether a claim within the poll interval took everything due beside at least these saturated
+   * webhooks. Until the interval ends, claims beside them look only at what became due since the
+   * last look, once deliveries were created or the last look filled its batch, and {@link
+   * #RELOOK_BESIDE_BUSY} apart at most: other webhooks' new deliveries behind a backlog wait that
+   * long, and a look costs what became due since the last, not the backlog. What a look from a
+   * recent time misses (leases run out, rows another server held) waits for the next full one.
    */
-  private boolean nothingNewBeside(Set<UUID> busy, Instant now) {
-    return !busy.isEmpty() && busy.containsAll(exhaustedBeside) && now.isBefore(exhaustionEnds());
+  private boolean lookedBeside(Set<UUID> busy, Instant now) {
+    return !busy.isEmpty() && busy.containsAll(exhaustedBeside) && now.isBefore(fullLookDue());
   }
 
-  private Instant exhaustionEnds() {
-    return exhaustedAt.plus(newWork ? RELOOK_BESIDE_BUSY : pollInterval);
+  private Instant fullLookDue() {
+    return fullyExhaustedAt.plus(pollInterval);
   }
 
-  private void sleepUntilDue(Set<UUID> busy, Instant now) throws InterruptedException {
+  private void sleepUntilDue(Set<UUID> busy, Instant now, boolean lookedAtAllDue)
+      throws InterruptedException {
     Duration wait = pollInterval;
     if (!busy.isEmpty()) {
       // Finding the next due time beside busy webhooks would scan their backlog too; retries of
       // other webhooks wait for the poll interval at most, new deliveries wake the loop early.
       exhaustedBeside = busy;
       exhaustedAt = now;
+      if (lookedAtAllDue) {
+        fullyExhaustedAt = now;
+      }
       wakes.await(wait);
       return;
     }

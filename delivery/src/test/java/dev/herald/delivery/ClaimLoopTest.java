@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
+import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.delivery.EndpointHealth;
 import dev.herald.domain.delivery.EndpointHealthPolicy;
 import dev.herald.domain.delivery.EndpointPausePolicy;
@@ -13,6 +14,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -26,6 +29,7 @@ import org.junit.jupiter.api.Test;
 class ClaimLoopTest {
   private final List<Integer> claimSizes = new ArrayList<>();
   private final List<Set<UUID>> passedOver = new ArrayList<>();
+  private final List<Instant> dueSinces = new ArrayList<>();
   private final List<ClaimedDelivery> due = new ArrayList<>();
   private final AtomicInteger dispatches = new AtomicInteger();
   private final DeliveryConfig config =
@@ -86,7 +90,56 @@ class ClaimLoopTest {
     assertEquals(List.of(Set.of(busy)), passedOver);
   }
 
+  @Test
+  void looksBesideSaturatedWebhooksReadWhatBecameDueSinceTheLastUntilThePollIntervalEnds()
+      throws Exception {
+    WaitingRoom room = new WaitingRoom(0, 100, 2, new ConcurrencyLimits(2, 4, 4));
+    UUID busy = UUID.randomUUID();
+    room.add(List.of(claim(busy), claim(busy)));
+    Instant start = Instant.parse("2026-11-30T12:00:00Z");
+    SteppedClock clock = new SteppedClock(start);
+    ClaimLoop loop =
+        loop(
+            room,
+            new LeaseKeeper(new Queue(), Clock.systemUTC(), config.lease(), config.leaseRenewal()),
+            clock);
+
+    loop.pass();
+    assertEquals(List.of(DeliveryQueue.ALL_DUE), dueSinces, "the first look reads all that is due");
+
+    clock.now = start.plusMillis(500);
+    loop.pass();
+    assertEquals(1, dueSinces.size(), "nothing new: no look until the poll interval ends");
+
+    loop.newWork();
+    clock.now = start.plusMillis(505);
+    loop.pass();
+    assertEquals(
+        List.of(DeliveryQueue.ALL_DUE, start.minus(ClaimLoop.RELOOK_OVERLAP)),
+        dueSinces,
+        "new deliveries: a look at what became due since the last");
+
+    loop.newWork();
+    clock.now = start.plusMillis(509);
+    loop.pass();
+    assertEquals(2, dueSinces.size(), "looks at least 10 ms apart");
+
+    clock.now = start.plusMillis(520);
+    loop.pass();
+    assertEquals(start.plusMillis(505).minus(ClaimLoop.RELOOK_OVERLAP), dueSinces.get(2));
+
+    clock.now = start.plusMillis(1_000);
+    loop.pass();
+    assertEquals(
+        List.of(DeliveryQueue.ALL_DUE), dueSinces.subList(3, 4), "a full look each poll interval");
+    assertEquals(Set.of(Set.of(busy)), Set.copyOf(passedOver));
+  }
+
   private ClaimLoop loop(WaitingRoom room, LeaseKeeper leases) {
+    return loop(room, leases, Clock.systemUTC());
+  }
+
+  private ClaimLoop loop(WaitingRoom room, LeaseKeeper leases, Clock clock) {
     WakeSignal wakes = new WakeSignal(Clock.systemUTC());
     wakes.close(); // waits return at once: a pass is the unit under test
     Queue queue = new Queue();
@@ -110,7 +163,31 @@ class ClaimLoopTest {
             Duration.ofSeconds(1)),
         dispatches::incrementAndGet,
         config,
-        Clock.systemUTC());
+        clock);
+  }
+
+  /** A clock that stands still until the test moves it. */
+  private static final class SteppedClock extends Clock {
+    private Instant now;
+
+    SteppedClock(Instant now) {
+      this.now = now;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
   }
 
   private static ClaimedDelivery claim(UUID webhook) {
@@ -120,8 +197,9 @@ class ClaimLoopTest {
   private final class Queue extends QueueWithoutPauses {
     @Override
     public List<ClaimedDelivery> claimDue(
-        int max, Instant now, Instant leaseUntil, Set<UUID> busy) {
+        int max, Instant dueSince, Instant now, Instant leaseUntil, Set<UUID> busy) {
       claimSizes.add(max);
+      dueSinces.add(dueSince);
       passedOver.add(Set.copyOf(busy));
       List<ClaimedDelivery> taken = List.copyOf(due);
       due.clear();

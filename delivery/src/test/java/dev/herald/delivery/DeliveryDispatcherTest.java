@@ -277,7 +277,7 @@ class DeliveryDispatcherTest {
 
     @Override
     public synchronized List<ClaimedDelivery> claimDue(
-        int max, Instant now, Instant leaseUntil, Set<UUID> busy) {
+        int max, Instant dueSince, Instant now, Instant leaseUntil, Set<UUID> busy) {
       claims.incrementAndGet();
       notifyAll();
       Error error = claimError;

@@ -75,7 +75,7 @@ class LeaseKeeperTest {
 
     @Override
     public List<ClaimedDelivery> claimDue(
-        int max, Instant now, Instant leaseUntil, Set<UUID> busy) {
+        int max, Instant dueSince, Instant now, Instant leaseUntil, Set<UUID> busy) {
       return List.of();
     }
 

@@ -1,5 +1,6 @@
 package dev.herald.persistence;
 
+import dev.herald.domain.delivery.DeliveryQueue;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -35,7 +36,14 @@ public final class DispatcherClaim {
   /** Claims up to {@code max} due deliveries in the caller's transaction; how many it took. */
   public static int claim(Connection connection, int max) throws SQLException {
     Instant now = Instant.now();
-    return Claims.claim(connection, max, now, now.plusSeconds(30), UUID.randomUUID(), Set.of())
+    return Claims.claim(
+            connection,
+            max,
+            DeliveryQueue.ALL_DUE,
+            now,
+            now.plusSeconds(30),
+            UUID.randomUUID(),
+            Set.of())
         .size();
   }
 
@@ -60,9 +68,10 @@ public final class DispatcherClaim {
         connection.prepareStatement("explain (analyze, buffers) " + Claims.CLAIM.formatted(max))) {
       statement.setString(1, now.plusSeconds(30).toString());
       statement.setObject(2, UUID.randomUUID());
-      statement.setString(3, now.toString());
+      statement.setString(3, DeliveryQueue.ALL_DUE.toString());
       statement.setString(4, now.toString());
-      statement.setArray(5, connection.createArrayOf("uuid", new Object[0]));
+      statement.setString(5, now.toString());
+      statement.setArray(6, connection.createArrayOf("uuid", new Object[0]));
       StringBuilder plan = new StringBuilder();
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {

@@ -23,14 +23,15 @@ final class Claims {
   /**
    * Hand-written so its plan stays on keys under any statistics; {@code %d} is the limit, written
    * in (a bound limit leaves a generic plan expecting a tenth of the table). The due rows are read
-   * from {@code delivery_queue_due} in order, rows other workers hold are skipped, and saturated
-   * webhooks (the fifth parameter; an empty array passes over nothing) are passed over, as is a
-   * delivery of a bot's line with an earlier one still in the queue ({@link Lines}). A delivery's
-   * body is its event's, with its own key ({@link StoredBodies}), read once per row at the top: in
-   * the subquery over {@code deliveries} it would be planned once per partition, each over every
-   * partition of {@code events}, and each claim would start days squared index scans. A delivery is
-   * looked up by its webhook too ({@link AttemptRecords#deliveryOf}); the attempts it has had and
-   * where its round of retries started are its queue row's (V20).
+   * from {@code delivery_queue_due} in order, from the earliest due time asked for (a look beside
+   * saturated webhooks reads only what became due since the last), rows other workers hold are
+   * skipped, and saturated webhooks (the sixth parameter; an empty array passes over nothing) are
+   * passed over, as is a delivery of a bot's line with an earlier one still in the queue ({@link
+   * Lines}). A delivery's body is its event's, with its own key ({@link StoredBodies}), read once
+   * per row at the top: in the subquery over {@code deliveries} it would be planned once per
+   * partition, each over every partition of {@code events}, and each claim would start days squared
+   * index scans. A delivery is looked up by its webhook too ({@link AttemptRecords#deliveryOf});
+   * the attempts it has had and where its round of retries started are its queue row's (V20).
    */
   static final String CLAIM =
       """
@@ -40,7 +41,8 @@ final class Claims {
          where delivery_id = any(array(
                  select delivery_id
                    from delivery_queue
-                  where next_attempt_time <= ?::timestamptz
+                  where next_attempt_time >= ?::timestamptz
+                    and next_attempt_time <= ?::timestamptz
                     and (lease_until is null or lease_until <= ?::timestamptz)
                     and webhook_id <> all(?::uuid[])
                     and (order_seq is null or not exists (
@@ -94,6 +96,7 @@ final class Claims {
   static List<ClaimedRow> claim(
       Connection connection,
       int max,
+      Instant dueSince,
       Instant now,
       Instant leaseUntil,
       UUID leaseToken,
@@ -102,9 +105,10 @@ final class Claims {
     try (PreparedStatement statement = connection.prepareStatement(CLAIM.formatted(max))) {
       statement.setObject(1, Times.toDb(leaseUntil));
       statement.setObject(2, leaseToken);
-      statement.setObject(3, Times.toDb(now));
+      statement.setObject(3, Times.toDb(dueSince));
       statement.setObject(4, Times.toDb(now));
-      statement.setString(5, ArrayLiterals.of(List.copyOf(busyWebhooks)));
+      statement.setObject(5, Times.toDb(now));
+      statement.setString(6, ArrayLiterals.of(List.copyOf(busyWebhooks)));
       List<ClaimedRow> claimed = new ArrayList<>();
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {

@@ -81,14 +81,15 @@ final class PostgresDeliveryQueue implements DeliveryQueue {
    */
   @Override
   public List<ClaimedDelivery> claimDue(
-      int max, Instant now, Instant leaseUntil, Set<UUID> busyWebhooks) {
+      int max, Instant dueSince, Instant now, Instant leaseUntil, Set<UUID> busyWebhooks) {
     UUID leaseToken = UUID.randomUUID();
     return transactor.outsideTransaction(
         dsl -> {
           List<Claims.ClaimedRow> claimed =
               dsl.connectionResult(
                   connection ->
-                      Claims.claim(connection, max, now, leaseUntil, leaseToken, busyWebhooks));
+                      Claims.claim(
+                          connection, max, dueSince, now, leaseUntil, leaseToken, busyWebhooks));
           if (claimed.isEmpty()) {
             return List.<ClaimedDelivery>of();
           }

@@ -1,5 +1,6 @@
 package dev.herald.persistence;
 
+import static dev.herald.domain.delivery.DeliveryQueue.ALL_DUE;
 import static dev.herald.domain.secret.SignatureScheme.V1;
 import static dev.herald.domain.secret.SignatureScheme.V1A;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -133,7 +134,7 @@ class PostgresDeliveryQueueTest {
   void aClaimCarriesTheProjectsSchemesAndItsEd25519PairOpenedFromStorage() {
     ProjectSecrets stored = secrets.signingAt("proj", now).orElseThrow();
     ProjectSecrets claimed =
-        queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0).signing();
+        queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of()).get(0).signing();
     assertEquals(SignatureScheme.DEFAULT, claimed.schemes(), "v1 until the project sets schemes");
     assertEquals(stored.current().ed25519(), claimed.current().ed25519());
 
@@ -141,7 +142,10 @@ class PostgresDeliveryQueueTest {
     assertEquals(Set.of(V1, V1A), secrets.signingAt("proj", now).orElseThrow().schemes());
     secrets.setSchemes("proj", EnumSet.of(V1A), now);
     ProjectSecrets after =
-        queue.claimDue(10, now.plusSeconds(61), now.plusSeconds(120), Set.of()).get(0).signing();
+        queue
+            .claimDue(10, ALL_DUE, now.plusSeconds(61), now.plusSeconds(120), Set.of())
+            .get(0)
+            .signing();
     assertEquals(Set.of(V1A), after.schemes());
   }
 
@@ -161,12 +165,13 @@ class PostgresDeliveryQueueTest {
 
   @Test
   void aClaimedDeliveryIsNotClaimedAgainWhileItsLeaseRuns() {
-    List<ClaimedDelivery> first = queue.claimDue(10, now, now.plusSeconds(60), Set.of());
+    List<ClaimedDelivery> first = queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of());
     assertEquals(1, first.size());
     assertEquals(deliveryId, first.get(0).id());
     assertEquals("https://example.com/h", first.get(0).url());
     assertEquals(32, first.get(0).signing().current().key().length);
-    assertTrue(queue.claimDue(10, now.plusSeconds(59), now.plusSeconds(120), Set.of()).isEmpty());
+    assertTrue(
+        queue.claimDue(10, ALL_DUE, now.plusSeconds(59), now.plusSeconds(120), Set.of()).isEmpty());
     assertTrue(
         queue.nextDueTime(now.plusSeconds(59)).isEmpty(),
         "a held delivery is not waiting to be due");
@@ -174,9 +179,10 @@ class PostgresDeliveryQueueTest {
 
   @Test
   void anExpiredLeaseMakesTheDeliveryDueAgainAndTheOldHolderLosesIt() {
-    ClaimedDelivery crashed = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
+    ClaimedDelivery crashed =
+        queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of()).get(0);
     ClaimedDelivery next =
-        queue.claimDue(10, now.plusSeconds(61), now.plusSeconds(120), Set.of()).get(0);
+        queue.claimDue(10, ALL_DUE, now.plusSeconds(61), now.plusSeconds(120), Set.of()).get(0);
     assertEquals(crashed.id(), next.id());
 
     assertFalse(
@@ -191,20 +197,26 @@ class PostgresDeliveryQueueTest {
 
   @Test
   void aRenewedLeaseKeepsTheDeliveryHeldUntilItsNewEnd() {
-    ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
+    ClaimedDelivery claim = queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of()).get(0);
     queue.renew(List.of(claim), now.plusSeconds(300));
-    assertTrue(queue.claimDue(10, now.plusSeconds(299), now.plusSeconds(400), Set.of()).isEmpty());
+    assertTrue(
+        queue
+            .claimDue(10, ALL_DUE, now.plusSeconds(299), now.plusSeconds(400), Set.of())
+            .isEmpty());
     assertEquals(
-        1, queue.claimDue(10, now.plusSeconds(300), now.plusSeconds(400), Set.of()).size());
+        1,
+        queue.claimDue(10, ALL_DUE, now.plusSeconds(300), now.plusSeconds(400), Set.of()).size());
   }
 
   @Test
   void aLeaseAlreadyLostIsNotRenewed() {
-    ClaimedDelivery crashed = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
-    queue.claimDue(10, now.plusSeconds(61), now.plusSeconds(120), Set.of());
+    ClaimedDelivery crashed =
+        queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of()).get(0);
+    queue.claimDue(10, ALL_DUE, now.plusSeconds(61), now.plusSeconds(120), Set.of());
     queue.renew(List.of(crashed), now.plusSeconds(600));
     assertEquals(
-        1, queue.claimDue(10, now.plusSeconds(120), now.plusSeconds(180), Set.of()).size());
+        1,
+        queue.claimDue(10, ALL_DUE, now.plusSeconds(120), now.plusSeconds(180), Set.of()).size());
   }
 
   /**
@@ -213,7 +225,7 @@ class PostgresDeliveryQueueTest {
    */
   @Test
   void renewalPassesOverADeliveryBeingRecorded() throws Exception {
-    ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
+    ClaimedDelivery claim = queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of()).get(0);
     try (Connection recording = postgres.getPostgresDatabase().getConnection()) {
       recording.setAutoCommit(false);
       try (PreparedStatement lock =
@@ -226,32 +238,34 @@ class PostgresDeliveryQueueTest {
           .get(30, TimeUnit.SECONDS);
       recording.rollback();
     }
-    assertEquals(1, queue.claimDue(10, now.plusSeconds(60), now.plusSeconds(120), Set.of()).size());
+    assertEquals(
+        1, queue.claimDue(10, ALL_DUE, now.plusSeconds(60), now.plusSeconds(120), Set.of()).size());
   }
 
   @Test
   void aRetryIsDueAtItsTimeAndNotBefore() {
-    ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
+    ClaimedDelivery claim = queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of()).get(0);
     assertTrue(
         queue
             .recordAttempt(claim, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30)))
             .held());
 
     assertEquals(now.plusSeconds(30), queue.nextDueTime(now).orElseThrow());
-    assertTrue(queue.claimDue(10, now.plusSeconds(29), now.plusSeconds(90), Set.of()).isEmpty());
+    assertTrue(
+        queue.claimDue(10, ALL_DUE, now.plusSeconds(29), now.plusSeconds(90), Set.of()).isEmpty());
     ClaimedDelivery retry =
-        queue.claimDue(10, now.plusSeconds(30), now.plusSeconds(90), Set.of()).get(0);
+        queue.claimDue(10, ALL_DUE, now.plusSeconds(30), now.plusSeconds(90), Set.of()).get(0);
     assertEquals(2, retry.nextAttemptNumber());
   }
 
   @Test
   void aRetryShowsWhenItIsDueAndAnEndedDeliveryShowsNoDueTime() {
-    ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
+    ClaimedDelivery claim = queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of()).get(0);
     queue.recordAttempt(claim, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30)));
     assertEquals(now.plusSeconds(30), deliveries.find(deliveryId).orElseThrow().nextAttemptTime());
 
     ClaimedDelivery retry =
-        queue.claimDue(10, now.plusSeconds(30), now.plusSeconds(90), Set.of()).get(0);
+        queue.claimDue(10, ALL_DUE, now.plusSeconds(30), now.plusSeconds(90), Set.of()).get(0);
     queue.recordAttempt(retry, attempt(2, 200), new NextStep.Succeed());
     var delivery = deliveries.find(deliveryId).orElseThrow();
     assertEquals(DeliveryStatus.SUCCEEDED, delivery.status());
@@ -261,10 +275,10 @@ class PostgresDeliveryQueueTest {
 
   @Test
   void aSuccessLeavesTheDeliverysRowAsMadeAndIsReadFromItsAttempts() {
-    ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
+    ClaimedDelivery claim = queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of()).get(0);
     queue.recordAttempt(claim, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30)));
     ClaimedDelivery retry =
-        queue.claimDue(10, now.plusSeconds(30), now.plusSeconds(90), Set.of()).get(0);
+        queue.claimDue(10, ALL_DUE, now.plusSeconds(30), now.plusSeconds(90), Set.of()).get(0);
     Instant secondStart = now.plusSeconds(31);
     queue.recordAttempt(
         retry, attempt(2, 204, secondStart, Duration.ofMillis(7)), new NextStep.Succeed());
@@ -288,12 +302,12 @@ class PostgresDeliveryQueueTest {
 
   @Test
   void attemptsNameTheirUrlsByNumberOneEachWhicheverServerSentThem() {
-    ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
+    ClaimedDelivery claim = queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of()).get(0);
     queue.recordAttempt(claim, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30)));
     UUID second = ingest("evt-2");
     var otherServer = new PostgresDeliveryQueue(transactor, secrets, new OutcomeNotifications());
     List<ClaimedDelivery> due =
-        otherServer.claimDue(10, now.plusSeconds(30), now.plusSeconds(90), Set.of());
+        otherServer.claimDue(10, ALL_DUE, now.plusSeconds(30), now.plusSeconds(90), Set.of());
     assertEquals(2, due.size());
     for (ClaimedDelivery held : due) {
       boolean moved = held.id().equals(deliveryId);
@@ -334,7 +348,7 @@ class PostgresDeliveryQueueTest {
 
   @Test
   void aDeliveryPutBackStartsARoundAfterTheAttemptsItHad() {
-    ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
+    ClaimedDelivery claim = queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of()).get(0);
     queue.recordAttempt(claim, attempt(1, 500), new NextStep.Fail());
     assertEquals(DeliveryStatus.FAILED, deliveries.find(deliveryId).orElseThrow().status());
     assertEquals(1, deliveries.list(filter(DeliveryStatus.FAILED), page()).items().size());
@@ -346,14 +360,14 @@ class PostgresDeliveryQueueTest {
     assertNull(delivery.failureReason());
     assertEquals(1, deliveries.list(filter(DeliveryStatus.PENDING), page()).items().size());
     assertEquals(List.of(), deliveries.list(filter(DeliveryStatus.FAILED), page()).items());
-    ClaimedDelivery again = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
+    ClaimedDelivery again = queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of()).get(0);
     assertEquals(2, again.nextAttemptNumber());
     assertEquals(1, again.nextAttemptInRound());
   }
 
   @Test
   void aDeliveryEndedByItsWebhooksDeletionStaysEndedThoughItsAttemptInFlightSucceeds() {
-    ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(60), Set.of()).get(0);
+    ClaimedDelivery claim = queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of()).get(0);
     assertTrue(new JooqWebhookRepository(transactor).delete(webhookId, now, "webhook deleted"));
 
     assertFalse(queue.recordAttempt(claim, attempt(1, 200), new NextStep.Succeed()).held());
@@ -361,22 +375,26 @@ class PostgresDeliveryQueueTest {
     assertEquals(DeliveryStatus.FAILED, delivery.status());
     assertEquals("webhook deleted", delivery.failureReason());
     assertEquals(1, delivery.attempts().size(), "the attempt made is still listed");
-    assertTrue(queue.claimDue(10, now.plusSeconds(120), now.plusSeconds(180), Set.of()).isEmpty());
+    assertTrue(
+        queue
+            .claimDue(10, ALL_DUE, now.plusSeconds(120), now.plusSeconds(180), Set.of())
+            .isEmpty());
   }
 
   @Test
   void aReleasedDeliveryIsDueAtTheTimeGiven() {
-    ClaimedDelivery claim = queue.claimDue(10, now, now.plusSeconds(600), Set.of()).get(0);
+    ClaimedDelivery claim = queue.claimDue(10, ALL_DUE, now, now.plusSeconds(600), Set.of()).get(0);
     queue.release(claim, now.plusSeconds(5));
     assertEquals(Optional.of(now.plusSeconds(5)), queue.nextDueTime(now));
-    assertEquals(1, queue.claimDue(10, now.plusSeconds(5), now.plusSeconds(700), Set.of()).size());
+    assertEquals(
+        1, queue.claimDue(10, ALL_DUE, now.plusSeconds(5), now.plusSeconds(700), Set.of()).size());
   }
 
   @Test
   void aRecordReportsTheWebhooksFailuresInARowAndASuccessClearsThem() {
     UUID second = ingest("evt-2");
     UUID third = ingest("evt-3");
-    List<ClaimedDelivery> claims = queue.claimDue(10, now, now.plusSeconds(60), Set.of());
+    List<ClaimedDelivery> claims = queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of());
     assertEquals(List.of(deliveryId, second, third), claims.stream().map(c -> c.id()).toList());
 
     assertEquals(

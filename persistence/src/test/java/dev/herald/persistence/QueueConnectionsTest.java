@@ -8,6 +8,7 @@ import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.domain.delivery.DeliveryNotifier;
+import dev.herald.domain.delivery.DeliveryQueue;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
@@ -97,7 +98,14 @@ class QueueConnectionsTest {
       connection.setAutoCommit(false);
       for (int run = 0; run < RUNS; run++) {
         Instant now = Instant.now();
-        Claims.claim(connection, 64, now, now.plusSeconds(30), UUID.randomUUID(), Set.of());
+        Claims.claim(
+            connection,
+            64,
+            DeliveryQueue.ALL_DUE,
+            now,
+            now.plusSeconds(30),
+            UUID.randomUUID(),
+            Set.of());
         connection.rollback();
       }
       assertPlannedOnce(connection, "with leased as");

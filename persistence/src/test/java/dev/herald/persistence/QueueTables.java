@@ -2,6 +2,7 @@ package dev.herald.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.herald.domain.delivery.DeliveryQueue;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -142,6 +143,7 @@ final class QueueTables {
         ", ",
         "'" + now.plusSeconds(30) + "'",
         "'" + UUID.randomUUID() + "'",
+        "'" + DeliveryQueue.ALL_DUE + "'",
         "'" + now + "'",
         "'" + now + "'",
         busy);

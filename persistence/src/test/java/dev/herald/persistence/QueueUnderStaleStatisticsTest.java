@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.herald.domain.delivery.DeliveryQueue;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.sql.Connection;
@@ -66,7 +67,14 @@ class QueueUnderStaleStatisticsTest {
     try (Connection connection = queueSession()) {
       connection.setAutoCommit(false);
       int claimed =
-          Claims.claim(connection, 128, now, now.plusSeconds(30), UUID.randomUUID(), Set.of())
+          Claims.claim(
+                  connection,
+                  128,
+                  DeliveryQueue.ALL_DUE,
+                  now,
+                  now.plusSeconds(30),
+                  UUID.randomUUID(),
+                  Set.of())
               .size();
       connection.rollback();
       assertEquals(128, claimed);

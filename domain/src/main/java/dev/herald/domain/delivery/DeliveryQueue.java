@@ -21,11 +21,15 @@ public interface DeliveryQueue {
    */
   int LET_GO_CHUNK = 1000;
 
+  /** The {@code dueSince} of a claim that reads every due delivery: none is due before it. */
+  Instant ALL_DUE = Instant.EPOCH;
+
   /**
-   * Leases up to {@code max} deliveries due at {@code now}, earliest first, until {@code
-   * leaseUntil}, skipping those of {@code busyWebhooks}.
+   * Leases up to {@code max} deliveries due at {@code now} and not before {@code dueSince},
+   * earliest first, until {@code leaseUntil}, skipping those of {@code busyWebhooks}.
    */
-  List<ClaimedDelivery> claimDue(int max, Instant now, Instant leaseUntil, Set<UUID> busyWebhooks);
+  List<ClaimedDelivery> claimDue(
+      int max, Instant dueSince, Instant now, Instant leaseUntil, Set<UUID> busyWebhooks);
 
   /** Extends the leases still held by {@code claims}. */
   void renew(Collection<ClaimedDelivery> claims, Instant leaseUntil);
