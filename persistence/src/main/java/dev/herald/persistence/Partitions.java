@@ -94,17 +94,17 @@ final class Partitions {
     return partitions;
   }
 
+  /** The name of {@code table}'s partition for {@code day}. */
+  static String nameOf(String table, LocalDate day) {
+    return table + "_" + DAY.format(day);
+  }
+
   /**
    * Makes the partition of {@code table} for {@code day}, unless one of its {@code existing}
    * partitions holds the day's start. Attached rather than created as a partition: attaching takes
    * a lock that lets reads and writes of the table go on. Returns the partition's name if it was
    * made.
    */
-  /** The name of {@code table}'s partition for {@code day}. */
-  static String nameOf(String table, LocalDate day) {
-    return table + "_" + DAY.format(day);
-  }
-
   static Optional<String> addDay(
       Connection connection, PartitionedTable table, List<Partition> existing, LocalDate day)
       throws SQLException {
