@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Herald as operators run it: {@code java -jar herald-server.jar} in its own process, so that its
@@ -17,6 +19,9 @@ import java.util.concurrent.TimeUnit;
 final class ServerProcess implements AutoCloseable {
   /** The heap limit the README recommends for production. */
   static final String HEAP_LIMIT = "-Xmx384m";
+
+  /** HotSpot's compiler threads, {@code C1 CompilerThread0} and so on (cut to 15 characters). */
+  private static final Pattern COMPILER_THREAD = Pattern.compile("C[12] Compiler");
 
   private final Process process;
   private final Path log;
@@ -92,6 +97,26 @@ final class ServerProcess implements AutoCloseable {
   /** CPU time the server process has used so far. */
   Duration cpu() {
     return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+
+  /**
+   * CPU time the JVM's JIT compiler threads have used so far: while it grows fast the server is
+   * still compiling its hot paths, and its figures are a cold server's.
+   */
+  Duration compilerCpu() throws IOException {
+    Duration total = Duration.ZERO;
+    try (Stream<Path> threads =
+        Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+      for (Path thread : threads.toList()) {
+        total =
+            total.plus(
+                ProcStat.read(thread.resolve("stat"))
+                    .filter(stat -> COMPILER_THREAD.matcher(stat.name()).lookingAt())
+                    .map(ProcStat::cpu)
+                    .orElse(Duration.ZERO));
+      }
+    }
+    return total;
   }
 
   /** The process's peak resident memory so far (VmHWM), in MB. */
