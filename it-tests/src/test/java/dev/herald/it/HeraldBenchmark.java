@@ -63,7 +63,8 @@ class HeraldBenchmark {
 
   /**
    * Ingest on a fresh server for this long before the measured runs, reported apart: for about half
-   * a minute the JIT compiler takes as much CPU as the calls themselves.
+   * a minute the JIT compiler takes as much CPU as the calls themselves. Rounds of {@link
+   * OfferedLoad#WARM_UP_ROUND} follow, unmeasured, until it rests.
    */
   private static final Duration INGEST_WARM_UP = Duration.ofSeconds(30);
 
@@ -72,21 +73,10 @@ class HeraldBenchmark {
   /**
    * The first backlog a fresh server drains, measured apart: its JIT compiler is still busy with
    * the delivery path through it (a third of the server's CPU in the first 10,000). Backlogs of
-   * this size follow, unmeasured, until the server is warm ({@link #WARM_COMPILER_SHARE}); the
-   * measured drain is the server as it runs once warm.
+   * this size follow, unmeasured, until the server is warm ({@link
+   * ServerProcess#WARM_COMPILER_SHARE}); the measured drain is the server as it runs once warm.
    */
   private static final int DRAIN_WARM_UP = 50_000;
-
-  /**
-   * A server is warm once its JIT compiler takes less than this share of its CPU while a backlog
-   * drains. After the first 50,000 deliveries the compiler still took 40% of the server's CPU
-   * through the 100,000 that followed (one compiler thread busy for a minute after start, on two
-   * cores), and the drain measured it as much as the delivery path.
-   */
-  private static final double WARM_COMPILER_SHARE = 0.05;
-
-  /** At most this many warm-up backlogs after the first, so a compiler that never rests ends. */
-  private static final int MAX_WARM_UP_BACKLOGS = 8;
 
   /**
    * POSTs the ceiling's client makes before the measured ones, so that the ceiling, like the drain,
@@ -98,7 +88,8 @@ class HeraldBenchmark {
    * The latency phase's server has not run ingest before (the ingest phase has a process of its
    * own): for its first 20 s or so at 1,000 events/s the JIT compiler takes a core and deliveries
    * fall seconds behind. This much of it is reported apart; then the server ingests as fast as it
-   * can for as long again, and delivers all of it, before the measured loads.
+   * can for as long again, and in rounds after until the compiler rests, and delivers all of it,
+   * before the measured loads.
    */
   private static final Duration LATENCY_WARM_UP = Duration.ofSeconds(30);
 
@@ -252,6 +243,15 @@ class HeraldBenchmark {
               Duration.ZERO,
               INGEST_WARM_UP,
               (n, done) -> OfferedLoad.ingestAsync(channel, "bench-ingest", "cold-" + n, done));
+      ServerProcess.Warmth warmth =
+          server.warmUp(
+              () ->
+                  timeBoxed(
+                      64,
+                      Duration.ZERO,
+                      OfferedLoad.WARM_UP_ROUND,
+                      (n, done) ->
+                          OfferedLoad.ingestAsync(channel, "bench-ingest", "warm-" + n, done)));
       for (int inFlight : new int[] {1, 16, 64}) {
         Run herald =
             timeBoxed(
@@ -281,6 +281,7 @@ class HeraldBenchmark {
                 herald.perSecond() / ceiling.perSecond()));
       }
       ingest.put("c64_cold", Map.of("events_per_s", round(cold.perSecond())));
+      ingest.put("warm_up_rounds", warmth.rounds());
       results.put("ingest", ingest);
       table.add(
           String.format(
@@ -433,15 +434,14 @@ class HeraldBenchmark {
       channel.shutdownNow();
     }
     double coldPerSecond = DRAIN_WARM_UP / drainBacklog(receiver, DRAIN_WARM_UP);
-    int warmUpBacklogs = warmUp(server, receiver);
+    int warmUpBacklogs = server.warmUp(() -> drainBacklog(receiver, DRAIN_WARM_UP)).rounds();
     Duration cpuBefore = server.cpu();
-    Duration compilerBefore = server.compilerCpu();
     Duration postgresBefore = PostgresCpu.total();
-    double seconds = drainBacklog(receiver, DRAIN_BACKLOG);
-    double perSecond = DRAIN_BACKLOG / seconds;
-    Duration serverCpu = server.cpu().minus(cpuBefore);
-    double compilerShare = share(server.compilerCpu().minus(compilerBefore), serverCpu);
-    double cpuPer10k = (serverCpu.toMillis() / 1000.0) / DRAIN_BACKLOG * 10_000;
+    double[] seconds = new double[1];
+    double compilerShare =
+        server.compilerShareOf(() -> seconds[0] = drainBacklog(receiver, DRAIN_BACKLOG));
+    double perSecond = DRAIN_BACKLOG / seconds[0];
+    double cpuPer10k = (server.cpu().minus(cpuBefore).toMillis() / 1000.0) / DRAIN_BACKLOG * 10_000;
     double postgresPer10k =
         (PostgresCpu.total().minus(postgresBefore).toMillis() / 1000.0) / DRAIN_BACKLOG * 10_000;
     AtomicLong clientCpuNanos = new AtomicLong();
@@ -495,28 +495,6 @@ class HeraldBenchmark {
             postgresPer10k,
             clientPer10k,
             cpuPer10k / clientPer10k));
-  }
-
-  /**
-   * Drains backlogs of {@link #DRAIN_WARM_UP} until the JIT compiler rests ({@link
-   * #WARM_COMPILER_SHARE}); how many it took.
-   */
-  private int warmUp(ServerProcess server, FastReceiver receiver) throws Exception {
-    int backlogs = 0;
-    double compilerShare = 1;
-    while (compilerShare >= WARM_COMPILER_SHARE && backlogs < MAX_WARM_UP_BACKLOGS) {
-      Duration cpuBefore = server.cpu();
-      Duration compilerBefore = server.compilerCpu();
-      drainBacklog(receiver, DRAIN_WARM_UP);
-      backlogs++;
-      compilerShare =
-          share(server.compilerCpu().minus(compilerBefore), server.cpu().minus(cpuBefore));
-    }
-    return backlogs;
-  }
-
-  private static double share(Duration part, Duration whole) {
-    return whole.isZero() ? 0 : (double) part.toMillis() / whole.toMillis();
   }
 
   /**

@@ -33,6 +33,9 @@ final class OfferedLoad {
   private final FastReceiver receiver;
   private final String project;
 
+  /** After the warm-up's first stretch, rounds of this until the JIT compiler rests. */
+  static final Duration WARM_UP_ROUND = Duration.ofSeconds(10);
+
   OfferedLoad(ServerProcess server, ManagedChannel channel, FastReceiver receiver, String project) {
     this.server = server;
     this.channel = channel;
@@ -47,10 +50,24 @@ final class OfferedLoad {
   record Lags(Percentiles step, Percentiles steady, Percentiles ingest) {}
 
   /**
-   * Ingests with 64 calls in flight for {@code length}, then waits until all is delivered: the JIT
-   * compiler's work done before a measured load.
+   * Ingests flat out for {@code length}, then in rounds until the JIT compiler rests: the
+   * compiler's work done before a measured load. Says in the log how long it took.
    */
-  void warmUp(Duration length) throws InterruptedException {
+  void warmUp(Duration length) throws Exception {
+    ingestFlatOut(length);
+    ServerProcess.Warmth warmth = server.warmUp(() -> ingestFlatOut(WARM_UP_ROUND));
+    System.out.printf(
+        Locale.ROOT,
+        "warm-up: %d s, then %d rounds of %d s; the JIT compiler %.0f%% of the server's CPU in the"
+            + " last%n",
+        length.toSeconds(),
+        warmth.rounds(),
+        WARM_UP_ROUND.toSeconds(),
+        100 * warmth.compilerShare());
+  }
+
+  /** Ingests with 64 calls in flight for {@code length}, then waits until all is delivered. */
+  private void ingestFlatOut(Duration length) throws InterruptedException {
     receiver.recordTimes(false);
     receiver.reset();
     Semaphore slots = new Semaphore(64);
