@@ -1,5 +1,8 @@
 package dev.herald.persistence;
 
+import static java.util.Objects.requireNonNull;
+
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.util.UUID;
 import org.jooq.DSLContext;
@@ -14,6 +17,20 @@ final class DeliveryAnnouncements {
   static final String CHANNEL = "herald_deliveries";
 
   private final String origin = UUID.randomUUID().toString();
+  private final Listeners everyServer;
+
+  DeliveryAnnouncements(Listeners everyServer) {
+    this.everyServer = requireNonNull(everyServer, "everyServer");
+  }
+
+  /**
+   * Whether another server listens, looked at on {@code connection} ({@link Listeners}): ingest
+   * announces its batches only then. One that starts listening is heard within a second, and polls
+   * meanwhile.
+   */
+  boolean heard(Connection connection) {
+    return everyServer.seen(connection).othersListen();
+  }
 
   /**
    * Inside a transaction that made deliveries due: tell the listeners once it commits. Plain JDBC,

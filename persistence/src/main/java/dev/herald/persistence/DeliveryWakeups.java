@@ -33,6 +33,7 @@ public final class DeliveryWakeups implements AutoCloseable {
   private final DeliveryAnnouncements announcements;
   private final DeliveryNotifier notifier;
   private final OutcomeNotifications outcomes;
+  private final Listeners listeners;
   private volatile boolean running;
   private Thread thread;
 
@@ -40,8 +41,10 @@ public final class DeliveryWakeups implements AutoCloseable {
       DatabaseSettings settings,
       DeliveryAnnouncements announcements,
       DeliveryNotifier notifier,
-      OutcomeNotifications outcomes) {
+      OutcomeNotifications outcomes,
+      Listeners listeners) {
     this.settings = requireNonNull(settings, "settings");
+    this.listeners = requireNonNull(listeners, "listeners");
     this.outcomes = requireNonNull(outcomes, "outcomes");
     this.announcements = requireNonNull(announcements, "announcements");
     this.notifier = requireNonNull(notifier, "notifier");
@@ -71,14 +74,20 @@ public final class DeliveryWakeups implements AutoCloseable {
           lostInARow = 0;
         }
         PGConnection postgres = connection.unwrap(PGConnection.class);
+        listeners.ownListener(postgres.getBackendPID());
         boolean listeningToOutcomes = false;
         while (running) {
           // Outcomes are listened to only while this server has watchers: every outcome of every
-          // server would otherwise cross this connection to be read and dropped.
+          // server would otherwise cross this connection to be read and dropped. The session's
+          // name tells the other servers whether to publish them (Listeners).
           if (outcomes.wanted() != listeningToOutcomes) {
             listeningToOutcomes = !listeningToOutcomes;
             statement.execute(
                 (listeningToOutcomes ? "listen " : "unlisten ") + OutcomeNotifications.CHANNEL);
+            statement.execute(
+                "set application_name = '"
+                    + (listeningToOutcomes ? Listeners.WATCHING : Listeners.LISTENING)
+                    + "'");
             outcomes.listening(listeningToOutcomes);
           }
           PGNotification[] notifications = postgres.getNotifications(WAIT_MILLIS);
@@ -87,6 +96,7 @@ public final class DeliveryWakeups implements AutoCloseable {
           }
         }
       } catch (SQLException e) {
+        listeners.ownListener(0);
         outcomes.listening(false);
         if (running) {
           reportLost(e);
@@ -130,7 +140,7 @@ public final class DeliveryWakeups implements AutoCloseable {
     if (settings.password() != null) {
       properties.setProperty("password", settings.password());
     }
-    properties.setProperty("ApplicationName", "herald-wakeups");
+    properties.setProperty("ApplicationName", Listeners.LISTENING);
     return DriverManager.getConnection(settings.jdbcUrl(), properties);
   }
 

@@ -1,5 +1,7 @@
 package dev.herald.persistence;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.herald.domain.delivery.DeliveryOutcome;
 import dev.herald.domain.delivery.DeliveryStatus;
 import dev.herald.domain.delivery.OutcomeFeed;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.jooq.DSLContext;
 import org.postgresql.PGNotification;
@@ -24,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * hands them to the watchers it has. An outcome is one line of tab-separated fields: ids and
  * project and bot ids are visible ASCII, and the error text has no control characters (see {@link
  * dev.herald.domain.delivery.ReceiverText}), so neither a tab nor a line break can occur inside a
- * field.
+ * field. Outcomes are published only while some server watches ({@link Listeners}).
  */
 final class OutcomeNotifications implements OutcomeFeed {
   static final String CHANNEL = "herald_outcomes";
@@ -41,40 +44,64 @@ final class OutcomeNotifications implements OutcomeFeed {
   /** How long a new watch waits for the listening connection to start listening to outcomes. */
   private static final Duration LISTENING_WITHIN = Duration.ofSeconds(5);
 
+  private final Listeners everyServer;
+
+  /** Watches not yet in place: their server needs outcomes sent to it already. */
+  private final AtomicInteger arriving = new AtomicInteger();
+
   /** Whether the listening connection listens to outcomes now; guarded by itself. */
   private final Object listeningChange = new Object();
 
   private boolean listening;
 
+  /** When (System.nanoTime) the listening connection last started listening to outcomes. */
+  private long listeningSince;
+
+  OutcomeNotifications(Listeners everyServer) {
+    this.everyServer = requireNonNull(everyServer, "everyServer");
+  }
+
   /**
-   * Registers the listener and returns once outcomes reach this server, so that nothing recorded
-   * after the call is missed (or after {@link #LISTENING_WITHIN}, should the connection be down).
+   * Returns once outcomes reach this server and every server has seen that it watches ({@link
+   * Listeners#FRESH_FOR} after it said so), so that nothing recorded after the call is missed (or
+   * after {@link #LISTENING_WITHIN}, should the connection be down). The listener hears outcomes
+   * from then on.
    */
   @Override
   public Watch watch(Consumer<DeliveryOutcome> listener) {
-    listeners.add(listener);
-    synchronized (listeningChange) {
-      long deadline = System.nanoTime() + LISTENING_WITHIN.toNanos();
-      try {
-        while (!listening && System.nanoTime() < deadline) {
-          listeningChange.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+    arriving.incrementAndGet();
+    try {
+      synchronized (listeningChange) {
+        long deadline = System.nanoTime() + LISTENING_WITHIN.toNanos();
+        long heardBy = Listeners.FRESH_FOR.toNanos();
+        try {
+          for (long now = System.nanoTime();
+              now < deadline && (!listening || now - listeningSince < heardBy);
+              now = System.nanoTime()) {
+            long until = listening ? listeningSince + heardBy : deadline;
+            listeningChange.wait(Math.max(1, (until - now) / 1_000_000));
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
       }
+      listeners.add(listener);
+    } finally {
+      arriving.decrementAndGet();
     }
     return () -> listeners.remove(listener);
   }
 
   /** Whether this server has watchers, and so needs outcomes sent to it. */
   boolean wanted() {
-    return !listeners.isEmpty();
+    return !listeners.isEmpty() || arriving.get() > 0;
   }
 
   /** Told by the listening connection when it starts or stops listening to outcomes. */
   void listening(boolean now) {
     synchronized (listeningChange) {
       listening = now;
+      listeningSince = System.nanoTime();
       listeningChange.notifyAll();
     }
   }
@@ -84,14 +111,20 @@ final class OutcomeNotifications implements OutcomeFeed {
     return listeners.size();
   }
 
-  /** Notifies the outcomes of a recorded batch; in the recorder's session, after its record. */
+  /**
+   * Notifies the outcomes of a recorded batch, if any server watches; in the recorder's session,
+   * after its record.
+   */
   void publish(DSLContext dsl, List<DeliveryOutcome> outcomes) {
     if (outcomes.isEmpty()) {
       return;
     }
-    List<String> payloads = pack(outcomes);
     dsl.connection(
         connection -> {
+          if (!wanted() && !everyServer.seen(connection).watched()) {
+            return;
+          }
+          List<String> payloads = pack(outcomes);
           try (PreparedStatement notify = connection.prepareStatement(NOTIFY)) {
             notify.setString(1, CHANNEL);
             notify.setString(2, ArrayLiterals.of(payloads));

@@ -198,8 +198,14 @@ public final class PersistenceModule extends AbstractModule {
 
   @Provides
   @Singleton
-  OutcomeNotifications outcomeNotifications() {
-    return new OutcomeNotifications();
+  OutcomeNotifications outcomeNotifications(Listeners listeners) {
+    return new OutcomeNotifications(listeners);
+  }
+
+  @Provides
+  @Singleton
+  Listeners listeners() {
+    return new Listeners();
   }
 
   @Provides
@@ -227,8 +233,8 @@ public final class PersistenceModule extends AbstractModule {
 
   @Provides
   @Singleton
-  DeliveryAnnouncements deliveryAnnouncements() {
-    return new DeliveryAnnouncements();
+  DeliveryAnnouncements deliveryAnnouncements(Listeners listeners) {
+    return new DeliveryAnnouncements(listeners);
   }
 
   @Provides
@@ -236,8 +242,9 @@ public final class PersistenceModule extends AbstractModule {
   DeliveryWakeups deliveryWakeups(
       DeliveryAnnouncements announcements,
       DeliveryNotifier notifier,
-      OutcomeNotifications outcomes) {
-    return new DeliveryWakeups(settings, announcements, notifier, outcomes);
+      OutcomeNotifications outcomes,
+      Listeners listeners) {
+    return new DeliveryWakeups(settings, announcements, notifier, outcomes, listeners);
   }
 
   @Provides

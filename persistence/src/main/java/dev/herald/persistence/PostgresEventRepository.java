@@ -49,12 +49,12 @@ final class PostgresEventRepository implements EventRepository {
    * statistics called them small; the seventh parameter, a day before the batch's earliest event,
    * leaves the older days out before it runs), the deliveries planned for them (the next six, each
    * its own idempotency key; those of an event already known are dropped), each delivery's row in
-   * the queue, and, if any delivery was made, an announcement (the last two). The deliveries to
-   * ordered webhooks (the fourteenth parameter, in ingest order) join their bots' lines ({@link
-   * Lines}): each takes the next number of the line, parked behind any delivery of its line already
-   * queued, which it locks so that the end of that one waits for this commit and sees the newcomer.
-   * A delivery to an endpoint paused as unreachable is parked too ({@link Pauses}). Returns the ids
-   * of the events written.
+   * the queue, and, if any delivery was made and another server listens, an announcement (the last
+   * three). The deliveries to ordered webhooks (the fourteenth parameter, in ingest order) join
+   * their bots' lines ({@link Lines}): each takes the next number of the line, parked behind any
+   * delivery of its line already queued, which it locks so that the end of that one waits for this
+   * commit and sees the newcomer. A delivery to an endpoint paused as unreachable is parked too
+   * ({@link Pauses}). Returns the ids of the events written.
    */
   static final String INGEST =
       """
@@ -115,7 +115,8 @@ final class PostgresEventRepository implements EventRepository {
           left join joining j on j.id = m.id
         returning delivery_id
       )
-      select id, (select count(*) from (select pg_notify(?, ?) from queued limit 1) announced)
+      select id,
+             (select count(*) from (select pg_notify(?, ?) from queued where ? limit 1) announced)
         from event
       """;
 
@@ -223,6 +224,7 @@ final class PostgresEventRepository implements EventRepository {
       statement.setString(next, ArrayLiterals.of(joiningLines));
       statement.setString(next + 1, DeliveryAnnouncements.CHANNEL);
       statement.setString(next + 2, announcements.origin());
+      statement.setBoolean(next + 3, announcements.heard(connection));
       Set<UUID> inserted = new HashSet<>();
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {

@@ -38,8 +38,8 @@ class DeliveryAnnouncementsTest {
 
   @Test
   void aServerKnowsItsOwnAnnouncementAndNoOtherServersOne() throws Exception {
-    DeliveryAnnouncements here = new DeliveryAnnouncements();
-    DeliveryAnnouncements elsewhere = new DeliveryAnnouncements();
+    DeliveryAnnouncements here = new DeliveryAnnouncements(new Listeners());
+    DeliveryAnnouncements elsewhere = new DeliveryAnnouncements(new Listeners());
 
     PGNotification own = heardAfter(dsl -> here.announce(dsl));
     PGNotification other = heardAfter(dsl -> elsewhere.announce(dsl));
@@ -53,7 +53,7 @@ class DeliveryAnnouncementsTest {
   void aBareNotifyIsNobodysOwn() throws Exception {
     PGNotification bare = heardAfter(dsl -> dsl.execute("notify " + DeliveryAnnouncements.CHANNEL));
 
-    assertFalse(new DeliveryAnnouncements().fromHere(bare));
+    assertFalse(new DeliveryAnnouncements(new Listeners()).fromHere(bare));
   }
 
   /**

@@ -77,7 +77,7 @@ class IngestIntoTablesAnalyzedWhileEmptyTest {
     dsl.execute("select pg_stat_reset()");
 
     PostgresEventRepository events =
-        new PostgresEventRepository(transactor, new DeliveryAnnouncements());
+        new PostgresEventRepository(transactor, new DeliveryAnnouncements(new Listeners()));
     for (int i = 0; i < EVENTS; i++) {
       Event event =
           new Event(

@@ -81,8 +81,9 @@ class PostgresDeliveryQueueTest {
     secrets =
         new JooqSigningSecretRepository(
             transactor, new SecretCipher(new MasterKey(new byte[32]), new SecureRandom()));
-    queue = new PostgresDeliveryQueue(transactor, secrets, new OutcomeNotifications());
-    deliveries = new JooqDeliveryRepository(transactor, new DeliveryAnnouncements());
+    queue =
+        new PostgresDeliveryQueue(transactor, secrets, new OutcomeNotifications(new Listeners()));
+    deliveries = new JooqDeliveryRepository(transactor, new DeliveryAnnouncements(new Listeners()));
     secrets.insertIfNoCurrent(
         new SigningSecret(
             UUID.randomUUID(),
@@ -123,7 +124,7 @@ class PostgresDeliveryQueueTest {
             null,
             now,
             now);
-    return new PostgresEventRepository(transactor, new DeliveryAnnouncements())
+    return new PostgresEventRepository(transactor, new DeliveryAnnouncements(new Listeners()))
         .recordOnce(event, candidates -> FanOut.deliveries(event, candidates))
         .join()
         .deliveryIds()
@@ -305,7 +306,8 @@ class PostgresDeliveryQueueTest {
     ClaimedDelivery claim = queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of()).get(0);
     queue.recordAttempt(claim, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30)));
     UUID second = ingest("evt-2");
-    var otherServer = new PostgresDeliveryQueue(transactor, secrets, new OutcomeNotifications());
+    var otherServer =
+        new PostgresDeliveryQueue(transactor, secrets, new OutcomeNotifications(new Listeners()));
     List<ClaimedDelivery> due =
         otherServer.claimDue(10, ALL_DUE, now.plusSeconds(30), now.plusSeconds(90), Set.of());
     assertEquals(2, due.size());
