@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.herald.testing.Eventually;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import org.jooq.DSLContext;
@@ -19,7 +16,6 @@ import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 /** Each server knows its own announcements from other servers' ones, through real LISTEN/NOTIFY. */
@@ -69,21 +65,7 @@ class DeliveryAnnouncementsTest {
       writer.setAutoCommit(false);
       announce.accept(DSL.using(writer, SQLDialect.POSTGRES));
       writer.commit();
-      List<PGNotification> heard = new ArrayList<>();
-      PGConnection listening = listener.unwrap(PGConnection.class);
-      Eventually.until(
-          "a notification",
-          () -> {
-            try {
-              PGNotification[] batch = listening.getNotifications(100);
-              if (batch != null) {
-                heard.addAll(Arrays.asList(batch));
-              }
-              return !heard.isEmpty();
-            } catch (SQLException e) {
-              throw new IllegalStateException(e);
-            }
-          });
+      List<PGNotification> heard = Notifications.awaitSome(listener);
       assertEquals(1, heard.size(), "notifications heard");
       return heard.get(0);
     }

@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herald.domain.delivery.DeliveryOutcome;
 import dev.herald.domain.delivery.DeliveryStatus;
-import dev.herald.testing.Eventually;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import org.jooq.SQLDialect;
@@ -92,21 +89,7 @@ class ListenersTest {
       outcomes.publish(DSL.using(recorder, SQLDialect.POSTGRES), List.of(watched));
 
       // Notifications arrive in commit order: once the second is in, the first would be too.
-      List<PGNotification> heard = new ArrayList<>();
-      PGConnection listening = watcher.unwrap(PGConnection.class);
-      Eventually.until(
-          "the watched outcome",
-          () -> {
-            try {
-              PGNotification[] batch = listening.getNotifications(100);
-              if (batch != null) {
-                heard.addAll(Arrays.asList(batch));
-              }
-              return !heard.isEmpty();
-            } catch (SQLException e) {
-              throw new IllegalStateException(e);
-            }
-          });
+      List<PGNotification> heard = Notifications.awaitSome(watcher);
       assertEquals(1, heard.size(), "notifications heard");
       assertEquals(
           watched.deliveryId(),
