@@ -56,6 +56,10 @@ import org.junit.jupiter.api.Test;
  * sets, in one run: {@code mvn -B -Pbench -pl it-tests -am verify}. Prints a table and writes
  * {@code it-tests/target/bench/results.json}. The server runs as its own process, from the same jar
  * operators run.
+ *
+ * <p>Past 250 lines because each phase here stands beside the ceiling it is held against and the
+ * table line it prints; the phases with set-ups of their own have classes of their own ({@link
+ * StorageBench}, {@link HistoryBench}, {@link OutageBench}, {@link DeliveryControlsBench}).
  */
 class HeraldBenchmark {
   private static final Duration MEASURE = Duration.ofSeconds(10);

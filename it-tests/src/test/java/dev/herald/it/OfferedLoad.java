@@ -26,6 +26,9 @@ import java.util.function.LongPredicate;
  * The benchmark's steady loads: state changes to one project's webhook at a fixed rate, each of a
  * bot named as the event so the receiver can tell when each arrived, timed from the acknowledgement
  * to the receiver's first sight of it.
+ *
+ * <p>Past 250 lines as one class because the warm-up, the loads and the per-second lag report share
+ * the channel, the receiver's clock and the server they measure.
  */
 final class OfferedLoad {
   private final ServerProcess server;
