@@ -2,13 +2,16 @@ package dev.herald.api;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.base.Throwables;
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
+import com.google.common.util.concurrent.UncheckedExecutionException;
 import dev.herald.domain.UnavailableException;
 import dev.herald.domain.access.ApiKeyService;
 import dev.herald.domain.access.Caller;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -16,6 +19,10 @@ import java.util.concurrent.TimeUnit;
  * Finds the caller behind a token, remembering known tokens briefly so that a busy ingest path does
  * not look its key up on every call. Revoking through this instance takes effect at once; on other
  * instances within {@link #REMEMBER_FOR}.
+ *
+ * <p>Calls that arrive together with the same token wait for one lookup and share its answer, so a
+ * busy caller whose key has just been forgotten costs the database one query, not one per call in
+ * flight, and in an outage every such call hears the database's own answer.
  *
  * <p>Made-up tokens are cheap to refuse: one that was refused lately is refused again from memory,
  * and at most {@link #CONCURRENT_LOOKUPS} lookups reach the database at once, so a flood of tokens
@@ -25,7 +32,7 @@ final class ApiKeyAuthenticator {
   static final Duration REMEMBER_FOR = Duration.ofSeconds(5);
   static final Duration REMEMBER_UNKNOWN_FOR = Duration.ofSeconds(30);
   static final int CONCURRENT_LOOKUPS = 4;
-  private static final Duration LOOKUP_WAIT = Duration.ofSeconds(2);
+  static final Duration LOOKUP_WAIT = Duration.ofSeconds(2);
 
   private final ApiKeyService keys;
   // Both caches are bounded: remembering refusals must not let random tokens fill the memory.
@@ -44,20 +51,21 @@ final class ApiKeyAuthenticator {
    *     lookups are waiting for it already
    */
   Optional<Caller> authenticate(String token) {
-    Caller cached = known.getIfPresent(token);
-    if (cached != null) {
-      return Optional.of(cached);
-    }
     if (unknown.getIfPresent(token) != null) {
       return Optional.empty();
     }
-    Optional<Caller> caller = lookUp(token);
-    if (caller.isPresent()) {
-      known.put(token, caller.get());
-    } else {
-      unknown.put(token, Boolean.TRUE);
+    try {
+      return Optional.of(known.get(token, () -> lookUp(token).orElseThrow(NotIssued::new)));
+    } catch (UncheckedExecutionException e) {
+      if (e.getCause() instanceof NotIssued) {
+        unknown.put(token, Boolean.TRUE);
+        return Optional.empty();
+      }
+      Throwables.throwIfUnchecked(e.getCause());
+      throw e;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("an API key lookup cannot fail with a checked exception", e);
     }
-    return caller;
   }
 
   private Optional<Caller> lookUp(String token) {
@@ -79,5 +87,12 @@ final class ApiKeyAuthenticator {
   void forgetAll() {
     known.invalidateAll();
     unknown.invalidateAll();
+  }
+
+  /** The token matches no active key; thrown out of the cache's loader, never further. */
+  private static final class NotIssued extends RuntimeException {
+    NotIssued() {
+      super(null, null, false, false);
+    }
   }
 }

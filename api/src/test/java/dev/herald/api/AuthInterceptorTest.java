@@ -29,6 +29,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,6 +41,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -131,6 +133,57 @@ class AuthInterceptorTest {
   }
 
   @Test
+  void callsArrivingTogetherWithOneTokenShareOneLookup() throws Exception {
+    keys.blocked = true;
+    ExecutorService callers = Executors.newFixedThreadPool(12);
+    try {
+      List<Future<Webhook>> calls = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        calls.add(callers.submit(() -> call(KNOWN)));
+      }
+      Eventually.until("the lookup under way", () -> keys.inFlight.get() == 1);
+      Eventually.until(
+          "every call in the server",
+          () -> ((ThreadPoolExecutor) serverThreads).getActiveCount() == 12);
+      keys.release.countDown();
+      for (Future<Webhook> call : calls) {
+        assertEquals(Webhook.getDefaultInstance(), call.get(20, TimeUnit.SECONDS));
+      }
+    } finally {
+      callers.shutdownNow();
+    }
+    assertEquals(1, keys.lookups.get(), "lookups");
+  }
+
+  /**
+   * The database hangs each lookup for longer than a lookup may wait for its turn, then fails, as a
+   * stopped database does through the pool: the calls that waited meanwhile hear that it is
+   * unavailable, not that too many keys were being checked.
+   */
+  @Test
+  void callsWaitingOnAHangingDatabaseHearThatItIsUnavailable() throws Exception {
+    keys.blocked = true;
+    keys.hangFor = ApiKeyAuthenticator.LOOKUP_WAIT.plusMillis(500);
+    keys.unavailable = true;
+    ExecutorService callers = Executors.newFixedThreadPool(12);
+    try {
+      List<Future<StatusRuntimeException>> calls = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        calls.add(callers.submit(() -> refusal(KNOWN)));
+      }
+      for (Future<StatusRuntimeException> call : calls) {
+        Status refused = call.get(20, TimeUnit.SECONDS).getStatus();
+        assertEquals(Status.Code.UNAVAILABLE, refused.getCode());
+        assertTrue(
+            refused.getDescription().startsWith("the database is unavailable"),
+            refused.getDescription());
+      }
+    } finally {
+      callers.shutdownNow();
+    }
+  }
+
+  @Test
   void aDatabaseOutageWhileAuthenticatingIsUnavailableWithACorrelationId() {
     keys.unavailable = true;
     StatusRuntimeException refused = refusal(KNOWN);
@@ -170,6 +223,7 @@ class AuthInterceptorTest {
     final AtomicInteger mostAtOnce = new AtomicInteger();
     final CountDownLatch release = new CountDownLatch(1);
     volatile boolean blocked;
+    volatile Duration hangFor = Duration.ofSeconds(20);
     volatile boolean unavailable;
 
     @Override
@@ -177,11 +231,11 @@ class AuthInterceptorTest {
       lookups.incrementAndGet();
       mostAtOnce.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
       try {
+        if (blocked) {
+          release.await(hangFor.toMillis(), TimeUnit.MILLISECONDS);
+        }
         if (unavailable) {
           throw new UnavailableException("the database is unavailable", null);
-        }
-        if (blocked) {
-          release.await(20, TimeUnit.SECONDS);
         }
         if (!Arrays.equals(tokenHash, ApiTokens.hash(KNOWN))) {
           return Optional.empty();
