@@ -29,9 +29,6 @@ final class ClaimLoop implements Runnable {
   /** Most deliveries one claim takes. */
   static final int MAX_BATCH = 128;
 
-  /** A claim smaller than this waits for more room rather than make a round trip for a few. */
-  static final int MIN_CLAIM = 16;
-
   private static final Duration MIN_WAIT = Duration.ofMillis(10);
 
   /** How soon new deliveries justify another look beside saturated webhooks. */
@@ -64,12 +61,14 @@ final class ClaimLoop implements Runnable {
   private volatile boolean newWork;
 
   /**
-   * Whether a slot set free may let the loop claim more: it waits for room, or more is due beside
-   * saturated webhooks. Cleared only when the last claim took everything due, so that a finished
-   * attempt does not wake the loop for a claim that finds nothing (at 100 deliveries a second, most
-   * of the dispatcher's queries).
+   * What an ended attempt must change for the loop to claim more, so that it wakes the loop only
+   * then: room in the waiting room, and one of these webhooks no longer saturated (none: room
+   * alone). Null when the last claim took everything due, as a slot set free then lets nothing more
+   * be claimed (at 100 deliveries a second, that was most of the dispatcher's queries). While a
+   * backlog drains beside the webhooks a claim passed over, a wake for every ended attempt was a
+   * pass per delivery that found nothing to do.
    */
-  private volatile boolean claimsAwaitSlots = true;
+  private volatile Set<UUID> awaitsSlotsBeside = Set.of();
 
   /**
    * The saturated webhooks passed over by the last claim that found nothing more to take; loop
@@ -118,9 +117,12 @@ final class ClaimLoop implements Runnable {
     wakes.wake();
   }
 
-  /** Whether a slot set free should wake the loop. */
-  boolean claimsAwaitSlots() {
-    return claimsAwaitSlots;
+  /** An attempt ended and its slots are free: wakes the loop if it may claim more now. */
+  void attemptEnded() {
+    Set<UUID> beside = awaitsSlotsBeside;
+    if (beside != null && room.admitsMoreBeside(beside)) {
+      wakes.wake();
+    }
   }
 
   private final RepeatedFailure failures = new RepeatedFailure(Duration.ofSeconds(30));
@@ -172,10 +174,12 @@ final class ClaimLoop implements Runnable {
 
   /** One claim, or one wait when there is no room or nothing new. */
   void pass() throws InterruptedException {
-    claimsAwaitSlots = true;
+    // Until this pass knows what it waits beside, any room may let it claim: an attempt that ends
+    // meanwhile wakes the next wait rather than be missed.
+    awaitsSlotsBeside = Set.of();
     dispatch.run();
     int free = room.room();
-    if (free < MIN_CLAIM) {
+    if (free < WaitingRoom.MIN_CLAIM) {
       // Enough claimed work is waiting for slots: claim more once some of it has gone out.
       wakes.await(pollInterval);
       return;
@@ -188,6 +192,7 @@ final class ClaimLoop implements Runnable {
       Instant relook = exhaustedAt.plus(RELOOK_BESIDE_BUSY);
       boolean mayFindMore = newWork || batchFilled;
       if (!mayFindMore || now.isBefore(relook)) {
+        awaitsSlotsBeside = busy;
         wakes.await(Duration.between(now, mayFindMore ? relook : fullLookDue()));
         return;
       }
@@ -202,7 +207,7 @@ final class ClaimLoop implements Runnable {
     batchFilled = claimed.size() == wanted;
     if (!batchFilled) {
       pauses.afterClaimTookAll(busy);
-      claimsAwaitSlots = !busy.isEmpty();
+      awaitsSlotsBeside = busy.isEmpty() ? null : busy;
       sleepUntilDue(busy, now, dueSince.equals(DeliveryQueue.ALL_DUE));
     }
   }

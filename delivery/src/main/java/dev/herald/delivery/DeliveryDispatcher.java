@@ -225,9 +225,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     if (running) {
       dispatchWaiting();
     }
-    if (claimLoop.claimsAwaitSlots()) {
-      wakes.wake();
-    }
+    claimLoop.attemptEnded();
     // A probe asks whether a paused endpoint is back: its failure never ends the delivery, which
     // waits with the rest of its endpoint's backlog (EndpointPauses).
     NextStep next =

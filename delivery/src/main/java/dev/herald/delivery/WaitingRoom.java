@@ -18,6 +18,9 @@ import java.util.UUID;
  * the first webhook in line.
  */
 final class WaitingRoom {
+  /** A claim smaller than this waits for more room rather than make a round trip for a few. */
+  static final int MIN_CLAIM = 16;
+
   private final int capacity;
   private final int perWebhook;
   private final ConcurrencyLimits limits;
@@ -61,11 +64,36 @@ final class WaitingRoom {
     Set<UUID> saturated = new HashSet<>();
     waiting.forEach(
         (webhook, claims) -> {
-          if (claims.size() >= perWebhook || !limits.tenantAndHostHaveRoom(claims.peek())) {
+          if (saturated(claims)) {
             saturated.add(webhook);
           }
         });
     return saturated;
+  }
+
+  /**
+   * Whether a claim now could take what the last could not: the room has space for a claim of
+   * {@link #MIN_CLAIM}, and one of the webhooks that claim passed over, if any, is no longer
+   * saturated.
+   */
+  synchronized boolean admitsMoreBeside(Set<UUID> passedOver) {
+    if (room() < MIN_CLAIM) {
+      return false;
+    }
+    if (passedOver.isEmpty()) {
+      return true;
+    }
+    for (UUID webhook : passedOver) {
+      Deque<ClaimedDelivery> claims = waiting.get(webhook);
+      if (claims == null || !saturated(claims)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean saturated(Deque<ClaimedDelivery> claims) {
+    return claims.size() >= perWebhook || !limits.tenantAndHostHaveRoom(claims.peek());
   }
 
   /**

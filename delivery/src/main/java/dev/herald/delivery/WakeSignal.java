@@ -25,6 +25,11 @@ final class WakeSignal {
     notifyAll();
   }
 
+  /** Whether a wake is kept for the next wait. */
+  synchronized boolean pending() {
+    return wakeRequested;
+  }
+
   /** Ends every wait, now and later. */
   synchronized void close() {
     closed = true;

@@ -1,6 +1,8 @@
 package dev.herald.delivery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
@@ -66,7 +68,7 @@ class ClaimLoopTest {
   @Test
   void aRoomTooFullToClaimASensibleBatchIsNotClaimedFor() throws Exception {
     WaitingRoom room =
-        new WaitingRoom(0, ClaimLoop.MIN_CLAIM - 1, 50, new ConcurrencyLimits(2, 4, 4));
+        new WaitingRoom(0, WaitingRoom.MIN_CLAIM - 1, 50, new ConcurrencyLimits(2, 4, 4));
 
     loop(
             room,
@@ -135,13 +137,66 @@ class ClaimLoopTest {
     assertEquals(Set.of(Set.of(busy)), Set.copyOf(passedOver));
   }
 
+  @Test
+  void anEndedAttemptWakesTheLoopOnlyOnceAWebhookItPassedOverHasRoomAgain() throws Exception {
+    WaitingRoom room = new WaitingRoom(1, 100, 2, new ConcurrencyLimits(2, 4, 4));
+    UUID busy = UUID.randomUUID();
+    room.add(List.of(claim(busy), claim(busy), claim(busy)));
+    WakeSignal wakes = closedWakes();
+    ClaimLoop loop =
+        loop(
+            room,
+            new LeaseKeeper(new Queue(), Clock.systemUTC(), config.lease(), config.leaseRenewal()),
+            Clock.systemUTC(),
+            wakes);
+    loop.pass();
+    assertEquals(List.of(Set.of(busy)), passedOver);
+
+    ClaimedDelivery first = room.takeStartable().get(0);
+    loop.attemptEnded();
+    assertFalse(wakes.pending(), "two of its claims still wait: nothing more to claim for it");
+
+    room.free(first);
+    room.takeStartable();
+    loop.attemptEnded();
+    assertTrue(wakes.pending(), "one waits: a claim may take more of it");
+  }
+
+  @Test
+  void anEndedAttemptDoesNotWakeTheLoopWhenTheLastClaimTookEverythingDue() throws Exception {
+    WaitingRoom room = new WaitingRoom(1, 100, 50, new ConcurrencyLimits(2, 4, 4));
+    WakeSignal wakes = closedWakes();
+    ClaimLoop loop =
+        loop(
+            room,
+            new LeaseKeeper(new Queue(), Clock.systemUTC(), config.lease(), config.leaseRenewal()),
+            Clock.systemUTC(),
+            wakes);
+    due.add(claim(UUID.randomUUID()));
+    loop.pass();
+    room.free(room.takeStartable().get(0));
+
+    loop.attemptEnded();
+
+    assertFalse(wakes.pending());
+  }
+
   private ClaimLoop loop(WaitingRoom room, LeaseKeeper leases) {
     return loop(room, leases, Clock.systemUTC());
   }
 
   private ClaimLoop loop(WaitingRoom room, LeaseKeeper leases, Clock clock) {
+    return loop(room, leases, clock, closedWakes());
+  }
+
+  /** Waits return at once: a pass is the unit under test. */
+  private static WakeSignal closedWakes() {
     WakeSignal wakes = new WakeSignal(Clock.systemUTC());
-    wakes.close(); // waits return at once: a pass is the unit under test
+    wakes.close();
+    return wakes;
+  }
+
+  private ClaimLoop loop(WaitingRoom room, LeaseKeeper leases, Clock clock, WakeSignal wakes) {
     Queue queue = new Queue();
     return new ClaimLoop(
         queue,

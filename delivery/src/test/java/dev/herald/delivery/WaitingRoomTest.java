@@ -1,6 +1,7 @@
 package dev.herald.delivery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herald.domain.delivery.ClaimedDelivery;
@@ -66,6 +67,24 @@ class WaitingRoomTest {
     assertEquals(96, room.room());
     room.clear();
     assertEquals(100, room.room());
+  }
+
+  @Test
+  void admitsMoreBesideWebhooksPassedOverOnceOneOfThemHasRoomAgain() {
+    WaitingRoom room = new WaitingRoom(1, 100, 2, new ConcurrencyLimits(8, 8, 8));
+    room.add(List.of(claim(first, "p", "a"), claim(first, "p", "a")));
+    assertTrue(room.admitsMoreBeside(Set.of()), "room, and nothing passed over");
+    assertFalse(room.admitsMoreBeside(Set.of(first)), "two of its claims wait");
+    room.takeStartable();
+    assertTrue(room.admitsMoreBeside(Set.of(first)), "one waits");
+  }
+
+  @Test
+  void admitsNothingMoreWhileTooFullForASensibleClaim() {
+    WaitingRoom room =
+        new WaitingRoom(0, WaitingRoom.MIN_CLAIM, 50, new ConcurrencyLimits(8, 8, 8));
+    room.add(List.of(claim(first, "p", "a")));
+    assertFalse(room.admitsMoreBeside(Set.of()));
   }
 
   private static ClaimedDelivery claim(UUID webhook, String project, String host) {
