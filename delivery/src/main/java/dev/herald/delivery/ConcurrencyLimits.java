@@ -13,9 +13,17 @@ import java.util.Map;
  * guards this too.
  */
 final class ConcurrencyLimits {
+  /**
+   * Rounds of a project's or destination's slots that its waiting claims must fill before claims
+   * pass it over: with fewer, its slots would run dry while the next claim is made.
+   */
+  static final int WAITING_ROUNDS = 2;
+
   private final Counter webhooks;
   private final Counter projects;
   private final Counter hosts;
+  private final Counter waitingByProject = new Counter(Integer.MAX_VALUE);
+  private final Counter waitingByHost = new Counter(Integer.MAX_VALUE);
   private static final int REMEMBERED_URLS = 10_000;
   private final Map<String, String> destinations = new HashMap<>();
 
@@ -33,6 +41,32 @@ final class ConcurrencyLimits {
   /** Whether the claim's project and destination have room, whatever its webhook has. */
   boolean tenantAndHostHaveRoom(ClaimedDelivery claim) {
     return projects.hasRoom(claim.projectId()) && hosts.hasRoom(destinationOf(claim));
+  }
+
+  /**
+   * Whether the claim's project or destination has every slot it may have and enough claims waiting
+   * to fill them {@link #WAITING_ROUNDS} times: more of its claims would only wait, holding room
+   * that other tenants' claims need.
+   */
+  boolean tenantOrHostSaturated(ClaimedDelivery claim) {
+    return saturated(projects, waitingByProject, claim.projectId())
+        || saturated(hosts, waitingByHost, destinationOf(claim));
+  }
+
+  private static boolean saturated(Counter inFlight, Counter waiting, Object key) {
+    return !inFlight.hasRoom(key) && waiting.count(key) >= WAITING_ROUNDS * inFlight.limit;
+  }
+
+  /** The claim waits for a slot. */
+  void waits(ClaimedDelivery claim) {
+    waitingByProject.add(claim.projectId(), 1);
+    waitingByHost.add(destinationOf(claim), 1);
+  }
+
+  /** The claim no longer waits: it starts, or the waiting room is emptied. */
+  void stopsWaiting(ClaimedDelivery claim) {
+    waitingByProject.add(claim.projectId(), -1);
+    waitingByHost.add(destinationOf(claim), -1);
   }
 
   void take(ClaimedDelivery claim) {
@@ -87,7 +121,11 @@ final class ConcurrencyLimits {
     }
 
     boolean hasRoom(Object key) {
-      return inFlight.getOrDefault(key, 0) < limit;
+      return count(key) < limit;
+    }
+
+    int count(Object key) {
+      return inFlight.getOrDefault(key, 0);
     }
 
     void add(Object key, int change) {

@@ -50,15 +50,17 @@ final class WaitingRoom {
   synchronized void add(List<ClaimedDelivery> claims) {
     for (ClaimedDelivery claim : claims) {
       waiting.computeIfAbsent(claim.webhookId(), id -> new ArrayDeque<>()).add(claim);
+      limits.waits(claim);
     }
     waitingCount += claims.size();
   }
 
   /**
    * Webhooks that need no more claimed work for now: enough of theirs is waiting to keep their
-   * slots busy through the next claim, or what is waiting cannot start because its project or its
-   * destination has every slot it may have. Passing them over lets a claim reach other webhooks'
-   * work behind a large backlog, and keeps one tenant's claims from filling the room.
+   * slots busy through the next claim, or their project or destination has every slot it may have
+   * and enough claims waiting to fill them again ({@link ConcurrencyLimits#tenantOrHostSaturated}).
+   * Passing them over lets a claim reach other webhooks' work behind a large backlog, and keeps one
+   * tenant's claims from filling the room.
    */
   synchronized Set<UUID> saturatedWebhooks() {
     Set<UUID> saturated = new HashSet<>();
@@ -93,7 +95,7 @@ final class WaitingRoom {
   }
 
   private boolean saturated(Deque<ClaimedDelivery> claims) {
-    return claims.size() >= perWebhook || !limits.tenantAndHostHaveRoom(claims.peek());
+    return claims.size() >= perWebhook || limits.tenantOrHostSaturated(claims.peek());
   }
 
   /**
@@ -117,6 +119,7 @@ final class WaitingRoom {
         }
         waitingCount--;
         freeSlots--;
+        limits.stopsWaiting(claim);
         limits.take(claim);
         starting.add(claim);
         tookAny = true;
@@ -137,6 +140,7 @@ final class WaitingRoom {
 
   /** Forgets every waiting claim; their leases run out or are given back by whoever holds them. */
   synchronized void clear() {
+    waiting.values().forEach(claims -> claims.forEach(limits::stopsWaiting));
     waiting.clear();
     waitingCount = 0;
   }

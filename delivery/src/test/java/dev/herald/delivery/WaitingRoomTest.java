@@ -46,12 +46,20 @@ class WaitingRoomTest {
   }
 
   @Test
-  void aWebhookHeldBackByItsProjectsLimitIsPassedOverByClaims() {
+  void webhooksHeldBackByTheirProjectsLimitArePassedOverOnceItsSlotsCanBeFilledAgain() {
     WaitingRoom room = new WaitingRoom(10, 100, 50, new ConcurrencyLimits(8, 1, 8));
     room.add(List.of(claim(first, "greedy", "a"), claim(second, "greedy", "b")));
     assertEquals(1, room.takeStartable().size(), "one slot for the project");
-    Set<UUID> saturated = room.saturatedWebhooks();
-    assertEquals(1, saturated.size(), "the webhook whose claim waits on its project: " + saturated);
+    assertEquals(
+        Set.of(),
+        room.saturatedWebhooks(),
+        "one claim waits for the project's slot: claims may take more, or it runs dry");
+
+    room.add(List.of(claim(first, "greedy", "a")));
+    assertEquals(
+        Set.of(first, second),
+        room.saturatedWebhooks(),
+        ConcurrencyLimits.WAITING_ROUNDS + " claims wait for the project's one slot");
   }
 
   @Test
