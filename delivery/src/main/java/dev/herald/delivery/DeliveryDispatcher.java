@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * LeaseKeeper} renews leases until outcomes are recorded. This class wires them and runs the
  * workers.
  *
- * <p>Past 200 lines as one class because a worker's attempt, from its slot to its record, is one
- * path that reads best whole.
+ * <p>Past 250 lines as one class because a worker's attempt, from its slot to its record and on to
+ * the next claim that slot lets start, is one path whose slot accounting (every exit frees the slot
+ * or hands the claim on) reads best whole.
  */
 public final class DeliveryDispatcher implements DeliveryNotifier {
   private static final Logger log = LoggerFactory.getLogger(DeliveryDispatcher.class);

@@ -52,8 +52,7 @@ class ClaimLoopTest {
   @Test
   void aPassClaimsWhatTheRoomHoldsAndLetsItStart() throws Exception {
     WaitingRoom room = new WaitingRoom(0, 100, 50, new ConcurrencyLimits(2, 4, 4));
-    LeaseKeeper leases =
-        new LeaseKeeper(new Queue(), Clock.systemUTC(), config.lease(), config.leaseRenewal());
+    LeaseKeeper leases = leases();
     due.add(claim(UUID.randomUUID()));
     due.add(claim(UUID.randomUUID()));
 
@@ -70,10 +69,7 @@ class ClaimLoopTest {
     WaitingRoom room =
         new WaitingRoom(0, WaitingRoom.MIN_CLAIM - 1, 50, new ConcurrencyLimits(2, 4, 4));
 
-    loop(
-            room,
-            new LeaseKeeper(new Queue(), Clock.systemUTC(), config.lease(), config.leaseRenewal()))
-        .pass();
+    loop(room, leases()).pass();
 
     assertEquals(List.of(), claimSizes);
   }
@@ -84,10 +80,7 @@ class ClaimLoopTest {
     UUID busy = UUID.randomUUID();
     room.add(List.of(claim(busy), claim(busy)));
 
-    loop(
-            room,
-            new LeaseKeeper(new Queue(), Clock.systemUTC(), config.lease(), config.leaseRenewal()))
-        .pass();
+    loop(room, leases()).pass();
 
     assertEquals(List.of(Set.of(busy)), passedOver);
   }
@@ -100,11 +93,7 @@ class ClaimLoopTest {
     room.add(List.of(claim(busy), claim(busy)));
     Instant start = Instant.parse("2026-11-30T12:00:00Z");
     SteppedClock clock = new SteppedClock(start);
-    ClaimLoop loop =
-        loop(
-            room,
-            new LeaseKeeper(new Queue(), Clock.systemUTC(), config.lease(), config.leaseRenewal()),
-            clock);
+    ClaimLoop loop = loop(room, leases(), clock);
 
     loop.pass();
     assertEquals(List.of(DeliveryQueue.ALL_DUE), dueSinces, "the first look reads all that is due");
@@ -143,12 +132,7 @@ class ClaimLoopTest {
     UUID busy = UUID.randomUUID();
     room.add(List.of(claim(busy), claim(busy), claim(busy)));
     WakeSignal wakes = closedWakes();
-    ClaimLoop loop =
-        loop(
-            room,
-            new LeaseKeeper(new Queue(), Clock.systemUTC(), config.lease(), config.leaseRenewal()),
-            Clock.systemUTC(),
-            wakes);
+    ClaimLoop loop = loop(room, leases(), Clock.systemUTC(), wakes);
     loop.pass();
     assertEquals(List.of(Set.of(busy)), passedOver);
 
@@ -166,12 +150,7 @@ class ClaimLoopTest {
   void anEndedAttemptDoesNotWakeTheLoopWhenTheLastClaimTookEverythingDue() throws Exception {
     WaitingRoom room = new WaitingRoom(1, 100, 50, new ConcurrencyLimits(2, 4, 4));
     WakeSignal wakes = closedWakes();
-    ClaimLoop loop =
-        loop(
-            room,
-            new LeaseKeeper(new Queue(), Clock.systemUTC(), config.lease(), config.leaseRenewal()),
-            Clock.systemUTC(),
-            wakes);
+    ClaimLoop loop = loop(room, leases(), Clock.systemUTC(), wakes);
     due.add(claim(UUID.randomUUID()));
     loop.pass();
     room.free(room.takeStartable().get(0));
@@ -179,6 +158,10 @@ class ClaimLoopTest {
     loop.attemptEnded();
 
     assertFalse(wakes.pending());
+  }
+
+  private LeaseKeeper leases() {
+    return new LeaseKeeper(new Queue(), Clock.systemUTC(), config.lease(), config.leaseRenewal());
   }
 
   private ClaimLoop loop(WaitingRoom room, LeaseKeeper leases) {
