@@ -111,6 +111,12 @@ alter table events alter column create_time set statistics 10;
 alter table events alter column body set statistics 0;
 alter table events alter column packed_body set statistics 0;
 
+create table generations (
+    subject text not null,
+    generation bigint not null,
+    constraint generations_pkey PRIMARY KEY (subject)
+);
+
 create table signing_secrets (
     id uuid not null,
     project_id text not null,

@@ -7,6 +7,10 @@ package dev.herald.domain;
 public final class UnavailableException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  public UnavailableException(String message) {
+    super(message);
+  }
+
   public UnavailableException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -44,6 +44,7 @@ public final class DispatcherClaim {
             now.plusSeconds(30),
             UUID.randomUUID(),
             Set.of())
+        .rows()
         .size();
   }
 

@@ -31,7 +31,8 @@ final class Claims {
    * per row at the top: in the subquery over {@code deliveries} it would be planned once per
    * partition, each over every partition of {@code events}, and each claim would start days squared
    * index scans. A delivery is looked up by its webhook too ({@link AttemptRecords#deliveryOf});
-   * the attempts it has had and where its round of retries started are its queue row's (V20).
+   * the attempts it has had and where its round of retries started are its queue row's (V20). Each
+   * row ends with the generation of signing keys the claim was made in ({@link KeptSigningKeys}).
    */
   static final String CLAIM =
       """
@@ -64,7 +65,8 @@ final class Claims {
              case when d.payload is null then (
                select coalesce(e.packed_body, convert_to(e.body, 'UTF8'))
                  from events e
-                where e.id = d.event_id and e.create_time = d.create_time) end
+                where e.id = d.event_id and e.create_time = d.create_time) end,
+             (select generation from generations where subject = 'signing')
         from leased l
         cross join lateral (
           select d.id, d.idempotency_key, d.webhook_id, d.project_id, d.payload, d.create_time,
@@ -92,8 +94,14 @@ final class Claims {
       OptionalInt maxRequestsPerSecond,
       boolean probe) {}
 
+  /**
+   * What a claim leased, and the generation of signing keys ({@link KeptSigningKeys}) in its
+   * snapshot: -1 when it leased nothing.
+   */
+  record Claimed(List<ClaimedRow> rows, long signingGeneration) {}
+
   /** Runs {@link #CLAIM} on {@code connection}, in the caller's transaction. */
-  static List<ClaimedRow> claim(
+  static Claimed claim(
       Connection connection,
       int max,
       Instant dueSince,
@@ -110,8 +118,10 @@ final class Claims {
       statement.setObject(5, Times.toDb(now));
       statement.setString(6, ArrayLiterals.of(List.copyOf(busyWebhooks)));
       List<ClaimedRow> claimed = new ArrayList<>();
+      long signingGeneration = -1;
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
+          signingGeneration = rows.getLong(15);
           claimed.add(
               new ClaimedRow(
                   rows.getObject(1, UUID.class),
@@ -130,7 +140,7 @@ final class Claims {
                   rows.getBoolean(13)));
         }
       }
-      return claimed;
+      return new Claimed(claimed, signingGeneration);
     }
   }
 

@@ -62,22 +62,23 @@ final class PostgresDeliveryQueue implements DeliveryQueue {
   static final int CONNECTIONS = 6;
 
   private final Transactor transactor;
-  private final JooqSigningSecretRepository secrets;
+  private final KeptSigningKeys signingKeys;
   private final OutcomeNotifications outcomes;
   private final AttemptUrls urls;
 
   PostgresDeliveryQueue(
       Transactor transactor, JooqSigningSecretRepository secrets, OutcomeNotifications outcomes) {
     this.transactor = requireNonNull(transactor, "transactor");
-    this.secrets = requireNonNull(secrets, "secrets");
+    this.signingKeys = new KeptSigningKeys(secrets);
     this.outcomes = requireNonNull(outcomes, "outcomes");
     this.urls = new AttemptUrls(transactor);
   }
 
   /**
-   * The claim commits by itself, a round trip fewer than a transaction around it and the keys.
-   * Should reading the keys then fail, the leases run out and the deliveries are claimed again, as
-   * when a worker dies.
+   * The claim commits by itself, a round trip fewer than a transaction around it and the keys,
+   * which are read only for projects whose keys are not kept ({@link KeptSigningKeys}). Should
+   * reading them then fail, the leases run out and the deliveries are claimed again, as when a
+   * worker dies.
    */
   @Override
   public List<ClaimedDelivery> claimDue(
@@ -85,18 +86,19 @@ final class PostgresDeliveryQueue implements DeliveryQueue {
     UUID leaseToken = UUID.randomUUID();
     return transactor.outsideTransaction(
         dsl -> {
-          List<Claims.ClaimedRow> claimed =
+          Claims.Claimed claimed =
               dsl.connectionResult(
                   connection ->
                       Claims.claim(
                           connection, max, dueSince, now, leaseUntil, leaseToken, busyWebhooks));
-          if (claimed.isEmpty()) {
+          if (claimed.rows().isEmpty()) {
             return List.<ClaimedDelivery>of();
           }
           Set<String> projects =
-              claimed.stream().map(Claims.ClaimedRow::projectId).collect(Collectors.toSet());
-          Map<String, ProjectSecrets> signing = secrets.signingAt(dsl, projects, now);
-          return claimed.stream()
+              claimed.rows().stream().map(Claims.ClaimedRow::projectId).collect(Collectors.toSet());
+          Map<String, ProjectSecrets> signing =
+              signingKeys.at(dsl, projects, now, claimed.signingGeneration());
+          return claimed.rows().stream()
               .map(
                   row ->
                       new ClaimedDelivery(

@@ -4,6 +4,7 @@ import static dev.herald.persistence.jooq.Tables.DELIVERIES;
 import static dev.herald.persistence.jooq.Tables.EVENTS;
 import static java.util.Objects.requireNonNull;
 
+import dev.herald.domain.UnavailableException;
 import dev.herald.domain.event.Event;
 import dev.herald.domain.event.EventRepository;
 import dev.herald.domain.event.IngestResult;
@@ -22,6 +23,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -41,24 +43,30 @@ final class PostgresEventRepository implements EventRepository {
   static final int MAX_BATCH = 64;
 
   /**
-   * Hand-written to write a whole batch in one statement and one round trip: the events not known
-   * yet (the first six parameters, the last the body of its deliveries with a placeholder key; an
-   * event id is known if its partition holds it, or an earlier partition within a day before,
-   * looked up event by event: {@code offset 0} keeps the look-up a sub-plan pruned to the day
-   * before and probing its index, where joined it read every partition whole whenever the
-   * statistics called them small; the seventh parameter, a day before the batch's earliest event,
-   * leaves the older days out before it runs), the deliveries planned for them (the next six, each
-   * its own idempotency key; those of an event already known are dropped), each delivery's row in
-   * the queue, and, if any delivery was made and another server listens, an announcement (the last
-   * three). The deliveries to ordered webhooks (the fourteenth parameter, in ingest order) join
-   * their bots' lines ({@link Lines}): each takes the next number of the line, parked behind any
-   * delivery of its line already queued, which it locks so that the end of that one waits for this
-   * commit and sees the newcomer. A delivery to an endpoint paused as unreachable is parked too
-   * ({@link Pauses}). Returns the ids of the events written.
+   * Hand-written to write a whole batch in one statement and one round trip, if the webhooks it was
+   * planned on are still those of its generation of them (the first parameter; {@link
+   * FanOutCandidates}): the events not known yet (the next six parameters, the last the body of its
+   * deliveries with a placeholder key; an event id is known if its partition holds it, or an
+   * earlier partition within a day before, looked up event by event: {@code offset 0} keeps the
+   * look-up a sub-plan pruned to the day before and probing its index, where joined it read every
+   * partition whole whenever the statistics called them small; the eighth parameter, a day before
+   * the batch's earliest event, leaves the older days out before it runs), the deliveries planned
+   * for them (the next six, each its own idempotency key; those of an event already known are
+   * dropped), each delivery's row in the queue, and, if any delivery was made and another server
+   * listens, an announcement (the last three). The deliveries to ordered webhooks (the fifteenth
+   * parameter, in ingest order) join their bots' lines ({@link Lines}): each takes the next number
+   * of the line, parked behind any delivery of its line already queued, which it locks so that the
+   * end of that one waits for this commit and sees the newcomer. A delivery to an endpoint paused
+   * as unreachable is parked too ({@link Pauses}). Returns the ids of the events written, or, if
+   * the generation has moved on, one null and nothing written.
    */
   static final String INGEST =
       """
-      with event as (
+      with planned as (
+        select generation = ?::bigint as on_current_webhooks
+          from generations where subject = 'webhooks'
+      ),
+      event as (
         insert into events (id, project_id, event_id, bot_id, create_time, packed_body)
         select * from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::timestamptz[],
                              ?::bytea[])
@@ -70,6 +78,7 @@ final class PostgresEventRepository implements EventRepository {
                     and seen.create_time < date_trunc('day', v.create_time, 'UTC')
                     and seen.create_time >= ?::timestamptz
                  offset 0)
+           and (select on_current_webhooks from planned)
         on conflict do nothing
         returning id
       ),
@@ -118,11 +127,20 @@ final class PostgresEventRepository implements EventRepository {
       select id,
              (select count(*) from (select pg_notify(?, ?) from queued where ? limit 1) announced)
         from event
+      union all
+      select null, 0 from planned where not on_current_webhooks
       """;
 
   private final Transactor transactor;
   private final DeliveryAnnouncements announcements;
   private final GroupCommit<Ingestion, IngestResult> commits;
+  private final FanOutCandidates candidates = new FanOutCandidates();
+
+  /**
+   * How many times a batch is planned before giving up: each plan after the first follows a fresh
+   * look at the webhooks, so only webhooks changing faster than a round trip use them up.
+   */
+  private static final int PLANS_AT_MOST = 5;
 
   /**
    * One batch written at a time. Two at once interleaved their ids in the history's keys (each
@@ -157,47 +175,71 @@ final class PostgresEventRepository implements EventRepository {
   /**
    * Plans every event's deliveries before knowing which events are new, so that the batch is
    * written in one statement; an event already known (rare: a client's retry) wasted its plan. A
-   * concurrent ingestion of the same event id waits in that statement for the first to commit.
+   * concurrent ingestion of the same event id waits in that statement for the first to commit. A
+   * batch planned on webhooks that changed meanwhile is planned again on a fresh look at them.
    */
   private List<IngestResult> write(List<Ingestion> batch) {
     return transactor.outsideTransaction(
         dsl -> {
-          List<Delivery> planned = new ArrayList<>();
-          Map<UUID, List<UUID>> plannedIds = new HashMap<>();
-          Set<UUID> inserted =
-              dsl.connectionResult(
-                  connection -> {
-                    List<Webhook> candidates = candidateWebhooks(connection, batch);
-                    for (Ingestion ingestion : batch) {
-                      Event event = ingestion.event();
-                      // The domain's fan-out picks each event's recipients among the batch's.
-                      List<NewDelivery> made = ingestion.fanOut().apply(candidates);
-                      made.forEach(d -> planned.add(new Delivery(event, d)));
-                      plannedIds.put(event.id(), made.stream().map(NewDelivery::id).toList());
-                    }
-                    return insert(connection, batch, planned);
-                  });
+          Written written = dsl.connectionResult(connection -> planAndInsert(connection, batch));
           Map<Ingestion, List<UUID>> replayed =
               firstIngestions(
-                  dsl, batch.stream().filter(i -> !inserted.contains(i.event().id())).toList());
+                  dsl,
+                  batch.stream()
+                      .filter(i -> !written.inserted().contains(i.event().id()))
+                      .toList());
           return batch.stream()
               .map(
                   i ->
-                      inserted.contains(i.event().id())
+                      written.inserted().contains(i.event().id())
                           ? new IngestResult(
-                              i.event().eventId(), plannedIds.get(i.event().id()), false)
+                              i.event().eventId(), written.plannedIds().get(i.event().id()), false)
                           : new IngestResult(i.event().eventId(), replayed.get(i), true))
               .toList();
         });
   }
 
-  /** Runs {@link #INGEST}; returns the ids of the events written. */
-  private Set<UUID> insert(Connection connection, List<Ingestion> batch, List<Delivery> deliveries)
+  /** The events a batch wrote, and the deliveries planned for each event. */
+  private record Written(Set<UUID> inserted, Map<UUID, List<UUID>> plannedIds) {}
+
+  private Written planAndInsert(Connection connection, List<Ingestion> batch) throws SQLException {
+    List<String> projects = batch.stream().map(i -> i.event().projectId()).distinct().toList();
+    List<String> bots = batch.stream().map(i -> i.event().botId()).distinct().toList();
+    for (int tries = 1; ; tries++) {
+      FanOutCandidates.Candidates candidates = this.candidates.of(connection, projects, bots);
+      List<Delivery> planned = new ArrayList<>();
+      Map<UUID, List<UUID>> plannedIds = new HashMap<>();
+      for (Ingestion ingestion : batch) {
+        Event event = ingestion.event();
+        // The domain's fan-out picks each event's recipients among the batch's.
+        List<NewDelivery> made = ingestion.fanOut().apply(candidates.webhooks());
+        made.forEach(d -> planned.add(new Delivery(event, d)));
+        plannedIds.put(event.id(), made.stream().map(NewDelivery::id).toList());
+      }
+      Optional<Set<UUID>> inserted = insert(connection, batch, planned, candidates.generation());
+      if (inserted.isPresent()) {
+        return new Written(inserted.get(), plannedIds);
+      }
+      this.candidates.forget();
+      if (tries == PLANS_AT_MOST) {
+        throw new UnavailableException(
+            "webhooks kept changing while the events were written; try again");
+      }
+    }
+  }
+
+  /**
+   * Runs {@link #INGEST}; returns the ids of the events written, or empty if the webhooks it was
+   * planned on are no longer those of {@code generation}.
+   */
+  private Optional<Set<UUID>> insert(
+      Connection connection, List<Ingestion> batch, List<Delivery> deliveries, long generation)
       throws SQLException {
     List<Event> events = batch.stream().map(Ingestion::event).toList();
     try (PreparedStatement statement = connection.prepareStatement(INGEST)) {
+      statement.setLong(1, generation);
       int next =
-          new SqlArrays<>(statement, events, 1)
+          new SqlArrays<>(statement, events, 2)
               .add(Event::id)
               .add(Event::projectId)
               .add(Event::eventId)
@@ -228,42 +270,14 @@ final class PostgresEventRepository implements EventRepository {
       Set<UUID> inserted = new HashSet<>();
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
-          inserted.add(rows.getObject(1, UUID.class));
+          UUID id = rows.getObject(1, UUID.class);
+          if (id == null) {
+            return Optional.empty();
+          }
+          inserted.add(id);
         }
       }
-      return inserted;
-    }
-  }
-
-  /**
-   * Hand-written because every ingest batch runs it: the live webhooks of the events' projects (an
-   * array, the first parameter) that are project-level or belong to one of their bots (the second).
-   */
-  static final String CANDIDATE_WEBHOOKS =
-      """
-      select id, project_id, bot_id, url, triggers, active, disabled_reason, create_time,
-             update_time, event_types, ordering, max_requests_per_second
-        from webhooks
-       where project_id = any(?::text[])
-         and delete_time is null
-         and active
-         and (bot_id is null or bot_id = any(?::text[]))
-      """;
-
-  private static List<Webhook> candidateWebhooks(Connection connection, List<Ingestion> batch)
-      throws SQLException {
-    List<String> projects = batch.stream().map(i -> i.event().projectId()).distinct().toList();
-    List<String> bots = batch.stream().map(i -> i.event().botId()).distinct().toList();
-    try (PreparedStatement statement = connection.prepareStatement(CANDIDATE_WEBHOOKS)) {
-      statement.setString(1, ArrayLiterals.of(projects));
-      statement.setString(2, ArrayLiterals.of(bots));
-      List<Webhook> webhooks = new ArrayList<>();
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          webhooks.add(WebhookRows.fromRow(rows));
-        }
-      }
-      return webhooks;
+      return Optional.of(inserted);
     }
   }
 

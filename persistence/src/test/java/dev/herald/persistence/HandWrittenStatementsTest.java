@@ -55,7 +55,7 @@ class HandWrittenStatementsTest {
             "AttemptRecords.RECORD_ATTEMPTS",
             "Leases.RENEW_LEASES",
             "PostgresEventRepository.INGEST",
-            "PostgresEventRepository.CANDIDATE_WEBHOOKS",
+            "FanOutCandidates.LOOK_UP",
             "JooqSigningSecretRepository.SIGNING_AT",
             "QueueStatistics.DUE")) {
       assertTrue(

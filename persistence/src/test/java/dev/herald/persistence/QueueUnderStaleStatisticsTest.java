@@ -75,6 +75,7 @@ class QueueUnderStaleStatisticsTest {
                   now.plusSeconds(30),
                   UUID.randomUUID(),
                   Set.of())
+              .rows()
               .size();
       connection.rollback();
       assertEquals(128, claimed);
