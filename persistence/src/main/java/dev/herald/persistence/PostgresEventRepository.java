@@ -35,8 +35,9 @@ import org.jooq.impl.DSL;
  * Events and the deliveries they make, written in batches: calls that arrive together share one
  * statement ({@link #INGEST}) and one commit, each answered once its own event is committed.
  *
- * <p>Past 200 lines as one class because the batch's statement, its binding and the answers to each
- * waiting caller share the batch's shape.
+ * <p>Past 250 lines as one class because the batch's plan (its fan-out on the kept webhooks,
+ * planned again when they changed), its statement, its binding and the answers to each waiting
+ * caller share the batch's shape; what is kept between batches is {@link FanOutCandidates}'.
  */
 final class PostgresEventRepository implements EventRepository {
   /** Events written in one statement at most; more wait for the next. */
