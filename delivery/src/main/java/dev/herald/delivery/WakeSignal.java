@@ -3,6 +3,7 @@ package dev.herald.delivery;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The one way the claim loop waits: until a deadline, or until woken. A wake that comes while the
@@ -42,11 +43,12 @@ final class WakeSignal {
       Instant deadline = clock.instant().plus(atMost);
       wakesAt = deadline;
       try {
-        long left = atMost.toMillis();
-        // A spurious wake-up waits on for what is left.
+        long left = atMost.toNanos();
+        // A spurious wake-up waits on for what is left. Rounded up to whole milliseconds, which
+        // is what wait() keeps: rounded down, the last millisecond before a deadline was a spin.
         while (!wakeRequested && !closed && left > 0) {
-          wait(left);
-          left = Duration.between(clock.instant(), deadline).toMillis();
+          wait(TimeUnit.NANOSECONDS.toMillis(left + 999_999));
+          left = Duration.between(clock.instant(), deadline).toNanos();
         }
       } finally {
         wakesAt = Instant.MAX;

@@ -33,6 +33,15 @@ class WakeSignalTest {
   }
 
   @Test
+  void aWaitShorterThanAMillisecondWaitsRatherThanReturnAtOnce() throws Exception {
+    wakes.await(Duration.ofNanos(1)); // the first call's class loading is not the wait measured
+    long start = System.nanoTime();
+    wakes.await(Duration.ofNanos(900_000));
+    long waited = System.nanoTime() - start;
+    assertTrue(waited >= 900_000, "waited " + waited + " ns of 900,000");
+  }
+
+  @Test
   void closingEndsEveryWaitForGood() throws Exception {
     wakes.close();
     CompletableFuture.runAsync(this::awaitAnHour).get(10, TimeUnit.SECONDS);
