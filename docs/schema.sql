@@ -117,6 +117,12 @@ create table generations (
     constraint generations_pkey PRIMARY KEY (subject)
 );
 
+create table returning_backlogs (
+    webhook_id uuid not null,
+    return_time timestamp with time zone not null,
+    constraint returning_backlogs_pkey PRIMARY KEY (webhook_id)
+);
+
 create table signing_secrets (
     id uuid not null,
     project_id text not null,

@@ -47,7 +47,6 @@ final class ClaimLoop implements Runnable {
   private final WakeSignal wakes;
   private final KnownDueTime dueTimes;
   private final Pacer pacer;
-  private final EndpointPauses pauses;
 
   /** Starts whatever waiting claims may start; called after each claim. */
   private final Runnable dispatch;
@@ -94,7 +93,6 @@ final class ClaimLoop implements Runnable {
       WakeSignal wakes,
       KnownDueTime dueTimes,
       Pacer pacer,
-      EndpointPauses pauses,
       Runnable dispatch,
       DeliveryConfig config,
       Clock clock) {
@@ -104,7 +102,6 @@ final class ClaimLoop implements Runnable {
     this.wakes = requireNonNull(wakes, "wakes");
     this.dueTimes = requireNonNull(dueTimes, "dueTimes");
     this.pacer = requireNonNull(pacer, "pacer");
-    this.pauses = requireNonNull(pauses, "pauses");
     this.dispatch = requireNonNull(dispatch, "dispatch");
     this.pollInterval = config.pollInterval();
     this.lease = config.lease();
@@ -206,7 +203,6 @@ final class ClaimLoop implements Runnable {
     dispatch.run();
     batchFilled = claimed.size() == wanted;
     if (!batchFilled) {
-      pauses.afterClaimTookAll(busy);
       awaitsSlotsBeside = busy.isEmpty() ? null : busy;
       sleepUntilDue(busy, now, dueSince.equals(DeliveryQueue.ALL_DUE));
     }

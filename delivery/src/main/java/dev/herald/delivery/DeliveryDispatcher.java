@@ -90,16 +90,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     this.endpoints = new EndpointJudge(health, pauses, metrics);
     this.claimLoop =
         new ClaimLoop(
-            queue,
-            room,
-            leases,
-            wakes,
-            dueTimes,
-            pacer,
-            pauses,
-            this::dispatchWaiting,
-            config,
-            clock);
+            queue, room, leases, wakes, dueTimes, pacer, this::dispatchWaiting, config, clock);
     metrics.watch(room::slotsInUse, () -> recorder == null ? 0 : recorder.waitingCount());
   }
 

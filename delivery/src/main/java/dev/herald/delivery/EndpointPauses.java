@@ -14,12 +14,10 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -30,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * go again once a probe gets through. This server counts the failures in a row it sees; the pause
  * itself is in the database, shared by every server: its deliveries wait parked, one goes as a
  * probe when its time comes (any server lets it go, once a second), and the probe's success lets
- * the backlog go, a chunk whenever claims have taken the one before.
+ * the backlog go: every server's claims take it from where it waits, oldest first.
  */
 final class EndpointPauses {
   private static final Logger log = LoggerFactory.getLogger(EndpointPauses.class);
@@ -51,12 +49,6 @@ final class EndpointPauses {
 
   /** Endpoints this server paused: claims made before the pause are given back, not attempted. */
   private final Set<UUID> pausedHere = ConcurrentHashMap.newKeySet();
-
-  /** Endpoints back from a pause whose backlog this server lets go. */
-  private final Set<UUID> lettingGo = ConcurrentHashMap.newKeySet();
-
-  /** Of those, the ones whose next chunk is being let go now. */
-  private final Set<UUID> goingNow = ConcurrentHashMap.newKeySet();
 
   private final RepeatedFailure probeFailures = new RepeatedFailure(Duration.ofSeconds(30));
   private volatile Runnable letGo = () -> {};
@@ -170,7 +162,6 @@ final class EndpointPauses {
             return;
           }
           pausedHere.add(webhook);
-          lettingGo.remove(webhook);
           if (s.equals(now)) {
             metrics.endpointPaused();
             log.atWarn()
@@ -186,58 +177,13 @@ final class EndpointPauses {
   }
 
   private boolean resume(UUID webhook) {
-    Instant now = clock.instant();
-    OptionalInt let = queue.resumeEndpoint(webhook, now);
-    if (let.isEmpty()) {
+    if (!queue.resumeEndpoint(webhook, clock.instant())) {
       return false;
     }
     metrics.endpointResumed();
-    if (let.getAsInt() == DeliveryQueue.LET_GO_CHUNK) {
-      lettingGo.add(webhook);
-    }
     log.atInfo()
         .addKeyValue("webhook_id", webhook)
-        .log(
-            "Webhook {} answers again; its waiting deliveries go{}",
-            webhook,
-            let.getAsInt() == DeliveryQueue.LET_GO_CHUNK
-                ? ", " + let.getAsInt() + " at a time"
-                : " (" + let.getAsInt() + ")");
-    return let.getAsInt() > 0;
-  }
-
-  /**
-   * After a claim that took everything due except what {@code passedOver} has: a backlog being let
-   * go whose webhook was not passed over has had its chunk claimed, and the next goes, on this
-   * class's thread rather than the claim loop's, which goes on claiming for other webhooks
-   * meanwhile; {@code letGo} of {@link #start} is told once it has gone.
-   */
-  void afterClaimTookAll(Set<UUID> passedOver) {
-    for (UUID webhook : lettingGo) {
-      if (!passedOver.contains(webhook) && goingNow.add(webhook)) {
-        try {
-          probes.execute(() -> letGoMore(webhook));
-        } catch (RejectedExecutionException stopping) {
-          goingNow.remove(webhook);
-        }
-      }
-    }
-  }
-
-  private void letGoMore(UUID webhook) {
-    try {
-      int more = queue.letGoMore(webhook, clock.instant());
-      if (more < DeliveryQueue.LET_GO_CHUNK) {
-        lettingGo.remove(webhook);
-      }
-      if (more > 0) {
-        letGo.run();
-      }
-    } catch (RuntimeException e) {
-      // The next claim that takes everything tries again; another server takes over if none does.
-      log.warn("Could not let more deliveries of webhook {} go: {}", webhook, e.getMessage());
-    } finally {
-      goingNow.remove(webhook);
-    }
+        .log("Webhook {} answers again; its waiting deliveries go, oldest first", webhook);
+    return true;
   }
 }

@@ -7,12 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryQueue;
-import dev.herald.domain.delivery.EndpointHealth;
 import dev.herald.domain.delivery.EndpointHealthPolicy;
 import dev.herald.domain.delivery.EndpointPausePolicy;
 import dev.herald.domain.delivery.RecordedOutcome;
 import dev.herald.domain.delivery.RetryPolicy;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -192,13 +190,6 @@ class ClaimLoopTest {
             claim -> room.add(List.of(claim)),
             leases::giveBack,
             Clock.systemUTC()),
-        new EndpointPauses(
-            config.endpointPause(),
-            new EndpointHealth(config.endpointHealth(), (id, reason, ended, at) -> false),
-            queue,
-            new DeliveryMetrics(new PrometheusRegistry()),
-            Clock.systemUTC(),
-            Duration.ofSeconds(1)),
         dispatches::incrementAndGet,
         config,
         clock);

@@ -5,7 +5,6 @@ import dev.herald.domain.delivery.DeliveryQueue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 
@@ -21,13 +20,8 @@ abstract class QueueWithoutPauses implements DeliveryQueue {
   }
 
   @Override
-  public OptionalInt resumeEndpoint(UUID webhookId, Instant now) {
-    return OptionalInt.empty();
-  }
-
-  @Override
-  public int letGoMore(UUID webhookId, Instant now) {
-    return 0;
+  public boolean resumeEndpoint(UUID webhookId, Instant now) {
+    return false;
   }
 
   @Override

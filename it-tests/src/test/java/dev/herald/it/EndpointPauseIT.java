@@ -96,7 +96,12 @@ class EndpointPauseIT {
       assertEquals(
           0,
           count(herald, "select count(*) from webhooks where next_probe_time is not null"),
-          "the pause and the letting go are over");
+          "the pause is over");
+      Eventually.await(
+          "the returning backlog to be done with",
+          HeraldFixture.WAIT,
+          () -> count(herald, "select count(*) from returning_backlogs"),
+          n -> n == 0);
       assertEquals(0, count(herald, "select count(*) from delivery_queue"));
       assertEquals(
           BACKLOG,

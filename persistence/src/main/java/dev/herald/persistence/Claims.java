@@ -21,13 +21,16 @@ final class Claims {
   private Claims() {}
 
   /**
-   * Hand-written so its plan stays on keys under any statistics; {@code %d} is the limit, written
+   * Hand-written so its plan stays on keys under any statistics; {@code %1$d} is the limit, written
    * in (a bound limit leaves a generic plan expecting a tenth of the table). The due rows are read
    * from {@code delivery_queue_due} in order, from the earliest due time asked for (a look beside
    * saturated webhooks reads only what became due since the last), rows other workers hold are
    * skipped, and saturated webhooks (the sixth parameter; an empty array passes over nothing) are
    * passed over, as is a delivery of a bot's line with an earlier one still in the queue ({@link
-   * Lines}). A delivery's body is its event's, with its own key ({@link StoredBodies}), read once
+   * Lines}). Room left after the due rows goes to the backlogs of endpoints back from a pause
+   * ({@link Pauses}), those not passed over, oldest first, read from {@code delivery_queue_parked}
+   * where they wait: a backlog's delivery is written once by its claim, as a due one is, not made
+   * due first. A delivery's body is its event's, with its own key ({@link StoredBodies}), read once
    * per row at the top: in the subquery over {@code deliveries} it would be planned once per
    * partition, each over every partition of {@code events}, and each claim would start days squared
    * index scans. A delivery is looked up by its webhook too ({@link AttemptRecords#deliveryOf});
@@ -40,21 +43,38 @@ final class Claims {
         update delivery_queue
            set lease_until = ?::timestamptz, lease_token = ?::uuid
          where delivery_id = any(array(
-                 select delivery_id
-                   from delivery_queue
-                  where next_attempt_time >= ?::timestamptz
-                    and next_attempt_time <= ?::timestamptz
-                    and (lease_until is null or lease_until <= ?::timestamptz)
-                    and webhook_id <> all(?::uuid[])
-                    and (order_seq is null or not exists (
-                          select 1
-                            from delivery_queue ahead
-                           where ahead.webhook_id = delivery_queue.webhook_id
-                             and ahead.bot_id = delivery_queue.bot_id
-                             and ahead.order_seq < delivery_queue.order_seq))
-                  order by next_attempt_time
-                  limit %d
-                    for update skip locked))
+                 select due.delivery_id
+                   from (
+                     select delivery_id
+                       from delivery_queue
+                      where next_attempt_time >= ?::timestamptz
+                        and next_attempt_time <= ?::timestamptz
+                        and (lease_until is null or lease_until <= ?::timestamptz)
+                        and webhook_id <> all(?::uuid[])
+                        and (order_seq is null or not exists (
+                              select 1
+                                from delivery_queue ahead
+                               where ahead.webhook_id = delivery_queue.webhook_id
+                                 and ahead.bot_id = delivery_queue.bot_id
+                                 and ahead.order_seq < delivery_queue.order_seq))
+                      order by next_attempt_time
+                      limit %1$d
+                        for update skip locked) due
+                 union all
+                 select back.delivery_id
+                   from returning_backlogs r
+                  cross join lateral (
+                     select p.delivery_id
+                       from delivery_queue p
+                      where p.webhook_id = r.webhook_id
+                        and p.next_attempt_time = 'infinity'
+                        and p.order_seq is null
+                        and (p.lease_until is null or p.lease_until <= ?::timestamptz)
+                      order by p.delivery_create_time
+                      limit %1$d
+                        for update skip locked) back
+                  where r.webhook_id <> all(?::uuid[])
+                  limit %1$d))
         returning delivery_id, delivery_create_time, webhook_id, order_seq, attempts_made,
                   round_start
       )
@@ -116,7 +136,10 @@ final class Claims {
       statement.setObject(3, Times.toDb(dueSince));
       statement.setObject(4, Times.toDb(now));
       statement.setObject(5, Times.toDb(now));
-      statement.setString(6, ArrayLiterals.of(List.copyOf(busyWebhooks)));
+      String busy = ArrayLiterals.of(List.copyOf(busyWebhooks));
+      statement.setString(6, busy);
+      statement.setObject(7, Times.toDb(now));
+      statement.setString(8, busy);
       List<ClaimedRow> claimed = new ArrayList<>();
       long signingGeneration = -1;
       try (ResultSet rows = statement.executeQuery()) {

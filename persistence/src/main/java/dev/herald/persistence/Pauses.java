@@ -1,10 +1,11 @@
 package dev.herald.persistence;
 
 import static dev.herald.persistence.jooq.Tables.DELIVERY_QUEUE;
+import static dev.herald.persistence.jooq.Tables.RETURNING_BACKLOGS;
 import static dev.herald.persistence.jooq.Tables.WEBHOOKS;
 
 import dev.herald.domain.delivery.ClaimedDelivery;
-import dev.herald.domain.delivery.DeliveryQueue;
+import dev.herald.domain.webhook.Ordering;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.jooq.DSLContext;
@@ -23,25 +23,24 @@ import org.jooq.impl.DSL;
  * Endpoints paused as unreachable. A paused webhook's deliveries are parked at {@code 'infinity'},
  * as a bot's line parks those behind its first ({@link Lines}), found again by {@code
  * delivery_queue_parked}. {@code next_probe_time} says when the next probe goes while the webhook
- * is paused; once it is back, that its parked deliveries are still being let go, {@link #CHUNK} at
- * a time, and when another server is to take over if the one letting them go stops.
+ * is paused. Once it is back, {@code returning_backlogs} names it until no delivery of it is
+ * parked: every server's claims take its backlog where it waits, oldest first ({@link
+ * Claims#CLAIM}).
  *
- * <p>Letting a whole backlog go at once would put it in front of every other webhook's due
- * deliveries in the claim's index, and each claim that passes the webhook over would read all of
- * it; a chunk at a time keeps that read short.
+ * <p>Making a whole backlog due at once would put it in front of every other webhook's due
+ * deliveries in the claim's index, and write each of its rows once more than a claim does; making
+ * it due a chunk at a time left the endpoint's slots idle while each chunk was written.
+ *
+ * <p>An ordered webhook's backlog is its bots' lines: once it is back, each line's first delivery
+ * is made due, and its line goes on as lines do.
  */
 final class Pauses {
-  static final int CHUNK = DeliveryQueue.LET_GO_CHUNK;
-
-  /** How long a server letting a backlog go has before another takes over. */
-  static final Duration LETTING_GO_LEASE = Duration.ofSeconds(5);
-
   private Pauses() {}
 
   /**
    * Hand-written to reach a webhook's parked deliveries by {@code delivery_queue_parked}, oldest
    * first, and make up to the third parameter of them due at the first; of an ordered webhook's,
-   * only those first in their bot's line.
+   * only those first in their bot's line: a probe, or every line's first once the endpoint is back.
    */
   static final String LET_GO =
       """
@@ -89,6 +88,7 @@ final class Pauses {
         .set(WEBHOOKS.NEXT_PROBE_TIME, Times.toDb(nextProbe.apply(since.toInstant())))
         .where(WEBHOOKS.ID.eq(webhookId))
         .execute();
+    dsl.deleteFrom(RETURNING_BACKLOGS).where(RETURNING_BACKLOGS.WEBHOOK_ID.eq(webhookId)).execute();
     dsl.update(DELIVERY_QUEUE)
         .set(
             DELIVERY_QUEUE.NEXT_ATTEMPT_TIME,
@@ -102,39 +102,38 @@ final class Pauses {
   }
 
   /**
-   * Ends the endpoint's pause, if it is paused, and lets the first {@link #CHUNK} of its parked
-   * deliveries go.
+   * Ends the endpoint's pause, if it is paused: claims take its backlog from now on, until {@link
+   * #releaseProbes} finds none left; of an ordered webhook's, each line's first is made due here.
+   *
+   * @return whether it was paused
    */
-  static OptionalInt resume(DSLContext dsl, UUID webhookId, Instant now) {
-    int resumed =
+  static boolean resume(DSLContext dsl, UUID webhookId, Instant now) {
+    String ordering =
         dsl.update(WEBHOOKS)
             .setNull(WEBHOOKS.UNREACHABLE_SINCE)
-            .set(WEBHOOKS.NEXT_PROBE_TIME, Times.toDb(now.plus(LETTING_GO_LEASE)))
+            .setNull(WEBHOOKS.NEXT_PROBE_TIME)
             .where(WEBHOOKS.ID.eq(webhookId), WEBHOOKS.UNREACHABLE_SINCE.isNotNull())
-            .execute();
-    return resumed == 0 ? OptionalInt.empty() : OptionalInt.of(letGoMore(dsl, webhookId, now));
-  }
-
-  /**
-   * Lets the next {@link #CHUNK} of a reachable webhook's parked deliveries go; once fewer are
-   * left, the webhook is done letting its backlog go.
-   */
-  static int letGoMore(DSLContext dsl, UUID webhookId, Instant now) {
-    int let = letGo(dsl, webhookId, now, CHUNK);
-    dsl.update(WEBHOOKS)
-        .set(
-            WEBHOOKS.NEXT_PROBE_TIME,
-            let < CHUNK ? (OffsetDateTime) null : Times.toDb(now.plus(LETTING_GO_LEASE)))
-        .where(WEBHOOKS.ID.eq(webhookId), WEBHOOKS.UNREACHABLE_SINCE.isNull())
-        .execute();
-    return let;
+            .returningResult(WEBHOOKS.ORDERING)
+            .fetchOne(WEBHOOKS.ORDERING);
+    if (ordering == null) {
+      return false;
+    }
+    if (ordering.equals(Ordering.UNORDERED.name())) {
+      dsl.insertInto(RETURNING_BACKLOGS)
+          .set(RETURNING_BACKLOGS.WEBHOOK_ID, webhookId)
+          .set(RETURNING_BACKLOGS.RETURN_TIME, Times.toDb(now))
+          .onConflictDoNothing()
+          .execute();
+    } else {
+      letGo(dsl, webhookId, now, Integer.MAX_VALUE);
+    }
+    return true;
   }
 
   /**
    * For each webhook whose {@code next_probe_time} has come: a paused one's first parked delivery
    * goes as its probe, and its next probe waits {@code probeLease}, so that one probe at a time is
-   * in flight; a reachable one whose server letting its backlog go stopped has the next chunk let
-   * go here.
+   * in flight. A returning backlog none of whose deliveries is parked any more is done.
    *
    * @return how many deliveries were let go
    */
@@ -147,25 +146,30 @@ final class Pauses {
             WEBHOOKS.NEXT_PROBE_TIME.isNotNull(),
             WEBHOOKS.ACTIVE.isFalse().or(WEBHOOKS.DELETE_TIME.isNotNull()))
         .execute();
-    var due =
-        dsl.select(WEBHOOKS.ID, WEBHOOKS.UNREACHABLE_SINCE.isNotNull())
+    dsl.deleteFrom(RETURNING_BACKLOGS)
+        .where(
+            DSL.notExists(
+                DSL.selectOne()
+                    .from(DELIVERY_QUEUE)
+                    .where(
+                        DELIVERY_QUEUE.WEBHOOK_ID.eq(RETURNING_BACKLOGS.WEBHOOK_ID),
+                        Lines.PARKED,
+                        DELIVERY_QUEUE.ORDER_SEQ.isNull())))
+        .execute();
+    var probed =
+        dsl.select(WEBHOOKS.ID)
             .from(WEBHOOKS)
             .where(WEBHOOKS.NEXT_PROBE_TIME.le(Times.toDb(now)))
             .forUpdate()
             .skipLocked()
-            .fetch();
+            .fetch(WEBHOOKS.ID);
     int let = 0;
-    for (var webhook : due) {
-      UUID id = webhook.value1();
-      if (webhook.value2()) {
-        dsl.update(WEBHOOKS)
-            .set(WEBHOOKS.NEXT_PROBE_TIME, Times.toDb(now.plus(probeLease)))
-            .where(WEBHOOKS.ID.eq(id))
-            .execute();
-        let += letGo(dsl, id, now, 1);
-      } else {
-        let += letGoMore(dsl, id, now);
-      }
+    for (UUID id : probed) {
+      dsl.update(WEBHOOKS)
+          .set(WEBHOOKS.NEXT_PROBE_TIME, Times.toDb(now.plus(probeLease)))
+          .where(WEBHOOKS.ID.eq(id))
+          .execute();
+      let += letGo(dsl, id, now, 1);
     }
     return let;
   }

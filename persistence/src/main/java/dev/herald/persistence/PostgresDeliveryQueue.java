@@ -19,7 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
@@ -208,14 +207,8 @@ final class PostgresDeliveryQueue implements DeliveryQueue {
   }
 
   @Override
-  public OptionalInt resumeEndpoint(UUID webhookId, Instant now) {
+  public boolean resumeEndpoint(UUID webhookId, Instant now) {
     return transactor.inTransaction(dsl -> Pauses.resume(dsl, webhookId, now));
-  }
-
-  /** Lets the next chunk of a backlog go; see {@link Pauses}. */
-  @Override
-  public int letGoMore(UUID webhookId, Instant now) {
-    return transactor.inTransaction(dsl -> Pauses.letGoMore(dsl, webhookId, now));
   }
 
   @Override

@@ -88,7 +88,8 @@ class HandWrittenStatementsTest {
 
   /** Has the server parse, analyse and describe the statement, without running it. */
   private static void describe(Connection connection, String sql) throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(sql.replace("%d", "1"))) {
+    try (PreparedStatement statement =
+        connection.prepareStatement(sql.replace("%1$d", "1").replace("%d", "1"))) {
       statement.getParameterMetaData();
     }
   }

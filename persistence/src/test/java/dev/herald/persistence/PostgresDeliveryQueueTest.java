@@ -39,6 +39,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
@@ -77,7 +78,7 @@ class PostgresDeliveryQueueTest {
         dsl ->
             dsl.execute(
                 "truncate delivery_attempts, attempt_urls, delivery_queue, deliveries, events,"
-                    + " webhooks, signing_secrets, signing_settings"));
+                    + " webhooks, signing_secrets, signing_settings, returning_backlogs"));
     secrets =
         new JooqSigningSecretRepository(
             transactor, new SecretCipher(new MasterKey(new byte[32]), new SecureRandom()));
@@ -110,6 +111,10 @@ class PostgresDeliveryQueueTest {
 
   /** Ingests an event for the webhook; returns its one delivery. */
   private UUID ingest(String eventId) {
+    return ingest(eventId, now);
+  }
+
+  private UUID ingest(String eventId, Instant createTime) {
     Event event =
         new Event(
             UUID.randomUUID(),
@@ -122,8 +127,8 @@ class PostgresDeliveryQueueTest {
             "joined",
             "bot_joined",
             null,
-            now,
-            now);
+            createTime,
+            createTime);
     return new PostgresEventRepository(transactor, new DeliveryAnnouncements(new Listeners()))
         .recordOnce(event, candidates -> FanOut.deliveries(event, candidates))
         .join()
@@ -381,6 +386,59 @@ class PostgresDeliveryQueueTest {
         queue
             .claimDue(10, ALL_DUE, now.plusSeconds(120), now.plusSeconds(180), Set.of())
             .isEmpty());
+  }
+
+  @Test
+  void aReturningBacklogIsClaimedWhereItWaitsOldestFirst() {
+    UUID older = ingest("older", now.minusSeconds(2));
+    UUID oldest = ingest("oldest", now.minusSeconds(3));
+    assertTrue(queue.pauseEndpoint(webhookId, now, since -> since.plusSeconds(60)).isPresent());
+
+    assertTrue(queue.resumeEndpoint(webhookId, now));
+    assertEquals(3, parked(), "its backlog still waits where it was parked");
+    assertEquals(
+        Set.of(),
+        ids(queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of(webhookId))),
+        "a claim that passes the webhook over takes none of its backlog");
+    assertEquals(
+        Set.of(oldest, older), ids(queue.claimDue(2, ALL_DUE, now, now.plusSeconds(60), Set.of())));
+    assertEquals(
+        Set.of(deliveryId), ids(queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of())));
+    assertEquals(3, parked(), "claimed where they wait, not made due first");
+
+    queue.releaseProbes(now, Duration.ofMinutes(1));
+    assertEquals(1, returning(), "its claimed deliveries are not done yet");
+    transactor.outsideTransaction(
+        dsl -> dsl.execute("delete from delivery_queue where webhook_id = ?", webhookId));
+    queue.releaseProbes(now, Duration.ofMinutes(1));
+    assertEquals(0, returning(), "none is left");
+  }
+
+  @Test
+  void aPauseStopsClaimsTakingAReturningBacklog() {
+    queue.pauseEndpoint(webhookId, now, since -> since.plusSeconds(60));
+    queue.resumeEndpoint(webhookId, now);
+    queue.pauseEndpoint(webhookId, now, since -> since.plusSeconds(60));
+    assertEquals(0, returning());
+    assertTrue(queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of()).isEmpty());
+  }
+
+  private int parked() {
+    return transactor.outsideTransaction(
+        dsl ->
+            (Integer)
+                dsl.fetchValue(
+                    "select count(*)::int from delivery_queue where next_attempt_time ="
+                        + " 'infinity'"));
+  }
+
+  private int returning() {
+    return transactor.outsideTransaction(
+        dsl -> (Integer) dsl.fetchValue("select count(*)::int from returning_backlogs"));
+  }
+
+  private static Set<UUID> ids(List<ClaimedDelivery> claims) {
+    return claims.stream().map(ClaimedDelivery::id).collect(Collectors.toSet());
   }
 
   @Test

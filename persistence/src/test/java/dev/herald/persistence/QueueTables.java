@@ -146,6 +146,8 @@ final class QueueTables {
         "'" + DeliveryQueue.ALL_DUE + "'",
         "'" + now + "'",
         "'" + now + "'",
+        busy,
+        "'" + now + "'",
         busy);
   }
 

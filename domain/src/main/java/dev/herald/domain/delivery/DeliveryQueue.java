@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
@@ -15,12 +14,6 @@ import java.util.function.UnaryOperator;
  * an attempt being recorded (its worker died) is due again.
  */
 public interface DeliveryQueue {
-  /**
-   * Parked deliveries of an endpoint back from a pause made due at once: fewer than the whole
-   * backlog, so that claims passing the webhook over read little of it.
-   */
-  int LET_GO_CHUNK = 1000;
-
   /** The {@code dueSince} of a claim that reads every due delivery: none is due before it. */
   Instant ALL_DUE = Instant.EPOCH;
 
@@ -63,20 +56,12 @@ public interface DeliveryQueue {
   Optional<Instant> pauseEndpoint(UUID webhookId, Instant now, UnaryOperator<Instant> nextProbe);
 
   /**
-   * Ends the pause of the webhook's endpoint, if it is paused, and makes the first {@link
-   * #LET_GO_CHUNK} of its parked deliveries due, oldest first.
+   * Ends the pause of the webhook's endpoint, if it is paused: its parked deliveries are claimed
+   * from now on, oldest first (an ordered webhook's in each bot's order).
    *
-   * @return how many deliveries were let go (fewer than the chunk: all of them); empty if the
-   *     endpoint was not paused
+   * @return whether the endpoint was paused
    */
-  OptionalInt resumeEndpoint(UUID webhookId, Instant now);
-
-  /**
-   * Makes the next {@link #LET_GO_CHUNK} parked deliveries of an endpoint back from a pause due.
-   *
-   * @return how many were let go (fewer than the chunk: the last of them)
-   */
-  int letGoMore(UUID webhookId, Instant now);
+  boolean resumeEndpoint(UUID webhookId, Instant now);
 
   /**
    * Makes one parked delivery due for each paused endpoint whose probe time has come, and moves its
