@@ -73,6 +73,8 @@ public final class DispatcherClaim {
       statement.setString(4, now.toString());
       statement.setString(5, now.toString());
       statement.setArray(6, connection.createArrayOf("uuid", new Object[0]));
+      statement.setString(7, now.toString());
+      statement.setArray(8, connection.createArrayOf("uuid", new Object[0]));
       StringBuilder plan = new StringBuilder();
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
