@@ -28,14 +28,15 @@ final class Claims {
    * skipped, and saturated webhooks (the sixth parameter; an empty array passes over nothing) are
    * passed over, as is a delivery of a bot's line with an earlier one still in the queue ({@link
    * Lines}). Room left after the due rows goes to the backlogs of endpoints back from a pause
-   * ({@link Pauses}), those not passed over, oldest first, read from {@code delivery_queue_parked}
-   * where they wait: a backlog's delivery is written once by its claim, as a due one is, not made
-   * due first. A delivery's body is its event's, with its own key ({@link StoredBodies}), read once
-   * per row at the top: in the subquery over {@code deliveries} it would be planned once per
-   * partition, each over every partition of {@code events}, and each claim would start days squared
-   * index scans. A delivery is looked up by its webhook too ({@link AttemptRecords#deliveryOf});
-   * the attempts it has had and where its round of retries started are its queue row's (V20). Each
-   * row ends with the generation of signing keys the claim was made in ({@link KeptSigningKeys}).
+   * ({@link Pauses}), those not passed over (the eighth parameter, as the sixth), oldest first,
+   * read from {@code delivery_queue_parked} where they wait, unless held under a lease running past
+   * the seventh: a backlog's delivery is written once by its claim, as a due one is, not made due
+   * first. A delivery's body is its event's, with its own key ({@link StoredBodies}), read once per
+   * row at the top: in the subquery over {@code deliveries} it would be planned once per partition,
+   * each over every partition of {@code events}, and each claim would start days squared index
+   * scans. A delivery is looked up by its webhook too ({@link AttemptRecords#deliveryOf}); the
+   * attempts it has had and where its round of retries started are its queue row's (V20). Each row
+   * ends with the generation of signing keys the claim was made in ({@link KeptSigningKeys}).
    */
   static final String CLAIM =
       """
