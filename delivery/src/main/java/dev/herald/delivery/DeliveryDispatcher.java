@@ -70,7 +70,9 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
         new WaitingRoom(
             config.concurrency(),
             MAX_WAITING,
-            Math.min(MAX_WAITING - ClaimLoop.MAX_BATCH, 8 * config.perEndpointConcurrency()),
+            Math.min(
+                MAX_WAITING - ClaimLoop.MAX_BATCH,
+                ConcurrencyLimits.WAITING_ROUNDS * config.perEndpointConcurrency()),
             new ConcurrencyLimits(
                 config.perEndpointConcurrency(),
                 config.perProjectConcurrency(),

@@ -55,6 +55,14 @@ class WaitingRoomTest {
         room.saturatedWebhooks(),
         "one claim waits for the project's slot: claims may take more, or it runs dry");
 
+    for (int i = 2; i < ConcurrencyLimits.WAITING_ROUNDS; i++) {
+      room.add(List.of(claim(first, "greedy", "a")));
+    }
+    assertEquals(
+        Set.of(),
+        room.saturatedWebhooks(),
+        "a round short of " + ConcurrencyLimits.WAITING_ROUNDS + " rounds of the project's slot");
+
     room.add(List.of(claim(first, "greedy", "a")));
     assertEquals(
         Set.of(first, second),
