@@ -39,6 +39,12 @@ final class Claims {
    * scans. A delivery is looked up by its webhook too ({@link AttemptRecords#deliveryOf}); the
    * attempts it has had and where its round of retries started are its queue row's (V20). Each row
    * ends with the generation of signing keys the claim was made in ({@link KeptSigningKeys}).
+   *
+   * <p>A claim's commit does not wait for the disk ({@code synchronous_commit} off for its own
+   * transaction): a lease is not worth the wait, which held every claimed row back by a flush of
+   * the write-ahead log. Lost in a crash of the database, a lease is as if never taken, and its
+   * deliveries are claimed again, as when a worker dies; any record made after it does wait, and
+   * the log is flushed in order, so a recorded attempt's lease is on the disk before its record.
    */
   static final String CLAIM =
       """
@@ -91,6 +97,7 @@ final class Claims {
                 where e.id = d.event_id and e.create_time = d.create_time) end,
              (select generation from generations where subject = 'signing')
         from leased l
+        cross join (select set_config('synchronous_commit', 'off', true)) lease_commit
         cross join lateral (
           select d.id, d.idempotency_key, d.webhook_id, d.project_id, d.payload, d.create_time,
                  d.bot_id, d.event_id
