@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A receiver that answers 204 at once and notes, per bot id, when the first request for it arrived:
@@ -24,6 +25,7 @@ final class FastReceiver implements AutoCloseable {
   private final ExecutorService executor = Executors.newFixedThreadPool(16);
   private final AtomicLong received = new AtomicLong();
   private final Map<String, Long> firstSeenNanos = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> firstSightingsBySeries = new ConcurrentHashMap<>();
   private final Set<String> down = ConcurrentHashMap.newKeySet();
   private final AtomicLong refused = new AtomicLong();
   private volatile boolean recordTimes;
@@ -55,7 +57,12 @@ final class FastReceiver implements AutoCloseable {
     if (recordTimes) {
       String text = new String(body, StandardCharsets.UTF_8);
       int start = text.indexOf("\"bot_id\":\"") + 10;
-      firstSeenNanos.putIfAbsent(text.substring(start, text.indexOf('"', start)), now);
+      String botId = text.substring(start, text.indexOf('"', start));
+      if (firstSeenNanos.putIfAbsent(botId, now) == null) {
+        firstSightingsBySeries
+            .computeIfAbsent(seriesOf(botId), series -> new LongAdder())
+            .increment();
+      }
     }
     exchange.sendResponseHeaders(204, -1);
     exchange.close();
@@ -87,9 +94,24 @@ final class FastReceiver implements AutoCloseable {
     return firstSeenNanos.get(botId);
   }
 
+  /**
+   * How many bots of one series ({@code "pile-"} for {@code "pile-0"}, {@code "pile-1"}...) have
+   * been seen: a wait for a whole series asks this, not each of its ids, so that the benchmark's
+   * own polling takes no CPU from the server it measures.
+   */
+  long firstSightings(String series) {
+    LongAdder sightings = firstSightingsBySeries.get(series);
+    return sightings == null ? 0 : sightings.sum();
+  }
+
+  private static String seriesOf(String botId) {
+    return botId.substring(0, botId.lastIndexOf('-') + 1);
+  }
+
   void reset() {
     received.set(0);
     firstSeenNanos.clear();
+    firstSightingsBySeries.clear();
   }
 
   @Override

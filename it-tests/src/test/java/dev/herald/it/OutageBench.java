@@ -92,7 +92,7 @@ final class OutageBench {
       Eventually.await(
           "the backlog to be delivered",
           Duration.ofMinutes(10),
-          () -> seen("pile-", BACKLOG) == BACKLOG,
+          () -> receiver.firstSightings("pile-") == BACKLOG,
           done -> done);
       long firstDelivered = firstSeen("pile-", BACKLOG, true);
       long drained = firstSeen("pile-", BACKLOG, false);
@@ -106,7 +106,7 @@ final class OutageBench {
       Eventually.await(
           "the returned endpoint's new deliveries",
           Duration.ofMinutes(1),
-          () -> seen("back-", returnedEvents) == returnedEvents,
+          () -> receiver.firstSightings("back-") == returnedEvents,
           done -> done);
       long end = System.nanoTime();
       others.shutdownNow();
@@ -217,17 +217,6 @@ final class OutageBench {
     } finally {
       pacer.shutdownNow();
     }
-  }
-
-  /** How many of the bots {@code prefix}0..{@code count - 1} the receiver has seen. */
-  private long seen(String prefix, int count) {
-    long seen = 0;
-    for (int n = 0; n < count; n++) {
-      if (receiver.firstSeen(prefix + n) != null) {
-        seen++;
-      }
-    }
-    return seen;
   }
 
   /** The earliest (or latest) first sight of the bots {@code prefix}0..{@code count - 1}. */
