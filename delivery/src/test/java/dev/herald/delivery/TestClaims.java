@@ -13,6 +13,13 @@ final class TestClaims {
     return claim(webhook, project, url, OptionalInt.empty());
   }
 
+  /**
+   * A paused endpoint's probe: the one delivery of its backlog let go to ask whether it is back.
+   */
+  static ClaimedDelivery probe(UUID webhook, String url) {
+    return claim(webhook, "proj", url, OptionalInt.empty(), true);
+  }
+
   /** A claim of a webhook limited to {@code perSecond} requests a second. */
   static ClaimedDelivery limited(UUID webhook, int perSecond) {
     return claim(webhook, "proj", "http://localhost/limited", OptionalInt.of(perSecond));
@@ -20,6 +27,11 @@ final class TestClaims {
 
   private static ClaimedDelivery claim(
       UUID webhook, String project, String url, OptionalInt maxRequestsPerSecond) {
+    return claim(webhook, project, url, maxRequestsPerSecond, false);
+  }
+
+  private static ClaimedDelivery claim(
+      UUID webhook, String project, String url, OptionalInt maxRequestsPerSecond, boolean probe) {
     return new ClaimedDelivery(
         UUID.randomUUID(),
         UUID.randomUUID(),
@@ -35,6 +47,6 @@ final class TestClaims {
         Instant.now(),
         false,
         maxRequestsPerSecond,
-        false);
+        probe);
   }
 }

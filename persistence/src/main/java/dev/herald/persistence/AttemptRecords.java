@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 /**
  * Stores attempts and moves their deliveries on, if their claims still hold them. Successes, the
@@ -122,7 +123,9 @@ final class AttemptRecords {
    * delivery: due again at the retry's time, its queue row counting the attempt, or out of the
    * queue and ended FAILED, the one write to its row after it was made, which counts against its
    * webhook. A delivery ended meanwhile (its webhook was deleted) is no longer in the queue and
-   * stays as it was ended.
+   * stays as it was ended. A retry of a paused endpoint's delivery (an attempt that went before the
+   * pause, or a probe) waits parked with the rest of its backlog ({@link Pauses}), so that the
+   * pause need not be made again to park it.
    */
   static RecordedOutcome recordFailure(DSLContext dsl, AttemptOutcome outcome) {
     ClaimedDelivery claim = outcome.claim();
@@ -137,7 +140,10 @@ final class AttemptRecords {
           dsl.update(DELIVERY_QUEUE)
                   .set(DELIVERY_QUEUE.LEASE_TOKEN, (UUID) null)
                   .set(DELIVERY_QUEUE.LEASE_UNTIL, (OffsetDateTime) null)
-                  .set(DELIVERY_QUEUE.NEXT_ATTEMPT_TIME, Times.toDb(retry.time()))
+                  .set(
+                      DELIVERY_QUEUE.NEXT_ATTEMPT_TIME,
+                      DSL.when(pausedEndpoint(claim), Pauses.PARKED)
+                          .otherwise(DSL.val(Times.toDb(retry.time()))))
                   .set(DELIVERY_QUEUE.ATTEMPTS_MADE, attempt.attemptNumber())
                   .where(heldByClaim)
                   .execute()
@@ -163,5 +169,12 @@ final class AttemptRecords {
             .returningResult(WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES)
             .fetchOne(WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES);
     return new RecordedOutcome(true, failuresInARow == null ? 0 : failuresInARow);
+  }
+
+  private static Condition pausedEndpoint(ClaimedDelivery claim) {
+    return DSL.exists(
+        DSL.selectOne()
+            .from(WEBHOOKS)
+            .where(WEBHOOKS.ID.eq(claim.webhookId()), WEBHOOKS.UNREACHABLE_SINCE.isNotNull()));
   }
 }

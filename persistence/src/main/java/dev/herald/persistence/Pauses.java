@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.impl.DSL;
 
 /**
@@ -35,6 +36,10 @@ import org.jooq.impl.DSL;
  * is made due, and its line goes on as lines do.
  */
 final class Pauses {
+  /** Where a paused endpoint's deliveries wait: past every time a claim reads. */
+  static final Field<OffsetDateTime> PARKED =
+      DSL.field("'infinity'::timestamptz", OffsetDateTime.class);
+
   private Pauses() {}
 
   /**
@@ -90,9 +95,7 @@ final class Pauses {
         .execute();
     dsl.deleteFrom(RETURNING_BACKLOGS).where(RETURNING_BACKLOGS.WEBHOOK_ID.eq(webhookId)).execute();
     dsl.update(DELIVERY_QUEUE)
-        .set(
-            DELIVERY_QUEUE.NEXT_ATTEMPT_TIME,
-            DSL.field("'infinity'::timestamptz", OffsetDateTime.class))
+        .set(DELIVERY_QUEUE.NEXT_ATTEMPT_TIME, PARKED)
         .where(
             DELIVERY_QUEUE.WEBHOOK_ID.eq(webhookId),
             DSL.condition("{0} < 'infinity'::timestamptz", DELIVERY_QUEUE.NEXT_ATTEMPT_TIME),
@@ -191,7 +194,7 @@ final class Pauses {
                             .where(
                                 WEBHOOKS.ID.eq(claim.webhookId()),
                                 WEBHOOKS.UNREACHABLE_SINCE.isNotNull())),
-                    DSL.field("'infinity'::timestamptz", OffsetDateTime.class))
+                    PARKED)
                 .otherwise(DSL.val(Times.toDb(now))))
         .where(
             DELIVERY_QUEUE.DELIVERY_ID.eq(claim.id()),

@@ -415,6 +415,29 @@ class PostgresDeliveryQueueTest {
   }
 
   @Test
+  void aFailureRecordedAfterItsEndpointWasPausedWaitsParkedNotForItsRetry() {
+    UUID other = ingest("before-the-pause", now.minusSeconds(1));
+    List<ClaimedDelivery> claimed = queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of());
+    ClaimedDelivery first = claimed.get(0);
+    ClaimedDelivery second = claimed.get(1);
+    queue.recordAttempt(first, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30)));
+    assertEquals(0, parked(), "not paused yet: due at its retry's time");
+
+    queue.pauseEndpoint(webhookId, now, since -> since.plusSeconds(60));
+    assertEquals(1, parked(), "the pause parks the retry that waits, not the one in flight");
+    assertTrue(
+        queue
+            .recordAttempt(second, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30)))
+            .held());
+
+    assertEquals(2, parked(), "the attempt that went before the pause waits with the rest");
+    assertEquals(Set.of(first.id(), second.id()), Set.of(deliveryId, other));
+    assertTrue(
+        queue.claimDue(10, ALL_DUE, now.plusSeconds(31), now.plusSeconds(90), Set.of()).isEmpty(),
+        "nothing falls due at the retry's time");
+  }
+
+  @Test
   void aPauseStopsClaimsTakingAReturningBacklog() {
     queue.pauseEndpoint(webhookId, now, since -> since.plusSeconds(60));
     queue.resumeEndpoint(webhookId, now);
