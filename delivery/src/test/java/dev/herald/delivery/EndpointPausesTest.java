@@ -41,23 +41,17 @@ class EndpointPausesTest {
 
   @Test
   void theFailuresOfAttemptsMadeBeforeThePauseDoNotPauseItAgain() {
-    for (int i = 0; i < AFTER_FAILED - 1; i++) {
-      pauses.afterRecord(failure(false));
-    }
+    recordFailures(AFTER_FAILED - 1);
     assertEquals(0, queue.pauses.get(), "not yet: fewer failures in a row than the policy's");
 
-    for (int i = 0; i < 500; i++) {
-      pauses.afterRecord(failure(false));
-    }
+    recordFailures(500);
 
     assertEquals(1, queue.pauses.get(), "paused once, though 500 more failures were recorded");
   }
 
   @Test
   void eachFailedProbePausesAgain() {
-    for (int i = 0; i < AFTER_FAILED; i++) {
-      pauses.afterRecord(failure(false));
-    }
+    recordFailures(AFTER_FAILED);
     pauses.afterRecord(failure(true));
     pauses.afterRecord(failure(true));
 
@@ -66,9 +60,7 @@ class EndpointPausesTest {
 
   @Test
   void aPauseEndedElsewhereIsMadeAgainOnceAClaimFindsItOver() {
-    for (int i = 0; i < AFTER_FAILED; i++) {
-      pauses.afterRecord(failure(false));
-    }
+    recordFailures(AFTER_FAILED);
     ClaimedDelivery afterResume = TestClaims.claim(webhook, "proj", "http://localhost/down");
     assertTrue(pauses.holdsBack(afterResume), "claimed before this server knew of the resume");
 
@@ -77,6 +69,13 @@ class EndpointPausesTest {
     pauses.afterRecord(failure(false));
 
     assertEquals(2, queue.pauses.get(), "down again after another server's probe got through");
+  }
+
+  /** Records {@code times} failed attempts of ordinary deliveries, not probes. */
+  private void recordFailures(int times) {
+    for (int i = 0; i < times; i++) {
+      pauses.afterRecord(failure(false));
+    }
   }
 
   private AttemptOutcome failure(boolean probe) {
