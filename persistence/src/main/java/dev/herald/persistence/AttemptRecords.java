@@ -142,7 +142,7 @@ final class AttemptRecords {
                   .set(DELIVERY_QUEUE.LEASE_UNTIL, (OffsetDateTime) null)
                   .set(
                       DELIVERY_QUEUE.NEXT_ATTEMPT_TIME,
-                      DSL.when(pausedEndpoint(claim), Pauses.PARKED)
+                      DSL.when(Pauses.paused(claim.webhookId()), Pauses.PARKED)
                           .otherwise(DSL.val(Times.toDb(retry.time()))))
                   .set(DELIVERY_QUEUE.ATTEMPTS_MADE, attempt.attemptNumber())
                   .where(heldByClaim)
@@ -169,12 +169,5 @@ final class AttemptRecords {
             .returningResult(WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES)
             .fetchOne(WEBHOOKS.CONSECUTIVE_FAILED_DELIVERIES);
     return new RecordedOutcome(true, failuresInARow == null ? 0 : failuresInARow);
-  }
-
-  private static Condition pausedEndpoint(ClaimedDelivery claim) {
-    return DSL.exists(
-        DSL.selectOne()
-            .from(WEBHOOKS)
-            .where(WEBHOOKS.ID.eq(claim.webhookId()), WEBHOOKS.UNREACHABLE_SINCE.isNotNull()));
   }
 }

@@ -16,6 +16,7 @@ import java.time.OffsetDateTime;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.impl.DSL;
@@ -41,6 +42,14 @@ final class Pauses {
       DSL.field("'infinity'::timestamptz", OffsetDateTime.class);
 
   private Pauses() {}
+
+  /** Whether the webhook's endpoint is paused now, in the statement's snapshot. */
+  static Condition paused(UUID webhookId) {
+    return DSL.exists(
+        DSL.selectOne()
+            .from(WEBHOOKS)
+            .where(WEBHOOKS.ID.eq(webhookId), WEBHOOKS.UNREACHABLE_SINCE.isNotNull()));
+  }
 
   /**
    * Hand-written to reach a webhook's parked deliveries by {@code delivery_queue_parked}, oldest
@@ -187,15 +196,7 @@ final class Pauses {
         .setNull(DELIVERY_QUEUE.LEASE_UNTIL)
         .set(
             DELIVERY_QUEUE.NEXT_ATTEMPT_TIME,
-            DSL.when(
-                    DSL.exists(
-                        DSL.selectOne()
-                            .from(WEBHOOKS)
-                            .where(
-                                WEBHOOKS.ID.eq(claim.webhookId()),
-                                WEBHOOKS.UNREACHABLE_SINCE.isNotNull())),
-                    PARKED)
-                .otherwise(DSL.val(Times.toDb(now))))
+            DSL.when(paused(claim.webhookId()), PARKED).otherwise(DSL.val(Times.toDb(now))))
         .where(
             DELIVERY_QUEUE.DELIVERY_ID.eq(claim.id()),
             DELIVERY_QUEUE.LEASE_TOKEN.eq(claim.leaseToken()))
