@@ -159,7 +159,16 @@ final class PostgresEventRepository implements EventRepository {
     this.commits = new GroupCommit<>(this::write, MAX_BATCH, BATCHES_AT_ONCE);
   }
 
-  private record Ingestion(Event event, Function<List<Webhook>, List<NewDelivery>> fanOut) {}
+  /**
+   * An event to record, with its stored body made on the caller's thread: the one writer does only
+   * what must be done in turn.
+   */
+  private record Ingestion(
+      Event event, byte[] packedBody, Function<List<Webhook>, List<NewDelivery>> fanOut) {
+    Ingestion(Event event, Function<List<Webhook>, List<NewDelivery>> fanOut) {
+      this(event, PackedBodies.pack(PayloadBuilder.template(event)), fanOut);
+    }
+  }
 
   private record Delivery(Event event, NewDelivery delivery) {}
 
@@ -236,19 +245,18 @@ final class PostgresEventRepository implements EventRepository {
   private Optional<Set<UUID>> insert(
       Connection connection, List<Ingestion> batch, List<Delivery> deliveries, long generation)
       throws SQLException {
-    List<Event> events = batch.stream().map(Ingestion::event).toList();
     try (PreparedStatement statement = connection.prepareStatement(INGEST)) {
       statement.setLong(1, generation);
       int next =
-          new SqlArrays<>(statement, events, 2)
-              .add(Event::id)
-              .add(Event::projectId)
-              .add(Event::eventId)
-              .add(Event::botId)
-              .add(Event::createTime)
-              .addBytes(e -> PackedBodies.pack(PayloadBuilder.template(e)))
+          new SqlArrays<>(statement, batch, 2)
+              .add(i -> i.event().id())
+              .add(i -> i.event().projectId())
+              .add(i -> i.event().eventId())
+              .add(i -> i.event().botId())
+              .add(i -> i.event().createTime())
+              .addBytes(Ingestion::packedBody)
               .nextParameter();
-      Instant earliest = Collections.min(events.stream().map(Event::createTime).toList());
+      Instant earliest = Collections.min(batch.stream().map(i -> i.event().createTime()).toList());
       statement.setObject(next++, Times.toDb(earliest.minus(Duration.ofDays(1))));
       next =
           new SqlArrays<>(statement, deliveries, next)
