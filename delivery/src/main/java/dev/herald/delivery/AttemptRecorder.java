@@ -243,7 +243,7 @@ final class AttemptRecorder {
   }
 
   private void written(AttemptOutcome outcome, RecordedOutcome found) {
-    RecordLog.written(outcome, found.held());
+    RecordLog.written(outcome, found);
     recorded.accept(outcome, found);
   }
 }

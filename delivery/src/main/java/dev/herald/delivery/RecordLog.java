@@ -5,6 +5,7 @@ import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryAttempt;
 import dev.herald.domain.delivery.EndpointHealth;
 import dev.herald.domain.delivery.NextStep;
+import dev.herald.domain.delivery.RecordedOutcome;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,10 +20,10 @@ final class RecordLog {
 
   private RecordLog() {}
 
-  static void written(AttemptOutcome outcome, boolean held) {
+  static void written(AttemptOutcome outcome, RecordedOutcome found) {
     ClaimedDelivery claim = outcome.claim();
     DeliveryAttempt attempt = outcome.attempt();
-    if (!held) {
+    if (!found.held()) {
       about(log.atWarn(), claim)
           .log(
               "Lease on delivery {} ran out during attempt {}",
@@ -32,6 +33,13 @@ final class RecordLog {
     if (attempt.succeeded()) {
       about(log.atDebug(), claim)
           .log("Delivery {} succeeded on attempt {}", claim.id(), attempt.attemptNumber());
+    } else if (found.parked()) {
+      about(log.atInfo(), claim)
+          .log(
+              "Delivery {} attempt {} failed ({}); waiting until its paused endpoint is probed",
+              claim.id(),
+              attempt.attemptNumber(),
+              reason(attempt));
     } else if (outcome.next() instanceof NextStep.RetryAt retry) {
       about(log.atInfo(), claim)
           .log(

@@ -136,19 +136,19 @@ final class AttemptRecords {
             .eq(claim.id())
             .and(DELIVERY_QUEUE.LEASE_TOKEN.eq(claim.leaseToken()));
     if (outcome.next() instanceof NextStep.RetryAt retry) {
-      boolean held =
-          dsl.update(DELIVERY_QUEUE)
-                  .set(DELIVERY_QUEUE.LEASE_TOKEN, (UUID) null)
-                  .set(DELIVERY_QUEUE.LEASE_UNTIL, (OffsetDateTime) null)
-                  .set(
-                      DELIVERY_QUEUE.NEXT_ATTEMPT_TIME,
-                      DSL.when(Pauses.paused(claim.webhookId()), Pauses.PARKED)
-                          .otherwise(DSL.val(Times.toDb(retry.time()))))
-                  .set(DELIVERY_QUEUE.ATTEMPTS_MADE, attempt.attemptNumber())
-                  .where(heldByClaim)
-                  .execute()
-              == 1;
-      return held ? RecordedOutcome.HELD : RecordedOutcome.LOST;
+      return dsl.update(DELIVERY_QUEUE)
+          .set(DELIVERY_QUEUE.LEASE_TOKEN, (UUID) null)
+          .set(DELIVERY_QUEUE.LEASE_UNTIL, (OffsetDateTime) null)
+          .set(
+              DELIVERY_QUEUE.NEXT_ATTEMPT_TIME,
+              DSL.when(Pauses.paused(claim.webhookId()), Pauses.PARKED)
+                  .otherwise(DSL.val(Times.toDb(retry.time()))))
+          .set(DELIVERY_QUEUE.ATTEMPTS_MADE, attempt.attemptNumber())
+          .where(heldByClaim)
+          .returningResult(Pauses.ROW_PARKED)
+          .fetchOptional()
+          .map(parked -> parked.value1() ? RecordedOutcome.PARKED : RecordedOutcome.HELD)
+          .orElse(RecordedOutcome.LOST);
     }
     if (dsl.deleteFrom(DELIVERY_QUEUE).where(heldByClaim).execute() == 0) {
       return RecordedOutcome.LOST;

@@ -41,6 +41,10 @@ final class Pauses {
   static final Field<OffsetDateTime> PARKED =
       DSL.field("'infinity'::timestamptz", OffsetDateTime.class);
 
+  /** Whether a queue row, as written, waits parked. */
+  static final Field<Boolean> ROW_PARKED =
+      DSL.field("{0} = 'infinity'::timestamptz", Boolean.class, DELIVERY_QUEUE.NEXT_ATTEMPT_TIME);
+
   private Pauses() {}
 
   /** Whether the webhook's endpoint is paused now, in the statement's snapshot. */
@@ -200,9 +204,7 @@ final class Pauses {
         .where(
             DELIVERY_QUEUE.DELIVERY_ID.eq(claim.id()),
             DELIVERY_QUEUE.LEASE_TOKEN.eq(claim.leaseToken()))
-        .returningResult(
-            DSL.field(
-                "{0} = 'infinity'::timestamptz", Boolean.class, DELIVERY_QUEUE.NEXT_ATTEMPT_TIME))
+        .returningResult(ROW_PARKED)
         .fetchOptional()
         .map(r -> r.value1())
         .orElse(false);

@@ -420,15 +420,17 @@ class PostgresDeliveryQueueTest {
     List<ClaimedDelivery> claimed = queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of());
     ClaimedDelivery first = claimed.get(0);
     ClaimedDelivery second = claimed.get(1);
-    queue.recordAttempt(first, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30)));
+    assertEquals(
+        RecordedOutcome.HELD,
+        queue.recordAttempt(first, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30))));
     assertEquals(0, parked(), "not paused yet: due at its retry's time");
 
     queue.pauseEndpoint(webhookId, now, since -> since.plusSeconds(60));
     assertEquals(1, parked(), "the pause parks the retry that waits, not the one in flight");
-    assertTrue(
-        queue
-            .recordAttempt(second, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30)))
-            .held());
+    assertEquals(
+        RecordedOutcome.PARKED,
+        queue.recordAttempt(second, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30))),
+        "held, and said to wait parked rather than for its retry");
 
     assertEquals(2, parked(), "the attempt that went before the pause waits with the rest");
     assertEquals(Set.of(first.id(), second.id()), Set.of(deliveryId, other));
