@@ -42,8 +42,7 @@ final class Pauses {
       DSL.field("'infinity'::timestamptz", OffsetDateTime.class);
 
   /** Whether a queue row, as written, waits parked. */
-  static final Field<Boolean> ROW_PARKED =
-      DSL.field("{0} = 'infinity'::timestamptz", Boolean.class, DELIVERY_QUEUE.NEXT_ATTEMPT_TIME);
+  static final Field<Boolean> ROW_PARKED = DSL.field(DELIVERY_QUEUE.NEXT_ATTEMPT_TIME.eq(PARKED));
 
   private Pauses() {}
 
