@@ -2,21 +2,28 @@ package dev.herald.persistence;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * Writes the requests of concurrent callers together: a caller that finds a writer free takes every
- * request waiting (its own among them, up to a batch) and writes them in one go, typically one
- * transaction, then goes on with whatever arrived meanwhile until nothing waits. A caller that
- * finds every writer busy leaves its request and gets its result later, from whichever caller
- * writes it: no thread is parked per request. Under load a commit then carries many requests; a
- * lone caller writes alone, at once. There are no threads of its own: callers do the work.
+ * Writes the requests of concurrent callers together: a writer thread takes every request waiting
+ * (up to a batch) and writes them in one go, typically one transaction, then goes on with whatever
+ * arrived meanwhile until nothing waits. A caller leaves its request and gets its result later, on
+ * the writer's thread: no caller's thread is held, so a caller may be an event loop. Under load a
+ * commit then carries many requests; a lone request is written alone, at once. Its writer threads
+ * are its own, started when a request finds none running and ended after a minute with nothing to
+ * write; at most a bounded number of requests wait, and one more is refused at once.
  *
  * <p>If a batch of several fails, each of its requests is written again on its own, so one bad
  * request fails only its own caller.
@@ -28,6 +35,9 @@ final class GroupCommit<R, S> {
   private final Function<List<R>, List<S>> writer;
   private final int maxBatch;
   private final int maxConcurrentBatches;
+  private final int maxWaiting;
+  private final Supplier<RuntimeException> refusal;
+  private final ExecutorService writers;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final ArrayDeque<Entry<R, S>> waiting = new ArrayDeque<>();
@@ -35,44 +45,71 @@ final class GroupCommit<R, S> {
 
   /**
    * @param writer writes a batch and returns one result per request, in order
+   * @param maxWaiting requests waiting at most; past that one fails at once with {@code refusal}
+   * @param threadName the writer threads' name, numbered
    */
-  GroupCommit(Function<List<R>, List<S>> writer, int maxBatch, int maxConcurrentBatches) {
+  GroupCommit(
+      Function<List<R>, List<S>> writer,
+      int maxBatch,
+      int maxConcurrentBatches,
+      int maxWaiting,
+      Supplier<RuntimeException> refusal,
+      String threadName) {
     this.writer = requireNonNull(writer, "writer");
     this.maxBatch = maxBatch;
     this.maxConcurrentBatches = maxConcurrentBatches;
+    this.maxWaiting = maxWaiting;
+    this.refusal = requireNonNull(refusal, "refusal");
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            maxConcurrentBatches,
+            maxConcurrentBatches,
+            1,
+            TimeUnit.MINUTES,
+            new LinkedBlockingQueue<>(),
+            new ThreadFactoryBuilder().setNameFormat(threadName + "-%d").setDaemon(true).build());
+    pool.allowCoreThreadTimeOut(true);
+    this.writers = pool;
   }
 
   /**
-   * The request's result once it is written. If a writer is free, the calling thread writes, and
-   * returns once nothing more waits; the result may then be complete already, or complete later on
-   * another caller's thread, where whatever depends on it runs.
+   * The request's result once it is written, completed on a writer's thread, where whatever depends
+   * on it runs. Never blocks: a writer is started if none is running.
    */
   CompletableFuture<S> submitAsync(R request) {
     Entry<R, S> entry = new Entry<>(request);
-    List<Entry<R, S>> batch;
     lock.lock();
     try {
+      if (waiting.size() >= maxWaiting) {
+        entry.result.completeExceptionally(refusal.get());
+        return entry.result;
+      }
       waiting.add(entry);
       if (running >= maxConcurrentBatches) {
         return entry.result;
       }
       running++;
-      batch = take();
     } finally {
       lock.unlock();
     }
+    writers.execute(this::writeWhileAnyWait);
+    return entry.result;
+  }
+
+  private void writeWhileAnyWait() {
     while (true) {
-      write(batch);
+      List<Entry<R, S>> batch;
       lock.lock();
       try {
         if (waiting.isEmpty()) {
           running--;
-          return entry.result;
+          return;
         }
         batch = take();
       } finally {
         lock.unlock();
       }
+      write(batch);
     }
   }
 

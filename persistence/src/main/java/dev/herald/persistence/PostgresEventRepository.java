@@ -153,10 +153,26 @@ final class PostgresEventRepository implements EventRepository {
    */
   private static final int BATCHES_AT_ONCE = 1;
 
+  /**
+   * Events waiting for the writer at most; one more is refused as unavailable at once. Ingest calls
+   * may run on the thread their request arrived on, past any bound of the call threads' queue, so
+   * this bounds what a flood of calls holds in memory.
+   */
+  static final int WAITING_AT_MOST = 4096;
+
   PostgresEventRepository(Transactor transactor, DeliveryAnnouncements announcements) {
     this.transactor = requireNonNull(transactor, "transactor");
     this.announcements = requireNonNull(announcements, "announcements");
-    this.commits = new GroupCommit<>(this::write, MAX_BATCH, BATCHES_AT_ONCE);
+    this.commits =
+        new GroupCommit<>(
+            this::write,
+            MAX_BATCH,
+            BATCHES_AT_ONCE,
+            WAITING_AT_MOST,
+            () ->
+                new UnavailableException(
+                    "too many events are waiting to be written; try again shortly"),
+            "herald-ingest-writer");
   }
 
   /**

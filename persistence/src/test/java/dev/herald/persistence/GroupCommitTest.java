@@ -41,7 +41,10 @@ class GroupCommitTest {
               return batch.stream().map(i -> "done " + i).toList();
             },
             100,
-            1);
+            1,
+            1_000,
+            () -> new IllegalStateException("full"),
+            "test-writer");
 
     Future<String> first = callers.submit(() -> commit.submit(0));
     await(firstBatchStarted);
@@ -79,7 +82,10 @@ class GroupCommitTest {
               return batch.stream().map(i -> i * 2).toList();
             },
             100,
-            1);
+            1,
+            1_000,
+            () -> new IllegalStateException("full"),
+            "test-writer");
     Future<Integer> first = callers.submit(() -> commit.submit(1));
     Eventually.until("one batch written", () -> batchSizes.size() == 1);
     List<Future<Integer>> others = new ArrayList<>();
@@ -115,7 +121,10 @@ class GroupCommitTest {
               return batch.stream().map(n -> n * 2).toList();
             },
             8,
-            2);
+            2,
+            1_000,
+            () -> new IllegalStateException("full"),
+            "test-writer");
     List<Future<Boolean>> submitters = new ArrayList<>();
     for (int t = 0; t < 16; t++) {
       int first = t * 10_000;
@@ -136,6 +145,61 @@ class GroupCommitTest {
     assertTrue(mostWritingAtOnce.get() <= 2, mostWritingAtOnce + " batches written at once");
     assertTrue(largestBatch.get() <= 8, "a batch of " + largestBatch);
     assertEquals(0, commit.waitingCount());
+  }
+
+  @Test
+  void batchesAreWrittenOnTheWritersThreadNeverTheCallers() throws Exception {
+    List<String> writingThreads = Collections.synchronizedList(new ArrayList<>());
+    GroupCommit<Integer, String> commit =
+        new GroupCommit<>(
+            batch -> {
+              writingThreads.add(Thread.currentThread().getName());
+              return batch.stream().map(i -> Thread.currentThread().getName()).toList();
+            },
+            100,
+            1,
+            1_000,
+            () -> new IllegalStateException("full"),
+            "test-writer");
+
+    String answeredOn = commit.submitAsync(1).get(10, TimeUnit.SECONDS);
+
+    assertEquals("test-writer-0", answeredOn);
+    assertEquals(List.of("test-writer-0"), writingThreads);
+  }
+
+  @Test
+  void aRequestPastTheWaitingBoundIsRefusedAtOnceAndTheOthersAreWritten() throws Exception {
+    CountDownLatch firstBatchStarted = new CountDownLatch(1);
+    CountDownLatch releaseFirstBatch = new CountDownLatch(1);
+    GroupCommit<Integer, Integer> commit =
+        new GroupCommit<>(
+            batch -> {
+              firstBatchStarted.countDown();
+              await(releaseFirstBatch);
+              return batch;
+            },
+            100,
+            1,
+            3,
+            () -> new IllegalStateException("three wait already"),
+            "test-writer");
+    var writing = commit.submitAsync(0);
+    await(firstBatchStarted);
+    List<java.util.concurrent.CompletableFuture<Integer>> waiting = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      waiting.add(commit.submitAsync(i));
+    }
+
+    var refused = commit.submitAsync(4);
+
+    var failure = assertThrows(java.util.concurrent.ExecutionException.class, refused::get);
+    assertEquals("three wait already", failure.getCause().getMessage());
+    releaseFirstBatch.countDown();
+    assertEquals(0, writing.get(10, TimeUnit.SECONDS));
+    for (int i = 1; i <= 3; i++) {
+      assertEquals(i, waiting.get(i - 1).get(10, TimeUnit.SECONDS));
+    }
   }
 
   private static int queued(GroupCommit<?, ?> commit) {
