@@ -68,6 +68,11 @@ final class ApiKeyAuthenticator {
     }
   }
 
+  /** Whether {@link #authenticate} would answer without asking the database. */
+  boolean answersFromMemory(String token) {
+    return known.getIfPresent(token) != null || unknown.getIfPresent(token) != null;
+  }
+
   private Optional<Caller> lookUp(String token) {
     try {
       if (!lookups.tryAcquire(LOOKUP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -33,6 +33,12 @@ public final class ApiModule extends AbstractModule {
 
   @Provides
   @Singleton
+  CallPlacement callPlacement(ApiKeyAuthenticator authenticator) {
+    return new IngestOnArrival(authenticator);
+  }
+
+  @Provides
+  @Singleton
   ApiInterceptors interceptors(ApiKeyAuthenticator authenticator, PrometheusRegistry registry) {
     // ServerInterceptors.intercept runs the last one first: calls are counted around everything,
     // and errors are mapped around everything else, authentication included.

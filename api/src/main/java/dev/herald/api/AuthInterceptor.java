@@ -65,7 +65,7 @@ final class AuthInterceptor implements ServerInterceptor {
    * {@link ApiTokens#MIN_CONFIGURED_LENGTH}, all visible ASCII. Anything else is refused without a
    * lookup.
    */
-  private static Optional<String> bearerToken(String header) {
+  static Optional<String> bearerToken(String header) {
     if (header == null
         || header.length() > BEARER.length() + MAX_TOKEN_LENGTH
         || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {

@@ -23,9 +23,10 @@ final class IngestionGrpcService extends IngestionServiceGrpc.IngestionServiceIm
   }
 
   /**
-   * Answers once the event is committed, from the thread that commits it: the call's own thread is
-   * not held while other calls' events are written with it. Invalid input and a caller out of scope
-   * are refused at once, by throwing, as every other service does.
+   * Answers once the event is committed, from the ingest writer's thread: the call's own thread,
+   * often the transport thread it arrived on ({@link IngestOnArrival}), is not held meanwhile.
+   * Invalid input and a caller out of scope are refused at once, by throwing, as every other
+   * service does.
    */
   @Override
   public void ingestStateChange(

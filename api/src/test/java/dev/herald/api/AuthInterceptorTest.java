@@ -1,6 +1,7 @@
 package dev.herald.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import dev.herald.domain.access.Role;
 import dev.herald.domain.page.Page;
 import dev.herald.domain.page.PageRequest;
 import dev.herald.proto.v1.GetWebhookRequest;
+import dev.herald.proto.v1.IngestionServiceGrpc;
 import dev.herald.proto.v1.Webhook;
 import dev.herald.proto.v1.WebhookServiceGrpc;
 import dev.herald.testing.Eventually;
@@ -48,7 +50,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The interceptors as ApiModule chains them, over in-process gRPC, with keys in memory. */
+/**
+ * The interceptors as ApiModule chains them, over in-process gRPC, with keys in memory; and which
+ * ingest calls that memory lets run where they arrive.
+ */
 class AuthInterceptorTest {
   private static final String KNOWN = "hrld_a-token-that-this-repository-knows-000000";
 
@@ -193,9 +198,35 @@ class AuthInterceptorTest {
         refused.getStatus().getDescription());
   }
 
-  private Webhook call(String token) {
+  @Test
+  void anIngestRunsWhereItArrivesOnlyWhenItsKeyIsAnsweredFromMemory() {
+    ApiKeyAuthenticator authenticator =
+        new ApiKeyAuthenticator(new ApiKeyService(keys, new SecureRandom(), Clock.systemUTC()));
+    CallPlacement placement = new IngestOnArrival(authenticator);
+    var ingest = IngestionServiceGrpc.getIngestStateChangeMethod();
+    String unknown = "hrld_a-token-nobody-issued-000000000000000000000";
+
+    assertFalse(placement.runsOnArrival(ingest, bearer(KNOWN)), "a lookup would block");
+    assertFalse(placement.runsOnArrival(ingest, bearer(unknown)), "a lookup would block");
+    authenticator.authenticate(KNOWN);
+    authenticator.authenticate(unknown);
+    int lookups = keys.lookups.get();
+
+    assertTrue(placement.runsOnArrival(ingest, bearer(KNOWN)));
+    assertTrue(placement.runsOnArrival(ingest, bearer(unknown)), "refused from memory");
+    assertTrue(placement.runsOnArrival(ingest, new Metadata()), "refused without a lookup");
+    assertFalse(placement.runsOnArrival(WebhookServiceGrpc.getGetWebhookMethod(), bearer(KNOWN)));
+    assertEquals(lookups, keys.lookups.get(), "placing a call looks nothing up");
+  }
+
+  private static Metadata bearer(String token) {
     Metadata headers = new Metadata();
     headers.put(AuthInterceptor.AUTHORIZATION, "Bearer " + token);
+    return headers;
+  }
+
+  private Webhook call(String token) {
+    Metadata headers = bearer(token);
     return WebhookServiceGrpc.newBlockingStub(channel)
         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
         .withDeadlineAfter(30, TimeUnit.SECONDS)

@@ -2,9 +2,13 @@ package dev.herald.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.herald.api.CallPlacement;
 import io.grpc.BindableService;
 import io.grpc.InsecureServerCredentials;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -18,6 +22,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -31,10 +36,10 @@ final class GrpcServer {
   private static final int MAX_INBOUND_MESSAGE_BYTES = 1024 * 1024;
 
   /**
-   * Threads that run calls; more calls wait for one. A call holds its thread while it waits for its
-   * transaction, and gRPC's default executor starts a thread for every call waiting: when ingest
-   * slowed to seconds a call under 1,000 calls/s, that was 3,000 threads and 250 MB of stacks. Past
-   * 64 concurrent ingests, group commit gains nothing more.
+   * Threads that run calls, but those placed where they arrive ({@link CallPlacement}); more calls
+   * wait for one. A call holds its thread while it waits for the database, and gRPC's default
+   * executor starts a thread for every call waiting: when ingest slowed to seconds a call under
+   * 1,000 calls/s, that was 3,000 threads and 250 MB of stacks.
    */
   static final int CALL_THREADS = 64;
 
@@ -60,8 +65,10 @@ final class GrpcServer {
   private final HealthStatusManager health = new HealthStatusManager();
 
   @SuppressWarnings("deprecation") // ProtoReflectionService is v1alpha, served on purpose
-  GrpcServer(int port, Optional<TlsConfig> tls, Set<BindableService> services) {
+  GrpcServer(
+      int port, Optional<TlsConfig> tls, Set<BindableService> services, CallPlacement placement) {
     requireNonNull(services, "services");
+    requireNonNull(placement, "placement");
     AtomicInteger callThread = new AtomicInteger();
     this.calls =
         new ThreadPoolExecutor(
@@ -77,7 +84,18 @@ final class GrpcServer {
             });
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(port), credentials(tls))
-            .executor(calls)
+            // A call starts on the transport thread, which asks where it runs from there.
+            .directExecutor()
+            .callExecutor(
+                new ServerCallExecutorSupplier() {
+                  @Override
+                  public <ReqT, RespT> Executor getExecutor(
+                      ServerCall<ReqT, RespT> call, Metadata headers) {
+                    return placement.runsOnArrival(call.getMethodDescriptor(), headers)
+                        ? null
+                        : calls;
+                  }
+                })
             .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
             .maxConcurrentCallsPerConnection(CALLS_PER_CONNECTION)
             .maxConnectionAge(MAX_CONNECTION_AGE.toMillis(), TimeUnit.MILLISECONDS)

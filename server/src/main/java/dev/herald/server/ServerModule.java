@@ -4,6 +4,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.Multibinder;
+import dev.herald.api.CallPlacement;
 import dev.herald.persistence.DatabaseProbe;
 import io.grpc.BindableService;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -38,8 +39,8 @@ final class ServerModule extends AbstractModule {
 
   @Provides
   @Singleton
-  GrpcServer grpcServer(Set<BindableService> services) {
-    return new GrpcServer(config.port(), config.tls(), services);
+  GrpcServer grpcServer(Set<BindableService> services, CallPlacement placement) {
+    return new GrpcServer(config.port(), config.tls(), services, placement);
   }
 
   @Provides

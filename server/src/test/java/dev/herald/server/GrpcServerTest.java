@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.util.concurrent.ListenableFuture;
+import dev.herald.api.CallPlacement;
 import dev.herald.proto.v1.GetWebhookRequest;
 import dev.herald.proto.v1.Webhook;
 import dev.herald.proto.v1.WebhookServiceGrpc;
@@ -44,7 +45,8 @@ class GrpcServerTest {
   @Test
   void callsBeyondItsThreadsWaitForOneInsteadOfStartingMore() throws Exception {
     WaitingService service = new WaitingService();
-    GrpcServer server = new GrpcServer(0, Optional.empty(), Set.of(service));
+    GrpcServer server =
+        new GrpcServer(0, Optional.empty(), Set.of(service), CallPlacement.CALL_THREADS);
     server.start();
     ManagedChannel channel =
         ManagedChannelBuilder.forAddress("localhost", server.port()).usePlaintext().build();
@@ -65,6 +67,47 @@ class GrpcServerTest {
       }
       assertEquals(GrpcServer.CALL_THREADS, service.mostAtOnce.get());
       assertTrue(calls.stream().allMatch(ListenableFuture::isDone));
+    } finally {
+      channel.shutdownNow();
+      server.stop();
+    }
+  }
+
+  /** Answers with the name of the thread that ran the call. */
+  private static final class ThreadNaming extends WebhookServiceGrpc.WebhookServiceImplBase {
+    @Override
+    public void getWebhook(GetWebhookRequest request, StreamObserver<Webhook> response) {
+      response.onNext(Webhook.newBuilder().setId(Thread.currentThread().getName()).build());
+      response.onCompleted();
+    }
+  }
+
+  @Test
+  void aCallPlacedOnArrivalRunsOnTheTransportThread() throws Exception {
+    String thread =
+        threadThatRuns(
+            (method, headers) ->
+                method.getFullMethodName().equals("herald.v1.WebhookService/GetWebhook"));
+
+    assertTrue(thread.startsWith("grpc-default-worker"), "ran on " + thread);
+  }
+
+  @Test
+  void anyOtherCallRunsOnACallThread() throws Exception {
+    String thread = threadThatRuns(CallPlacement.CALL_THREADS);
+
+    assertTrue(thread.startsWith("herald-grpc-"), "ran on " + thread);
+  }
+
+  private static String threadThatRuns(CallPlacement placement) throws Exception {
+    GrpcServer server = new GrpcServer(0, Optional.empty(), Set.of(new ThreadNaming()), placement);
+    server.start();
+    ManagedChannel channel =
+        ManagedChannelBuilder.forAddress("localhost", server.port()).usePlaintext().build();
+    try {
+      return WebhookServiceGrpc.newBlockingStub(channel)
+          .getWebhook(GetWebhookRequest.newBuilder().setId("w").build())
+          .getId();
     } finally {
       channel.shutdownNow();
       server.stop();
