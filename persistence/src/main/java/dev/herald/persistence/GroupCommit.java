@@ -7,7 +7,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -110,18 +109,6 @@ final class GroupCommit<R, S> {
         lock.unlock();
       }
       write(batch);
-    }
-  }
-
-  /** {@link #submitAsync}, waiting for the result; a failure is thrown as it was raised. */
-  S submit(R request) {
-    try {
-      return submitAsync(request).join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      throw (RuntimeException) e.getCause();
     }
   }
 

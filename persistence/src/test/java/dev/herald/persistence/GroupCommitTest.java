@@ -46,12 +46,11 @@ class GroupCommitTest {
             () -> new IllegalStateException("full"),
             "test-writer");
 
-    Future<String> first = callers.submit(() -> commit.submit(0));
+    Future<String> first = commit.submitAsync(0);
     await(firstBatchStarted);
     List<Future<String>> others = new ArrayList<>();
     for (int i = 1; i <= 10; i++) {
-      int request = i;
-      others.add(callers.submit(() -> commit.submit(request)));
+      others.add(commit.submitAsync(i));
     }
     // The ten queue up behind the running batch; let it finish once they are all waiting.
     Eventually.until(
@@ -86,11 +85,11 @@ class GroupCommitTest {
             1_000,
             () -> new IllegalStateException("full"),
             "test-writer");
-    Future<Integer> first = callers.submit(() -> commit.submit(1));
+    Future<Integer> first = commit.submitAsync(1);
     Eventually.until("one batch written", () -> batchSizes.size() == 1);
     List<Future<Integer>> others = new ArrayList<>();
     for (int i : new int[] {12, 13, 14}) {
-      others.add(callers.submit(() -> commit.submit(i)));
+      others.add(commit.submitAsync(i));
     }
     Eventually.until("three waiting", () -> queued(commit) == 3);
     holdFirst.countDown();
@@ -132,7 +131,7 @@ class GroupCommitTest {
           callers.submit(
               () -> {
                 for (int n = first; n < first + 2_000; n++) {
-                  if (commit.submit(n) != n * 2) {
+                  if (commit.submitAsync(n).join() != n * 2) {
                     return false;
                   }
                 }
