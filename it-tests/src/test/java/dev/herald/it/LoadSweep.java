@@ -16,6 +16,11 @@ import java.util.Map;
  * end-to-end lag runs from each event's acknowledgement, so a load whose ingest calls queue up
  * looks fast by it: its events are acknowledged later and later. Ingest keeps pace when its median
  * call takes no longer than the target.
+ *
+ * <p>The grid is coarse where the knee usually is (1,000 apart, then 2,000), so the highest rate it
+ * finds may be a quarter below the one a machine holds: once a step fails, steps halfway between
+ * the highest that held and the lowest above it that failed narrow the two to {@link #RESOLUTION}
+ * apart, each measured as every step is.
  */
 final class LoadSweep {
   static final int[] RATES = {1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 8_000};
@@ -23,6 +28,9 @@ final class LoadSweep {
   private static final Duration LENGTH = Duration.ofSeconds(30);
   private static final double TARGET_P99_MS = 50;
   private static final double GIVE_UP_MS = 200;
+
+  /** How close the highest rate that held and the lowest that failed are brought at most. */
+  static final int RESOLUTION = 500;
 
   private LoadSweep() {}
 
@@ -41,45 +49,24 @@ final class LoadSweep {
       throws Exception {
     List<Map<String, Object>> steps = new ArrayList<>();
     int best = 0;
+    int lowestFailed = Integer.MAX_VALUE;
     for (int rate : RATES) {
-      Duration serverBefore = server.cpu();
-      Duration postgresBefore = PostgresCpu.total();
-      OfferedLoad.Lags lags = load.offer("sweep" + rate, rate, LEAD_IN, LENGTH);
-      Percentiles p = lags.steady();
-      Percentiles ingest = lags.ingest();
-      boolean keptPace = ingest.millis(50) <= TARGET_P99_MS;
-      double events = rate * (double) (LEAD_IN.toSeconds() + LENGTH.toSeconds());
-      double serverPer10k = seconds(server.cpu().minus(serverBefore)) / events * 10_000;
-      double postgresPer10k = seconds(PostgresCpu.total().minus(postgresBefore)) / events * 10_000;
-      Map<String, Object> step = new LinkedHashMap<>();
-      step.put("offered_per_s", rate);
-      step.put("p50_ms", round(p.millis(50)));
-      step.put("p99_ms", round(p.millis(99)));
-      step.put("max_ms", round(p.maxMillis()));
-      step.put("ingest_p50_ms", round(ingest.millis(50)));
-      step.put("ingest_p99_ms", round(ingest.millis(99)));
-      step.put("ingest_kept_pace", keptPace);
-      step.put("server_cpu_s_per_10k", round(serverPer10k));
-      step.put("postgres_cpu_s_per_10k", round(postgresPer10k));
-      steps.add(step);
-      table.add(
-          String.format(
-              Locale.ROOT,
-              "sweep %5d/s  p50 %7.2f ms  p99 %7.2f ms  max %8.2f ms  ingest p50 %7.1f ms, p99 %7.1f ms%s  CPU s/10k: server %.2f, PostgreSQL %.2f",
-              rate,
-              p.millis(50),
-              p.millis(99),
-              p.maxMillis(),
-              ingest.millis(50),
-              ingest.millis(99),
-              keptPace ? "" : " (falling behind)",
-              serverPer10k,
-              postgresPer10k));
-      if (p.millis(99) <= TARGET_P99_MS && keptPace) {
+      Step step = step(server, load, rate, steps, table);
+      if (step.held()) {
         best = rate;
+      } else {
+        lowestFailed = Math.min(lowestFailed, rate);
       }
-      if (p.millis(99) > GIVE_UP_MS || ingest.millis(50) > GIVE_UP_MS) {
+      if (step.givenUp()) {
         break;
+      }
+    }
+    while (lowestFailed != Integer.MAX_VALUE && lowestFailed - best > RESOLUTION) {
+      int between = (best + lowestFailed) / 2 / RESOLUTION * RESOLUTION;
+      if (step(server, load, between, steps, table).held()) {
+        best = between;
+      } else {
+        lowestFailed = between;
       }
     }
     Map<String, Object> sweep = new LinkedHashMap<>();
@@ -98,6 +85,55 @@ final class LoadSweep {
             best,
             best / rawPostCeiling,
             best / rawPostCeiling >= 0.25 ? "met" : "not met"));
+  }
+
+  /** How a step went: whether its p99 held the target with ingest keeping pace, or gave up. */
+  private record Step(boolean held, boolean givenUp) {}
+
+  /** Offers {@code rate} for a step and adds its figures to {@code steps} and {@code table}. */
+  private static Step step(
+      ServerProcess server,
+      Load load,
+      int rate,
+      List<Map<String, Object>> steps,
+      List<String> table)
+      throws Exception {
+    Duration serverBefore = server.cpu();
+    Duration postgresBefore = PostgresCpu.total();
+    OfferedLoad.Lags lags = load.offer("sweep" + rate, rate, LEAD_IN, LENGTH);
+    Percentiles p = lags.steady();
+    Percentiles ingest = lags.ingest();
+    boolean keptPace = ingest.millis(50) <= TARGET_P99_MS;
+    double events = rate * (double) (LEAD_IN.toSeconds() + LENGTH.toSeconds());
+    double serverPer10k = seconds(server.cpu().minus(serverBefore)) / events * 10_000;
+    double postgresPer10k = seconds(PostgresCpu.total().minus(postgresBefore)) / events * 10_000;
+    Map<String, Object> step = new LinkedHashMap<>();
+    step.put("offered_per_s", rate);
+    step.put("p50_ms", round(p.millis(50)));
+    step.put("p99_ms", round(p.millis(99)));
+    step.put("max_ms", round(p.maxMillis()));
+    step.put("ingest_p50_ms", round(ingest.millis(50)));
+    step.put("ingest_p99_ms", round(ingest.millis(99)));
+    step.put("ingest_kept_pace", keptPace);
+    step.put("server_cpu_s_per_10k", round(serverPer10k));
+    step.put("postgres_cpu_s_per_10k", round(postgresPer10k));
+    steps.add(step);
+    table.add(
+        String.format(
+            Locale.ROOT,
+            "sweep %5d/s  p50 %7.2f ms  p99 %7.2f ms  max %8.2f ms  ingest p50 %7.1f ms, p99 %7.1f ms%s  CPU s/10k: server %.2f, PostgreSQL %.2f",
+            rate,
+            p.millis(50),
+            p.millis(99),
+            p.maxMillis(),
+            ingest.millis(50),
+            ingest.millis(99),
+            keptPace ? "" : " (falling behind)",
+            serverPer10k,
+            postgresPer10k));
+    return new Step(
+        p.millis(99) <= TARGET_P99_MS && keptPace,
+        p.millis(99) > GIVE_UP_MS || ingest.millis(50) > GIVE_UP_MS);
   }
 
   private static double seconds(Duration duration) {
