@@ -10,9 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a recorded outcome says about its endpoint: whether its webhook is to be disabled ({@link
- * EndpointHealth}), and whether a paused endpoint is back or its probe failed ({@link
- * EndpointPauses}, which pauses an endpoint as its failures arrive, before they are recorded). Each
- * verdict follows the record; one lost to a database fault is made by the endpoint's next outcome.
+ * EndpointHealth}), and whether the endpoint is to be paused or is back ({@link EndpointPauses}).
+ * Each verdict follows the record; one lost to a database fault is made by the endpoint's next
+ * outcome.
  */
 final class EndpointJudge {
   private static final Logger log = LoggerFactory.getLogger(EndpointJudge.class);

@@ -25,11 +25,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Pauses an endpoint that fails every attempt ({@link EndpointPausePolicy}) and lets its deliveries
- * go again once a probe gets through. This server counts the failures in a row it sees, as their
- * responses arrive; the pause itself is in the database, shared by every server: its deliveries
- * wait parked, one goes as a probe when its time comes (any server lets it go, once a second), and
- * the probe's success lets the backlog go: every server's claims take it from where it waits,
- * oldest first.
+ * go again once a probe gets through. This server counts the failures in a row it sees; the pause
+ * itself is in the database, shared by every server: its deliveries wait parked, one goes as a
+ * probe when its time comes (any server lets it go, once a second), and the probe's success lets
+ * the backlog go: every server's claims take it from where it waits, oldest first.
  */
 final class EndpointPauses {
   private static final Logger log = LoggerFactory.getLogger(EndpointPauses.class);
@@ -51,11 +50,7 @@ final class EndpointPauses {
   /** Endpoints this server paused: claims made before the pause are given back, not attempted. */
   private final Set<UUID> pausedHere = ConcurrentHashMap.newKeySet();
 
-  /** Endpoints whose pause an attempt's thread is asking for: one asks, the others go on. */
-  private final Set<UUID> pausing = ConcurrentHashMap.newKeySet();
-
   private final RepeatedFailure probeFailures = new RepeatedFailure(Duration.ofSeconds(30));
-  private final RepeatedFailure pauseFailures = new RepeatedFailure(Duration.ofSeconds(30));
   private volatile Runnable letGo = () -> {};
   private ScheduledExecutorService probes;
 
@@ -126,47 +121,8 @@ final class EndpointPauses {
   }
 
   /**
-   * Counts an attempt's outcome for or against its endpoint as its response arrives, and pauses the
-   * endpoint once it has failed too often in a row. Counted at the record instead, the pause came
-   * only once the failures were written: while an endpoint went down under 2,000 deliveries a
-   * second, some 400 to 800 more requests went to it in that time, each failure to be recorded with
-   * the rest. Asked on the attempt's own thread, whose slot is free already: once per outage, and
-   * the recorders, whom every endpoint's outcomes wait for, never wait for it.
-   */
-  void afterAttempt(AttemptOutcome outcome) {
-    ClaimedDelivery claim = outcome.claim();
-    UUID webhook = claim.webhookId();
-    if (outcome.attempt().succeeded()) {
-      failedInARow.remove(webhook);
-      return;
-    }
-    if (claim.probe() || outcome.next() instanceof NextStep.DisableWebhook) {
-      // A probe's failure pauses again once recorded, setting the next probe's time.
-      return;
-    }
-    int failed = failedInARow.merge(webhook, 1, Integer::sum);
-    // Once paused here, the failures of attempts that went before the pause park themselves as
-    // they are recorded. Pausing again for each would park the endpoint's whole queue each time.
-    if (policy.pauses(failed) && !pausedHere.contains(webhook) && pausing.add(webhook)) {
-      try {
-        pause(webhook, failed);
-        pauseFailures.succeeded();
-      } catch (RuntimeException e) {
-        if (pauseFailures.failed()) {
-          log.warn(
-              "Could not pause webhook {}; asking again at its next failure: {}",
-              webhook,
-              e.getMessage());
-        }
-      } finally {
-        pausing.remove(webhook);
-      }
-    }
-  }
-
-  /**
-   * Acts on a recorded outcome: a success ends a pause (a probe's lets the endpoint's backlog go),
-   * a probe's failure pauses again.
+   * Counts the recorded outcome for or against its endpoint: a success ends a pause, the failure of
+   * a probe or one failure too many (re)starts one.
    *
    * @return whether deliveries were let go, which a claim should take
    */
@@ -174,11 +130,21 @@ final class EndpointPauses {
     ClaimedDelivery claim = outcome.claim();
     UUID webhook = claim.webhookId();
     if (outcome.attempt().succeeded()) {
+      failedInARow.remove(webhook);
       pausedHere.remove(webhook);
       return claim.probe() && resume(webhook);
     }
-    if (claim.probe() && !(outcome.next() instanceof NextStep.DisableWebhook)) {
-      pause(webhook, failedInARow.getOrDefault(webhook, 0));
+    if (outcome.next() instanceof NextStep.DisableWebhook) {
+      return false;
+    }
+    int failed = failedInARow.merge(webhook, 1, Integer::sum);
+    // Once paused here, the failures of attempts that went before the pause park themselves as
+    // they are recorded. Pausing again for each parks the endpoint's whole queue: while an endpoint
+    // went down under 2,000 deliveries a second the two recorders got through 50 to 100 failures a
+    // second, and every other endpoint's records waited behind them. A probe's failure does pause
+    // again: it sets the next probe's time, and whether the endpoint is given up.
+    if (claim.probe() || (policy.pauses(failed) && !pausedHere.contains(webhook))) {
+      pause(webhook, failed);
     }
     return false;
   }

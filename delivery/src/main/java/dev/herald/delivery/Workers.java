@@ -22,10 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The threads that make the HTTP calls: each attempts a claim the {@link WaitingRoom} let start,
- * outside any transaction, counts the outcome for or against its endpoint ({@link EndpointPauses}),
- * hands it to the {@link AttemptRecorder}, and goes on itself with the next claim its freed slot
- * lets start. Every way out of an attempt frees the claim's slots or hands the claim on, or they
- * would be lost to every later delivery.
+ * outside any transaction, hands the outcome to the {@link AttemptRecorder}, and goes on itself
+ * with the next claim its freed slot lets start. Every way out of an attempt frees the claim's
+ * slots or hands the claim on, or they would be lost to every later delivery.
  */
 final class Workers {
   private static final Logger log = LoggerFactory.getLogger(Workers.class);
@@ -180,10 +179,8 @@ final class Workers {
             claim.probe() ? 1 : claim.nextAttemptInRound(),
             clock.instant(),
             ThreadLocalRandom.current()::nextDouble);
-    AttemptOutcome outcome = new AttemptOutcome(claim, attempt, next);
-    pauses.afterAttempt(outcome);
     try {
-      recorder.record(outcome);
+      recorder.record(new AttemptOutcome(claim, attempt, next));
     } catch (InterruptedException e) {
       // Stopping and out of time: the claim stays held, and stopping gives it back.
       Thread.currentThread().interrupt();
