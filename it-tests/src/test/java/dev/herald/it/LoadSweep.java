@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * The benchmark's sweep: offered loads stepping up on the warm latency server, each for {@link
@@ -49,24 +50,26 @@ final class LoadSweep {
       throws Exception {
     List<Map<String, Object>> steps = new ArrayList<>();
     int best = 0;
-    int lowestFailed = Integer.MAX_VALUE;
+    TreeSet<Integer> failed = new TreeSet<>();
     for (int rate : RATES) {
       Step step = step(server, load, rate, steps, table);
       if (step.held()) {
         best = rate;
       } else {
-        lowestFailed = Math.min(lowestFailed, rate);
+        failed.add(rate);
       }
       if (step.givenUp()) {
         break;
       }
     }
-    while (lowestFailed != Integer.MAX_VALUE && lowestFailed - best > RESOLUTION) {
-      int between = (best + lowestFailed) / 2 / RESOLUTION * RESOLUTION;
+    for (Integer above = failed.higher(best);
+        above != null && above - best > RESOLUTION;
+        above = failed.higher(best)) {
+      int between = (best + above) / 2 / RESOLUTION * RESOLUTION;
       if (step(server, load, between, steps, table).held()) {
         best = between;
       } else {
-        lowestFailed = between;
+        failed.add(between);
       }
     }
     Map<String, Object> sweep = new LinkedHashMap<>();
