@@ -5,8 +5,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -18,6 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * The claim: leases the due deliveries and returns what an attempt needs. Each step is reached by
  * key whatever the planner's statistics say (docs/performance.md, "The claim"), a delivery by its
  * id and creation time, which name its partition.
+ *
+ * <p>Past 250 lines as one class because the statements and the reading of their columns by number
+ * change together.
  */
 final class Claims {
   private Claims() {}
@@ -38,7 +44,12 @@ final class Claims {
    * each over every partition of {@code events}, and each claim would start days squared index
    * scans. A delivery is looked up by its webhook too ({@link AttemptRecords#deliveryOf}); the
    * attempts it has had and where its round of retries started are its queue row's (V20). Each row
-   * ends with the generation of signing keys the claim was made in ({@link KeptSigningKeys}).
+   * carries the generation of signing keys the claim was made in ({@link KeptSigningKeys}).
+   *
+   * <p>A delivery and its event are read here only from the claim's {@link Days} (the ninth to
+   * twelfth parameters): a row leased of another day, a backlog's or a resent delivery's, comes
+   * back with its eleventh column false and is read by {@link #OUTSIDE_THE_DAYS}, a round trip more
+   * for the few claims that hold one.
    *
    * <p>A claim's commit does not wait for the disk ({@code synchronous_commit} off for its own
    * transaction): a lease is not worth the wait, which held every claimed row back by a flush of
@@ -87,26 +98,67 @@ final class Claims {
         returning delivery_id, delivery_create_time, webhook_id, order_seq, attempts_made,
                   round_start
       )
-      select d.id, coalesce(d.idempotency_key, d.id), d.webhook_id, d.project_id, w.url, d.payload,
-             l.attempts_made,
-             l.round_start, d.create_time, d.bot_id, l.order_seq is not null,
-             w.max_requests_per_second, w.unreachable_since is not null,
+      select l.delivery_id, l.webhook_id, l.delivery_create_time, l.attempts_made, l.round_start,
+             l.order_seq is not null, w.url, w.max_requests_per_second,
+             w.unreachable_since is not null,
+             (select generation from generations where subject = 'signing'),
+             d.id is not null, coalesce(d.idempotency_key, d.id), d.project_id, d.bot_id, d.payload,
              case when d.payload is null then (
                select coalesce(e.packed_body, convert_to(e.body, 'UTF8'))
                  from events e
-                where e.id = d.event_id and e.create_time = d.create_time) end,
-             (select generation from generations where subject = 'signing')
+                where e.id = d.event_id and e.create_time = d.create_time
+                  and e.create_time >= ?::timestamptz and e.create_time < ?::timestamptz) end
         from leased l
         cross join (select set_config('synchronous_commit', 'off', true)) lease_commit
-        cross join lateral (
-          select d.id, d.idempotency_key, d.webhook_id, d.project_id, d.payload, d.create_time,
-                 d.bot_id, d.event_id
+        left join lateral (
+          select d.id, d.idempotency_key, d.project_id, d.bot_id, d.payload, d.create_time,
+                 d.event_id
             from deliveries d
            where d.id = l.delivery_id and d.create_time = l.delivery_create_time
              and d.webhook_id = l.webhook_id
-          offset 0) d
-        join webhooks w on w.id = d.webhook_id
+             and d.create_time >= ?::timestamptz and d.create_time < ?::timestamptz
+          offset 0) d on true
+        join webhooks w on w.id = l.webhook_id
       """;
+
+  /**
+   * The deliveries of leased rows made outside the claim's {@link Days}, each looked up in its own
+   * day as the claim's are, with the same columns as the claim's last five.
+   */
+  static final String OUTSIDE_THE_DAYS =
+      """
+      select v.id, coalesce(d.idempotency_key, d.id), d.project_id, d.bot_id, d.payload,
+             case when d.payload is null then (
+               select coalesce(e.packed_body, convert_to(e.body, 'UTF8'))
+                 from events e
+                where e.id = d.event_id and e.create_time = d.create_time) end
+        from unnest(?::uuid[], ?::timestamptz[], ?::uuid[]) as v(id, create_time, webhook_id)
+        cross join lateral (
+          select d.id, d.idempotency_key, d.project_id, d.bot_id, d.payload, d.create_time,
+                 d.event_id
+            from deliveries d
+           where d.id = v.id and d.create_time = v.create_time and d.webhook_id = v.webhook_id
+          offset 0) d
+      """;
+
+  /**
+   * The days a claim reads its deliveries from at once: yesterday, today and tomorrow, cut in UTC
+   * as the partitions are. Bound as parameters, the other days' partitions are pruned before the
+   * statement starts; a join's values prune only as rows arrive, after a scan of every day's
+   * partition has been started, about 15 µs each of {@code deliveries} and of {@code events}.
+   */
+  record Days(OffsetDateTime from, OffsetDateTime until) {
+    static Days around(Instant now) {
+      LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+      return new Days(
+          today.minusDays(1).atStartOfDay().atOffset(ZoneOffset.UTC),
+          today.plusDays(2).atStartOfDay().atOffset(ZoneOffset.UTC));
+    }
+
+    boolean include(Instant time) {
+      return !time.isBefore(from.toInstant()) && time.isBefore(until.toInstant());
+    }
+  }
 
   /** A claimed row, before its project's signing keys are added. */
   record ClaimedRow(
@@ -130,6 +182,61 @@ final class Claims {
    */
   record Claimed(List<ClaimedRow> rows, long signingGeneration) {}
 
+  /** A leased queue row with its webhook's part, before its delivery's own part is read. */
+  private record Leased(
+      UUID id,
+      UUID webhookId,
+      Instant createTime,
+      int attemptsMade,
+      int roundStart,
+      boolean inLine,
+      String url,
+      OptionalInt maxRequestsPerSecond,
+      boolean probe) {
+
+    static Leased read(ResultSet rows) throws SQLException {
+      return new Leased(
+          rows.getObject(1, UUID.class),
+          rows.getObject(2, UUID.class),
+          rows.getObject(3, OffsetDateTime.class).toInstant(),
+          rows.getInt(4),
+          rows.getInt(5),
+          rows.getBoolean(6),
+          rows.getString(7),
+          rate(rows.getObject(8, Integer.class)),
+          rows.getBoolean(9));
+    }
+
+    ClaimedRow with(Stored stored) {
+      return new ClaimedRow(
+          id,
+          stored.idempotencyKey(),
+          webhookId,
+          stored.projectId(),
+          url,
+          stored.body(),
+          attemptsMade,
+          roundStart,
+          createTime,
+          stored.botId(),
+          inLine,
+          maxRequestsPerSecond,
+          probe);
+    }
+  }
+
+  /** A delivery's own part: its key, project, bot and body, read from five columns. */
+  private record Stored(UUID idempotencyKey, String projectId, String botId, String body) {
+    static Stored read(ResultSet rows, int first) throws SQLException {
+      UUID idempotencyKey = rows.getObject(first, UUID.class);
+      return new Stored(
+          idempotencyKey,
+          rows.getString(first + 1),
+          rows.getString(first + 2),
+          StoredBodies.of(rows.getString(first + 3), rows.getBytes(first + 4), idempotencyKey));
+    }
+  }
+
   /**
    * {@link #CLAIM} written out once for each size asked for. Written out on every claim, formatting
    * its 3 kB and the driver's look-up of its prepared statement by the new text (hashing it) took
@@ -139,7 +246,10 @@ final class Claims {
    */
   private static final Map<Integer, String> CLAIMS_OF_SIZE = new ConcurrentHashMap<>();
 
-  /** Runs {@link #CLAIM} on {@code connection}, in the caller's transaction. */
+  /**
+   * Runs {@link #CLAIM} on {@code connection}, in the caller's transaction, and {@link
+   * #OUTSIDE_THE_DAYS} for what it leased of other days (a backlog's or a resent delivery's).
+   */
   static Claimed claim(
       Connection connection,
       int max,
@@ -149,6 +259,10 @@ final class Claims {
       UUID leaseToken,
       Set<UUID> busyWebhooks)
       throws SQLException {
+    Days days = Days.around(now);
+    List<ClaimedRow> claimed = new ArrayList<>();
+    List<Leased> outside = new ArrayList<>();
+    long signingGeneration = -1;
     try (PreparedStatement statement =
         connection.prepareStatement(CLAIMS_OF_SIZE.computeIfAbsent(max, CLAIM::formatted))) {
       statement.setObject(1, Times.toDb(leaseUntil));
@@ -160,31 +274,47 @@ final class Claims {
       statement.setString(6, busy);
       statement.setObject(7, Times.toDb(now));
       statement.setString(8, busy);
-      List<ClaimedRow> claimed = new ArrayList<>();
-      long signingGeneration = -1;
+      for (int day = 9; day <= 11; day += 2) {
+        statement.setObject(day, days.from());
+        statement.setObject(day + 1, days.until());
+      }
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
-          signingGeneration = rows.getLong(15);
-          claimed.add(
-              new ClaimedRow(
-                  rows.getObject(1, UUID.class),
-                  rows.getObject(2, UUID.class),
-                  rows.getObject(3, UUID.class),
-                  rows.getString(4),
-                  rows.getString(5),
-                  StoredBodies.of(
-                      rows.getString(6), rows.getBytes(14), rows.getObject(2, UUID.class)),
-                  rows.getInt(7),
-                  rows.getInt(8),
-                  rows.getObject(9, OffsetDateTime.class).toInstant(),
-                  rows.getString(10),
-                  rows.getBoolean(11),
-                  rate(rows.getObject(12, Integer.class)),
-                  rows.getBoolean(13)));
+          signingGeneration = rows.getLong(10);
+          Leased leased = Leased.read(rows);
+          if (rows.getBoolean(11)) {
+            claimed.add(leased.with(Stored.read(rows, 12)));
+          } else {
+            outside.add(leased);
+          }
         }
       }
-      return new Claimed(claimed, signingGeneration);
     }
+    if (!outside.isEmpty()) {
+      claimed.addAll(outsideTheDays(connection, outside));
+    }
+    return new Claimed(claimed, signingGeneration);
+  }
+
+  /** Reads the leased rows' deliveries of other days; one gone meanwhile is left out. */
+  private static List<ClaimedRow> outsideTheDays(Connection connection, List<Leased> leased)
+      throws SQLException {
+    Map<UUID, Stored> stored = new HashMap<>();
+    try (PreparedStatement statement = connection.prepareStatement(OUTSIDE_THE_DAYS)) {
+      new SqlArrays<>(statement, leased)
+          .add(Leased::id)
+          .add(Leased::createTime)
+          .add(Leased::webhookId);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          stored.put(rows.getObject(1, UUID.class), Stored.read(rows, 2));
+        }
+      }
+    }
+    return leased.stream()
+        .filter(row -> stored.containsKey(row.id()))
+        .map(row -> row.with(stored.get(row.id())))
+        .toList();
   }
 
   private static OptionalInt rate(Integer maxRequestsPerSecond) {

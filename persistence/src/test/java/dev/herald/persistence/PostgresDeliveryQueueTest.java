@@ -29,11 +29,15 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -415,6 +419,36 @@ class PostgresDeliveryQueueTest {
   }
 
   @Test
+  void aClaimReadsADeliveryOfLastWeekBesideTodaysOne() throws SQLException {
+    Instant lastWeek = now.minus(Duration.ofDays(6));
+    try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
+      Map<String, List<Partitions.Partition>> existing = Partitions.list(connection);
+      for (Partitions.PartitionedTable table : Partitions.TABLES) {
+        Partitions.addDay(
+            connection,
+            table,
+            existing.get(table.name()),
+            LocalDate.ofInstant(lastWeek, ZoneOffset.UTC));
+      }
+    }
+    UUID ofLastWeek = ingest("last-week", lastWeek);
+
+    List<ClaimedDelivery> claimed = queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of());
+
+    assertEquals(Set.of(ofLastWeek, deliveryId), ids(claimed));
+    for (ClaimedDelivery claim : claimed) {
+      Instant made = claim.id().equals(ofLastWeek) ? lastWeek : now;
+      assertEquals(made, claim.createTime());
+      assertEquals("proj", claim.projectId());
+      assertEquals("bot", claim.botId());
+      assertEquals("https://example.com/h", claim.url());
+      assertTrue(
+          claim.payload().contains(claim.idempotencyKey().toString()),
+          "its event's body with its own key: " + claim.payload());
+    }
+  }
+
+  @Test
   void aFailureRecordedAfterItsEndpointWasPausedWaitsParkedNotForItsRetry() {
     UUID other = ingest("before-the-pause", now.minusSeconds(1));
     List<ClaimedDelivery> claimed = queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of());
@@ -480,7 +514,7 @@ class PostgresDeliveryQueueTest {
     UUID second = ingest("evt-2");
     UUID third = ingest("evt-3");
     List<ClaimedDelivery> claims = queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of());
-    assertEquals(List.of(deliveryId, second, third), claims.stream().map(c -> c.id()).toList());
+    assertEquals(Set.of(deliveryId, second, third), ids(claims));
 
     assertEquals(
         new RecordedOutcome(true, 1),

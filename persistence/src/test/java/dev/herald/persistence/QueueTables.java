@@ -139,6 +139,8 @@ final class QueueTables {
         Arrays.stream(busyWebhooks)
             .map(UUID::toString)
             .collect(Collectors.joining(",", "'{", "}'"));
+    Claims.Days around = Claims.Days.around(now);
+    String days = "'" + around.from() + "', '" + around.until() + "'";
     return String.join(
         ", ",
         "'" + now.plusSeconds(30) + "'",
@@ -148,7 +150,9 @@ final class QueueTables {
         "'" + now + "'",
         busy,
         "'" + now + "'",
-        busy);
+        busy,
+        days,
+        days);
   }
 
   private static String plan(Connection connection, String mode, String sql, String arguments)
