@@ -75,6 +75,11 @@ public final class DispatcherClaim {
       statement.setArray(6, connection.createArrayOf("uuid", new Object[0]));
       statement.setString(7, now.toString());
       statement.setArray(8, connection.createArrayOf("uuid", new Object[0]));
+      Claims.Days days = Claims.Days.around(now);
+      for (int day = 9; day <= 11; day += 2) {
+        statement.setObject(day, days.from());
+        statement.setObject(day + 1, days.until());
+      }
       StringBuilder plan = new StringBuilder();
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
