@@ -154,10 +154,6 @@ final class Claims {
           today.minusDays(1).atStartOfDay().atOffset(ZoneOffset.UTC),
           today.plusDays(2).atStartOfDay().atOffset(ZoneOffset.UTC));
     }
-
-    boolean include(Instant time) {
-      return !time.isBefore(from.toInstant()) && time.isBefore(until.toInstant());
-    }
   }
 
   /** A claimed row, before its project's signing keys are added. */
