@@ -24,14 +24,14 @@ import java.util.TreeSet;
  * apart, each measured as every step is.
  */
 final class LoadSweep {
-  static final int[] RATES = {1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 8_000};
+  private static final int[] RATES = {1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 8_000};
   private static final Duration LEAD_IN = Duration.ofSeconds(3);
   private static final Duration LENGTH = Duration.ofSeconds(30);
   private static final double TARGET_P99_MS = 50;
   private static final double GIVE_UP_MS = 200;
 
   /** How close the highest rate that held and the lowest that failed are brought at most. */
-  static final int RESOLUTION = 500;
+  private static final int RESOLUTION = 500;
 
   private LoadSweep() {}
 
