@@ -3,13 +3,14 @@ package dev.herald.delivery;
 import java.net.Proxy;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
 
 /** The HTTP client deliveries are sent with. */
 final class DeliveryHttpClient {
+  /** How long an idle connection to a receiver is kept for the next delivery. */
+  static final Duration KEEP_ALIVE = Duration.ofMinutes(5);
+
   private DeliveryHttpClient() {}
 
   /**
@@ -32,7 +33,7 @@ final class DeliveryHttpClient {
         .connectTimeout(timeout)
         .readTimeout(timeout)
         .writeTimeout(timeout)
-        .connectionPool(new ConnectionPool(connections, 5, TimeUnit.MINUTES))
+        .connectionPool(UnwokenHousekeeping.pool(connections, KEEP_ALIVE))
         .build();
   }
 }

@@ -2,6 +2,7 @@ package dev.herald.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.herald.delivery.UnwokenHousekeeping;
 import dev.herald.persistence.DispatcherClaim;
 import dev.herald.proto.v1.DeleteWebhookRequest;
 import dev.herald.proto.v1.DeliveryServiceGrpc;
@@ -42,7 +43,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import okhttp3.ConnectionPool;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
@@ -554,7 +554,7 @@ class HeraldBenchmark {
             .protocols(List.of(Protocol.HTTP_1_1))
             .followRedirects(false)
             .callTimeout(Duration.ofSeconds(10))
-            .connectionPool(new ConnectionPool(DELIVERY_CONCURRENCY, 5, TimeUnit.MINUTES))
+            .connectionPool(UnwokenHousekeeping.pool(DELIVERY_CONCURRENCY, Duration.ofMinutes(5)))
             .build();
     Request request =
         new Request.Builder()
