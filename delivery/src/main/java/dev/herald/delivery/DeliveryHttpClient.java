@@ -9,7 +9,7 @@ import okhttp3.Protocol;
 /** The HTTP client deliveries are sent with. */
 final class DeliveryHttpClient {
   /** How long an idle connection to a receiver is kept for the next delivery. */
-  static final Duration KEEP_ALIVE = Duration.ofMinutes(5);
+  private static final Duration KEEP_ALIVE = Duration.ofMinutes(5);
 
   private DeliveryHttpClient() {}
 

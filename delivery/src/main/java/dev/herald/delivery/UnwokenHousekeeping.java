@@ -26,7 +26,7 @@ import okhttp3.internal.connection.ConnectionListener;
  * the rest of OkHttp keeps its own.
  */
 public final class UnwokenHousekeeping implements TaskRunner.Backend {
-  static final Duration LOOK_EVERY = Duration.ofSeconds(1);
+  private static final Duration LOOK_EVERY = Duration.ofSeconds(1);
 
   private final ThreadPoolExecutor threads =
       new ThreadPoolExecutor(

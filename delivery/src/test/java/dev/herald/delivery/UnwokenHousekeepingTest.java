@@ -7,6 +7,7 @@ import dev.herald.testing.Eventually;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
@@ -28,6 +29,14 @@ class UnwokenHousekeepingTest {
         exchange -> {
           exchange.getRequestBody().readAllBytes();
           exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
+    server.createContext(
+        "/body",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          exchange.sendResponseHeaders(200, 2);
+          exchange.getResponseBody().write("ok".getBytes(StandardCharsets.UTF_8));
           exchange.close();
         });
     server.start();
@@ -54,24 +63,25 @@ class UnwokenHousekeepingTest {
   void idleConnectionsBeyondTheMostKeptAreClosed() throws Exception {
     ConnectionPool pool = UnwokenHousekeeping.pool(1, Duration.ofMinutes(5));
     OkHttpClient client = new OkHttpClient.Builder().connectionPool(pool).build();
-    Response first = client.newCall(request()).execute();
-    Response second = client.newCall(request()).execute();
-    first.close();
-    second.close();
+    // Each response's body, unread, holds its connection.
+    try (Response first = client.newCall(request("/body")).execute();
+        Response second = client.newCall(request("/body")).execute()) {
+      assertEquals(2, pool.connectionCount(), "two connections, both in use");
+    }
 
     Eventually.until(
         "the connection beyond the one kept closed", () -> pool.connectionCount() == 1);
   }
 
   private void get(OkHttpClient client) throws IOException {
-    try (Response response = client.newCall(request()).execute()) {
+    try (Response response = client.newCall(request("/")).execute()) {
       assertEquals(204, response.code());
     }
   }
 
-  private Request request() {
+  private Request request(String path) {
     return new Request.Builder()
-        .url("http://127.0.0.1:" + server.getAddress().getPort() + "/")
+        .url("http://127.0.0.1:" + server.getAddress().getPort() + path)
         .build();
   }
 }
