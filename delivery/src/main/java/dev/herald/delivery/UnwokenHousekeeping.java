@@ -15,11 +15,12 @@ import okhttp3.internal.connection.ConnectionListener;
  * The delivery client's connection pool, its housekeeping (closing connections idle past their
  * keep-alive) run without a wake-up per call. OkHttp reschedules that housekeeping to "now" every
  * time a connection goes back to its pool, and its own task runner wakes a thread to look: one
- * thread switch and park per delivery, a fifth of the server's switches at 1,000 events/s
- * (docs/performance.md, "The sweep"). This runner's coordinator is never woken early: it looks at
- * its tasks at least every {@link #LOOK_EVERY}, so a connection is closed up to that long after its
- * keep-alive ends. A connection that must not be reused (a cancelled call, {@code Connection:
- * close}) is closed by the call that leaves it, not by housekeeping, so nothing else waits on it.
+ * thread switch and park per delivery, about a fifth of the server's switches in the benchmark's
+ * sweep (docs/performance.md, "The sweep"). This runner's coordinator is never woken early: it
+ * looks at its tasks at least every {@link #LOOK_EVERY}, so a connection is closed up to that long
+ * after its keep-alive ends. A connection that must not be reused (a cancelled call, {@code
+ * Connection: close}) is closed by the call that leaves it, not by housekeeping, so nothing else
+ * waits on it.
  *
  * <p>The runner's interface and this pool constructor are in OkHttp's internal package: an upgrade
  * that changes them fails to compile here rather than at run time. Only this pool uses the runner;
