@@ -18,6 +18,12 @@ final class DeliveryHttpClient {
    * address again, so only vetted addresses are ever contacted. Redirects are never followed: a 3xx
    * is a failed attempt, as receivers are told. {@code timeout} bounds the whole attempt, from the
    * lookup to the last byte read.
+   *
+   * <p>Only the whole call is timed: when it runs out, OkHttp closes the socket, which ends any
+   * connect, write or read in progress. A socket given a timeout of its own is switched to
+   * non-blocking for good, and then every read that finds nothing yet is a read, a {@code poll} and
+   * a read again where a blocking socket reads once; OkHttp's watchdog also queued a timeout for
+   * every read and write (docs/performance.md, "Untimed sockets").
    */
   static OkHttpClient create(PrivateNetworkGuard guard, Duration timeout, int connections) {
     return new OkHttpClient.Builder()
@@ -30,9 +36,9 @@ final class DeliveryHttpClient {
         .followSslRedirects(false)
         .protocols(List.of(Protocol.HTTP_1_1))
         .callTimeout(timeout)
-        .connectTimeout(timeout)
-        .readTimeout(timeout)
-        .writeTimeout(timeout)
+        .connectTimeout(Duration.ZERO)
+        .readTimeout(Duration.ZERO)
+        .writeTimeout(Duration.ZERO)
         .connectionPool(UnwokenHousekeeping.pool(connections, KEEP_ALIVE))
         .build();
   }

@@ -1,6 +1,7 @@
 package dev.herald.delivery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
@@ -10,13 +11,18 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,6 +37,7 @@ class WebhookSenderTest {
   private final Map<String, String> seenHeaders = new ConcurrentHashMap<>();
   private final List<String> seenPaths = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicLong endlessBytesWritten = new AtomicLong();
+  private final CountDownLatch released = new CountDownLatch(1);
   private WebhookSender sender;
 
   @BeforeEach
@@ -65,6 +72,17 @@ class WebhookSenderTest {
           }
         });
     server.createContext(
+        "/silent",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          try {
+            released.await(); // never answers while the test runs
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          exchange.close();
+        });
+    server.createContext(
         "/trickle",
         exchange -> {
           exchange.getRequestBody().readAllBytes();
@@ -91,6 +109,7 @@ class WebhookSenderTest {
 
   @AfterEach
   void stop() {
+    released.countDown();
     server.stop(0);
   }
 
@@ -102,6 +121,52 @@ class WebhookSenderTest {
     assertEquals("timeout", attempt.error());
     assertTrue(
         attempt.duration().compareTo(Duration.ofSeconds(2)) < 0, attempt.duration().toString());
+  }
+
+  @Test
+  void givesUpOnAReceiverThatNeverAnswers() throws InterruptedException {
+    WebhookSender impatient = sender(true, HostResolver.system(), Duration.ofMillis(700));
+    DeliveryAttempt attempt =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(10), () -> impatient.send(claim("/silent", UUID.randomUUID())));
+
+    assertEquals("timeout", attempt.error());
+    assertTrue(
+        attempt.duration().compareTo(Duration.ofSeconds(2)) < 0, attempt.duration().toString());
+  }
+
+  /**
+   * A listener whose queue of connections waiting to be accepted is full: Linux drops the SYNs of
+   * any more, so a connect to it never completes.
+   */
+  @Test
+  void givesUpOnAConnectionThatIsNeverAccepted() throws Exception {
+    try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      List<Socket> waiting = new ArrayList<>();
+      try {
+        while (waiting.size() < 16) {
+          Socket socket = new Socket();
+          waiting.add(socket);
+          try {
+            socket.connect(full.getLocalSocketAddress(), 200);
+          } catch (SocketTimeoutException queueFull) {
+            break;
+          }
+        }
+        WebhookSender impatient = sender(true, HostResolver.system(), Duration.ofMillis(700));
+        String url = "http://127.0.0.1:" + full.getLocalPort() + "/ok";
+        DeliveryAttempt attempt =
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> impatient.send(claimTo(url)));
+
+        assertEquals("timeout", attempt.error());
+        assertTrue(
+            attempt.duration().compareTo(Duration.ofSeconds(2)) < 0, attempt.duration().toString());
+      } finally {
+        for (Socket socket : waiting) {
+          socket.close();
+        }
+      }
+    }
   }
 
   /**

@@ -554,6 +554,9 @@ class HeraldBenchmark {
             .protocols(List.of(Protocol.HTTP_1_1))
             .followRedirects(false)
             .callTimeout(Duration.ofSeconds(10))
+            .connectTimeout(Duration.ZERO)
+            .readTimeout(Duration.ZERO)
+            .writeTimeout(Duration.ZERO)
             .connectionPool(UnwokenHousekeeping.pool(DELIVERY_CONCURRENCY, Duration.ofMinutes(5)))
             .build();
     Request request =
