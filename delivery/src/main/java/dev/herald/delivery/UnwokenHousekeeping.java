@@ -26,7 +26,7 @@ import okhttp3.internal.connection.ConnectionListener;
  * that changes them fails to compile here rather than at run time. Only this pool uses the runner;
  * the rest of OkHttp keeps its own.
  */
-public final class UnwokenHousekeeping implements TaskRunner.Backend {
+final class UnwokenHousekeeping implements TaskRunner.Backend {
   private static final Duration LOOK_EVERY = Duration.ofSeconds(1);
 
   private final ThreadPoolExecutor threads =
@@ -43,11 +43,8 @@ public final class UnwokenHousekeeping implements TaskRunner.Backend {
 
   private UnwokenHousekeeping() {}
 
-  /**
-   * A pool keeping up to {@code maxIdle} idle connections for {@code keepAlive} each; public so
-   * that the benchmark's bare client is set up as the delivery client is.
-   */
-  public static ConnectionPool pool(int maxIdle, Duration keepAlive) {
+  /** A pool keeping up to {@code maxIdle} idle connections for {@code keepAlive} each. */
+  static ConnectionPool pool(int maxIdle, Duration keepAlive) {
     TaskRunner runner =
         new TaskRunner(new UnwokenHousekeeping(), Logger.getLogger(TaskRunner.class.getName()));
     return new ConnectionPool(

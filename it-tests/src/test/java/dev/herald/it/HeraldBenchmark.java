@@ -2,7 +2,7 @@ package dev.herald.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.herald.delivery.UnwokenHousekeeping;
+import dev.herald.delivery.DeliveryHttpClient;
 import dev.herald.persistence.DispatcherClaim;
 import dev.herald.proto.v1.DeleteWebhookRequest;
 import dev.herald.proto.v1.DeliveryServiceGrpc;
@@ -45,7 +45,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
-import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
@@ -548,16 +547,9 @@ class HeraldBenchmark {
    */
   private static double postStraight(
       String url, String payload, int posts, AtomicLong clientCpuNanos) throws Exception {
-    // The client Herald delivers with, set up as Herald sets it up, minus the address checks.
+    // The client Herald delivers with, minus the address checks (loopback is not public).
     OkHttpClient client =
-        new OkHttpClient.Builder()
-            .protocols(List.of(Protocol.HTTP_1_1))
-            .followRedirects(false)
-            .callTimeout(Duration.ofSeconds(10))
-            .connectTimeout(Duration.ZERO)
-            .readTimeout(Duration.ZERO)
-            .writeTimeout(Duration.ZERO)
-            .connectionPool(UnwokenHousekeeping.pool(DELIVERY_CONCURRENCY, Duration.ofMinutes(5)))
+        DeliveryHttpClient.withoutAddressChecks(Duration.ofSeconds(10), DELIVERY_CONCURRENCY)
             .build();
     Request request =
         new Request.Builder()
