@@ -84,6 +84,25 @@ final class Pauses {
       """;
 
   /**
+   * Hand-written so that each returning backlog is asked for its oldest parked delivery, as a claim
+   * reads it ({@link Claims#CLAIM}): one entry of {@code delivery_queue_parked}. Asked whether any
+   * is parked, the planner read every parked row of the queue through {@code delivery_queue_due}
+   * once a second while a backlog drained (110 ms of PostgreSQL's time at 80,000 rows), or, told
+   * most of the queue is one webhook's, looked through the table for one.
+   */
+  static final String BACKLOGS_DONE =
+      """
+      delete from returning_backlogs r
+       where (select p.delivery_create_time
+                from delivery_queue p
+               where p.webhook_id = r.webhook_id
+                 and p.next_attempt_time = 'infinity'
+                 and p.order_seq is null
+               order by p.delivery_create_time
+               limit 1) is null
+      """;
+
+  /**
    * Marks the endpoint unreachable (keeping an earlier mark), sets its next probe, and parks its
    * deliveries not held by a claim.
    */
@@ -161,16 +180,7 @@ final class Pauses {
             WEBHOOKS.NEXT_PROBE_TIME.isNotNull(),
             WEBHOOKS.ACTIVE.isFalse().or(WEBHOOKS.DELETE_TIME.isNotNull()))
         .execute();
-    dsl.deleteFrom(RETURNING_BACKLOGS)
-        .where(
-            DSL.notExists(
-                DSL.selectOne()
-                    .from(DELIVERY_QUEUE)
-                    .where(
-                        DELIVERY_QUEUE.WEBHOOK_ID.eq(RETURNING_BACKLOGS.WEBHOOK_ID),
-                        Lines.PARKED,
-                        DELIVERY_QUEUE.ORDER_SEQ.isNull())))
-        .execute();
+    dsl.execute(BACKLOGS_DONE);
     var probed =
         dsl.select(WEBHOOKS.ID)
             .from(WEBHOOKS)
