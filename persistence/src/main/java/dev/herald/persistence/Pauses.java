@@ -58,6 +58,11 @@ final class Pauses {
    * Hand-written to reach a webhook's parked deliveries by {@code delivery_queue_parked}, oldest
    * first, and make up to the third parameter of them due at the first; of an ordered webhook's,
    * only those first in their bot's line: a probe, or every line's first once the endpoint is back.
+   * Each is locked as it is read (a row changed meanwhile is read again, and passed over if no
+   * longer parked) and written by key: with that check left to the update, a plan made on
+   * statistics that counted few parked rows looked for the chosen ones among every parked row in
+   * {@code delivery_queue_due}, 150 ms for one probe at 5,000. The lock leaves an ingest's lock on
+   * the end of a line, which only keeps the row's key, free to go on.
    */
   static final String LET_GO =
       """
@@ -76,8 +81,8 @@ final class Pauses {
                              and ahead.bot_id = p.bot_id
                              and ahead.order_seq < p.order_seq))
                   order by p.delivery_create_time
-                  limit ?))
-           and q.next_attempt_time = 'infinity'
+                  limit ?
+                    for no key update))
         returning 1
       )
       select count(*) from go
