@@ -144,9 +144,13 @@ final class PostgresDeliveryQueue implements DeliveryQueue {
           Map<UUID, RecordedOutcome> recorded = new HashMap<>();
           AttemptRecords.listAttemptsEndingSuccesses(dsl, outcomes, urlNumbers)
               .forEach(id -> recorded.put(id, RecordedOutcome.HELD));
-          for (AttemptOutcome outcome : outcomes) {
-            if (!succeeded(outcome)) {
-              recorded.put(outcome.claim().id(), AttemptRecords.recordFailure(dsl, outcome));
+          List<AttemptOutcome> failed = outcomes.stream().filter(o -> !succeeded(o)).toList();
+          recorded.putAll(
+              AttemptRecords.recordRetries(
+                  dsl, failed.stream().filter(o -> o.next() instanceof NextStep.RetryAt).toList()));
+          for (AttemptOutcome outcome : failed) {
+            if (!(outcome.next() instanceof NextStep.RetryAt)) {
+              recorded.put(outcome.claim().id(), AttemptRecords.recordEnd(dsl, outcome));
             }
           }
           List<AttemptOutcome> endedInLine =

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryAttempt;
 import dev.herald.domain.delivery.DeliveryFilter;
@@ -507,6 +508,37 @@ class PostgresDeliveryQueueTest {
     assertEquals(Optional.of(now.plusSeconds(5)), queue.nextDueTime(now));
     assertEquals(
         1, queue.claimDue(10, ALL_DUE, now.plusSeconds(5), now.plusSeconds(700), Set.of()).size());
+  }
+
+  @Test
+  void aBatchRecordsEachRetryItsClaimStillHoldsAndEndsItsSuccesses() {
+    UUID second = ingest("evt-2");
+    UUID third = ingest("evt-3");
+    List<ClaimedDelivery> claims = queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of());
+    ClaimedDelivery retried = claims.get(0);
+    ClaimedDelivery succeeded = claims.get(1);
+    ClaimedDelivery lost = claims.get(2);
+    queue.release(lost, now);
+    Instant retryAt = now.plusSeconds(30);
+
+    List<RecordedOutcome> recorded =
+        queue.recordAttempts(
+            List.of(
+                new AttemptOutcome(retried, attempt(1, 503), new NextStep.RetryAt(retryAt)),
+                new AttemptOutcome(succeeded, attempt(1, 200), new NextStep.Succeed()),
+                new AttemptOutcome(lost, attempt(1, 503), new NextStep.RetryAt(retryAt))));
+
+    assertEquals(
+        List.of(RecordedOutcome.HELD, RecordedOutcome.HELD, RecordedOutcome.LOST), recorded);
+    assertEquals(Set.of(deliveryId, second, third), ids(claims));
+    assertEquals(
+        Set.of(lost.id()),
+        ids(queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of())),
+        "the one given back is due now; the retried waits for its time, the succeeded is gone");
+    List<ClaimedDelivery> atRetry =
+        queue.claimDue(10, ALL_DUE, retryAt, retryAt.plusSeconds(60), Set.of());
+    assertEquals(Set.of(retried.id()), ids(atRetry));
+    assertEquals(1, atRetry.get(0).attemptsMade(), "its queue row counts the attempt");
   }
 
   @Test

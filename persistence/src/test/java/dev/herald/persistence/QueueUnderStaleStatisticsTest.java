@@ -89,6 +89,13 @@ class QueueUnderStaleStatisticsTest {
   }
 
   @Test
+  void recordingRetriesFindsTheQueueRowsByKey() throws SQLException {
+    String plan = genericPlanOnQueueConnection(AttemptRecords.RECORD_RETRIES, 5);
+    assertTrue(plan.contains("Index Cond: (delivery_id = ANY"), plan);
+    assertTrue(everyReadOfTheQueueKeyIsBoundedByTheBatch(plan), plan);
+  }
+
+  @Test
   void renewalFindsTheQueueRowsByKey() throws SQLException {
     String plan = genericPlanOnQueueConnection(Leases.RENEW_LEASES, 3);
     assertTrue(plan.contains("Index Cond: (delivery_id = ANY"), plan);
