@@ -139,10 +139,9 @@ final class EndpointPauses {
     }
     int failed = failedInARow.merge(webhook, 1, Integer::sum);
     // Once paused here, the failures of attempts that went before the pause park themselves as
-    // they are recorded. Pausing again for each parks the endpoint's whole queue: while an endpoint
-    // went down under 2,000 deliveries a second the two recorders got through 50 to 100 failures a
-    // second, and every other endpoint's records waited behind them. A probe's failure does pause
-    // again: it sets the next probe's time, and whether the endpoint is given up.
+    // they are recorded; asking for the pause again for each, a transaction on the recorder's
+    // thread, held every other endpoint's records behind them. A probe's failure does ask again:
+    // it sets the next probe's time, and whether the endpoint is given up.
     if (claim.probe() || (policy.pauses(failed) && !pausedHere.contains(webhook))) {
       pause(webhook, failed);
     }

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
@@ -108,16 +109,23 @@ final class Pauses {
       """;
 
   /**
-   * Marks the endpoint unreachable (keeping an earlier mark), sets its next probe, and parks its
-   * deliveries not held by a claim.
+   * Marks the endpoint unreachable (keeping an earlier mark) and sets its next probe; if this call
+   * began the pause, parks the deliveries not held by a claim. Asked again while the endpoint is
+   * paused (a probe failed, or another server counted its own failures), the queue is left as it
+   * is: what waited then was parked, a delivery made since is parked as it is made, and one that
+   * slipped past (made in an ingest that began before the pause) parks itself when its attempt
+   * fails. Parking again read the webhook's whole backlog on every failed probe, and concurrent
+   * pauses of one endpoint waited on each other's for hundreds of milliseconds.
    */
   static Optional<Instant> pause(
       DSLContext dsl, UUID webhookId, Instant now, UnaryOperator<Instant> nextProbe) {
+    // As the database keeps it, so that a pause begun here is told by its time.
+    Instant begun = now.truncatedTo(ChronoUnit.MICROS);
     OffsetDateTime since =
         dsl.update(WEBHOOKS)
             .set(
                 WEBHOOKS.UNREACHABLE_SINCE,
-                DSL.coalesce(WEBHOOKS.UNREACHABLE_SINCE, DSL.val(Times.toDb(now))))
+                DSL.coalesce(WEBHOOKS.UNREACHABLE_SINCE, DSL.val(Times.toDb(begun))))
             .where(
                 WEBHOOKS.ID.eq(webhookId), WEBHOOKS.ACTIVE.isTrue(), WEBHOOKS.DELETE_TIME.isNull())
             .returningResult(WEBHOOKS.UNREACHABLE_SINCE)
@@ -129,6 +137,9 @@ final class Pauses {
         .set(WEBHOOKS.NEXT_PROBE_TIME, Times.toDb(nextProbe.apply(since.toInstant())))
         .where(WEBHOOKS.ID.eq(webhookId))
         .execute();
+    if (!since.toInstant().equals(begun)) {
+      return Optional.of(since.toInstant());
+    }
     dsl.deleteFrom(RETURNING_BACKLOGS).where(RETURNING_BACKLOGS.WEBHOOK_ID.eq(webhookId)).execute();
     dsl.update(DELIVERY_QUEUE)
         .set(DELIVERY_QUEUE.NEXT_ATTEMPT_TIME, PARKED)

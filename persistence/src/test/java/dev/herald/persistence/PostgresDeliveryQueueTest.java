@@ -34,6 +34,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumSet;
@@ -472,6 +473,42 @@ class PostgresDeliveryQueueTest {
     assertTrue(
         queue.claimDue(10, ALL_DUE, now.plusSeconds(31), now.plusSeconds(90), Set.of()).isEmpty(),
         "nothing falls due at the retry's time");
+  }
+
+  @Test
+  void aPauseAskedForAgainSetsTheNextProbeAndLeavesTheQueueAsItIs() {
+    Instant since = now.truncatedTo(ChronoUnit.MICROS);
+    assertEquals(Optional.of(since), queue.pauseEndpoint(webhookId, now, s -> s.plusSeconds(60)));
+    assertEquals(1, parked());
+    // Made as the pause began, in an ingest whose snapshot came before it.
+    transactor.outsideTransaction(
+        dsl ->
+            dsl.execute(
+                "update delivery_queue set next_attempt_time = ?::timestamptz", now.toString()));
+
+    assertEquals(
+        Optional.of(since),
+        queue.pauseEndpoint(webhookId, now.plusSeconds(10), s -> s.plusSeconds(120)));
+    assertEquals(0, parked(), "the queue is not parked again");
+    assertEquals(
+        since.plusSeconds(120), probeTime(), "the next probe is set from when the pause began");
+
+    ClaimedDelivery straggler =
+        queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of()).get(0);
+    assertTrue(straggler.probe(), "claimed while its endpoint is paused");
+    assertEquals(
+        RecordedOutcome.PARKED,
+        queue.recordAttempt(straggler, attempt(1, 503), new NextStep.RetryAt(now.plusSeconds(30))));
+    assertEquals(1, parked(), "its failure parks it");
+  }
+
+  private Instant probeTime() {
+    return transactor.outsideTransaction(
+                dsl ->
+                    dsl.fetchValue("select next_probe_time from webhooks where id = ?", webhookId))
+            instanceof OffsetDateTime time
+        ? time.toInstant()
+        : null;
   }
 
   @Test

@@ -49,7 +49,9 @@ public interface DeliveryQueue {
   /**
    * Pauses the webhook's endpoint as unreachable, if it is not already, and parks its deliveries
    * not held by a claim: none is due until a probe is let go or the endpoint is resumed. The next
-   * probe is due at {@code nextProbe} applied to the time the pause began.
+   * probe is due at {@code nextProbe} applied to the time the pause began. Asked again while the
+   * endpoint is paused, it sets the next probe only; a delivery that was due nonetheless (made as
+   * the pause began) is parked when its attempt's failure is recorded.
    *
    * @return since when the endpoint is paused; empty if the webhook is deleted or inactive
    */
