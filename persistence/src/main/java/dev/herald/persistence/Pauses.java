@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
@@ -90,25 +89,6 @@ final class Pauses {
       """;
 
   /**
-   * Hand-written so that each returning backlog is asked for its oldest parked delivery, as a claim
-   * reads it ({@link Claims#CLAIM}): one entry of {@code delivery_queue_parked}. Asked whether any
-   * is parked, the planner read every parked row of the queue through {@code delivery_queue_due}
-   * once a second while a backlog drained (110 ms of PostgreSQL's time at 80,000 rows), or, told
-   * most of the queue is one webhook's, looked through the table for one.
-   */
-  static final String BACKLOGS_DONE =
-      """
-      delete from returning_backlogs r
-       where (select p.delivery_create_time
-                from delivery_queue p
-               where p.webhook_id = r.webhook_id
-                 and p.next_attempt_time = 'infinity'
-                 and p.order_seq is null
-               order by p.delivery_create_time
-               limit 1) is null
-      """;
-
-  /**
    * Marks the endpoint unreachable (keeping an earlier mark) and sets its next probe; if this call
    * began the pause, parks the deliveries not held by a claim. Asked again while the endpoint is
    * paused (a probe failed, or another server counted its own failures), the queue is left as it
@@ -153,7 +133,7 @@ final class Pauses {
 
   /**
    * Ends the endpoint's pause, if it is paused: claims take its backlog from now on, until {@link
-   * #releaseProbes} finds none left; of an ordered webhook's, each line's first is made due here.
+   * Probes#release} finds none left; of an ordered webhook's, each line's first is made due here.
    *
    * @return whether it was paused
    */
@@ -181,41 +161,6 @@ final class Pauses {
   }
 
   /**
-   * For each webhook whose {@code next_probe_time} has come: a paused one's first parked delivery
-   * goes as its probe, and its next probe waits {@code probeLease}, so that one probe at a time is
-   * in flight. A returning backlog none of whose deliveries is parked any more is done.
-   *
-   * @return how many deliveries were let go
-   */
-  static int releaseProbes(DSLContext dsl, Instant now, Duration probeLease) {
-    // A webhook deleted or switched off meanwhile has no deliveries left to probe or let go.
-    dsl.update(WEBHOOKS)
-        .setNull(WEBHOOKS.UNREACHABLE_SINCE)
-        .setNull(WEBHOOKS.NEXT_PROBE_TIME)
-        .where(
-            WEBHOOKS.NEXT_PROBE_TIME.isNotNull(),
-            WEBHOOKS.ACTIVE.isFalse().or(WEBHOOKS.DELETE_TIME.isNotNull()))
-        .execute();
-    dsl.execute(BACKLOGS_DONE);
-    var probed =
-        dsl.select(WEBHOOKS.ID)
-            .from(WEBHOOKS)
-            .where(WEBHOOKS.NEXT_PROBE_TIME.le(Times.toDb(now)))
-            .forUpdate()
-            .skipLocked()
-            .fetch(WEBHOOKS.ID);
-    int let = 0;
-    for (UUID id : probed) {
-      dsl.update(WEBHOOKS)
-          .set(WEBHOOKS.NEXT_PROBE_TIME, Times.toDb(now.plus(probeLease)))
-          .where(WEBHOOKS.ID.eq(id))
-          .execute();
-      let += letGo(dsl, id, now, 1);
-    }
-    return let;
-  }
-
-  /**
    * Gives the claim back unattempted: parked if its webhook is paused, due at {@code now}
    * otherwise.
    */
@@ -235,7 +180,7 @@ final class Pauses {
         .orElse(false);
   }
 
-  private static int letGo(DSLContext dsl, UUID webhookId, Instant now, int max) {
+  static int letGo(DSLContext dsl, UUID webhookId, Instant now, int max) {
     return dsl.connectionResult(connection -> letGo(connection, webhookId, now, max));
   }
 

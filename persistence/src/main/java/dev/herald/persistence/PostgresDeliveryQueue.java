@@ -217,7 +217,7 @@ final class PostgresDeliveryQueue implements DeliveryQueue {
 
   @Override
   public int releaseProbes(Instant now, Duration probeLease) {
-    return transactor.inTransaction(dsl -> Pauses.releaseProbes(dsl, now, probeLease));
+    return transactor.inTransaction(dsl -> Probes.release(dsl, now, probeLease));
   }
 
   @Override

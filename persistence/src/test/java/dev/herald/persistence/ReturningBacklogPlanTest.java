@@ -53,7 +53,7 @@ class ReturningBacklogPlanTest {
   @Test
   void askingWhetherTheBacklogIsDoneReadsOneParkedDelivery() {
     String plan =
-        String.join("\n", dsl.fetch("explain " + Pauses.BACKLOGS_DONE).getValues(0, String.class));
+        String.join("\n", dsl.fetch("explain " + Probes.BACKLOGS_DONE).getValues(0, String.class));
     assertTrue(plan.contains("Index Scan using delivery_queue_parked"), plan);
     assertFalse(plan.contains("delivery_queue_due"), plan);
     assertFalse(plan.contains("Hash"), plan);
