@@ -91,12 +91,9 @@ class ClaimQueryPlanTest {
     }
   }
 
-  private interface Planner {
-    String plan(Connection connection, String sql, String arguments) throws SQLException;
-  }
-
   /** The plan of a claim of 128, in a plain session: the statement alone keeps it on indexes. */
-  private static String claimPlan(Planner planner, String arguments) throws SQLException {
+  private static String claimPlan(QueueTables.Planner planner, String arguments)
+      throws SQLException {
     try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
       return planner.plan(connection, Claims.CLAIM.formatted(128), arguments);
     }

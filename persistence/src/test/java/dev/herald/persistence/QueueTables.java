@@ -114,6 +114,11 @@ final class QueueTables {
         });
   }
 
+  /** Plans {@code sql} in a session: {@link #customPlan} or {@link #genericPlan}. */
+  interface Planner {
+    String plan(Connection connection, String sql, String arguments) throws SQLException;
+  }
+
   /**
    * The plan PostgreSQL keeps for {@code sql} (JDBC placeholders) once it is prepared, made without
    * the parameters' values, in {@code connection}'s session; {@code arguments} are SQL literals.

@@ -69,11 +69,7 @@ class ReturningBacklogPlanTest {
         List.of("returning_backlogs"), QueueTables.seqScannedTablesWithRows(dsl, plan), plan);
   }
 
-  private interface Planner {
-    String plan(Connection connection, String sql, String arguments) throws SQLException;
-  }
-
-  private static String plan(Planner planner) throws SQLException {
+  private static String plan(QueueTables.Planner planner) throws SQLException {
     try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
       return planner.plan(connection, Claims.CLAIM.formatted(128), QueueTables.claimArguments());
     }
