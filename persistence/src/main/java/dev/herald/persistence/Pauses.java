@@ -94,8 +94,8 @@ final class Pauses {
    * paused (a probe failed, or another server counted its own failures), the queue is left as it
    * is: what waited then was parked, a delivery made since is parked as it is made, and one that
    * slipped past (made in an ingest that began before the pause) parks itself when its attempt
-   * fails. Parking again read the webhook's whole backlog on every failed probe, and concurrent
-   * pauses of one endpoint waited on each other's for hundreds of milliseconds.
+   * fails. Parking again on every failed probe held the webhook's row while the update ran, and two
+   * pauses of one endpoint, from a server's two recorders, waited on each other for 300 ms.
    */
   static Optional<Instant> pause(
       DSLContext dsl, UUID webhookId, Instant now, UnaryOperator<Instant> nextProbe) {
