@@ -25,9 +25,9 @@ import org.jooq.impl.DSL;
  * Endpoints paused as unreachable. A paused webhook's deliveries are parked at {@code 'infinity'},
  * as a bot's line parks those behind its first ({@link Lines}), found again by {@code
  * delivery_queue_parked}. {@code next_probe_time} says when the next probe goes while the webhook
- * is paused. Once it is back, {@code returning_backlogs} names it until no delivery of it is
- * parked: every server's claims take its backlog where it waits, oldest first ({@link
- * Claims#CLAIM}).
+ * is paused ({@link Probes}). Once it is back, {@code returning_backlogs} names it until no
+ * delivery of it is parked: every server's claims take its backlog where it waits, oldest first
+ * ({@link Claims#CLAIM}).
  *
  * <p>Making a whole backlog due at once would put it in front of every other webhook's due
  * deliveries in the claim's index, and write each of its rows once more than a claim does; making

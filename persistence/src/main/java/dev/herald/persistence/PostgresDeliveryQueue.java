@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * servers can share one database. The queue runs on connections of its own, whose statements are
  * all planned on indexes ({@link #INDEX_PLANS}).
  *
- * <p>Past 200 lines as one class because it is the queue's one adapter: the statements are in
- * {@link Claims}, {@link AttemptRecords} and {@link Leases}, and what stays here is their wiring.
+ * <p>Past 250 lines as one class because it is the queue's one adapter: the statements are in
+ * {@link Claims}, {@link AttemptRecords}, {@link Leases}, {@link Pauses} and {@link Probes}, and
+ * what stays here is their wiring.
  */
 final class PostgresDeliveryQueue implements DeliveryQueue {
   private static final Logger log = LoggerFactory.getLogger(PostgresDeliveryQueue.class);
