@@ -100,7 +100,9 @@ public final class ApiModule extends AbstractModule {
       // nested past its recursion limit) gets INVALID_ARGUMENT rather than grpc's UNKNOWN.
       return () ->
           ServerInterceptors.intercept(
-              ServerInterceptors.useInputStreamMessages(service.bindService()), interceptors);
+              ServerInterceptors.useMarshalledMessages(
+                  service.bindService(), StreamMessages.AS_THEY_ARE, StreamMessages.AS_THEY_ARE),
+              interceptors);
     }
   }
 }
