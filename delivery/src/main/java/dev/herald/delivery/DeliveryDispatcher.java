@@ -14,6 +14,7 @@ import dev.herald.domain.delivery.SendSlots;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Pulls due deliveries from the queue and attempts them, built from parts with one job each, as a
@@ -120,7 +121,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     leases.start();
     loop = new Thread(claimLoop, "herald-dispatcher");
     loop.start();
-    pauses.start(claimLoop::newWork);
+    pauses.start(claimLoop::newWork, this::withdrawWaiting);
   }
 
   /**
@@ -157,6 +158,16 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     if (running) {
       dispatchWaiting();
     }
+  }
+
+  /**
+   * Takes the webhook's waiting claims, other than probes, out of the waiting room and stops
+   * renewing their leases: they are to go back to the queue unattempted.
+   */
+  private List<ClaimedDelivery> withdrawWaiting(UUID webhookId) {
+    List<ClaimedDelivery> withdrawn = room.withdraw(webhookId, claim -> !claim.probe());
+    withdrawn.forEach(leases::forget);
+    return withdrawn;
   }
 
   /** Starts every waiting claim that may start now. */

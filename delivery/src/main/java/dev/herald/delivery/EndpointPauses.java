@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -20,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +54,7 @@ final class EndpointPauses {
 
   private final RepeatedFailure probeFailures = new RepeatedFailure(Duration.ofSeconds(30));
   private volatile Runnable letGo = () -> {};
+  private volatile Function<UUID, List<ClaimedDelivery>> withdrawWaiting = webhook -> List.of();
   private ScheduledExecutorService probes;
 
   EndpointPauses(
@@ -71,9 +74,12 @@ final class EndpointPauses {
 
   /**
    * Lets due probes go every {@link #PROBE_TICK}; {@code letGo} is told whenever deliveries went.
+   * {@code withdrawWaiting} takes the claims of a webhook that wait for a slot here (not its
+   * probes) out of the waiting room, no longer held: a pause begun here gives them back at once.
    */
-  void start(Runnable letGo) {
+  void start(Runnable letGo, Function<UUID, List<ClaimedDelivery>> withdrawWaiting) {
     this.letGo = letGo;
+    this.withdrawWaiting = withdrawWaiting;
     probes =
         Executors.newSingleThreadScheduledExecutor(
             task -> {
@@ -112,12 +118,11 @@ final class EndpointPauses {
   }
 
   /**
-   * Gives back a claim {@link #holdsBack} held back: parked, or due now if its endpoint is back.
+   * Gives back claims {@link #holdsBack} held back, in one statement: parked, or due now if their
+   * endpoint is back.
    */
-  void giveBack(ClaimedDelivery claim) {
-    if (!queue.park(claim, clock.instant())) {
-      pausedHere.remove(claim.webhookId());
-    }
+  void giveBack(List<ClaimedDelivery> claims) {
+    queue.park(claims, clock.instant()).forEach(pausedHere::remove);
   }
 
   /**
@@ -165,7 +170,9 @@ final class EndpointPauses {
                     s);
             return;
           }
-          pausedHere.add(webhook);
+          if (pausedHere.add(webhook)) {
+            giveBackWaiting(webhook);
+          }
           if (s.equals(now)) {
             metrics.endpointPaused();
             log.atWarn()
@@ -178,6 +185,28 @@ final class EndpointPauses {
                     policy.nextProbe(s, now));
           }
         });
+  }
+
+  /**
+   * Gives back the claims of a webhook paused here that wait for a slot, together: one at a time,
+   * as each came to its slot, they took a statement each while the attempts that went before the
+   * pause were failing and being recorded.
+   */
+  private void giveBackWaiting(UUID webhook) {
+    List<ClaimedDelivery> waiting = withdrawWaiting.apply(webhook);
+    if (waiting.isEmpty()) {
+      return;
+    }
+    try {
+      giveBack(waiting);
+    } catch (RuntimeException e) {
+      log.warn(
+          "Could not give back {} deliveries of paused webhook {}; they are due again when their"
+              + " leases end: {}",
+          waiting.size(),
+          webhook,
+          e.getMessage());
+    }
   }
 
   private boolean resume(UUID webhook) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
  * Claimed deliveries waiting for a slot, and the slots themselves, under one lock: the global
@@ -136,6 +137,29 @@ final class WaitingRoom {
 
   synchronized int slotsInUse() {
     return slots - freeSlots;
+  }
+
+  /** Takes the webhook's waiting claims that match out of the room, for them to go elsewhere. */
+  synchronized List<ClaimedDelivery> withdraw(UUID webhookId, Predicate<ClaimedDelivery> which) {
+    Deque<ClaimedDelivery> claims = waiting.get(webhookId);
+    if (claims == null) {
+      return List.of();
+    }
+    List<ClaimedDelivery> withdrawn = new ArrayList<>();
+    claims.removeIf(
+        claim -> {
+          if (!which.test(claim)) {
+            return false;
+          }
+          withdrawn.add(claim);
+          limits.stopsWaiting(claim);
+          return true;
+        });
+    if (claims.isEmpty()) {
+      waiting.remove(webhookId);
+    }
+    waitingCount -= withdrawn.size();
+    return withdrawn;
   }
 
   /** Forgets every waiting claim; their leases run out or are given back by whoever holds them. */

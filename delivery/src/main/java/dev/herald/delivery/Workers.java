@@ -190,7 +190,7 @@ final class Workers {
   /** A claim of an endpoint paused since it was made goes back unattempted. */
   private void giveBack(ClaimedDelivery claim) {
     try {
-      pauses.giveBack(claim);
+      pauses.giveBack(List.of(claim));
       leases.forget(claim);
     } catch (RuntimeException e) {
       // Held until its lease runs out, then due again.

@@ -15,11 +15,13 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -65,10 +67,34 @@ class EndpointPausesTest {
     assertTrue(pauses.holdsBack(afterResume), "claimed before this server knew of the resume");
 
     queue.paused = false;
-    pauses.giveBack(afterResume);
+    pauses.giveBack(List.of(afterResume));
     pauses.afterRecord(failure(false));
 
     assertEquals(2, queue.pauses.get(), "down again after another server's probe got through");
+  }
+
+  @Test
+  void aPauseBegunHereGivesBackTheClaimsWaitingForItsEndpointInOneGo() {
+    List<ClaimedDelivery> waiting = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      waiting.add(TestClaims.claim(webhook, "proj", "http://localhost/down"));
+    }
+    List<UUID> withdrawnOf = new CopyOnWriteArrayList<>();
+    pauses.start(
+        () -> {},
+        id -> {
+          withdrawnOf.add(id);
+          return withdrawnOf.size() == 1 ? waiting : List.of();
+        });
+    try {
+      recordFailures(AFTER_FAILED);
+      pauses.afterRecord(failure(true));
+    } finally {
+      pauses.stop();
+    }
+
+    assertEquals(List.of(webhook), withdrawnOf, "withdrawn when the pause began, not again");
+    assertEquals(List.of(waiting), queue.givenBack, "given back together");
   }
 
   /** Records {@code times} failed attempts of ordinary deliveries, not probes. */
@@ -92,6 +118,7 @@ class EndpointPausesTest {
   /** Counts the pauses asked for; the endpoint stays paused once paused, until told otherwise. */
   private static final class PausingQueue extends QueueWithoutPauses {
     final AtomicInteger pauses = new AtomicInteger();
+    final List<List<ClaimedDelivery>> givenBack = new CopyOnWriteArrayList<>();
     volatile boolean paused;
     private Instant since;
 
@@ -107,8 +134,9 @@ class EndpointPausesTest {
     }
 
     @Override
-    public boolean park(ClaimedDelivery claim, Instant now) {
-      return paused;
+    public Set<UUID> park(List<ClaimedDelivery> claims, Instant now) {
+      givenBack.add(List.copyOf(claims));
+      return paused ? Set.of() : Set.of(claims.get(0).webhookId());
     }
 
     @Override

@@ -4,9 +4,12 @@ import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryQueue;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 /**
  * The base of the unit tests' queues: one whose webhooks are never found, so that no endpoint is
@@ -30,7 +33,7 @@ abstract class QueueWithoutPauses implements DeliveryQueue {
   }
 
   @Override
-  public boolean park(ClaimedDelivery claim, Instant now) {
-    return false;
+  public Set<UUID> park(List<ClaimedDelivery> claims, Instant now) {
+    return claims.stream().map(ClaimedDelivery::webhookId).collect(Collectors.toSet());
   }
 }

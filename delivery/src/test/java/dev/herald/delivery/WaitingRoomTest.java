@@ -103,6 +103,21 @@ class WaitingRoomTest {
     assertFalse(room.admitsMoreBeside(Set.of()));
   }
 
+  @Test
+  void aWebhooksWithdrawnClaimsLeaveTheRoomAndItsOtherClaimsStay() {
+    WaitingRoom room = new WaitingRoom(2, 100, 50, new ConcurrencyLimits(8, 8, 8));
+    ClaimedDelivery probe = TestClaims.probe(first, "http://a/");
+    List<ClaimedDelivery> firsts = List.of(claim(first, "p", "a"), claim(first, "p", "a"));
+    ClaimedDelivery other = claim(second, "p", "b");
+    room.add(List.of(firsts.get(0), probe, firsts.get(1), other));
+
+    assertEquals(firsts, room.withdraw(first, claim -> !claim.probe()));
+
+    assertEquals(98, room.room(), "the probe and the other webhook's claim wait on");
+    assertEquals(Set.of(probe, other), Set.copyOf(room.takeStartable()));
+    assertEquals(List.of(), room.withdraw(first, claim -> true), "nothing of it waits now");
+  }
+
   private static ClaimedDelivery claim(UUID webhook, String project, String host) {
     return TestClaims.claim(webhook, project, "https://" + host + ".example/");
   }

@@ -13,10 +13,12 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
-import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.impl.DSL;
@@ -41,18 +43,7 @@ final class Pauses {
   static final Field<OffsetDateTime> PARKED =
       DSL.field("'infinity'::timestamptz", OffsetDateTime.class);
 
-  /** Whether a queue row, as written, waits parked. */
-  static final Field<Boolean> ROW_PARKED = DSL.field(DELIVERY_QUEUE.NEXT_ATTEMPT_TIME.eq(PARKED));
-
   private Pauses() {}
-
-  /** Whether the webhook's endpoint is paused now, in the statement's snapshot. */
-  static Condition paused(UUID webhookId) {
-    return DSL.exists(
-        DSL.selectOne()
-            .from(WEBHOOKS)
-            .where(WEBHOOKS.ID.eq(webhookId), WEBHOOKS.UNREACHABLE_SINCE.isNotNull()));
-  }
 
   /**
    * Hand-written to reach a webhook's parked deliveries by {@code delivery_queue_parked}, oldest
@@ -161,23 +152,55 @@ final class Pauses {
   }
 
   /**
-   * Gives the claim back unattempted: parked if its webhook is paused, due at {@code now}
-   * otherwise.
+   * Hand-written to give claims back unattempted in one statement of fixed text, as {@link
+   * AttemptRecords#RECORD_RETRIES} applies retries: each still held under its lease token waits
+   * parked if its webhook is paused, due at the second parameter otherwise. Returns each held
+   * delivery's webhook and whether it was parked. The claims of a webhook paused here were given
+   * back one statement each, up to a hundred at the moment of the pause, on the queue's connections
+   * that every other webhook's claims and records share.
    */
-  static boolean park(DSLContext dsl, ClaimedDelivery claim, Instant now) {
-    return dsl.update(DELIVERY_QUEUE)
-        .setNull(DELIVERY_QUEUE.LEASE_TOKEN)
-        .setNull(DELIVERY_QUEUE.LEASE_UNTIL)
-        .set(
-            DELIVERY_QUEUE.NEXT_ATTEMPT_TIME,
-            DSL.when(paused(claim.webhookId()), PARKED).otherwise(DSL.val(Times.toDb(now))))
-        .where(
-            DELIVERY_QUEUE.DELIVERY_ID.eq(claim.id()),
-            DELIVERY_QUEUE.LEASE_TOKEN.eq(claim.leaseToken()))
-        .returningResult(ROW_PARKED)
-        .fetchOptional()
-        .map(r -> r.value1())
-        .orElse(false);
+  static final String PARK =
+      """
+      update delivery_queue q
+         set lease_token = null, lease_until = null,
+             next_attempt_time =
+               case when exists (select 1 from webhooks w
+                                  where w.id = q.webhook_id and w.unreachable_since is not null)
+                    then 'infinity'::timestamptz
+                    else ?::timestamptz end
+        from unnest(?::uuid[], ?::uuid[]) as v(id, lease_token)
+       where q.delivery_id = any(array(select id from unnest(?::uuid[]) as ids(id)))
+         and q.delivery_id = v.id and q.lease_token = v.lease_token
+      returning q.webhook_id, q.next_attempt_time = 'infinity'::timestamptz
+      """;
+
+  /**
+   * Runs {@link #PARK}; returns the webhooks of the claims made due rather than parked, their
+   * endpoints no longer paused. A claim no longer held is left as it is.
+   */
+  static Set<UUID> park(DSLContext dsl, List<ClaimedDelivery> claims, Instant now) {
+    Set<UUID> notPaused = new HashSet<>();
+    if (claims.isEmpty()) {
+      return notPaused;
+    }
+    dsl.connection(
+        connection -> {
+          try (PreparedStatement statement = connection.prepareStatement(PARK)) {
+            statement.setObject(1, Times.toDb(now));
+            new SqlArrays<>(statement, claims, 2)
+                .add(ClaimedDelivery::id)
+                .add(ClaimedDelivery::leaseToken)
+                .add(ClaimedDelivery::id);
+            try (ResultSet rows = statement.executeQuery()) {
+              while (rows.next()) {
+                if (!rows.getBoolean(2)) {
+                  notPaused.add(rows.getObject(1, UUID.class));
+                }
+              }
+            }
+          }
+        });
+    return notPaused;
   }
 
   static int letGo(DSLContext dsl, UUID webhookId, Instant now, int max) {

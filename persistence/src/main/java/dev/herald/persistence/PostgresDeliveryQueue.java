@@ -222,8 +222,8 @@ final class PostgresDeliveryQueue implements DeliveryQueue {
   }
 
   @Override
-  public boolean park(ClaimedDelivery claim, Instant now) {
-    return transactor.outsideTransaction(dsl -> Pauses.park(dsl, claim, now));
+  public Set<UUID> park(List<ClaimedDelivery> claims, Instant now) {
+    return transactor.outsideTransaction(dsl -> Pauses.park(dsl, claims, now));
   }
 
   @Override

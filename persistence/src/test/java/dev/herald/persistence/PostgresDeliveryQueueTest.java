@@ -502,6 +502,33 @@ class PostgresDeliveryQueueTest {
     assertEquals(1, parked(), "its failure parks it");
   }
 
+  @Test
+  void claimsGivenBackTogetherWaitParkedWhileTheirEndpointIsPaused() {
+    ingest("evt-2");
+    UUID lostId = ingest("evt-3");
+    List<ClaimedDelivery> claims = queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of());
+    queue.pauseEndpoint(webhookId, now, since -> since.plusSeconds(60));
+    assertEquals(0, parked(), "all three are held by the claim");
+    ClaimedDelivery lost =
+        claims.stream().filter(c -> c.id().equals(lostId)).findFirst().orElseThrow();
+    queue.release(lost, now);
+
+    assertEquals(Set.of(), queue.park(claims, now), "the endpoint is paused");
+
+    assertEquals(2, parked(), "the two still held wait parked; the one not held is left as it is");
+    assertEquals(Optional.of(now), queue.nextDueTime(now));
+  }
+
+  @Test
+  void aClaimGivenBackOnceItsEndpointIsBackIsDueNow() {
+    ClaimedDelivery claim = queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of()).get(0);
+
+    assertEquals(Set.of(webhookId), queue.park(List.of(claim), now), "not paused");
+
+    assertEquals(0, parked());
+    assertEquals(Optional.of(now), queue.nextDueTime(now));
+  }
+
   private Instant probeTime() {
     return transactor.outsideTransaction(
                 dsl ->

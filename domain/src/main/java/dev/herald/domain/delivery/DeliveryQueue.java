@@ -74,12 +74,12 @@ public interface DeliveryQueue {
   int releaseProbes(Instant now, Duration probeLease);
 
   /**
-   * Gives a claimed delivery back unattempted: parked if its webhook's endpoint is paused, due at
-   * {@code now} otherwise.
+   * Gives claimed deliveries back unattempted, at once: each parked if its webhook's endpoint is
+   * paused, due at {@code now} otherwise. A claim no longer held is left as it is.
    *
-   * @return whether it was parked
+   * @return the webhooks of the claims made due, their endpoints no longer paused
    */
-  boolean park(ClaimedDelivery claim, Instant now);
+  Set<UUID> park(List<ClaimedDelivery> claims, Instant now);
 
   /**
    * When the earliest pending delivery not held under a running lease is due, if any is. (A lease
