@@ -27,7 +27,13 @@ import java.util.function.LongPredicate;
 final class OutageBench {
   static final int BACKLOG = Integer.getInteger("herald.bench.outage.backlog", 100_000);
   private static final int OTHERS = 50;
-  private static final int OTHERS_RATE = 500;
+
+  /**
+   * The others' load; {@code -Dherald.bench.outage.others=2} leaves the drain the machine to
+   * itself, to tell what the others' load costs it.
+   */
+  private static final int OTHERS_RATE = Integer.getInteger("herald.bench.outage.others", 500);
+
   private static final int PILE_UP_RATE = 2_000;
   private static final int RETURNED_RATE = 100;
   private static final Duration STILL_DOWN = Duration.ofSeconds(20);
@@ -135,9 +141,11 @@ final class OutageBench {
       outage.put("others_p99_after_ms", HeraldBenchmark.round(after.millis(99)));
       outage.put("others_max_ms", HeraldBenchmark.round(maxOf(piling, down, draining, after)));
       outage.put("p99_target_ms", TARGET_P99_MS);
+      // The endpoint is down while its backlog piles up too: that stretch counts.
       outage.put(
           "p99_met",
-          down.millis(99) <= TARGET_P99_MS
+          piling.millis(99) <= TARGET_P99_MS
+              && down.millis(99) <= TARGET_P99_MS
               && draining.millis(99) <= TARGET_P99_MS
               && returned.millis(99) <= TARGET_P99_MS);
       outage.put("requests_refused_while_down", refusedWhileDown);
