@@ -129,17 +129,14 @@ final class AttemptRecords {
       """
       update delivery_queue q
          set lease_token = null, lease_until = null, attempts_made = v.attempt_number,
-             next_attempt_time =
-               case when exists (select 1 from webhooks w
-                                  where w.id = q.webhook_id and w.unreachable_since is not null)
-                    then 'infinity'::timestamptz
-                    else v.retry_at end
+             next_attempt_time = %s
         from unnest(?::uuid[], ?::uuid[], ?::int[], ?::timestamptz[])
              as v(id, lease_token, attempt_number, retry_at)
        where q.delivery_id = any(array(select id from unnest(?::uuid[]) as ids(id)))
          and q.delivery_id = v.id and q.lease_token = v.lease_token
       returning q.delivery_id, q.next_attempt_time = 'infinity'::timestamptz
-      """;
+      """
+          .formatted(Pauses.parkedIfPaused("v.retry_at"));
 
   /** Runs {@link #RECORD_RETRIES} for outcomes whose next step is a retry. */
   static Map<UUID, RecordedOutcome> recordRetries(DSLContext dsl, List<AttemptOutcome> retries) {

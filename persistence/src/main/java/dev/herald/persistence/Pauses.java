@@ -46,6 +46,20 @@ final class Pauses {
   private Pauses() {}
 
   /**
+   * The time a row of the queue aliased {@code q} is due at when it goes back to waiting: parked if
+   * its webhook is paused, at {@code otherwise} if not. Written where it goes back, a row of a
+   * paused endpoint waits with the rest of its backlog without the pause being made again.
+   */
+  static String parkedIfPaused(String otherwise) {
+    return """
+        case when exists (select 1 from webhooks w
+                           where w.id = q.webhook_id and w.unreachable_since is not null)
+             then 'infinity'::timestamptz
+             else %s end"""
+        .formatted(otherwise);
+  }
+
+  /**
    * Hand-written to reach a webhook's parked deliveries by {@code delivery_queue_parked}, oldest
    * first, and make up to the third parameter of them due at the first; of an ordered webhook's,
    * only those first in their bot's line: a probe, or every line's first once the endpoint is back.
@@ -163,16 +177,13 @@ final class Pauses {
       """
       update delivery_queue q
          set lease_token = null, lease_until = null,
-             next_attempt_time =
-               case when exists (select 1 from webhooks w
-                                  where w.id = q.webhook_id and w.unreachable_since is not null)
-                    then 'infinity'::timestamptz
-                    else ?::timestamptz end
+             next_attempt_time = %s
         from unnest(?::uuid[], ?::uuid[]) as v(id, lease_token)
        where q.delivery_id = any(array(select id from unnest(?::uuid[]) as ids(id)))
          and q.delivery_id = v.id and q.lease_token = v.lease_token
       returning q.webhook_id, q.next_attempt_time = 'infinity'::timestamptz
-      """;
+      """
+          .formatted(parkedIfPaused("?::timestamptz"));
 
   /**
    * Runs {@link #PARK}; returns the webhooks of the claims made due rather than parked, their
