@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * or the poll interval, unless woken: when deliveries are created (here or, through LISTEN/NOTIFY,
  * on another server) or a slot frees while claims wait for one. It owns what it knows of due times.
  *
- * <p>Past 200 lines as one class because the loop's four ways to wait (a wake, the known due time,
+ * <p>Past 250 lines as one class because the loop's four ways to wait (a wake, the known due time,
  * the poll, free slots) decide together when it claims next.
  */
 final class ClaimLoop implements Runnable {

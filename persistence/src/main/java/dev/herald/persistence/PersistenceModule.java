@@ -28,7 +28,7 @@ import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 
 /**
- * The database: a connection pool, jOOQ, and the repositories behind the domain's ports. Past 200
+ * The database: a connection pool, jOOQ, and the repositories behind the domain's ports. Past 250
  * lines as one class because it is a list of providers, one per port and pool, that Guice reads as
  * one module.
  */
