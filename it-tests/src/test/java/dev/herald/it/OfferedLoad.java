@@ -245,7 +245,7 @@ final class OfferedLoad {
    * Printed for the lag and for the ingest calls, to tell a stalled dispatcher from a stalled
    * server.
    */
-  private static void printBySecond(String title, int rate, Map<Long, Long> microsBySequence) {
+  static void printBySecond(String title, int rate, Map<Long, Long> microsBySequence) {
     Map<Long, List<Long>> bySecond = new TreeMap<>();
     microsBySequence.forEach(
         (n, micros) ->

@@ -5,6 +5,7 @@ import dev.herald.testing.Eventually;
 import io.grpc.ManagedChannel;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -73,6 +74,7 @@ final class OutageBench {
 
     ScheduledExecutorService others = Executors.newSingleThreadScheduledExecutor();
     AtomicLong othersSent = new AtomicLong();
+    long othersStart = System.nanoTime();
     others.scheduleAtFixedRate(
         () -> {
           long n = othersSent.incrementAndGet();
@@ -124,6 +126,7 @@ final class OutageBench {
                   .allMatch(n -> receiver.firstSeen("others-" + n) != null),
           done -> done);
 
+      printOthersBySecond(othersStart, pileUpEnd, back, firstDelivered, drained);
       Percentiles piling = othersBetween(pileUpStart, pileUpEnd);
       Percentiles down = othersBetween(pileUpEnd, back);
       Percentiles draining = othersBetween(firstDelivered, drained);
@@ -236,6 +239,29 @@ final class OutageBench {
     return earliest
         ? times.stream().mapToLong(Long::longValue).min().orElseThrow()
         : times.stream().mapToLong(Long::longValue).max().orElseThrow();
+  }
+
+  /**
+   * The others' lag by the second of their load each was sent in, with the seconds the stretches
+   * after the pile-up began (it begins with their load): whether a stretch's p99 comes of a moment,
+   * as the pause or the return, or of all of it.
+   */
+  private void printOthersBySecond(
+      long othersStart, long pileUpEnd, long back, long firstDelivered, long drained) {
+    Map<Long, Long> lagMicros = new HashMap<>();
+    othersAcked.forEach(
+        (n, ack) -> lagMicros.put(n, Math.max(0, receiver.firstSeen("others-" + n) - ack) / 1000));
+    OfferedLoad.printBySecond(
+        String.format(
+            Locale.ROOT,
+            "others' lag by second sent (down from %.0f s, back at %.0f s, draining from %.0f s,"
+                + " drained at %.0f s)",
+            (pileUpEnd - othersStart) / 1e9,
+            (back - othersStart) / 1e9,
+            (firstDelivered - othersStart) / 1e9,
+            (drained - othersStart) / 1e9),
+        OTHERS_RATE,
+        lagMicros);
   }
 
   /** The other endpoints' lags of the events acknowledged between the two times. */
