@@ -11,6 +11,17 @@ final class Percentiles {
     Arrays.sort(sorted);
   }
 
+  /** The samples of several runs of one measure, taken together. */
+  static Percentiles pooled(Percentiles... parts) {
+    long[] all = new long[Arrays.stream(parts).mapToInt(Percentiles::count).sum()];
+    int at = 0;
+    for (Percentiles part : parts) {
+      System.arraycopy(part.sorted, 0, all, at, part.sorted.length);
+      at += part.sorted.length;
+    }
+    return new Percentiles(all);
+  }
+
   double millis(double percentile) {
     if (sorted.length == 0) {
       return Double.NaN;
