@@ -1,9 +1,10 @@
 package dev.herald.it;
 
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** Enough JSON for the benchmark's results: maps, strings and numbers. */
+/** Enough JSON for the benchmark's results: maps, lists, strings, numbers and booleans. */
 final class Json {
   private Json() {}
 
@@ -12,6 +13,12 @@ final class Json {
       return map.entrySet().stream()
           .map(e -> quote(e.getKey().toString()) + ": " + write(e.getValue()))
           .collect(Collectors.joining(", ", "{", "}"));
+    }
+    if (value instanceof List<?> list) {
+      return list.stream().map(Json::write).collect(Collectors.joining(", ", "[", "]"));
+    }
+    if (value instanceof Boolean) {
+      return value.toString();
     }
     if (value instanceof Number number) {
       double d = number.doubleValue();
