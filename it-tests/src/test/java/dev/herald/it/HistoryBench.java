@@ -43,6 +43,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  * morning), so one round of each compared the host's moments as much as the databases. Alternating
  * this way, a host that speeds up or slows down through the phase weighs on both sides alike; each
  * round's figures are reported beside the pooled ones.
+ *
+ * <p>Past 250 lines as one class because the history's build, the rounds and the drop share the two
+ * databases, the receiver and the servers they measure.
  */
 final class HistoryBench {
   private static final String PROJECT = "bench-history";
