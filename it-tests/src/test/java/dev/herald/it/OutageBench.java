@@ -267,8 +267,7 @@ final class OutageBench {
       long firstDelivered,
       long drained) {
     Map<Long, Long> lagMicros = new HashMap<>();
-    othersAcked.forEach(
-        (n, ack) -> lagMicros.put(n, Math.max(0, receiver.firstSeen("others-" + n) - ack) / 1000));
+    othersAcked.forEach((n, ack) -> lagMicros.put(n, lagMicros("others-", n, ack)));
     OfferedLoad.printBySecond(
         String.format(
             Locale.ROOT,
@@ -292,9 +291,15 @@ final class OutageBench {
     return new Percentiles(
         acked.entrySet().stream()
             .filter(e -> ackedWhen.test(e.getValue()))
-            .mapToLong(
-                e -> Math.max(0, receiver.firstSeen(prefix + e.getKey()) - e.getValue()) / 1000)
+            .mapToLong(e -> lagMicros(prefix, e.getKey(), e.getValue()))
             .toArray());
+  }
+
+  /**
+   * From the acknowledgement of event {@code n} of a series to the receiver's first sight of it.
+   */
+  private long lagMicros(String prefix, long n, long ackedAt) {
+    return Math.max(0, receiver.firstSeen(prefix + n) - ackedAt) / 1000;
   }
 
   private static double maxOf(Percentiles... stretches) {
