@@ -53,6 +53,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The interceptors as ApiModule chains them, over in-process gRPC, with keys in memory; and which
  * ingest calls that memory lets run where they arrive.
+ *
+ * <p>Past 250 lines as one class because every case goes through the same chain over the same
+ * in-process server, whose services and key store are written out at the end.
  */
 class AuthInterceptorTest {
   private static final String KNOWN = "hrld_a-token-that-this-repository-knows-000000";

@@ -25,7 +25,12 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** One pass of the loop at a time, against a queue in memory; its waits return at once. */
+/**
+ * One pass of the loop at a time, against a queue in memory; its waits return at once.
+ *
+ * <p>Past 250 lines as one class because the stepped clock and the queue in memory the passes run
+ * against are written out here, beside the cases that read them.
+ */
 class ClaimLoopTest {
   private final List<Integer> claimSizes = new ArrayList<>();
   private final List<Set<UUID>> passedOver = new ArrayList<>();

@@ -39,6 +39,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The claim loop's wake-ups, against a queue that counts its claims and a real receiver on
  * loopback.
+ *
+ * <p>Past 250 lines as one class because every case reads the same counting queue, written out at
+ * the end, against the same receiver.
  */
 class DeliveryDispatcherTest {
   /** Long enough that only a wake-up, never the poll, makes the loop claim during a test. */

@@ -31,7 +31,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Against a real HTTP server on loopback. */
+/**
+ * Against a real HTTP server on loopback.
+ *
+ * <p>Past 250 lines as one class because each outcome a receiver can give is one case against the
+ * same loopback server.
+ */
 class WebhookSenderTest {
   private HttpServer server;
   private final Map<String, String> seenHeaders = new ConcurrentHashMap<>();

@@ -49,6 +49,9 @@ import org.junit.jupiter.api.Test;
  * Every RPC against every kind of bad credential: the right status, and not one row changed.
  * Project "alpha" owns everything the calls name; "beta" is the neighbour whose admin key must find
  * nothing of alpha's.
+ *
+ * <p>Past 250 lines as one class because its cases walk one table of every RPC with its role and
+ * call, set up once with both projects' data.
  */
 class AccessIT extends ServerWithReceiver {
   private static final String ALPHA = "proj-access-alpha";

@@ -41,6 +41,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The console in a real headless Chromium against the production server: sign in, webhooks, a bot's
  * deliveries, one delivery, resend, a test event, the signing secret, a read-only key, hostile data
  * and a refused key. Screenshots go to {@code target/console-screenshots}.
+ *
+ * <p>Past 250 lines as one class because the cases are one operator's session, in order, in one
+ * browser against one server started once.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleBrowserIT {

@@ -25,6 +25,9 @@ import org.junit.jupiter.api.Test;
 /**
  * How the dispatcher answers what receivers do: Retry-After, 410, TLS and DNS failures, manual
  * recovery.
+ *
+ * <p>Past 250 lines as one class because each receiver behaviour is one case over the same server
+ * and receiver.
  */
 class DeliveryEngineIT extends ServerWithReceiver {
 

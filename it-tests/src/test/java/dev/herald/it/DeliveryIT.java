@@ -26,7 +26,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The whole path: IngestStateChange in, a signed POST out, every attempt recorded. */
+/**
+ * The whole path: IngestStateChange in, a signed POST out, every attempt recorded.
+ *
+ * <p>Past 250 lines as one class because each case is one step of the same path, over one server
+ * and one receiver.
+ */
 class DeliveryIT {
   private static final Duration WAIT = HeraldFixture.WAIT;
 

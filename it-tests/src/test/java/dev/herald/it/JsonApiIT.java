@@ -32,6 +32,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Herald's services as JSON over HTTP (the Connect protocol's unary form), on the HTTP port, with
  * the same authentication, roles, validation and errors as over gRPC.
+ *
+ * <p>Past 250 lines as one class because each case is one part of the JSON surface over the same
+ * server and port, with the request helpers written once at the end.
  */
 class JsonApiIT {
   private static final HttpClient CLIENT =

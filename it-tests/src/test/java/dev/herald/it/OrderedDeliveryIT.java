@@ -39,6 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
  * webhook in the order they were acknowledged, each attempted only once the one before has ended,
  * through a receiver that fails first attempts, a delivery that fails for good, and a server killed
  * mid-sequence.
+ *
+ * <p>Past 250 lines as one class because the cases share the ordering check, written once, over one
+ * server and one receiver.
  */
 class OrderedDeliveryIT extends ServerWithReceiver {
   private static final int BOTS = 10;

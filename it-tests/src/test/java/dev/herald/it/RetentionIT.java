@@ -43,6 +43,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  * attempts are dropped together, a day with a delivery still pending stays until it is done, and
  * what went is gone from every read. Old days are made as the retention pass makes days, by a pass
  * whose clock stands ten days back, and filled as an ingest of then would have.
+ *
+ * <p>Past 250 lines as one class because its cases build old days with the same helpers, written
+ * once at the end, over one server and database.
  */
 class RetentionIT {
   private static final Duration RETENTION = Duration.ofDays(7);

@@ -22,7 +22,12 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Rotation without downtime, checked by independent verifiers; secrets encrypted at rest. */
+/**
+ * Rotation without downtime, checked by independent verifiers; secrets encrypted at rest.
+ *
+ * <p>Past 250 lines as one class because its cases check signatures with the same helpers, written
+ * once at the end, over one server and receiver.
+ */
 class SigningIT extends ServerWithReceiver {
 
   @Test

@@ -39,6 +39,9 @@ import org.junit.jupiter.api.function.Executable;
 /**
  * Bad input on every RPC: INVALID_ARGUMENT naming the field, nothing stored, no stack trace. Runs
  * with the production defaults for URLs: https only, no private networks.
+ *
+ * <p>Past 250 lines as one class because it is one list of bad inputs, a case per RPC, over one
+ * server, with the checks written once at the end.
  */
 class ValidationIT {
   private static final String PROJECT = "proj-validation";

@@ -53,7 +53,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The queue's lease semantics, on a real PostgreSQL. */
+/**
+ * The queue's lease semantics, on a real PostgreSQL.
+ *
+ * <p>Past 250 lines as one class because every case starts from the same migrated database and one
+ * due delivery, and the queue's statements (claim, lease, record, pause) are checked against the
+ * rows the others leave.
+ */
 class PostgresDeliveryQueueTest {
   private static EmbeddedPostgres postgres;
   private static Transactor transactor;
