@@ -34,8 +34,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  * Whether Herald's cost stays flat as its history grows: the same measures on a fresh database and
  * on one holding a month of history ({@link #deliveries} deliveries, 10,000,000 unless {@code
  * herald.bench.history.deliveries} says otherwise, each with its event and one attempt, spread over
- * {@link #DAYS} days, a thousand projects and ten thousand bots), in one run; then a day's
- * partitions dropped past the retention while 1,000 events/s arrive.
+ * {@link #days} days (30 unless {@code herald.bench.history.days} says otherwise), a thousand
+ * projects and ten thousand bots), in one run; then a day's partitions dropped past the retention
+ * while 1,000 events/s arrive.
  *
  * <p>Each database is measured twice, in the order empty, history, history, empty, and each side's
  * samples are pooled: on a shared host the same measure of the same database moved by half from one
@@ -50,7 +51,6 @@ import org.postgresql.ds.PGSimpleDataSource;
 final class HistoryBench {
   private static final String PROJECT = "bench-history";
   private static final String LISTED_BOT = "bot-0";
-  private static final int DAYS = 30;
   private static final int PROJECTS = 1_000;
   private static final int BOTS = 10_000;
   private static final int WEBHOOKS_PER_PROJECT = 4;
@@ -73,12 +73,17 @@ final class HistoryBench {
   private final Map<String, String> settings;
   private final FastReceiver receiver;
   private final long deliveries = Long.getLong("herald.bench.history.deliveries", 10_000_000L);
+  private final int days = Integer.getInteger("herald.bench.history.days", 30);
 
   HistoryBench(Path jar, Path workDir, Map<String, String> settings, FastReceiver receiver) {
     this.jar = jar;
     this.workDir = workDir;
     this.settings = settings;
     this.receiver = receiver;
+    if (days < 2) {
+      // The drop keeps days - 1 of them, and a retention is at least a day.
+      throw new IllegalArgumentException("herald.bench.history.days must be at least 2: " + days);
+    }
   }
 
   /**
@@ -127,7 +132,7 @@ final class HistoryBench {
 
     Map<String, Object> history = new LinkedHashMap<>();
     history.put("deliveries", deliveries);
-    history.put("days", DAYS);
+    history.put("days", days);
     history.put("build_s", Math.round(buildSeconds));
     history.put("bytes_on_disk", bytesOnDisk(fullUrl));
     history.put("rounds", "empty, history, history, empty; each side's samples pooled");
@@ -289,7 +294,7 @@ final class HistoryBench {
    * The retention pass that drops the month's oldest day, run while events arrive at {@link
    * #RATE}/s, ten seconds into the load: how long it took, and the load's end-to-end p99.
    */
-  private static void dropADayUnderLoad(String url, OfferedLoad load, Map<String, Object> extra)
+  private void dropADayUnderLoad(String url, OfferedLoad load, Map<String, Object> extra)
       throws Exception {
     CompletableFuture<OfferedLoad.Lags> during =
         CompletableFuture.supplyAsync(
@@ -303,7 +308,7 @@ final class HistoryBench {
     Thread.sleep(13_000);
     long start = System.nanoTime();
     List<String> dropped =
-        new Retention(dataSource(url), Duration.ofDays(DAYS - 1), Clock.systemUTC()).apply();
+        new Retention(dataSource(url), Duration.ofDays(days - 1), Clock.systemUTC()).apply();
     double seconds = (System.nanoTime() - start) / 1e9;
     OfferedLoad.Lags lags = during.get();
     if (dropped.isEmpty()) {
@@ -377,13 +382,13 @@ final class HistoryBench {
   private void build(String url) throws SQLException {
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
     PGSimpleDataSource source = dataSource(url);
-    for (int back = DAYS; back >= 1; back -= Retention.DAYS_AHEAD + 1) {
+    for (int back = days; back >= 1; back -= Retention.DAYS_AHEAD + 1) {
       Clock then =
           Clock.fixed(
               today.minusDays(back).atTime(12, 0).toInstant(ZoneOffset.UTC), ZoneOffset.UTC);
       new Retention(source, Retention.DEFAULT, then).apply();
     }
-    long eventsPerDay = deliveries / DAYS / WEBHOOKS_PER_PROJECT;
+    long eventsPerDay = deliveries / days / WEBHOOKS_PER_PROJECT;
     try (Connection connection = DriverManager.getConnection(url);
         Statement sql = connection.createStatement()) {
       sql.execute(
@@ -396,7 +401,7 @@ final class HistoryBench {
                   + " 'https://history-' || p || '.example/hook-' || k, '{bot.state_change}',"
                   + " true, now() - interval '%d days', now() - interval '%1$d days'"
                   + " from generate_series(1, %d) p, generate_series(1, %d) k")
-              .formatted(DAYS + 1, PROJECTS - 1, WEBHOOKS_PER_PROJECT));
+              .formatted(days + 1, PROJECTS - 1, WEBHOOKS_PER_PROJECT));
       byte[] body;
       try (ResultSet row =
           sql.executeQuery(
@@ -406,7 +411,7 @@ final class HistoryBench {
       }
       sql.execute(
           "insert into attempt_urls (url) select url from webhooks on conflict (url) do nothing");
-      for (int back = DAYS; back >= 1; back--) {
+      for (int back = days; back >= 1; back--) {
         String start = today.minusDays(back) + "T00:00:00Z";
         try (PreparedStatement events =
             connection.prepareStatement(
