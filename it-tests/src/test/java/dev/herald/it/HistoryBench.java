@@ -154,12 +154,14 @@ final class HistoryBench {
       table.add(
           String.format(
               Locale.ROOT,
-              "history %-24s %8.2f ms empty, %8.2f ms with %,d deliveries (%.2fx, target <= %.1fx: %s);"
+              "history %-24s %8.2f ms empty, %8.2f ms with %,d deliveries over %d days (%.2fx, target <="
+                  + " %.1fx: %s);"
                   + " rounds %.2f, %.2f and %.2f, %.2f ms",
               measure.name(),
               onEmpty,
               onFull,
               deliveries,
+              days,
               ratio,
               TARGET_RATIO,
               met ? "met" : "not met",
