@@ -66,7 +66,8 @@ public final class DispatcherClaim {
   public static String explain(Connection connection, int max) throws SQLException {
     Instant now = Instant.now();
     try (PreparedStatement statement =
-        connection.prepareStatement("explain (analyze, buffers) " + Claims.CLAIM.formatted(max))) {
+        connection.prepareStatement(
+            "explain (analyze, buffers) " + Claims.text(max, Days.around(now)))) {
       statement.setString(1, now.plusSeconds(30).toString());
       statement.setObject(2, UUID.randomUUID());
       statement.setString(3, DeliveryQueue.ALL_DUE.toString());
@@ -75,11 +76,6 @@ public final class DispatcherClaim {
       statement.setArray(6, connection.createArrayOf("uuid", new Object[0]));
       statement.setString(7, now.toString());
       statement.setArray(8, connection.createArrayOf("uuid", new Object[0]));
-      Claims.Days days = Claims.Days.around(now);
-      for (int day = 9; day <= 11; day += 2) {
-        statement.setObject(day, days.from());
-        statement.setObject(day + 1, days.until());
-      }
       StringBuilder plan = new StringBuilder();
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {

@@ -5,9 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -46,10 +44,10 @@ final class Claims {
    * attempts it has had and where its round of retries started are its queue row's (V20). Each row
    * carries the generation of signing keys the claim was made in ({@link KeptSigningKeys}).
    *
-   * <p>A delivery and its event are read here only from the claim's {@link Days} (the ninth to
-   * twelfth parameters): a row leased of another day, a backlog's or a resent delivery's, comes
-   * back with its eleventh column false and is read by {@link #OUTSIDE_THE_DAYS}, a round trip more
-   * for the few claims that hold one.
+   * <p>A delivery and its event are read here only from the claim's {@link Days} ({@link
+   * Days#around}, {@code %2$s} and {@code %3$s}, written in): a row leased of another day, a
+   * backlog's or a resent delivery's, comes back with its eleventh column false and is read by
+   * {@link #OUTSIDE_THE_DAYS}, a round trip more for the few claims that hold one.
    *
    * <p>A claim's commit does not wait for the disk ({@code synchronous_commit} off for its own
    * transaction): a lease is not worth the wait, which held every claimed row back by a flush of
@@ -107,7 +105,7 @@ final class Claims {
                select coalesce(e.packed_body, convert_to(e.body, 'UTF8'))
                  from events e
                 where e.id = d.event_id and e.create_time = d.create_time
-                  and e.create_time >= ?::timestamptz and e.create_time < ?::timestamptz) end
+                  and e.create_time >= %2$s and e.create_time < %3$s) end
         from leased l
         cross join (select set_config('synchronous_commit', 'off', true)) lease_commit
         left join lateral (
@@ -116,7 +114,7 @@ final class Claims {
             from deliveries d
            where d.id = l.delivery_id and d.create_time = l.delivery_create_time
              and d.webhook_id = l.webhook_id
-             and d.create_time >= ?::timestamptz and d.create_time < ?::timestamptz
+             and d.create_time >= %2$s and d.create_time < %3$s
           offset 0) d on true
         join webhooks w on w.id = l.webhook_id
       """;
@@ -140,21 +138,6 @@ final class Claims {
            where d.id = v.id and d.create_time = v.create_time and d.webhook_id = v.webhook_id
           offset 0) d
       """;
-
-  /**
-   * The days a claim reads its deliveries from at once: yesterday, today and tomorrow, cut in UTC
-   * as the partitions are. Bound as parameters, the other days' partitions are pruned before the
-   * statement starts; a join's values prune only as rows arrive, after a scan of every day's
-   * partition has been started, about 15 µs each of {@code deliveries} and of {@code events}.
-   */
-  record Days(OffsetDateTime from, OffsetDateTime until) {
-    static Days around(Instant now) {
-      LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
-      return new Days(
-          today.minusDays(1).atStartOfDay().atOffset(ZoneOffset.UTC),
-          today.plusDays(2).atStartOfDay().atOffset(ZoneOffset.UTC));
-    }
-  }
 
   /** A claimed row, before its project's signing keys are added. */
   record ClaimedRow(
@@ -234,13 +217,23 @@ final class Claims {
   }
 
   /**
-   * {@link #CLAIM} written out once for each size asked for. Written out on every claim, formatting
-   * its 3 kB and the driver's look-up of its prepared statement by the new text (hashing it) took
-   * about 5 µs of the claim loop's one thread per claim, warm, and showed among the loop's hottest
-   * frames in a profile of the sweep, where claims follow each other every millisecond or so. The
-   * dispatcher claims at most a batch (128) at a time, so this holds at most that many texts.
+   * {@link #CLAIM} written out once for each size asked for and each day. Written out on every
+   * claim, formatting its 3 kB and the driver's look-up of its prepared statement by the new text
+   * (hashing it) took about 5 µs of the claim loop's one thread per claim, warm, and showed among
+   * the loop's hottest frames in a profile of the sweep, where claims follow each other every
+   * millisecond or so. The dispatcher claims at most a batch (128) at a time, so this holds at most
+   * that many texts.
    */
-  private static final Map<Integer, String> CLAIMS_OF_SIZE = new ConcurrentHashMap<>();
+  private static final Map<Integer, DayTexts> CLAIMS_OF_SIZE = new ConcurrentHashMap<>();
+
+  /** {@link #CLAIM} of at most {@code max} rows, reading its deliveries from {@code days}. */
+  static String text(int max, Days days) {
+    return CLAIMS_OF_SIZE
+        .computeIfAbsent(
+            max,
+            size -> new DayTexts(d -> CLAIM.formatted(size, d.fromLiteral(), d.untilLiteral())))
+        .of(days);
+  }
 
   /**
    * Runs {@link #CLAIM} on {@code connection}, in the caller's transaction, and {@link
@@ -255,12 +248,10 @@ final class Claims {
       UUID leaseToken,
       Set<UUID> busyWebhooks)
       throws SQLException {
-    Days days = Days.around(now);
     List<ClaimedRow> claimed = new ArrayList<>();
     List<Leased> outside = new ArrayList<>();
     long signingGeneration = -1;
-    try (PreparedStatement statement =
-        connection.prepareStatement(CLAIMS_OF_SIZE.computeIfAbsent(max, CLAIM::formatted))) {
+    try (PreparedStatement statement = connection.prepareStatement(text(max, Days.around(now)))) {
       statement.setObject(1, Times.toDb(leaseUntil));
       statement.setObject(2, leaseToken);
       statement.setObject(3, Times.toDb(dueSince));
@@ -270,10 +261,6 @@ final class Claims {
       statement.setString(6, busy);
       statement.setObject(7, Times.toDb(now));
       statement.setString(8, busy);
-      for (int day = 9; day <= 11; day += 2) {
-        statement.setObject(day, days.from());
-        statement.setObject(day + 1, days.until());
-      }
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
           signingGeneration = rows.getLong(10);

@@ -15,7 +15,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -49,12 +48,12 @@ final class PostgresEventRepository implements EventRepository {
    * FanOutCandidates}): the events not known yet (the next six parameters, the last the body of its
    * deliveries with a placeholder key; an event id is known if its partition holds it, or an
    * earlier partition within a day before, looked up event by event: {@code offset 0} keeps the
-   * look-up a sub-plan pruned to the day before and probing its index, where joined it read every
-   * partition whole whenever the statistics called them small; the eighth parameter, a day before
-   * the batch's earliest event, leaves the older days out before it runs), the deliveries planned
+   * look-up a sub-plan probing an index, where joined it read every partition whole whenever the
+   * statistics called them small; the batch's {@link Days#before} its days, {@code %1$s} and {@code
+   * %2$s}, written in, leave the other days' partitions out of the plan), the deliveries planned
    * for them (the next six, each its own idempotency key; those of an event already known are
    * dropped), each delivery's row in the queue, and, if any delivery was made and another server
-   * listens, an announcement (the last three). The deliveries to ordered webhooks (the fifteenth
+   * listens, an announcement (the last three). The deliveries to ordered webhooks (the fourteenth
    * parameter, in ingest order) join their bots' lines ({@link Lines}): each takes the next number
    * of the line, parked behind any delivery of its line already queued, which it locks so that the
    * end of that one waits for this commit and sees the newcomer. A delivery to an endpoint paused
@@ -77,7 +76,7 @@ final class PostgresEventRepository implements EventRepository {
                   where seen.project_id = v.project_id and seen.event_id = v.event_id
                     and seen.create_time >= v.create_time - interval '1 day'
                     and seen.create_time < date_trunc('day', v.create_time, 'UTC')
-                    and seen.create_time >= ?::timestamptz
+                    and seen.create_time >= %1$s and seen.create_time < %2$s
                  offset 0)
            and (select on_current_webhooks from planned)
         on conflict do nothing
@@ -132,10 +131,16 @@ final class PostgresEventRepository implements EventRepository {
       select null, 0 from planned where not on_current_webhooks
       """;
 
+  /** {@link #INGEST} for a batch whose look-up of known event ids reads {@code before}. */
+  static String ingest(Days before) {
+    return INGEST.formatted(before.fromLiteral(), before.untilLiteral());
+  }
+
   private final Transactor transactor;
   private final DeliveryAnnouncements announcements;
   private final GroupCommit<Ingestion, IngestResult> commits;
   private final FanOutCandidates candidates = new FanOutCandidates();
+  private final DayTexts ingestOfDays = new DayTexts(PostgresEventRepository::ingest);
 
   /**
    * How many times a batch is planned before giving up: each plan after the first follows a fresh
@@ -261,7 +266,9 @@ final class PostgresEventRepository implements EventRepository {
   private Optional<Set<UUID>> insert(
       Connection connection, List<Ingestion> batch, List<Delivery> deliveries, long generation)
       throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(INGEST)) {
+    List<Instant> times = batch.stream().map(i -> i.event().createTime()).toList();
+    Days before = Days.before(Collections.min(times), Collections.max(times));
+    try (PreparedStatement statement = connection.prepareStatement(ingestOfDays.of(before))) {
       statement.setLong(1, generation);
       int next =
           new SqlArrays<>(statement, batch, 2)
@@ -272,8 +279,6 @@ final class PostgresEventRepository implements EventRepository {
               .add(i -> i.event().createTime())
               .addBytes(Ingestion::packedBody)
               .nextParameter();
-      Instant earliest = Collections.min(batch.stream().map(i -> i.event().createTime()).toList());
-      statement.setObject(next++, Times.toDb(earliest.minus(Duration.ofDays(1))));
       next =
           new SqlArrays<>(statement, deliveries, next)
               .add(d -> d.delivery().id())

@@ -95,7 +95,7 @@ class ClaimQueryPlanTest {
   private static String claimPlan(QueueTables.Planner planner, String arguments)
       throws SQLException {
     try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
-      return planner.plan(connection, Claims.CLAIM.formatted(128), arguments);
+      return planner.plan(connection, QueueTables.claimText(128), arguments);
     }
   }
 

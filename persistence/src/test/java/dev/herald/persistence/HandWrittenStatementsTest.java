@@ -33,6 +33,9 @@ class HandWrittenStatementsTest {
   private static final Pattern QUERY =
       Pattern.compile("^\\s*(select|with|insert|update|delete)\\b", Pattern.CASE_INSENSITIVE);
 
+  /** Where a statement's {@link Days} are written in. */
+  private static final Pattern DAY_LITERAL = Pattern.compile("%\\d\\$s");
+
   private static EmbeddedPostgres postgres;
 
   @BeforeAll
@@ -89,7 +92,10 @@ class HandWrittenStatementsTest {
   /** Has the server parse, analyse and describe the statement, without running it. */
   private static void describe(Connection connection, String sql) throws SQLException {
     try (PreparedStatement statement =
-        connection.prepareStatement(sql.replace("%1$d", "1").replace("%d", "1"))) {
+        connection.prepareStatement(
+            DAY_LITERAL
+                .matcher(sql.replace("%1$d", "1").replace("%d", "1"))
+                .replaceAll("timestamptz 'today'"))) {
       statement.getParameterMetaData();
     }
   }

@@ -46,7 +46,7 @@ class PlansMadeWhileTheDayIsEmptyTest {
     try (Connection connection = queueSession()) {
       plan =
           QueueTables.genericPlan(
-              connection, Claims.CLAIM.formatted(128), QueueTables.claimArguments());
+              connection, QueueTables.claimText(128), QueueTables.claimArguments());
     }
     QueueTables.assertProbesByKey(plan);
   }

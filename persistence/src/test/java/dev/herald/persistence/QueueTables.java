@@ -134,6 +134,11 @@ final class QueueTables {
     return plan(connection, "force_custom_plan", sql, arguments);
   }
 
+  /** The claim of {@code max} rows, reading today's days. */
+  static String claimText(int max) {
+    return Claims.text(max, Days.around(Instant.now()));
+  }
+
   /**
    * The claim's arguments as SQL literals: leased for 30 s from now, passing over {@code
    * busyWebhooks}.
@@ -144,8 +149,6 @@ final class QueueTables {
         Arrays.stream(busyWebhooks)
             .map(UUID::toString)
             .collect(Collectors.joining(",", "'{", "}'"));
-    Claims.Days around = Claims.Days.around(now);
-    String days = "'" + around.from() + "', '" + around.until() + "'";
     return String.join(
         ", ",
         "'" + now.plusSeconds(30) + "'",
@@ -155,9 +158,7 @@ final class QueueTables {
         "'" + now + "'",
         busy,
         "'" + now + "'",
-        busy,
-        days,
-        days);
+        busy);
   }
 
   private static String plan(Connection connection, String mode, String sql, String arguments)

@@ -52,7 +52,7 @@ class QueueUnderStaleStatisticsTest {
     try (Connection connection = queueSession()) {
       plan =
           QueueTables.genericPlan(
-              connection, Claims.CLAIM.formatted(128), QueueTables.claimArguments());
+              connection, QueueTables.claimText(128), QueueTables.claimArguments());
     }
     assertTrue(plan.contains("Index Scan using delivery_queue_due"), plan);
     assertTrue(plan.contains("delivery_queue_pkey"), plan);

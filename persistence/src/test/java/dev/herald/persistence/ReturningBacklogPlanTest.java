@@ -71,7 +71,7 @@ class ReturningBacklogPlanTest {
 
   private static String plan(QueueTables.Planner planner) throws SQLException {
     try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
-      return planner.plan(connection, Claims.CLAIM.formatted(128), QueueTables.claimArguments());
+      return planner.plan(connection, QueueTables.claimText(128), QueueTables.claimArguments());
     }
   }
 }

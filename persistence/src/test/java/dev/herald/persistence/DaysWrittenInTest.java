@@ -1,0 +1,96 @@
+package dev.herald.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * With a month of day partitions, the plans the claim and the ingest keep for any values name only
+ * the days written into their texts ({@link Days}), and none is pruned as the statement starts:
+ * PostgreSQL 17 and before lock every partition of a kept plan before that pruning.
+ */
+class DaysWrittenInTest {
+  private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyyMMdd");
+
+  private static EmbeddedPostgres postgres;
+
+  @BeforeAll
+  static void aMonthOfPartitions() throws IOException {
+    postgres = EmbeddedPostgres.builder().start();
+    QueueTables.migratedWithOneWebhook(postgres);
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+    for (int back = 30; back >= 1; back -= Retention.DAYS_AHEAD + 1) {
+      Instant then = today.minusDays(back).atTime(12, 0).toInstant(ZoneOffset.UTC);
+      new Retention(
+              postgres.getPostgresDatabase(), Retention.DEFAULT, Clock.fixed(then, ZoneOffset.UTC))
+          .apply();
+    }
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    postgres.close();
+  }
+
+  @Test
+  void theClaimsKeptPlanReadsYesterdayTodayAndTomorrowOnly() throws SQLException {
+    Instant now = Instant.now();
+    String plan;
+    try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
+      plan =
+          QueueTables.genericPlan(
+              connection, Claims.text(128, Days.around(now)), QueueTables.claimArguments());
+    }
+    LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+    Set<String> days = Set.of(day(today.minusDays(1)), day(today), day(today.plusDays(1)));
+    assertEquals(days, daysOf("deliveries", plan), plan);
+    assertEquals(days, daysOf("events", plan), plan);
+    assertFalse(plan.contains("Subplans Removed"), plan);
+  }
+
+  @Test
+  void theIngestsKeptPlanLooksForKnownEventsInTheDayBeforeOnly() throws SQLException {
+    Instant now = Instant.now();
+    String plan;
+    try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
+      plan =
+          QueueTables.genericPlan(
+              connection,
+              PostgresEventRepository.ingest(Days.before(now, now)),
+              "-1, " + "'{}', ".repeat(13) + "'channel', 'origin', false");
+    }
+    LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+    assertEquals(Set.of(day(today.minusDays(1))), daysOf("events", plan), plan);
+    assertFalse(plan.contains("Subplans Removed"), plan);
+  }
+
+  /** The days of {@code table}'s partitions the plan names. */
+  private static Set<String> daysOf(String table, String plan) {
+    Set<String> days = new TreeSet<>();
+    Matcher partition = Pattern.compile("\\b" + table + "_(\\d{8})").matcher(plan);
+    while (partition.find()) {
+      days.add(partition.group(1));
+    }
+    return days;
+  }
+
+  private static String day(LocalDate date) {
+    return date.format(DAY);
+  }
+}
