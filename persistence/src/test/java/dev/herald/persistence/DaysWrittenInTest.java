@@ -51,12 +51,7 @@ class DaysWrittenInTest {
   @Test
   void theClaimsKeptPlanReadsYesterdayTodayAndTomorrowOnly() throws SQLException {
     Instant now = Instant.now();
-    String plan;
-    try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
-      plan =
-          QueueTables.genericPlan(
-              connection, Claims.text(128, Days.around(now)), QueueTables.claimArguments());
-    }
+    String plan = keptPlan(Claims.text(128, Days.around(now)), QueueTables.claimArguments());
     LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
     Set<String> days = Set.of(day(today.minusDays(1)), day(today), day(today.plusDays(1)));
     assertEquals(days, daysOf("deliveries", plan), plan);
@@ -67,17 +62,20 @@ class DaysWrittenInTest {
   @Test
   void theIngestsKeptPlanLooksForKnownEventsInTheDayBeforeOnly() throws SQLException {
     Instant now = Instant.now();
-    String plan;
-    try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
-      plan =
-          QueueTables.genericPlan(
-              connection,
-              PostgresEventRepository.ingest(Days.before(now, now)),
-              "-1, " + "'{}', ".repeat(13) + "'channel', 'origin', false");
-    }
+    String plan =
+        keptPlan(
+            PostgresEventRepository.ingest(Days.before(now, now)),
+            "-1, " + "'{}', ".repeat(13) + "'channel', 'origin', false");
     LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
     assertEquals(Set.of(day(today.minusDays(1))), daysOf("events", plan), plan);
     assertFalse(plan.contains("Subplans Removed"), plan);
+  }
+
+  /** The plan PostgreSQL keeps for {@code sql} for any values, shown for {@code arguments}. */
+  private static String keptPlan(String sql, String arguments) throws SQLException {
+    try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
+      return QueueTables.genericPlan(connection, sql, arguments);
+    }
   }
 
   /** The days of {@code table}'s partitions the plan names. */
