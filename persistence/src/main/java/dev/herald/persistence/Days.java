@@ -11,9 +11,9 @@ import java.time.ZoneOffset;
  * literals ({@link DayTexts}), not bound: PostgreSQL then leaves the other days' partitions out as
  * it plans, and a plan kept for any values reads and locks those days' partitions only. Bound, the
  * days prune only as the statement starts, after every partition of the table has been locked
- * (PostgreSQL 17 and before); and a plan made for the values at hand is priced on their days while
- * one kept for any is priced on all of them, so with a month of partitions PostgreSQL never kept
- * one and planned the statement again on every run.
+ * (PostgreSQL 17 and before), and the kept plan covers every day: with a month of partitions the
+ * claim's took 15.9 ms to make, against 2.8 ms with its days written in (docs/performance.md,
+ * "History").
  */
 record Days(OffsetDateTime from, OffsetDateTime until) {
 
