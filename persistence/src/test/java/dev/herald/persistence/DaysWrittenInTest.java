@@ -7,11 +7,10 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -26,8 +25,6 @@ import org.junit.jupiter.api.Test;
  * PostgreSQL 17 and before lock every partition of a kept plan before that pruning.
  */
 class DaysWrittenInTest {
-  private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyyMMdd");
-
   private static EmbeddedPostgres postgres;
 
   @BeforeAll
@@ -36,10 +33,9 @@ class DaysWrittenInTest {
     QueueTables.migratedWithOneWebhook(postgres);
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
     for (int back = 30; back >= 1; back -= Retention.DAYS_AHEAD + 1) {
-      Instant then = today.minusDays(back).atTime(12, 0).toInstant(ZoneOffset.UTC);
-      new Retention(
-              postgres.getPostgresDatabase(), Retention.DEFAULT, Clock.fixed(then, ZoneOffset.UTC))
-          .apply();
+      Retention.prepareDays(
+          postgres.getPostgresDatabase(),
+          today.minusDays(back).atTime(12, 0).toInstant(ZoneOffset.UTC));
     }
   }
 
@@ -53,9 +49,15 @@ class DaysWrittenInTest {
     Instant now = Instant.now();
     String plan = keptPlan(Claims.text(128, Days.around(now)), QueueTables.claimArguments());
     LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
-    Set<String> days = Set.of(day(today.minusDays(1)), day(today), day(today.plusDays(1)));
-    assertEquals(days, daysOf("deliveries", plan), plan);
-    assertEquals(days, daysOf("events", plan), plan);
+    for (String table : List.of("deliveries", "events")) {
+      assertEquals(
+          Set.of(
+              Partitions.nameOf(table, today.minusDays(1)),
+              Partitions.nameOf(table, today),
+              Partitions.nameOf(table, today.plusDays(1))),
+          partitionsOf(table, plan),
+          plan);
+    }
     assertFalse(plan.contains("Subplans Removed"), plan);
   }
 
@@ -67,7 +69,10 @@ class DaysWrittenInTest {
             PostgresEventRepository.ingest(Days.before(now, now)),
             "-1, " + "'{}', ".repeat(13) + "'channel', 'origin', false");
     LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
-    assertEquals(Set.of(day(today.minusDays(1))), daysOf("events", plan), plan);
+    assertEquals(
+        Set.of(Partitions.nameOf("events", today.minusDays(1))),
+        partitionsOf("events", plan),
+        plan);
     assertFalse(plan.contains("Subplans Removed"), plan);
   }
 
@@ -78,17 +83,13 @@ class DaysWrittenInTest {
     }
   }
 
-  /** The days of {@code table}'s partitions the plan names. */
-  private static Set<String> daysOf(String table, String plan) {
-    Set<String> days = new TreeSet<>();
-    Matcher partition = Pattern.compile("\\b" + table + "_(\\d{8})").matcher(plan);
+  /** The partitions of {@code table} the plan names. */
+  private static Set<String> partitionsOf(String table, String plan) {
+    Set<String> partitions = new TreeSet<>();
+    Matcher partition = Pattern.compile("\\b" + table + "_\\d{8}\\b").matcher(plan);
     while (partition.find()) {
-      days.add(partition.group(1));
+      partitions.add(partition.group());
     }
-    return days;
-  }
-
-  private static String day(LocalDate date) {
-    return date.format(DAY);
+    return partitions;
   }
 }
