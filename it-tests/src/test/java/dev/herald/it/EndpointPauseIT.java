@@ -75,6 +75,13 @@ class EndpointPauseIT {
           count(herald, "select count(*) from delivery_queue where next_attempt_time = 'infinity'")
               > BACKLOG - 100,
           "the backlog waits parked");
+      Eventually.await(
+          "the metrics to count the backlog as parked, not as retries scheduled",
+          HeraldFixture.WAIT,
+          () -> Scrapes.metrics(herald.httpPort()),
+          scrape ->
+              Scrapes.value(scrape, "herald_queue_parked_deliveries") > BACKLOG - 100
+                  && Scrapes.value(scrape, "herald_queue_scheduled_deliveries") == 0);
 
       // Another endpoint is served meanwhile.
       herald.ingestion().ingestStateChange(Requests.stateChange("proj-up", "bot").build());

@@ -50,13 +50,13 @@ public final class DispatcherClaim {
 
   /**
    * Reads the queue's statistics as the metrics do, in the caller's session (set up with {@link
-   * #SESSION}); what they found, as due, leased, scheduled.
+   * #SESSION}); what they found, as due, leased, scheduled, parked.
    */
   public static long[] queueStatistics(Connection connection) {
     QueueStatistics.Snapshot snapshot =
         new QueueStatistics(new Transactor(DSL.using(connection, SQLDialect.POSTGRES)))
             .read(Instant.now());
-    return new long[] {snapshot.due(), snapshot.leased(), snapshot.scheduled()};
+    return new long[] {snapshot.due(), snapshot.leased(), snapshot.scheduled(), snapshot.parked()};
   }
 
   /**

@@ -60,6 +60,12 @@ public final class PersistenceMetrics implements AutoCloseable {
         "herald_queue_scheduled_deliveries",
         "Deliveries waiting for a later retry time (counted to 100,000)",
         snapshot -> snapshot.scheduled());
+    queueGauge(
+        registry,
+        "herald_queue_parked_deliveries",
+        "Deliveries parked behind a paused endpoint or an earlier delivery of their ordered line"
+            + " (counted to 100,000)",
+        snapshot -> snapshot.parked());
     GaugeWithCallback.builder()
         .name("herald_queue_oldest_due_age_seconds")
         .help("How long the oldest due, unleased delivery has been due; 0 when none is")

@@ -4,12 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Optional;
 
 /**
- * How much work waits in the queue, read from the due index so that it costs the same however long
+ * How much work waits in the queue, read from its indexes so that it costs the same however long
  * the queue is: each count walks at most {@link #COUNTED} index entries and stops, so a count at
  * the cap means "at least". The age of the oldest due delivery, the one number to alert on, is
  * exact.
@@ -43,15 +44,36 @@ final class QueueStatistics {
         from (select 1
                 from delivery_queue
                where next_attempt_time > ?::timestamptz
+                 and next_attempt_time < 'infinity'::timestamptz
                order by next_attempt_time
                limit %d) later
       """
           .formatted(COUNTED);
 
+  /**
+   * Rows parked at {@code 'infinity'}: the backlogs of paused endpoints, and deliveries of ordered
+   * webhooks waiting behind an earlier one of their bot's line. Counted apart from the scheduled
+   * retries, which they outnumber in an outage, so that each figure says what it names.
+   */
+  static final String PARKED =
+      """
+      select count(*)
+        from (select 1
+                from delivery_queue
+               where next_attempt_time = 'infinity'::timestamptz
+               limit %d) parked
+      """
+          .formatted(COUNTED);
+
   /** A reading of the queue at {@code time}. */
   record Snapshot(
-      Instant time, long due, long leased, long scheduled, Optional<Instant> oldestDue) {
-    static final Snapshot NONE = new Snapshot(Instant.EPOCH, 0, 0, 0, Optional.empty());
+      Instant time,
+      long due,
+      long leased,
+      long scheduled,
+      long parked,
+      Optional<Instant> oldestDue) {
+    static final Snapshot NONE = new Snapshot(Instant.EPOCH, 0, 0, 0, 0, Optional.empty());
   }
 
   private final Transactor queue;
@@ -88,12 +110,20 @@ final class QueueStatistics {
                   long scheduled;
                   try (PreparedStatement statement = connection.prepareStatement(SCHEDULED)) {
                     statement.setObject(1, at);
-                    try (ResultSet row = statement.executeQuery()) {
-                      row.next();
-                      scheduled = row.getLong(1);
-                    }
+                    scheduled = count(statement);
                   }
-                  return new Snapshot(now, due, leased, scheduled, oldest);
+                  long parked;
+                  try (PreparedStatement statement = connection.prepareStatement(PARKED)) {
+                    parked = count(statement);
+                  }
+                  return new Snapshot(now, due, leased, scheduled, parked, oldest);
                 }));
+  }
+
+  private static long count(PreparedStatement statement) throws SQLException {
+    try (ResultSet row = statement.executeQuery()) {
+      row.next();
+      return row.getLong(1);
+    }
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
@@ -71,8 +72,8 @@ class ClaimQueryPlanTest {
   }
 
   /**
-   * The queue's statistics, read in the queue's own sessions, walk the due index and stop at their
-   * cap: a scrape stays cheap however long the queue grows.
+   * The queue's statistics, read in the queue's own sessions, walk an index and stop at their cap:
+   * a scrape stays cheap however long the queue grows.
    */
   @Test
   void theQueueStatisticsReadTheDueIndexNotTheTable() throws SQLException {
@@ -88,6 +89,16 @@ class ClaimQueryPlanTest {
       String scheduled = QueueTables.genericPlan(connection, QueueStatistics.SCHEDULED, now);
       assertTrue(scheduled.contains("delivery_queue_due"), scheduled);
       assertFalse(scheduled.contains("Seq Scan"), scheduled);
+      String parked;
+      try (ResultSet rows = session.executeQuery("explain " + QueueStatistics.PARKED)) {
+        StringBuilder plan = new StringBuilder();
+        while (rows.next()) {
+          plan.append(rows.getString(1)).append('\n');
+        }
+        parked = plan.toString();
+      }
+      assertTrue(parked.contains("Index"), parked);
+      assertFalse(parked.contains("Seq Scan"), parked);
     }
   }
 
