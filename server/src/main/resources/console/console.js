@@ -117,10 +117,11 @@ function action(run) {
 
 // ---- pages ----------------------------------------------------------------------------------
 
+/** What the sign-in page shows. Each page returns its nodes, and route() shows them. */
 function signInPage() {
   const key = el("input", { type: "password", id: "api-key", placeholder: "API key", required: true, autocomplete: "off" });
   const project = el("input", { type: "text", id: "project", placeholder: "project id", required: true });
-  show(el("h1", {}, "Sign in"),
+  return [el("h1", {}, "Sign in"),
     el("p", { class: "muted" }, "The key stays in this tab only, and is sent to Herald as a bearer token."),
     el("form", { id: "sign-in", onsubmit: async (event) => {
       event.preventDefault();
@@ -134,7 +135,7 @@ function signInPage() {
       } catch (error) {
         fail(error);
       }
-    } }, key, project, el("button", { type: "submit" }, "Sign in")));
+    } }, key, project, el("button", { type: "submit" }, "Sign in"))];
 }
 
 async function webhooksPage() {
@@ -169,7 +170,7 @@ async function webhooksPage() {
   const types = el("input", { type: "text", id: "new-event-types", placeholder: "event types, comma-separated (optional)", size: 30 });
   const ordered = el("input", { type: "checkbox", id: "new-ordered" });
   const rate = el("input", { type: "number", id: "new-rate", min: 0, max: 10000, placeholder: "requests/s (optional)" });
-  show(el("h1", {}, "Webhooks of " + session.project),
+  return [el("h1", {}, "Webhooks of " + session.project),
     table(["URL", "Triggers", "For", "State", ""], rows),
     el("h2", { class: "admin-only" }, "New webhook"),
     el("form", { id: "create-webhook", class: "admin-only", onsubmit: action(() => call("WebhookService/CreateWebhook", {
@@ -179,7 +180,7 @@ async function webhooksPage() {
       max_requests_per_second: Number(rate.value) || 0,
     })) }, url, el("label", {}, el("input", { type: "checkbox", checked: true, disabled: true }), "bot.state_change"), bot, types,
     el("label", {}, ordered, "ordered per bot"), rate,
-    el("button", { type: "submit" }, "Create")));
+    el("button", { type: "submit" }, "Create"))];
 }
 
 /** What the subscriber asked of the webhook's deliveries, in words. */
@@ -202,8 +203,7 @@ async function botPage(botId, query) {
     location.hash = "#/bots/" + encodeURIComponent(botInput.value) + (next.toString() ? "?" + next : "");
   } }, botInput, statusSelect, webhookInput, el("button", { type: "submit" }, "Show"));
   if (!botId) {
-    show(el("h1", {}, "Bot deliveries"), form);
-    return;
+    return [el("h1", {}, "Bot deliveries"), form];
   }
   const request = { project_id: session.project, bot_id: botId, page_size: 20, page_token: query.get("page") || undefined };
   if (query.get("status")) request.status = "DELIVERY_STATUS_" + query.get("status");
@@ -221,10 +221,10 @@ async function botPage(botId, query) {
       el("button", { type: "button", class: "resend", onclick: action(() => call("DeliveryService/RetryDelivery", { id: delivery.id })) }, "Resend"))));
   const more = new URLSearchParams(query);
   more.set("page", nextPageToken || "");
-  show(el("h1", {}, "Deliveries of bot ", el("span", { id: "bot-title" }, botId)), form,
+  return [el("h1", {}, "Deliveries of bot ", el("span", { id: "bot-title" }, botId)), form,
     table(["Created", "Webhook URL", "Trigger", "Status", "Attempts", "Last attempt", "Succeeded at", ""], rows),
     deliveries.length === 0 ? el("p", { class: "muted" }, "No deliveries.") : null,
-    nextPageToken ? link("/bots/" + encodeURIComponent(botId) + "?" + more, "Older deliveries") : null);
+    nextPageToken ? link("/bots/" + encodeURIComponent(botId) + "?" + more, "Older deliveries") : null];
 }
 
 async function deliveryPage(id) {
@@ -246,7 +246,7 @@ async function deliveryPage(id) {
     "webhook-signature: v1,<HMAC of id.timestamp.body, one per signing key>",
     "X-Webhook-Signature: <HMAC of the body with the newest key>",
   ].join("\n");
-  show(el("h1", {}, "Delivery ", el("span", { id: "delivery-id" }, delivery.id), " ", status(delivery.status)),
+  return [el("h1", {}, "Delivery ", el("span", { id: "delivery-id" }, delivery.id), " ", status(delivery.status)),
     el("p", {}, "To ", delivery.url, " · bot ", link("/bots/" + encodeURIComponent(delivery.botId || ""), delivery.botId || "(none)"),
       " · ", delivery.trigger, delivery.failureReason ? " · " + delivery.failureReason : ""),
     el("button", { type: "button", class: "resend admin-only", hidden: delivery.status === "DELIVERY_STATUS_PENDING",
@@ -256,21 +256,21 @@ async function deliveryPage(id) {
     el("h2", {}, "Body sent"), el("pre", { id: "payload-pretty" }, pretty),
     el("details", {}, el("summary", {}, "Raw"), el("pre", { id: "payload-raw" }, delivery.payload)),
     el("h2", {}, "Headers Herald sent"), el("pre", { id: "headers" }, headers),
-    el("p", { class: "muted" }, "Signatures are computed at each attempt from the project's signing keys and are not stored."));
+    el("p", { class: "muted" }, "Signatures are computed at each attempt from the project's signing keys and are not stored.")];
 }
 
 async function secretPage() {
   const secret = await call("WebhookService/GetSigningSecret", { project_id: session.project });
   const value = el("code", { id: "secret-value" }, "••••••••");
   const overlap = el("input", { type: "number", id: "overlap", value: 86400, min: 0 });
-  show(el("h1", {}, "Signing secret of " + session.project),
+  return [el("h1", {}, "Signing secret of " + session.project),
     el("p", {}, "Current key ", el("span", { id: "secret-id" }, secret.id), ", made ", time(secret.createTime)),
     el("p", {}, value, " ", el("button", { type: "button", id: "reveal", onclick: () => { value.textContent = secret.secret; } }, "Reveal")),
     el("p", { class: "muted" }, (secret.previousSecrets || []).length + " previous key(s) still signing."),
     el("p", {}, "Signatures: ", el("span", { id: "schemes" }, (secret.schemes || []).join(", ")),
       secret.publicKey ? el("span", {}, "; Ed25519 public key for v1a ", el("code", { id: "public-key" }, secret.publicKey)) : null),
     el("form", { id: "rotate", onsubmit: action(() => call("WebhookService/RotateSigningSecret", { project_id: session.project, overlap: overlap.value + "s" })) },
-      el("span", {}, "Rotate, the old key signing on for"), overlap, el("span", {}, "seconds"), el("button", { type: "submit" }, "Rotate")));
+      el("span", {}, "Rotate, the old key signing on for"), overlap, el("span", {}, "seconds"), el("button", { type: "submit" }, "Rotate"))];
 }
 
 async function keysPage() {
@@ -282,27 +282,34 @@ async function keysPage() {
   const name = el("input", { type: "text", id: "key-name", placeholder: "name", required: true });
   const role = el("select", { id: "key-role" }, ["read", "ingest", "admin"].map((r) => el("option", { value: r }, r)));
   const shown = el("p", { id: "new-token", class: "notice", hidden: true });
-  show(el("h1", {}, "API keys of " + session.project), table(["Name", "Roles", "Token", "Created", ""], rows),
+  return [el("h1", {}, "API keys of " + session.project), table(["Name", "Roles", "Token", "Created", ""], rows),
     el("h2", {}, "New key"),
     el("form", { id: "create-key", onsubmit: async (event) => {
       event.preventDefault();
       clearError();
       try {
         const created = await call("ApiKeyService/CreateApiKey", { project_id: session.project, roles: [role.value], name: name.value });
-        await keysPage();
+        show(...await keysPage());
         const notice = document.getElementById("new-token");
         notice.textContent = "Token, shown this once: " + created.token;
         notice.hidden = false;
       } catch (error) { fail(error); }
-    } }, name, role, el("button", { type: "submit" }, "Create")), shown);
+    } }, name, role, el("button", { type: "submit" }, "Create")), shown];
 }
 
 // ---- routing --------------------------------------------------------------------------------
 
 let polling;
 
+/**
+ * Routes begun so far. A page whose data comes back after a later route began is not shown: a
+ * page still loading when the user signed out or moved on would otherwise replace the newer one.
+ */
+let routes = 0;
+
 async function route() {
   clearTimeout(polling);
+  const current = ++routes;
   const [path, search] = location.hash.replace(/^#/, "").split("?");
   const query = new URLSearchParams(search || "");
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
@@ -311,17 +318,22 @@ async function route() {
   document.body.classList.toggle("read-only", signedIn && !session.admin);
   document.getElementById("who").textContent = signedIn ? session.project + (session.admin ? " · admin" : " · read-only") : "";
   if (!signedIn || parts[0] === "signin") {
-    signInPage();
+    show(...signInPage());
     return;
   }
   try {
+    let page;
     switch (parts[0]) {
-      case "bots": await botPage(parts[1], query); break;
-      case "deliveries": await deliveryPage(parts[1]); break;
-      case "secret": await secretPage(); break;
-      case "keys": await keysPage(); break;
-      default: await webhooksPage();
+      case "bots": page = await botPage(parts[1], query); break;
+      case "deliveries": page = await deliveryPage(parts[1]); break;
+      case "secret": page = await secretPage(); break;
+      case "keys": page = await keysPage(); break;
+      default: page = await webhooksPage();
     }
+    if (current !== routes) {
+      return;
+    }
+    show(...page);
     if (parts[0] === "bots" && parts[1] || parts[0] === "deliveries") {
       // New outcomes appear without a reload, unless the user is typing in the page.
       polling = setTimeout(function refresh() {
@@ -334,7 +346,9 @@ async function route() {
       }, 3000);
     }
   } catch (error) {
-    fail(error);
+    if (current === routes) {
+      fail(error);
+    }
   }
 }
 

@@ -226,6 +226,35 @@ class ConsoleBrowserIT {
 
   @Test
   @Order(6)
+  void aPageStillLoadingWhenTheUserSignsOutIsNotShownOverTheSignIn() {
+    signIn(HeraldFixture.ADMIN_TOKEN, PROJECT);
+    waitFor(By.id("create-webhook"));
+    // Herald's answers reach the page a second late. Once an answer's body has been read and
+    // everything waiting on it has run, the page counts it in lateAnswers.
+    ((JavascriptExecutor) browser)
+        .executeScript(
+            "const answer = window.fetch;"
+                + "window.fetch = (...request) => answer(...request).then(response =>"
+                + "  new Promise(done => setTimeout(() => {"
+                + "    const read = response.json.bind(response);"
+                + "    response.json = () => read().then(body => {"
+                + "      setTimeout(() => { window.lateAnswers = (window.lateAnswers || 0) + 1; });"
+                + "      return body;"
+                + "    });"
+                + "    done(response);"
+                + "  }, 1000)));");
+    browser.get(console("#/secret"));
+    browser.findElement(By.id("sign-out")).click();
+    waitUntil(
+        () ->
+            Long.valueOf(1)
+                .equals(((JavascriptExecutor) browser).executeScript("return window.lateAnswers")));
+    assertTrue(browser.findElement(By.id("api-key")).isDisplayed(), "the sign-in form stays");
+    assertFalse(pageHas("Signing secret of"), "the page left behind is not shown");
+  }
+
+  @Test
+  @Order(7)
   void thePageIsServedWithAStrictContentSecurityPolicy() throws Exception {
     HttpResponse<String> page =
         HttpClient.newHttpClient()
