@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
@@ -76,7 +75,7 @@ class ClaimQueryPlanTest {
    * a scrape stays cheap however long the queue grows.
    */
   @Test
-  void theQueueStatisticsReadTheDueIndexNotTheTable() throws SQLException {
+  void theQueueStatisticsReadAnIndexNotTheTable() throws SQLException {
     String now = "'" + java.time.Instant.now() + "'";
     try (Connection connection = postgres.getPostgresDatabase().getConnection();
         java.sql.Statement session = connection.createStatement()) {
@@ -89,15 +88,8 @@ class ClaimQueryPlanTest {
       String scheduled = QueueTables.genericPlan(connection, QueueStatistics.SCHEDULED, now);
       assertTrue(scheduled.contains("delivery_queue_due"), scheduled);
       assertFalse(scheduled.contains("Seq Scan"), scheduled);
-      String parked;
-      try (ResultSet rows = session.executeQuery("explain " + QueueStatistics.PARKED)) {
-        StringBuilder plan = new StringBuilder();
-        while (rows.next()) {
-          plan.append(rows.getString(1)).append('\n');
-        }
-        parked = plan.toString();
-      }
-      assertTrue(parked.contains("Index"), parked);
+      String parked = QueueTables.genericPlan(connection, QueueStatistics.PARKED, "");
+      assertTrue(parked.contains("using delivery_queue_"), parked);
       assertFalse(parked.contains("Seq Scan"), parked);
     }
   }

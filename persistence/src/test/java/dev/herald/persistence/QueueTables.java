@@ -121,7 +121,8 @@ final class QueueTables {
 
   /**
    * The plan PostgreSQL keeps for {@code sql} (JDBC placeholders) once it is prepared, made without
-   * the parameters' values, in {@code connection}'s session; {@code arguments} are SQL literals.
+   * the parameters' values, in {@code connection}'s session; {@code arguments} are SQL literals
+   * (empty for a statement without parameters).
    */
   static String genericPlan(Connection connection, String sql, String arguments)
       throws SQLException {
@@ -167,7 +168,8 @@ final class QueueTables {
       statement.execute("set plan_cache_mode = " + mode);
       statement.execute("prepare planned as " + numbered(sql));
       StringBuilder plan = new StringBuilder();
-      try (ResultSet rows = statement.executeQuery("explain execute planned(" + arguments + ")")) {
+      String execute = arguments.isEmpty() ? "planned" : "planned(" + arguments + ")";
+      try (ResultSet rows = statement.executeQuery("explain execute " + execute)) {
         while (rows.next()) {
           plan.append(rows.getString(1)).append('\n');
         }
