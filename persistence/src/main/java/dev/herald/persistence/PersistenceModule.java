@@ -57,7 +57,7 @@ public final class PersistenceModule extends AbstractModule {
   }
 
   /**
-   * The delivery queue's own few connections, apart from the pool the API and ingest share: their
+   * The delivery queue's own few connections, apart from the API's and the ingest writer's: their
    * sessions are set to plan on indexes, which the rest of Herald has no need of, and a burst of
    * API calls cannot keep the dispatcher from recording what it delivered. They are opened when
    * first needed, so a server with delivery turned off holds none.
@@ -69,6 +69,21 @@ public final class PersistenceModule extends AbstractModule {
     HikariConfig config = poolConfig("herald-queue", PostgresDeliveryQueue.CONNECTIONS);
     config.setMinimumIdle(0);
     config.setConnectionInitSql(PostgresDeliveryQueue.INDEX_PLANS);
+    return new HikariDataSource(config);
+  }
+
+  /**
+   * The ingest writer's own connections, as many as it writes batches at once. Its statement reads
+   * the queue (an ordered webhook's lines, for the delivery ahead of each new one) and keeps its
+   * plan, so its sessions rule out sequential scans: a plan made while the queue looked empty read
+   * the whole queue for every batch until autoanalyze came. API calls cannot hold it up either.
+   */
+  @Provides
+  @Singleton
+  @IngestConnections
+  HikariDataSource ingestDataSource() {
+    HikariConfig config = poolConfig("herald-ingest", PostgresEventRepository.CONNECTIONS);
+    config.setConnectionInitSql(PostgresEventRepository.INDEX_SCANS);
     return new HikariDataSource(config);
   }
 
@@ -162,8 +177,12 @@ public final class PersistenceModule extends AbstractModule {
 
   @Provides
   @Singleton
-  EventRepository events(Transactor transactor, DeliveryAnnouncements announcements) {
-    return new PostgresEventRepository(transactor, announcements);
+  EventRepository events(
+      @IngestConnections HikariDataSource ingestConnections,
+      DatabaseOutage outage,
+      DeliveryAnnouncements announcements) {
+    return new PostgresEventRepository(
+        new Transactor(jooq(ingestConnections), outage), announcements);
   }
 
   @Provides
@@ -221,12 +240,13 @@ public final class PersistenceModule extends AbstractModule {
       @QueueConnections Transactor queue,
       HikariDataSource api,
       @QueueConnections HikariDataSource queueConnections,
+      @IngestConnections HikariDataSource ingestConnections,
       OutcomeNotifications outcomes,
       Clock clock) {
     return new PersistenceMetrics(
         registry,
         new QueueStatistics(queue),
-        Map.of("api", api, "queue", queueConnections),
+        Map.of("api", api, "queue", queueConnections, "ingest", ingestConnections),
         outcomes,
         clock);
   }

@@ -97,11 +97,14 @@ final class PostgresEventRepository implements EventRepository {
          order by j.n
       ),
       ahead as (
-        select q.webhook_id, q.bot_id
-          from delivery_queue q
-         where q.order_seq is not null
-           and (q.webhook_id, q.bot_id) in (select webhook_id, bot_id from joining)
-           for key share of q
+        select l.webhook_id, l.bot_id
+          from (select distinct webhook_id, bot_id from joining) l
+          cross join lateral (
+            select 1
+              from delivery_queue q
+             where q.webhook_id = l.webhook_id and q.bot_id = l.bot_id
+               and q.order_seq is not null
+               for key share of q) line
       ),
       queued as (
         insert into delivery_queue (delivery_id, webhook_id, next_attempt_time, bot_id, order_seq,
@@ -157,6 +160,16 @@ final class PostgresEventRepository implements EventRepository {
    * the next batch larger.
    */
   private static final int BATCHES_AT_ONCE = 1;
+
+  /** Connections the writer uses at most at once: one a batch. */
+  static final int CONNECTIONS = BATCHES_AT_ONCE;
+
+  /**
+   * The planner settings of the writer's connections, applied once as each is opened: no sequential
+   * scans, so that the look for an ordered line's earlier delivery in the queue, and for paused
+   * webhooks, goes by index whatever the statistics said when the plan was made.
+   */
+  static final String INDEX_SCANS = "set enable_seqscan = off";
 
   /**
    * Events waiting for the writer at most; one more is refused as unavailable at once. Ingest calls

@@ -9,7 +9,7 @@ import com.google.inject.BindingAnnotation;
 import java.lang.annotation.Retention;
 import java.lang.annotation.Target;
 
-/** The connection pool of the delivery queue, apart from the one the API and ingest share. */
+/** The connection pool of the delivery queue, apart from the API's and the ingest writer's. */
 @BindingAnnotation
 @Retention(RUNTIME)
 @Target({FIELD, PARAMETER, METHOD})

@@ -25,7 +25,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The delivery queue plans on indexes on connections of its own; the rest of Herald does not. */
+/**
+ * The delivery queue plans on indexes on connections of its own, the ingest writer rules out
+ * sequential scans on its own, and the API's pool keeps the planner's defaults.
+ */
 class QueueConnectionsTest {
   private static EmbeddedPostgres postgres;
   private static final int RUNS = 12;
@@ -54,6 +57,7 @@ class QueueConnectionsTest {
   static void stop() throws Exception {
     injector.getInstance(HikariDataSource.class).close();
     injector.getInstance(Key.get(HikariDataSource.class, QueueConnections.class)).close();
+    injector.getInstance(Key.get(HikariDataSource.class, IngestConnections.class)).close();
     postgres.close();
   }
 
@@ -145,6 +149,23 @@ class QueueConnectionsTest {
     } finally {
       queue.close();
       unused.getInstance(HikariDataSource.class).close();
+    }
+  }
+
+  /**
+   * The ingest statement reads the queue for ordered lines, on connections of its own that rule out
+   * sequential scans ({@link IngestIntoTablesAnalyzedWhileEmptyTest}), and keeps sorts and the
+   * choice of plans by their values.
+   */
+  @Test
+  void theIngestWritersConnectionsRuleOutSequentialScansAlone() throws SQLException {
+    HikariDataSource ingest =
+        injector.getInstance(Key.get(HikariDataSource.class, IngestConnections.class));
+    assertEquals(PostgresEventRepository.CONNECTIONS, ingest.getMaximumPoolSize());
+    try (Connection connection = ingest.getConnection()) {
+      assertEquals("off", setting(connection, "enable_seqscan"));
+      assertEquals("on", setting(connection, "enable_sort"));
+      assertEquals("auto", setting(connection, "plan_cache_mode"));
     }
   }
 

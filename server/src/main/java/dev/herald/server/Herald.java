@@ -14,6 +14,7 @@ import dev.herald.delivery.DeliveryModule;
 import dev.herald.domain.access.ApiKeyService;
 import dev.herald.persistence.DatabaseSettings;
 import dev.herald.persistence.DeliveryWakeups;
+import dev.herald.persistence.IngestConnections;
 import dev.herald.persistence.JdbcUrls;
 import dev.herald.persistence.MasterKey;
 import dev.herald.persistence.MasterKeyCheck;
@@ -114,7 +115,8 @@ public final class Herald implements AutoCloseable {
       pools =
           List.of(
               injector.getInstance(HikariDataSource.class),
-              injector.getInstance(Key.get(HikariDataSource.class, QueueConnections.class)));
+              injector.getInstance(Key.get(HikariDataSource.class, QueueConnections.class)),
+              injector.getInstance(Key.get(HikariDataSource.class, IngestConnections.class)));
       int applied = injector.getInstance(SchemaMigrator.class).migrate();
       injector.getInstance(MasterKeyCheck.class).verify();
       injector
