@@ -55,10 +55,12 @@ final class PostgresEventRepository implements EventRepository {
    * dropped), each delivery's row in the queue, and, if any delivery was made and another server
    * listens, an announcement (the last three). The deliveries to ordered webhooks (the fourteenth
    * parameter, in ingest order) join their bots' lines ({@link Lines}): each takes the next number
-   * of the line, parked behind any delivery of its line already queued, which it locks so that the
-   * end of that one waits for this commit and sees the newcomer. A delivery to an endpoint paused
-   * as unreachable is parked too ({@link Pauses}). Returns the ids of the events written, or, if
-   * the generation has moved on, one null and nothing written.
+   * of the line, parked behind any delivery of its line already queued (looked up line by line in
+   * {@code delivery_queue_lines}, on connections that rule out sequential scans: {@link
+   * #INDEX_SCANS}), which it locks so that the end of that one waits for this commit and sees the
+   * newcomer. A delivery to an endpoint paused as unreachable is parked too ({@link Pauses}).
+   * Returns the ids of the events written, or, if the generation has moved on, one null and nothing
+   * written.
    */
   static final String INGEST =
       """
