@@ -28,9 +28,9 @@ import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 
 /**
- * The database: a connection pool, jOOQ, and the repositories behind the domain's ports. Past 250
- * lines as one class because it is a list of providers, one per port and pool, that Guice reads as
- * one module.
+ * The database: its connection pools (the API's, the ingest writer's and the queue's), jOOQ, and
+ * the repositories behind the domain's ports. Past 250 lines as one class because it is a list of
+ * providers, one per port and pool, that Guice reads as one module.
  */
 public final class PersistenceModule extends AbstractModule {
   /** Longest a statement waits for a connection before the database counts as unavailable. */
