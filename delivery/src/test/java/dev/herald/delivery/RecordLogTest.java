@@ -50,11 +50,22 @@ class RecordLogTest {
 
   @Test
   void aRetryParkedBehindItsEndpointsPauseSaysSoNotWhenItWasAskedFor() {
+    logger.setLevel(Level.DEBUG);
+
     RecordLog.written(failure(), RecordedOutcome.PARKED);
 
     assertEquals(
         List.of("attempt 1 failed (HTTP 503); waiting until its paused endpoint is probed"),
         messagesAfterTheId());
+  }
+
+  @Test
+  void aRetryParkedBehindItsEndpointsPauseIsNoLineAtInfo() {
+    RecordLog.written(failure(), RecordedOutcome.PARKED);
+    RecordLog.written(failure(), RecordedOutcome.HELD);
+
+    assertEquals(
+        List.of("attempt 1 failed (HTTP 503); retrying at " + RETRY), messagesAfterTheId());
   }
 
   private static AttemptOutcome failure() {
