@@ -1,5 +1,6 @@
 package dev.herald.it;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,7 +14,9 @@ import java.util.TreeSet;
  * #LENGTH} after a {@link #LEAD_IN}, until the p99, or the median ingest call, passes {@link
  * #GIVE_UP_MS}. Each step's end-to-end percentiles, its ingest calls' time, and the CPU the server
  * and PostgreSQL spent per 10,000 events; the highest rate whose p99 is within {@link
- * #TARGET_P99_MS} while ingest keeps pace, alone and as a ratio of the raw-POST ceiling. The
+ * #TARGET_P99_MS} while ingest keeps pace, alone and as a ratio of the raw-POST ceiling. Beside
+ * them, the CPU of this process, which generates the load and receives the deliveries: on one
+ * machine it takes from the same cores as Herald, and how much tells what else limits a step. The
  * end-to-end lag runs from each event's acknowledgement, so a load whose ingest calls queue up
  * looks fast by it: its events are acknowledged later and later. Ingest keeps pace when its median
  * call takes no longer than the target.
@@ -103,6 +106,7 @@ final class LoadSweep {
       throws Exception {
     Duration serverBefore = server.cpu();
     Duration postgresBefore = PostgresCpu.total();
+    Duration loadBefore = loadCpu();
     OfferedLoad.Lags lags = load.offer("sweep" + rate, rate, LEAD_IN, LENGTH);
     Percentiles p = lags.steady();
     Percentiles ingest = lags.ingest();
@@ -110,6 +114,7 @@ final class LoadSweep {
     double events = rate * (double) (LEAD_IN.toSeconds() + LENGTH.toSeconds());
     double serverPer10k = seconds(server.cpu().minus(serverBefore)) / events * 10_000;
     double postgresPer10k = seconds(PostgresCpu.total().minus(postgresBefore)) / events * 10_000;
+    double loadPer10k = seconds(loadCpu().minus(loadBefore)) / events * 10_000;
     Map<String, Object> step = new LinkedHashMap<>();
     step.put("offered_per_s", rate);
     step.put("p50_ms", round(p.millis(50)));
@@ -120,11 +125,12 @@ final class LoadSweep {
     step.put("ingest_kept_pace", keptPace);
     step.put("server_cpu_s_per_10k", round(serverPer10k));
     step.put("postgres_cpu_s_per_10k", round(postgresPer10k));
+    step.put("load_and_receiver_cpu_s_per_10k", round(loadPer10k));
     steps.add(step);
     table.add(
         String.format(
             Locale.ROOT,
-            "sweep %5d/s  p50 %7.2f ms  p99 %7.2f ms  max %8.2f ms  ingest p50 %7.1f ms, p99 %7.1f ms%s  CPU s/10k: server %.2f, PostgreSQL %.2f",
+            "sweep %5d/s  p50 %7.2f ms  p99 %7.2f ms  max %8.2f ms  ingest p50 %7.1f ms, p99 %7.1f ms%s  CPU s/10k: server %.2f, PostgreSQL %.2f, load and receiver %.2f",
             rate,
             p.millis(50),
             p.millis(99),
@@ -133,10 +139,16 @@ final class LoadSweep {
             ingest.millis(99),
             keptPace ? "" : " (falling behind)",
             serverPer10k,
-            postgresPer10k));
+            postgresPer10k,
+            loadPer10k));
     return new Step(
         p.millis(99) <= TARGET_P99_MS && keptPace,
         p.millis(99) > GIVE_UP_MS || ingest.millis(50) > GIVE_UP_MS);
+  }
+
+  /** The CPU this process has used so far: the load generator's, the receiver's and its own. */
+  private static Duration loadCpu() {
+    return ProcStat.read(Path.of("/proc/self/stat")).orElseThrow().cpu();
   }
 
   private static double seconds(Duration duration) {
