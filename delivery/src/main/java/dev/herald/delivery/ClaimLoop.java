@@ -209,7 +209,7 @@ final class ClaimLoop implements Runnable {
   }
 
   /** Webhooks the room has enough of, and those whose claims wait for their send slots. */
-  private Set<UUID> busyWebhooks() {
+  Set<UUID> busyWebhooks() {
     Set<UUID> pacing = pacer.webhooksWaiting();
     Set<UUID> saturated = room.saturatedWebhooks();
     if (pacing.isEmpty()) {

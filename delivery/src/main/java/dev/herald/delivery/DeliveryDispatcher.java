@@ -6,6 +6,7 @@ import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryNotifier;
 import dev.herald.domain.delivery.DeliveryQueue;
+import dev.herald.domain.delivery.DirectDispatch;
 import dev.herald.domain.delivery.EndpointHealth;
 import dev.herald.domain.delivery.NextStep;
 import dev.herald.domain.delivery.RecordedOutcome;
@@ -13,6 +14,7 @@ import dev.herald.domain.delivery.RetryPolicy;
 import dev.herald.domain.delivery.SendSlots;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -21,10 +23,11 @@ import java.util.UUID;
  * worker in Temporal's SDK is: the {@link ClaimLoop} claims ahead of free slots into the {@link
  * WaitingRoom}, which holds the slots and lets claims start in turn; the {@link Workers} make the
  * HTTP calls, outside any transaction, and hand each outcome to the {@link AttemptRecorder}; the
- * {@link LeaseKeeper} renews leases until outcomes are recorded. This class wires them, starts and
- * stops them, and acts on what each record found.
+ * {@link LeaseKeeper} renews leases until outcomes are recorded. Deliveries this server's ingest
+ * leased to it as it made them ({@link DirectDispatch}) join the claims in the waiting room. This
+ * class wires them, starts and stops them, and acts on what each record found.
  */
-public final class DeliveryDispatcher implements DeliveryNotifier {
+public final class DeliveryDispatcher implements DeliveryNotifier, DirectDispatch {
   /**
    * Most claimed deliveries waiting for a slot: enough that the next claim is made while the work
    * already claimed keeps every slot busy, even when a claim takes 50 ms.
@@ -49,6 +52,10 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   private final EndpointPauses pauses;
   private final EndpointJudge endpoints;
   private volatile boolean running;
+
+  /** Whether deliveries leased at ingest are taken: from a complete start until a stop begins. */
+  private volatile boolean taking;
+
   private volatile Workers workers;
   private volatile AttemptRecorder recorder;
   private Thread loop;
@@ -122,6 +129,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     loop = new Thread(claimLoop, "herald-dispatcher");
     loop.start();
     pauses.start(claimLoop::newWork, this::withdrawWaiting);
+    taking = true;
   }
 
   /**
@@ -133,6 +141,7 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
     if (!running) {
       return;
     }
+    taking = false;
     running = false;
     pauses.stop();
     claimLoop.stop();
@@ -150,6 +159,34 @@ public final class DeliveryDispatcher implements DeliveryNotifier {
   @Override
   public void deliveriesCreated() {
     claimLoop.newWork();
+  }
+
+  /** Room in the waiting room, beside the webhooks a claim would pass over now. */
+  @Override
+  public Opening opening() {
+    if (!taking) {
+      return Opening.CLOSED;
+    }
+    return new Opening(room.room(), claimLoop.busyWebhooks());
+  }
+
+  @Override
+  public Duration lease() {
+    return config.lease();
+  }
+
+  /**
+   * Held and renewed as a claim's deliveries are. Should the dispatcher have stopped meanwhile,
+   * they are not held: their leases run out and claims take them, here once restarted or elsewhere.
+   */
+  @Override
+  public void take(List<ClaimedDelivery> claims, Instant leaseUntil) {
+    if (!taking) {
+      return;
+    }
+    leases.hold(claims, leaseUntil);
+    room.add(pacer.pace(claims));
+    dispatchWaiting();
   }
 
   /** A rate-limited webhook's claim whose send slot has come. */

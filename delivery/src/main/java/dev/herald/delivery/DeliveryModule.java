@@ -7,6 +7,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.herald.domain.delivery.DeliveryNotifier;
 import dev.herald.domain.delivery.DeliveryQueue;
+import dev.herald.domain.delivery.DirectDispatch;
 import dev.herald.domain.delivery.EndpointHealth;
 import dev.herald.domain.delivery.SendSlots;
 import dev.herald.domain.webhook.DestinationPolicy;
@@ -77,6 +78,12 @@ public final class DeliveryModule extends AbstractModule {
   @Provides
   @Singleton
   DeliveryNotifier notifier(DeliveryDispatcher dispatcher) {
+    return dispatcher;
+  }
+
+  @Provides
+  @Singleton
+  DirectDispatch directDispatch(DeliveryDispatcher dispatcher) {
     return dispatcher;
   }
 }

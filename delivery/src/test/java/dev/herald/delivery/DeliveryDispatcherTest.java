@@ -208,6 +208,19 @@ class DeliveryDispatcherTest {
   }
 
   @Test
+  void aDeliveryTakenAtIngestIsAttemptedWithoutAClaim() throws InterruptedException {
+    assertEquals(0, dispatcher.opening().room(), "no room before the dispatcher starts");
+    dispatcher.start();
+    queue.awaitClaims(1);
+    assertTrue(dispatcher.opening().room() > 0);
+
+    dispatcher.take(List.of(claim()), Instant.now().plusSeconds(30));
+
+    assertTrue(queue.recorded.await(10, TimeUnit.SECONDS), "attempted and recorded");
+    assertEquals(1, queue.claimsWithin(Duration.ofMillis(300)), "no claim beyond the first");
+  }
+
+  @Test
   void anErrorInTheClaimLoopDoesNotStopDelivery() throws InterruptedException {
     queue.claimError = new StackOverflowError("injected");
     dispatcher.start();

@@ -11,6 +11,7 @@ import dev.herald.domain.access.ApiKeyRepository;
 import dev.herald.domain.delivery.DeliveryNotifier;
 import dev.herald.domain.delivery.DeliveryQueue;
 import dev.herald.domain.delivery.DeliveryRepository;
+import dev.herald.domain.delivery.DirectDispatch;
 import dev.herald.domain.delivery.OutcomeFeed;
 import dev.herald.domain.delivery.SendSlots;
 import dev.herald.domain.event.EventRepository;
@@ -180,9 +181,14 @@ public final class PersistenceModule extends AbstractModule {
   EventRepository events(
       @IngestConnections HikariDataSource ingestConnections,
       DatabaseOutage outage,
-      DeliveryAnnouncements announcements) {
+      DeliveryAnnouncements announcements,
+      DirectDispatch dispatch,
+      JooqSigningSecretRepository secrets,
+      Clock clock) {
     return new PostgresEventRepository(
-        new Transactor(jooq(ingestConnections), outage), announcements);
+        new Transactor(jooq(ingestConnections), outage),
+        announcements,
+        new DirectLeases(dispatch, secrets, clock));
   }
 
   @Provides

@@ -5,6 +5,7 @@ import static dev.herald.persistence.jooq.Tables.EVENTS;
 import static java.util.Objects.requireNonNull;
 
 import dev.herald.domain.UnavailableException;
+import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.event.Event;
 import dev.herald.domain.event.EventRepository;
 import dev.herald.domain.event.IngestResult;
@@ -27,6 +28,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
@@ -52,15 +54,18 @@ final class PostgresEventRepository implements EventRepository {
    * statistics called them small; the batch's {@link Days#before} its days, {@code %1$s} and {@code
    * %2$s}, written in, leave the other days' partitions out of the plan), the deliveries planned
    * for them (the next six, each its own idempotency key; those of an event already known are
-   * dropped), each delivery's row in the queue, and, if any delivery was made and another server
-   * listens, an announcement (the last three). The deliveries to ordered webhooks (the fourteenth
-   * parameter, in ingest order) join their bots' lines ({@link Lines}): each takes the next number
-   * of the line, parked behind any delivery of its line already queued (looked up line by line in
-   * {@code delivery_queue_lines}, on connections that rule out sequential scans: {@link
-   * #INDEX_SCANS}), which it locks so that the end of that one waits for this commit and sees the
-   * newcomer. A delivery to an endpoint paused as unreachable is parked too ({@link Pauses}).
-   * Returns the ids of the events written, or, if the generation has moved on, one null and nothing
-   * written.
+   * dropped), each delivery's row in the queue, and, if any delivery was left to the claims and
+   * another server listens, an announcement (the last three). The deliveries to ordered webhooks
+   * (the fourteenth parameter, in ingest order) join their bots' lines ({@link Lines}): each takes
+   * the next number of the line, parked behind any delivery of its line already queued (looked up
+   * line by line in {@code delivery_queue_lines}, on connections that rule out sequential scans:
+   * {@link #INDEX_SCANS}), which it locks so that the end of that one waits for this commit and
+   * sees the newcomer. A delivery to an endpoint paused as unreachable is parked too ({@link
+   * Pauses}). The deliveries offered to this server's dispatcher (the next three: their ids, the
+   * lease's end and its token; {@link DirectLeases}) are leased to it as they are queued, unless
+   * parked. Returns a row per event written ({@code event}), per delivery leased ({@code leased},
+   * with the generation of signing keys in this snapshot), or, if the generation of webhooks has
+   * moved on, one {@code stale} row and nothing written.
    */
   static final String INGEST =
       """
@@ -108,32 +113,45 @@ final class PostgresEventRepository implements EventRepository {
                and q.order_seq is not null
                for key share of q) line
       ),
+      offered as (
+        select ?::uuid[] as ids, ?::timestamptz as lease_until, ?::uuid as lease_token
+      ),
       queued as (
         insert into delivery_queue (delivery_id, webhook_id, next_attempt_time, bot_id, order_seq,
-                                    delivery_create_time)
-        select m.id, m.webhook_id,
-               case when m.webhook_id in (
-                           select id from webhooks
-                            where next_probe_time is not null and unreachable_since is not null)
-                    then 'infinity'::timestamptz
-                    when j.order_seq is not null
-                     and (exists (select 1 from ahead a
-                                   where a.webhook_id = j.webhook_id and a.bot_id = j.bot_id)
-                          or exists (select 1 from joining e
-                                      where e.webhook_id = j.webhook_id and e.bot_id = j.bot_id
-                                        and e.order_seq < j.order_seq))
-                    then 'infinity'::timestamptz
-                    else m.create_time end,
-               j.bot_id, j.order_seq, m.create_time
-          from made m
-          left join joining j on j.id = m.id
-        returning delivery_id
+                                    delivery_create_time, lease_until, lease_token)
+        select n.id, n.webhook_id, n.next_attempt_time, n.bot_id, n.order_seq, n.create_time,
+               case when t.taken then o.lease_until end, case when t.taken then o.lease_token end
+          from (
+            select m.id, m.webhook_id,
+                   case when m.webhook_id in (
+                               select id from webhooks
+                                where next_probe_time is not null and unreachable_since is not null)
+                        then 'infinity'::timestamptz
+                        when j.order_seq is not null
+                         and (exists (select 1 from ahead a
+                                       where a.webhook_id = j.webhook_id and a.bot_id = j.bot_id)
+                              or exists (select 1 from joining e
+                                          where e.webhook_id = j.webhook_id and e.bot_id = j.bot_id
+                                            and e.order_seq < j.order_seq))
+                        then 'infinity'::timestamptz
+                        else m.create_time end as next_attempt_time,
+                   j.bot_id, j.order_seq, m.create_time
+              from made m
+              left join joining j on j.id = m.id) n
+          cross join offered o
+          cross join lateral (
+            select n.next_attempt_time <> 'infinity' and n.id = any(o.ids) as taken) t
+        returning delivery_id, lease_token is not null as leased
       )
-      select id,
-             (select count(*) from (select pg_notify(?, ?) from queued where ? limit 1) announced)
+      select 'event', id,
+             (select count(*)
+                from (select pg_notify(?, ?) from queued where ? and not leased limit 1) announced)
         from event
       union all
-      select null, 0 from planned where not on_current_webhooks
+      select 'leased', delivery_id, (select generation from generations where subject = 'signing')
+        from queued where leased
+      union all
+      select 'stale', null, 0 from planned where not on_current_webhooks
       """;
 
   /** {@link #INGEST} for a batch whose look-up of known event ids reads {@code before}. */
@@ -143,6 +161,7 @@ final class PostgresEventRepository implements EventRepository {
 
   private final Transactor transactor;
   private final DeliveryAnnouncements announcements;
+  private final DirectLeases direct;
   private final GroupCommit<Ingestion, IngestResult> commits;
   private final FanOutCandidates candidates = new FanOutCandidates();
   private final DayTexts ingestOfDays = new DayTexts(PostgresEventRepository::ingest);
@@ -180,9 +199,16 @@ final class PostgresEventRepository implements EventRepository {
    */
   static final int WAITING_AT_MOST = 4096;
 
+  /** A writer whose deliveries all wait for claims, as on a server that does not dispatch. */
   PostgresEventRepository(Transactor transactor, DeliveryAnnouncements announcements) {
+    this(transactor, announcements, DirectLeases.NONE);
+  }
+
+  PostgresEventRepository(
+      Transactor transactor, DeliveryAnnouncements announcements, DirectLeases direct) {
     this.transactor = requireNonNull(transactor, "transactor");
     this.announcements = requireNonNull(announcements, "announcements");
+    this.direct = requireNonNull(direct, "direct");
     this.commits =
         new GroupCommit<>(
             this::write,
@@ -200,13 +226,22 @@ final class PostgresEventRepository implements EventRepository {
    * what must be done in turn.
    */
   private record Ingestion(
-      Event event, byte[] packedBody, Function<List<Webhook>, List<NewDelivery>> fanOut) {
+      Event event,
+      String bodyTemplate,
+      byte[] packedBody,
+      Function<List<Webhook>, List<NewDelivery>> fanOut) {
     Ingestion(Event event, Function<List<Webhook>, List<NewDelivery>> fanOut) {
-      this(event, PackedBodies.pack(PayloadBuilder.template(event)), fanOut);
+      this(event, PayloadBuilder.template(event), fanOut);
+    }
+
+    private Ingestion(
+        Event event, String bodyTemplate, Function<List<Webhook>, List<NewDelivery>> fanOut) {
+      this(event, bodyTemplate, PackedBodies.pack(bodyTemplate), fanOut);
     }
   }
 
-  private record Delivery(Event event, NewDelivery delivery) {}
+  /** A delivery planned for an event of the batch. */
+  record Delivery(Event event, String bodyTemplate, NewDelivery delivery) {}
 
   /**
    * Records the event with the ingestions other callers make meanwhile, in one statement: under
@@ -225,28 +260,61 @@ final class PostgresEventRepository implements EventRepository {
    * batch planned on webhooks that changed meanwhile is planned again on a fresh look at them.
    */
   private List<IngestResult> write(List<Ingestion> batch) {
-    return transactor.outsideTransaction(
-        dsl -> {
-          Written written = dsl.connectionResult(connection -> planAndInsert(connection, batch));
-          Map<Ingestion, List<UUID>> replayed =
-              firstIngestions(
-                  dsl,
-                  batch.stream()
-                      .filter(i -> !written.inserted().contains(i.event().id()))
-                      .toList());
-          return batch.stream()
-              .map(
-                  i ->
-                      written.inserted().contains(i.event().id())
-                          ? new IngestResult(
-                              i.event().eventId(), written.plannedIds().get(i.event().id()), false)
-                          : new IngestResult(i.event().eventId(), replayed.get(i), true))
-              .toList();
-        });
+    Answered answered =
+        transactor.outsideTransaction(
+            dsl -> {
+              Written written =
+                  dsl.connectionResult(connection -> planAndInsert(connection, batch));
+              List<ClaimedDelivery> taken =
+                  direct.claims(
+                      dsl, written.offer(), written.leased(), written.signingGeneration());
+              Map<Ingestion, List<UUID>> replayed =
+                  firstIngestions(
+                      dsl,
+                      batch.stream()
+                          .filter(i -> !written.inserted().contains(i.event().id()))
+                          .toList());
+              return new Answered(results(batch, written, replayed), written.offer(), taken);
+            });
+    // Committed: the statement commits by itself.
+    direct.handOver(answered.taken(), answered.offer());
+    return answered.results();
   }
 
-  /** The events a batch wrote, and the deliveries planned for each event. */
-  private record Written(Set<UUID> inserted, Map<UUID, List<UUID>> plannedIds) {}
+  private static List<IngestResult> results(
+      List<Ingestion> batch, Written written, Map<Ingestion, List<UUID>> replayed) {
+    Set<UUID> leased =
+        written.leased().stream().map(d -> d.delivery().id()).collect(Collectors.toSet());
+    return batch.stream()
+        .map(
+            i -> {
+              if (!written.inserted().contains(i.event().id())) {
+                return new IngestResult(i.event().eventId(), replayed.get(i), true);
+              }
+              List<UUID> planned = written.plannedIds().get(i.event().id());
+              return new IngestResult(
+                  i.event().eventId(),
+                  planned,
+                  false,
+                  planned.stream().anyMatch(id -> !leased.contains(id)));
+            })
+        .toList();
+  }
+
+  /**
+   * The events a batch wrote, the deliveries planned for each event, and those of them the
+   * statement leased to this server's dispatcher, with the generation of signing keys it read.
+   */
+  private record Written(
+      Set<UUID> inserted,
+      Map<UUID, List<UUID>> plannedIds,
+      DirectLeases.Offer offer,
+      List<Delivery> leased,
+      long signingGeneration) {}
+
+  /** What the callers are answered, and the claims handed to the dispatcher once committed. */
+  private record Answered(
+      List<IngestResult> results, DirectLeases.Offer offer, List<ClaimedDelivery> taken) {}
 
   private Written planAndInsert(Connection connection, List<Ingestion> batch) throws SQLException {
     List<String> projects = batch.stream().map(i -> i.event().projectId()).distinct().toList();
@@ -259,12 +327,13 @@ final class PostgresEventRepository implements EventRepository {
         Event event = ingestion.event();
         // The domain's fan-out picks each event's recipients among the batch's.
         List<NewDelivery> made = ingestion.fanOut().apply(candidates.webhooks());
-        made.forEach(d -> planned.add(new Delivery(event, d)));
+        made.forEach(d -> planned.add(new Delivery(event, ingestion.bodyTemplate(), d)));
         plannedIds.put(event.id(), made.stream().map(NewDelivery::id).toList());
       }
-      Optional<Set<UUID>> inserted = insert(connection, batch, planned, candidates.generation());
-      if (inserted.isPresent()) {
-        return new Written(inserted.get(), plannedIds);
+      Optional<Written> written =
+          insert(connection, batch, planned, plannedIds, candidates.generation());
+      if (written.isPresent()) {
+        return written.get();
       }
       this.candidates.forget();
       if (tries == PLANS_AT_MOST) {
@@ -275,11 +344,15 @@ final class PostgresEventRepository implements EventRepository {
   }
 
   /**
-   * Runs {@link #INGEST}; returns the ids of the events written, or empty if the webhooks it was
-   * planned on are no longer those of {@code generation}.
+   * Runs {@link #INGEST}; returns what it wrote, or empty if the webhooks it was planned on are no
+   * longer those of {@code generation}.
    */
-  private Optional<Set<UUID>> insert(
-      Connection connection, List<Ingestion> batch, List<Delivery> deliveries, long generation)
+  private Optional<Written> insert(
+      Connection connection,
+      List<Ingestion> batch,
+      List<Delivery> deliveries,
+      Map<UUID, List<UUID>> plannedIds,
+      long generation)
       throws SQLException {
     List<Instant> times = batch.stream().map(i -> i.event().createTime()).toList();
     Days before = Days.before(Collections.min(times), Collections.max(times));
@@ -309,20 +382,38 @@ final class PostgresEventRepository implements EventRepository {
               .map(d -> d.delivery().id())
               .toList();
       statement.setString(next, ArrayLiterals.of(joiningLines));
-      statement.setString(next + 1, DeliveryAnnouncements.CHANNEL);
-      statement.setString(next + 2, announcements.origin());
-      statement.setBoolean(next + 3, announcements.heard(connection));
+      DirectLeases.Offer offer = direct.offer(deliveries);
+      statement.setString(next + 1, ArrayLiterals.of(offer.ids()));
+      statement.setObject(
+          next + 2, offer.leaseUntil() == null ? null : Times.toDb(offer.leaseUntil()));
+      statement.setObject(next + 3, offer.token());
+      statement.setString(next + 4, DeliveryAnnouncements.CHANNEL);
+      statement.setString(next + 5, announcements.origin());
+      statement.setBoolean(next + 6, announcements.heard(connection));
       Set<UUID> inserted = new HashSet<>();
+      Set<UUID> leased = new HashSet<>();
+      long signingGeneration = -1;
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
-          UUID id = rows.getObject(1, UUID.class);
-          if (id == null) {
-            return Optional.empty();
+          switch (rows.getString(1)) {
+            case "event" -> inserted.add(rows.getObject(2, UUID.class));
+            case "leased" -> {
+              leased.add(rows.getObject(2, UUID.class));
+              signingGeneration = rows.getLong(3);
+            }
+            default -> {
+              return Optional.empty();
+            }
           }
-          inserted.add(id);
         }
       }
-      return Optional.of(inserted);
+      return Optional.of(
+          new Written(
+              inserted,
+              plannedIds,
+              offer,
+              deliveries.stream().filter(d -> leased.contains(d.delivery().id())).toList(),
+              signingGeneration));
     }
   }
 

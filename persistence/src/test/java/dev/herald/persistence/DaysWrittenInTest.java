@@ -67,7 +67,7 @@ class DaysWrittenInTest {
     String plan =
         keptPlan(
             PostgresEventRepository.ingest(Days.before(now, now)),
-            "-1, " + "'{}', ".repeat(13) + "'channel', 'origin', false");
+            "-1, " + "'{}', ".repeat(14) + "null, null, 'channel', 'origin', false");
     LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
     assertEquals(
         Set.of(Partitions.nameOf("events", today.minusDays(1))),

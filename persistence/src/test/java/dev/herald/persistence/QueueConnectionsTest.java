@@ -9,6 +9,7 @@ import com.google.inject.Key;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.domain.delivery.DeliveryNotifier;
 import dev.herald.domain.delivery.DeliveryQueue;
+import dev.herald.domain.delivery.DirectDispatch;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
@@ -48,6 +49,7 @@ class QueueConnectionsTest {
             new DatabaseSettings(url, null, null, 2), new MasterKey(new byte[MasterKey.BYTES])),
         binder -> {
           binder.bind(DeliveryNotifier.class).toInstance(() -> {});
+          binder.bind(DirectDispatch.class).toInstance(DirectDispatch.NONE);
           binder.bind(Clock.class).toInstance(Clock.systemUTC());
           binder.bind(PrometheusRegistry.class).toInstance(new PrometheusRegistry());
         });

@@ -56,7 +56,7 @@ public final class IngestionService {
         .recordOnce(event, candidates -> FanOut.deliveries(event, candidates))
         .thenApply(
             result -> {
-              if (!result.deliveryIds().isEmpty() && !result.repeated()) {
+              if (result.queued()) {
                 notifier.deliveriesCreated();
               }
               return result;
