@@ -11,16 +11,12 @@ import dev.herald.domain.delivery.DirectDispatch;
 import dev.herald.domain.event.Event;
 import dev.herald.domain.event.FanOut;
 import dev.herald.domain.event.IngestResult;
-import dev.herald.domain.json.JsonValue;
-import dev.herald.domain.secret.Ed25519KeyPair;
-import dev.herald.domain.secret.SigningSecret;
 import dev.herald.domain.webhook.DeliveryControls;
 import dev.herald.domain.webhook.Ordering;
 import dev.herald.domain.webhook.Trigger;
 import dev.herald.domain.webhook.Webhook;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,22 +66,8 @@ class DirectLeasesTest {
 
   @BeforeEach
   void signingProject() {
-    transactor.outsideTransaction(
-        dsl ->
-            dsl.execute(
-                "truncate delivery_attempts, attempt_urls, delivery_queue, deliveries, events,"
-                    + " webhooks, signing_secrets, signing_settings, returning_backlogs"));
-    secrets =
-        new JooqSigningSecretRepository(
-            transactor, new SecretCipher(new MasterKey(new byte[32]), new SecureRandom()));
-    secrets.insertIfNoCurrent(
-        new SigningSecret(
-            UUID.randomUUID(),
-            "proj",
-            new byte[32],
-            now,
-            null,
-            Ed25519KeyPair.generate(new SecureRandom())));
+    QueueFixtures.emptied(transactor);
+    secrets = QueueFixtures.signing(transactor, "proj", now);
     queue =
         new PostgresDeliveryQueue(transactor, secrets, new OutcomeNotifications(new Listeners()));
     events =
@@ -206,20 +188,7 @@ class DirectLeasesTest {
   }
 
   private IngestResult ingest(String eventId) {
-    Event event =
-        new Event(
-            UUID.randomUUID(),
-            eventId,
-            "proj",
-            "bot",
-            Trigger.BOT_STATE_CHANGE,
-            JsonValue.NULL,
-            null,
-            "joined",
-            "bot_joined",
-            null,
-            now,
-            now);
+    Event event = QueueFixtures.joined(eventId, "bot", now);
     return events.recordOnce(event, candidates -> FanOut.deliveries(event, candidates)).join();
   }
 

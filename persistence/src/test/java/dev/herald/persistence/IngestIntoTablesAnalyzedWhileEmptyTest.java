@@ -6,7 +6,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.domain.event.Event;
 import dev.herald.domain.event.FanOut;
-import dev.herald.domain.json.JsonValue;
 import dev.herald.domain.webhook.DeliveryControls;
 import dev.herald.domain.webhook.Ordering;
 import dev.herald.domain.webhook.Trigger;
@@ -105,20 +104,7 @@ class IngestIntoTablesAnalyzedWhileEmptyTest {
     PostgresEventRepository events =
         new PostgresEventRepository(transactor, new DeliveryAnnouncements(new Listeners()));
     for (int i = 0; i < EVENTS; i++) {
-      Event event =
-          new Event(
-              UUID.randomUUID(),
-              "evt-" + i,
-              "proj",
-              "bot-" + i % BOTS,
-              Trigger.BOT_STATE_CHANGE,
-              JsonValue.NULL,
-              null,
-              "joined",
-              "bot_joined",
-              null,
-              now,
-              now);
+      Event event = QueueFixtures.joined("evt-" + i, "bot-" + i % BOTS, now);
       events.recordOnce(event, candidates -> FanOut.deliveries(event, candidates)).join();
     }
 

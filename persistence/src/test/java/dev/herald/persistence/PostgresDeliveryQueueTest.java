@@ -17,17 +17,13 @@ import dev.herald.domain.delivery.NextStep;
 import dev.herald.domain.delivery.RecordedOutcome;
 import dev.herald.domain.event.Event;
 import dev.herald.domain.event.FanOut;
-import dev.herald.domain.json.JsonValue;
 import dev.herald.domain.page.PageRequest;
-import dev.herald.domain.secret.Ed25519KeyPair;
 import dev.herald.domain.secret.ProjectSecrets;
 import dev.herald.domain.secret.SignatureScheme;
-import dev.herald.domain.secret.SigningSecret;
 import dev.herald.domain.webhook.Trigger;
 import dev.herald.domain.webhook.Webhook;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -86,25 +82,11 @@ class PostgresDeliveryQueueTest {
 
   @BeforeEach
   void oneDueDelivery() {
-    transactor.outsideTransaction(
-        dsl ->
-            dsl.execute(
-                "truncate delivery_attempts, attempt_urls, delivery_queue, deliveries, events,"
-                    + " webhooks, signing_secrets, signing_settings, returning_backlogs"));
-    secrets =
-        new JooqSigningSecretRepository(
-            transactor, new SecretCipher(new MasterKey(new byte[32]), new SecureRandom()));
+    QueueFixtures.emptied(transactor);
+    secrets = QueueFixtures.signing(transactor, "proj", now);
     queue =
         new PostgresDeliveryQueue(transactor, secrets, new OutcomeNotifications(new Listeners()));
     deliveries = new JooqDeliveryRepository(transactor, new DeliveryAnnouncements(new Listeners()));
-    secrets.insertIfNoCurrent(
-        new SigningSecret(
-            UUID.randomUUID(),
-            "proj",
-            new byte[32],
-            now,
-            null,
-            Ed25519KeyPair.generate(new SecureRandom())));
     Webhook webhook =
         new Webhook(
             UUID.randomUUID(),
@@ -127,20 +109,7 @@ class PostgresDeliveryQueueTest {
   }
 
   private UUID ingest(String eventId, Instant createTime) {
-    Event event =
-        new Event(
-            UUID.randomUUID(),
-            eventId,
-            "proj",
-            "bot",
-            Trigger.BOT_STATE_CHANGE,
-            JsonValue.NULL,
-            null,
-            "joined",
-            "bot_joined",
-            null,
-            createTime,
-            createTime);
+    Event event = QueueFixtures.joined(eventId, "bot", createTime);
     return new PostgresEventRepository(transactor, new DeliveryAnnouncements(new Listeners()))
         .recordOnce(event, candidates -> FanOut.deliveries(event, candidates))
         .join()
