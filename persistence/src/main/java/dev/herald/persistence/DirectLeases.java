@@ -44,8 +44,11 @@ final class DirectLeases {
 
   /**
    * A batch's deliveries offered to the dispatcher, in order, as many as it has room for: those of
-   * unordered webhooks it does not pass over. The statement leases those of them it does not park
-   * ({@link PostgresEventRepository#INGEST}), until {@code leaseUntil}, under {@code token}.
+   * unordered, unlimited webhooks it does not pass over. A rate-limited webhook's go by the claims:
+   * taken here, two servers drained a webhook limited to 50/s at 37/s (RateLimitIT on PostgreSQL
+   * 15), where the claims, which pass over a webhook waiting for its send slots, hold it to its
+   * limit. The statement leases those of them it does not park ({@link
+   * PostgresEventRepository#INGEST}), until {@code leaseUntil}, under {@code token}.
    */
   record Offer(List<UUID> ids, Instant leaseUntil, UUID token) {
     static final Offer NOTHING = new Offer(List.of(), null, null);
@@ -59,7 +62,9 @@ final class DirectLeases {
     List<UUID> ids = new ArrayList<>();
     for (PostgresEventRepository.Delivery made : deliveries) {
       Webhook webhook = made.delivery().webhook();
-      if (!webhook.controls().ordered() && opening.takes(webhook.id())) {
+      if (!webhook.controls().ordered()
+          && webhook.controls().maxRequestsPerSecond().isEmpty()
+          && opening.takes(webhook.id())) {
         ids.add(made.delivery().id());
         if (ids.size() == opening.room()) {
           break;

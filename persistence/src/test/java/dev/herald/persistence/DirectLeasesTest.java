@@ -136,8 +136,9 @@ class DirectLeasesTest {
   }
 
   @Test
-  void anOrderedWebhooksAndAPausedEndpointsDeliveriesWaitForClaims() {
+  void anOrderedOrRateLimitedWebhooksAndAPausedEndpointsDeliveriesWaitForClaims() {
     webhook(Ordering.PER_BOT);
+    webhook(new DeliveryControls(List.of(), Ordering.UNORDERED, OptionalInt.of(50)));
     Webhook paused = webhook(Ordering.UNORDERED);
     transactor.outsideTransaction(
         dsl ->
@@ -154,7 +155,7 @@ class DirectLeasesTest {
         transactor.outsideTransaction(
             dsl -> dsl.fetchValue("select max(lease_token::text) from delivery_queue")),
         "nothing leased");
-    assertEquals(2, result.deliveryIds().size());
+    assertEquals(3, result.deliveryIds().size());
   }
 
   @Test
@@ -171,6 +172,10 @@ class DirectLeasesTest {
   }
 
   private Webhook webhook(Ordering ordering) {
+    return webhook(new DeliveryControls(List.of(), ordering, OptionalInt.empty()));
+  }
+
+  private Webhook webhook(DeliveryControls controls) {
     Webhook webhook =
         new Webhook(
             UUID.randomUUID(),
@@ -182,7 +187,7 @@ class DirectLeasesTest {
             null,
             now,
             now,
-            new DeliveryControls(List.of(), ordering, OptionalInt.empty()));
+            controls);
     new JooqWebhookRepository(transactor).insertIfFewerThan(webhook, 100);
     return webhook;
   }
