@@ -38,7 +38,9 @@ import org.jooq.impl.DSL;
  *
  * <p>Past 250 lines as one class because the batch's plan (its fan-out on the kept webhooks,
  * planned again when they changed), its statement, its binding and the answers to each waiting
- * caller share the batch's shape; what is kept between batches is {@link FanOutCandidates}'.
+ * caller share the batch's shape; what is kept between batches is {@link FanOutCandidates}', and
+ * what is handed to this server's dispatcher is {@link DirectLeases}'. The statement's text and its
+ * binding, which change together, are the seam to split along next.
  */
 final class PostgresEventRepository implements EventRepository {
   /** Events written in one statement at most; more wait for the next. */
