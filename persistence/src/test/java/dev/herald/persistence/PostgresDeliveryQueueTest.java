@@ -581,6 +581,40 @@ class PostgresDeliveryQueueTest {
   }
 
   @Test
+  void aBatchEndsASuccessOnlyUnderTheLeaseThatHoldsIt() {
+    UUID second = ingest("evt-2");
+    ClaimedDelivery crashed = queue.claimDue(1, ALL_DUE, now, now.plusSeconds(60), Set.of()).get(0);
+    List<ClaimedDelivery> next =
+        queue.claimDue(10, ALL_DUE, now.plusSeconds(61), now.plusSeconds(120), Set.of());
+    assertEquals(Set.of(deliveryId, second), ids(next));
+    ClaimedDelivery again =
+        next.stream().filter(c -> c.id().equals(crashed.id())).findFirst().orElseThrow();
+    ClaimedDelivery other =
+        next.stream().filter(c -> !c.id().equals(crashed.id())).findFirst().orElseThrow();
+
+    assertEquals(
+        List.of(RecordedOutcome.LOST, RecordedOutcome.HELD),
+        queue.recordAttempts(
+            List.of(
+                new AttemptOutcome(crashed, attempt(1, 200), new NextStep.Succeed()),
+                new AttemptOutcome(other, attempt(1, 200), new NextStep.Succeed()))));
+    assertEquals(
+        Set.of(crashed.id()),
+        ids(queue.claimDue(10, ALL_DUE, now.plusSeconds(120), now.plusSeconds(180), Set.of())),
+        "the success under a lease already lost leaves its delivery to the new holder");
+
+    ClaimedDelivery latest =
+        queue.claimDue(10, ALL_DUE, now.plusSeconds(181), now.plusSeconds(240), Set.of()).get(0);
+    queue.recordAttempts(
+        List.of(
+            new AttemptOutcome(again, attempt(1, 200), new NextStep.Succeed()),
+            new AttemptOutcome(latest, attempt(1, 200), new NextStep.Succeed())));
+    assertTrue(
+        queue.claimDue(10, ALL_DUE, now.plusSeconds(300), now.plusSeconds(360), Set.of()).isEmpty(),
+        "the same delivery twice in a batch, the holder's success second, ends it");
+  }
+
+  @Test
   void aRecordReportsTheWebhooksFailuresInARowAndASuccessClearsThem() {
     UUID second = ingest("evt-2");
     UUID third = ingest("evt-3");

@@ -162,14 +162,34 @@ final class QueueTables {
         busy);
   }
 
+  /**
+   * Runs {@code sql} with {@code arguments} (SQL literals) on its generic plan, and returns that
+   * plan with the rows each step produced and removed; the caller rolls back what it wrote.
+   */
+  static String genericPlanRun(Connection connection, String sql, String arguments)
+      throws SQLException {
+    return plan(
+        connection,
+        "force_generic_plan",
+        "explain (analyze, costs off, timing off, summary off)",
+        sql,
+        arguments);
+  }
+
   private static String plan(Connection connection, String mode, String sql, String arguments)
+      throws SQLException {
+    return plan(connection, mode, "explain", sql, arguments);
+  }
+
+  private static String plan(
+      Connection connection, String mode, String explain, String sql, String arguments)
       throws SQLException {
     try (Statement statement = connection.createStatement()) {
       statement.execute("set plan_cache_mode = " + mode);
       statement.execute("prepare planned as " + numbered(sql));
       StringBuilder plan = new StringBuilder();
       String execute = arguments.isEmpty() ? "planned" : "planned(" + arguments + ")";
-      try (ResultSet rows = statement.executeQuery("explain execute " + execute)) {
+      try (ResultSet rows = statement.executeQuery(explain + " execute " + execute)) {
         while (rows.next()) {
           plan.append(rows.getString(1)).append('\n');
         }

@@ -13,8 +13,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * On small tables a sequential scan is the cheaper plan for recording a batch, and a prepared
- * statement keeps that plan while the tables grow. The queue's connections therefore rule it out.
+ * On small tables a sequential scan is the cheaper plan, and a prepared statement keeps that plan
+ * while the tables grow: the queue's connections rule it out, and recording a batch on a small
+ * table reaches the queue by key. (While the record joined the queue to its outcomes, the planner
+ * left to itself read this table sequentially.)
  */
 class RecordPlanOnASmallTableTest {
   private static EmbeddedPostgres postgres;
@@ -31,13 +33,6 @@ class RecordPlanOnASmallTableTest {
   @AfterAll
   static void stop() throws IOException {
     postgres.close();
-  }
-
-  @Test
-  void leftToItselfThePlannerScansTheSmallTable() {
-    String plan =
-        dsl.transactionResult(transaction -> QueueTables.recordAttemptsPlan(transaction.dsl()));
-    assertTrue(plan.contains("Seq Scan"), plan);
   }
 
   @Test
