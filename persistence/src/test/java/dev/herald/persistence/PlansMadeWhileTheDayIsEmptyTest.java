@@ -43,7 +43,7 @@ class PlansMadeWhileTheDayIsEmptyTest {
   @Test
   void theClaimProbesEachDeliveryByKey() throws SQLException {
     String plan;
-    try (Connection connection = queueSession()) {
+    try (Connection connection = QueueTables.queueSession(postgres)) {
       plan =
           QueueTables.genericPlan(
               connection, QueueTables.claimText(128), QueueTables.claimArguments());
@@ -59,7 +59,7 @@ class PlansMadeWhileTheDayIsEmptyTest {
             .set(DELIVERIES.STATUS, "FAILED")
             .where(AttemptRecords.deliveryOf(UUID.randomUUID(), Instant.now(), UUID.randomUUID()));
     String plan;
-    try (Connection connection = queueSession()) {
+    try (Connection connection = QueueTables.queueSession(postgres)) {
       plan =
           QueueTables.genericPlan(
               connection,
@@ -69,11 +69,5 @@ class PlansMadeWhileTheDayIsEmptyTest {
                   .collect(Collectors.joining(", ")));
     }
     QueueTables.assertProbesByKey(plan);
-  }
-
-  private static Connection queueSession() throws SQLException {
-    Connection connection = postgres.getPostgresDatabase().getConnection();
-    connection.createStatement().execute(PostgresDeliveryQueue.INDEX_PLANS);
-    return connection;
   }
 }

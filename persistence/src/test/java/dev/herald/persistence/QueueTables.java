@@ -114,6 +114,16 @@ final class QueueTables {
         });
   }
 
+  /**
+   * A connection to {@code postgres} set up as the queue's are ({@link
+   * PostgresDeliveryQueue#INDEX_PLANS}).
+   */
+  static Connection queueSession(EmbeddedPostgres postgres) throws SQLException {
+    Connection connection = postgres.getPostgresDatabase().getConnection();
+    connection.createStatement().execute(PostgresDeliveryQueue.INDEX_PLANS);
+    return connection;
+  }
+
   /** Plans {@code sql} in a session: {@link #customPlan} or {@link #genericPlan}. */
   interface Planner {
     String plan(Connection connection, String sql, String arguments) throws SQLException;

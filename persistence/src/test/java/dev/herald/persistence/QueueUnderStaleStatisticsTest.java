@@ -49,7 +49,7 @@ class QueueUnderStaleStatisticsTest {
   @Test
   void theClaimWalksTheDueIndexAndUpdatesByKey() throws SQLException {
     String plan;
-    try (Connection connection = queueSession()) {
+    try (Connection connection = QueueTables.queueSession(postgres)) {
       plan =
           QueueTables.genericPlan(
               connection, QueueTables.claimText(128), QueueTables.claimArguments());
@@ -64,7 +64,7 @@ class QueueUnderStaleStatisticsTest {
   @Test
   void andTakesAFullBatch() throws SQLException {
     Instant now = Instant.now();
-    try (Connection connection = queueSession()) {
+    try (Connection connection = QueueTables.queueSession(postgres)) {
       connection.setAutoCommit(false);
       int claimed =
           Claims.claim(
@@ -120,16 +120,9 @@ class QueueUnderStaleStatisticsTest {
    */
   private static String genericPlanOnQueueConnection(String sql, int parameters)
       throws SQLException {
-    try (Connection connection = queueSession()) {
+    try (Connection connection = QueueTables.queueSession(postgres)) {
       return QueueTables.genericPlan(
           connection, sql, String.join(", ", Collections.nCopies(parameters, "null")));
     }
-  }
-
-  /** A connection set up as the queue's are. */
-  private static Connection queueSession() throws SQLException {
-    Connection connection = postgres.getPostgresDatabase().getConnection();
-    connection.createStatement().execute(PostgresDeliveryQueue.INDEX_PLANS);
-    return connection;
   }
 }

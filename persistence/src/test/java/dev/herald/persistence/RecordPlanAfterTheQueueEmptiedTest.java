@@ -48,7 +48,7 @@ class RecordPlanAfterTheQueueEmptiedTest {
   @Test
   void eachRowsLeaseTokenIsLookedUpWithoutScanningTheBatch() throws SQLException {
     String plan;
-    try (Connection connection = queueSession()) {
+    try (Connection connection = QueueTables.queueSession(postgres)) {
       connection.setAutoCommit(false);
       List<UUID[]> held = leaseSome(connection, 128);
       plan =
@@ -98,12 +98,5 @@ class RecordPlanAfterTheQueueEmptiedTest {
 
   private static String array(List<String> elements) {
     return elements.stream().map(e -> '"' + e + '"').collect(Collectors.joining(",", "'{", "}'"));
-  }
-
-  /** A connection set up as the queue's are. */
-  private static Connection queueSession() throws SQLException {
-    Connection connection = postgres.getPostgresDatabase().getConnection();
-    connection.createStatement().execute(PostgresDeliveryQueue.INDEX_PLANS);
-    return connection;
   }
 }
