@@ -131,20 +131,29 @@ final class AttemptRecords {
    * probe) waits parked with the rest of its backlog ({@link Pauses}), so that the pause need not
    * be made again to park it. Returns each held delivery and whether it waits parked. One statement
    * a retry was a round trip each on the recorder's thread: an endpoint failing at 2,000 deliveries
-   * a second held every webhook's records back behind its own.
+   * a second held every webhook's records back behind its own. As in {@link #RECORD_ATTEMPTS}, a
+   * row's retry is found by its id's place in the batch, not by a join to the batch.
    */
   static final String RECORD_RETRIES =
       """
+      with retry as (
+        select ?::uuid[] as ids, ?::uuid[] as tokens, ?::int[] as attempt_numbers,
+               ?::timestamptz[] as retry_ats
+      )
       update delivery_queue q
-         set lease_token = null, lease_until = null, attempts_made = v.attempt_number,
-             next_attempt_time = %s
-        from unnest(?::uuid[], ?::uuid[], ?::int[], ?::timestamptz[])
-             as v(id, lease_token, attempt_number, retry_at)
-       where q.delivery_id = any(array(select id from unnest(?::uuid[]) as ids(id)))
-         and q.delivery_id = v.id and q.lease_token = v.lease_token
+         set lease_token = null, lease_until = null,
+             (attempts_made, next_attempt_time) = (
+               select r.attempt_numbers[i], %s
+                 from retry r, unnest(array_positions(r.ids, q.delivery_id)) as i
+                where r.tokens[i] = q.lease_token
+                limit 1)
+       where q.delivery_id = any((select ids from retry)::uuid[])
+         and q.lease_token = any(array(
+               select r.tokens[i]
+                 from retry r, unnest(array_positions(r.ids, q.delivery_id)) as i))
       returning q.delivery_id, q.next_attempt_time = 'infinity'::timestamptz
       """
-          .formatted(Pauses.parkedIfPaused("v.retry_at"));
+          .formatted(Pauses.parkedIfPaused("r.retry_ats[i]"));
 
   /** Runs {@link #RECORD_RETRIES} for outcomes whose next step is a retry. */
   static Map<UUID, RecordedOutcome> recordRetries(DSLContext dsl, List<AttemptOutcome> retries) {
@@ -159,8 +168,7 @@ final class AttemptRecords {
                 .add(o -> o.claim().id())
                 .add(o -> o.claim().leaseToken())
                 .add(o -> o.attempt().attemptNumber())
-                .add(o -> ((NextStep.RetryAt) o.next()).time())
-                .add(o -> o.claim().id());
+                .add(o -> ((NextStep.RetryAt) o.next()).time());
             try (ResultSet rows = statement.executeQuery()) {
               while (rows.next()) {
                 recorded.put(

@@ -20,24 +20,26 @@ final class Leases {
    * Hand-written to renew every claim of a dispatcher (several hundred) in one statement of fixed
    * text, two arrays rather than a condition each. Rows another transaction has locked are passed
    * over: that is a record about to end or release them, and waiting for it deadlocked
-   * (docs/performance.md, "Lease renewal").
+   * (docs/performance.md, "Lease renewal"). Each row's lease token is found by its id's place in
+   * the batch, as in {@link AttemptRecords#RECORD_ATTEMPTS}: joined to the batch, each row read
+   * every claim of it.
    */
   static final String RENEW_LEASES =
       """
       with held as (
-        select * from unnest(?::uuid[], ?::uuid[]) as v(id, lease_token)
+        select ?::uuid[] as ids, ?::uuid[] as tokens
       ),
       renewable as (
         select q.delivery_id
           from delivery_queue q
-          join held h on q.delivery_id = h.id and q.lease_token = h.lease_token
-         where q.delivery_id = any(array(select id from held))
+         where q.delivery_id = any((select ids from held)::uuid[])
+           and q.lease_token = any(array(
+                 select h.tokens[i]
+                   from held h, unnest(array_positions(h.ids, q.delivery_id)) as i))
            for update of q skip locked
       )
       update delivery_queue q set lease_until = ?::timestamptz
-        from renewable r
        where q.delivery_id = any(array(select delivery_id from renewable))
-         and q.delivery_id = r.delivery_id
       """;
 
   /** Runs {@link #RENEW_LEASES}; returns how many leases it extended. */

@@ -615,6 +615,30 @@ class PostgresDeliveryQueueTest {
   }
 
   @Test
+  void aBatchRetriesADeliveryListedTwiceAsTheLeaseThatHoldsItSays() {
+    ClaimedDelivery crashed = queue.claimDue(1, ALL_DUE, now, now.plusSeconds(60), Set.of()).get(0);
+    ClaimedDelivery holder =
+        queue.claimDue(1, ALL_DUE, now.plusSeconds(61), now.plusSeconds(120), Set.of()).get(0);
+    assertEquals(crashed.id(), holder.id());
+    Instant crashedRetryAt = now.plusSeconds(130);
+    Instant holderRetryAt = now.plusSeconds(200);
+
+    queue.recordAttempts(
+        List.of(
+            new AttemptOutcome(crashed, attempt(1, 503), new NextStep.RetryAt(crashedRetryAt)),
+            new AttemptOutcome(holder, attempt(2, 503), new NextStep.RetryAt(holderRetryAt))));
+    assertTrue(
+        queue
+            .claimDue(10, ALL_DUE, crashedRetryAt, crashedRetryAt.plusSeconds(60), Set.of())
+            .isEmpty(),
+        "the retry under a lease already lost is not the one applied");
+    List<ClaimedDelivery> atRetry =
+        queue.claimDue(10, ALL_DUE, holderRetryAt, holderRetryAt.plusSeconds(60), Set.of());
+    assertEquals(Set.of(crashed.id()), ids(atRetry));
+    assertEquals(2, atRetry.get(0).attemptsMade(), "the holder's attempt is the one counted");
+  }
+
+  @Test
   void aRecordReportsTheWebhooksFailuresInARowAndASuccessClearsThem() {
     UUID second = ingest("evt-2");
     UUID third = ingest("evt-3");

@@ -90,7 +90,7 @@ class QueueUnderStaleStatisticsTest {
 
   @Test
   void recordingRetriesFindsTheQueueRowsByKey() throws SQLException {
-    String plan = genericPlanOnQueueConnection(AttemptRecords.RECORD_RETRIES, 5);
+    String plan = genericPlanOnQueueConnection(AttemptRecords.RECORD_RETRIES, 4);
     assertTrue(plan.contains("Index Cond: (delivery_id = ANY"), plan);
     assertTrue(everyReadOfTheQueueKeyIsBoundedByTheBatch(plan), plan);
   }

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * they usually are: the queue's pages are there, its rows were not, and every read of it looks like
  * one row. Each queue row's lease token must still be looked up by the row's place in the batch:
  * joined to the outcomes, each of 128 rows scanned all 128 of them (16,256 rows removed by the
- * join's filter, most of the record's time in the benchmark's drain).
+ * join's filter, most of the record's time in the benchmark's drain). The same holds for a batch of
+ * retries and for a renewal of leases.
  */
 class RecordPlanAfterTheQueueEmptiedTest {
   private static EmbeddedPostgres postgres;
@@ -56,6 +57,38 @@ class RecordPlanAfterTheQueueEmptiedTest {
       connection.rollback();
     }
     assertTrue(plan.contains("Delete on delivery_queue q (actual rows=128"), plan);
+    assertFalse(plan.contains("Rows Removed by Join Filter"), plan);
+  }
+
+  @Test
+  void eachRetrysRowIsFoundWithoutScanningTheBatch() throws SQLException {
+    String plan;
+    try (Connection connection = QueueTables.queueSession(postgres)) {
+      connection.setAutoCommit(false);
+      List<UUID[]> held = leaseSome(connection, 128);
+      plan = QueueTables.genericPlanRun(connection, AttemptRecords.RECORD_RETRIES, retriesOf(held));
+      connection.rollback();
+    }
+    assertTrue(plan.contains("Update on delivery_queue q (actual rows=128"), plan);
+    assertFalse(plan.contains("Rows Removed by Join Filter"), plan);
+  }
+
+  @Test
+  void eachRenewedLeaseIsFoundWithoutScanningTheBatch() throws SQLException {
+    String plan;
+    try (Connection connection = QueueTables.queueSession(postgres)) {
+      connection.setAutoCommit(false);
+      List<UUID[]> held = leaseSome(connection, 128);
+      String arguments =
+          String.join(
+              ", ",
+              array(held.stream().map(row -> row[0].toString()).toList()),
+              array(held.stream().map(row -> row[1].toString()).toList()),
+              "'" + Instant.now().plusSeconds(30) + "'");
+      plan = QueueTables.genericPlanRun(connection, Leases.RENEW_LEASES, arguments);
+      connection.rollback();
+    }
+    assertTrue(plan.contains("LockRows (actual rows=128"), plan);
     assertFalse(plan.contains("Rows Removed by Join Filter"), plan);
   }
 
@@ -94,6 +127,18 @@ class RecordPlanAfterTheQueueEmptiedTest {
         array(Collections.nCopies(n, "")),
         array(Collections.nCopies(n, "")),
         array(Collections.nCopies(n, "t")));
+  }
+
+  /** {@link AttemptRecords#RECORD_RETRIES}'s arguments, as SQL literals, for a retry of each. */
+  private static String retriesOf(List<UUID[]> held) {
+    int n = held.size();
+    List<String> ids = held.stream().map(row -> row[0].toString()).toList();
+    return String.join(
+        ", ",
+        array(ids),
+        array(held.stream().map(row -> row[1].toString()).toList()),
+        array(Collections.nCopies(n, "1")),
+        array(Collections.nCopies(n, Instant.now().plusSeconds(60).toString())));
   }
 
   private static String array(List<String> elements) {
