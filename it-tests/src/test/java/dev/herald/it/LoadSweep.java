@@ -79,14 +79,14 @@ final class LoadSweep {
     sweep.put("steps", steps);
     sweep.put("max_rate_p99_50ms", best);
     sweep.put("raw_post_ceiling_per_s", round(rawPostCeiling));
-    sweep.put("max_rate_ratio", round(best / rawPostCeiling));
+    sweep.put("max_rate_ratio", Math.round(best / rawPostCeiling * 1000) / 1000.0);
     sweep.put("max_rate_ratio_target", 0.25);
     sweep.put("max_rate_ratio_met", best / rawPostCeiling >= 0.25);
     results.put("sweep", sweep);
     table.add(
         String.format(
             Locale.ROOT,
-            "sweep: highest rate at p99 <= %.0f ms %8d/s  = %.2f of the raw-POST ceiling (target 0.25: %s)",
+            "sweep: highest rate at p99 <= %.0f ms %8d/s  = %.3f of the raw-POST ceiling (target 0.25: %s)",
             TARGET_P99_MS,
             best,
             best / rawPostCeiling,
