@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.AfterAll;
@@ -48,48 +49,38 @@ class RecordPlanAfterTheQueueEmptiedTest {
 
   @Test
   void eachRowsLeaseTokenIsLookedUpWithoutScanningTheBatch() throws SQLException {
-    String plan;
-    try (Connection connection = QueueTables.queueSession(postgres)) {
-      connection.setAutoCommit(false);
-      List<UUID[]> held = leaseSome(connection, 128);
-      plan =
-          QueueTables.genericPlanRun(connection, AttemptRecords.RECORD_ATTEMPTS, successesOf(held));
-      connection.rollback();
-    }
+    String plan = planRunOn128Leased(AttemptRecords.RECORD_ATTEMPTS, this::successesOf);
     assertTrue(plan.contains("Delete on delivery_queue q (actual rows=128"), plan);
     assertFalse(plan.contains("Rows Removed by Join Filter"), plan);
   }
 
   @Test
   void eachRetrysRowIsFoundWithoutScanningTheBatch() throws SQLException {
-    String plan;
-    try (Connection connection = QueueTables.queueSession(postgres)) {
-      connection.setAutoCommit(false);
-      List<UUID[]> held = leaseSome(connection, 128);
-      plan = QueueTables.genericPlanRun(connection, AttemptRecords.RECORD_RETRIES, retriesOf(held));
-      connection.rollback();
-    }
+    String plan = planRunOn128Leased(AttemptRecords.RECORD_RETRIES, this::retriesOf);
     assertTrue(plan.contains("Update on delivery_queue q (actual rows=128"), plan);
     assertFalse(plan.contains("Rows Removed by Join Filter"), plan);
   }
 
   @Test
   void eachRenewedLeaseIsFoundWithoutScanningTheBatch() throws SQLException {
-    String plan;
+    String plan = planRunOn128Leased(Leases.RENEW_LEASES, this::renewalsOf);
+    assertTrue(plan.contains("LockRows (actual rows=128"), plan);
+    assertFalse(plan.contains("Rows Removed by Join Filter"), plan);
+  }
+
+  /**
+   * Leases 128 queue rows, runs {@code sql} on its generic plan with the arguments {@code
+   * argumentsFor} makes of them (each row's id and token), and rolls it all back: the plan run.
+   */
+  private static String planRunOn128Leased(String sql, Function<List<UUID[]>, String> argumentsFor)
+      throws SQLException {
     try (Connection connection = QueueTables.queueSession(postgres)) {
       connection.setAutoCommit(false);
       List<UUID[]> held = leaseSome(connection, 128);
-      String arguments =
-          String.join(
-              ", ",
-              array(held.stream().map(row -> row[0].toString()).toList()),
-              array(held.stream().map(row -> row[1].toString()).toList()),
-              "'" + Instant.now().plusSeconds(30) + "'");
-      plan = QueueTables.genericPlanRun(connection, Leases.RENEW_LEASES, arguments);
+      String plan = QueueTables.genericPlanRun(connection, sql, argumentsFor.apply(held));
       connection.rollback();
+      return plan;
     }
-    assertTrue(plan.contains("LockRows (actual rows=128"), plan);
-    assertFalse(plan.contains("Rows Removed by Join Filter"), plan);
   }
 
   /** Gives {@code count} queue rows lease tokens; each row's id and token. */
@@ -111,7 +102,7 @@ class RecordPlanAfterTheQueueEmptiedTest {
   }
 
   /** {@link AttemptRecords#RECORD_ATTEMPTS}'s arguments, as SQL literals, for a success of each. */
-  private static String successesOf(List<UUID[]> held) {
+  private String successesOf(List<UUID[]> held) {
     int n = held.size();
     String now = Instant.now().toString();
     return String.join(
@@ -130,7 +121,7 @@ class RecordPlanAfterTheQueueEmptiedTest {
   }
 
   /** {@link AttemptRecords#RECORD_RETRIES}'s arguments, as SQL literals, for a retry of each. */
-  private static String retriesOf(List<UUID[]> held) {
+  private String retriesOf(List<UUID[]> held) {
     int n = held.size();
     List<String> ids = held.stream().map(row -> row[0].toString()).toList();
     return String.join(
@@ -139,6 +130,15 @@ class RecordPlanAfterTheQueueEmptiedTest {
         array(held.stream().map(row -> row[1].toString()).toList()),
         array(Collections.nCopies(n, "1")),
         array(Collections.nCopies(n, Instant.now().plusSeconds(60).toString())));
+  }
+
+  /** {@link Leases#RENEW_LEASES}'s arguments, as SQL literals, renewing each for 30 s. */
+  private String renewalsOf(List<UUID[]> held) {
+    return String.join(
+        ", ",
+        array(held.stream().map(row -> row[0].toString()).toList()),
+        array(held.stream().map(row -> row[1].toString()).toList()),
+        "'" + Instant.now().plusSeconds(30) + "'");
   }
 
   private static String array(List<String> elements) {
