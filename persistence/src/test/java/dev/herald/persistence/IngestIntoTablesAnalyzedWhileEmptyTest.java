@@ -48,7 +48,7 @@ class IngestIntoTablesAnalyzedWhileEmptyTest {
   static void startDatabase() throws IOException {
     System.setProperty("org.jooq.no-logo", "true");
     System.setProperty("org.jooq.no-tips", "true");
-    postgres = EmbeddedPostgres.builder().setServerConfig("autovacuum", "off").start();
+    postgres = QueueTables.startedWithoutAutovacuum();
     new SchemaMigrator(postgres.getPostgresDatabase()).migrate();
     HikariConfig config = new HikariConfig();
     config.setDataSource(postgres.getPostgresDatabase());

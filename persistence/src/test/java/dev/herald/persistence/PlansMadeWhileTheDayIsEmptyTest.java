@@ -30,7 +30,7 @@ class PlansMadeWhileTheDayIsEmptyTest {
 
   @BeforeAll
   static void migrate() throws IOException {
-    postgres = EmbeddedPostgres.builder().setServerConfig("autovacuum", "off").start();
+    postgres = QueueTables.startedWithoutAutovacuum();
     DSLContext dsl = QueueTables.migratedWithOneWebhook(postgres);
     QueueTables.analyze(dsl);
   }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herald.domain.delivery.DeliveryQueue;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,6 +23,14 @@ import org.jooq.impl.DSL;
 /** A migrated database with one webhook and one event, and deliveries to them made in bulk. */
 final class QueueTables {
   private QueueTables() {}
+
+  /**
+   * An embedded PostgreSQL whose statistics change only when a test analyzes: autovacuum off, so
+   * that the stale statistics a test sets up are the ones its plans are made on.
+   */
+  static EmbeddedPostgres startedWithoutAutovacuum() throws IOException {
+    return EmbeddedPostgres.builder().setServerConfig("autovacuum", "off").start();
+  }
 
   static DSLContext migratedWithOneWebhook(EmbeddedPostgres postgres) {
     System.setProperty("org.jooq.no-logo", "true");

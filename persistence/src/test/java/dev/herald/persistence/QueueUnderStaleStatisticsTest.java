@@ -33,7 +33,7 @@ class QueueUnderStaleStatisticsTest {
 
   @BeforeAll
   static void fill() throws IOException {
-    postgres = EmbeddedPostgres.builder().setServerConfig("autovacuum", "off").start();
+    postgres = QueueTables.startedWithoutAutovacuum();
     dsl = QueueTables.migratedWithOneWebhook(postgres);
     QueueTables.addDeliveries(dsl, 1, "'SUCCEEDED'", "null", "repeat('x', 300)");
     QueueTables.analyze(dsl);

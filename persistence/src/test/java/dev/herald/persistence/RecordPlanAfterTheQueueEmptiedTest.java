@@ -34,7 +34,7 @@ class RecordPlanAfterTheQueueEmptiedTest {
 
   @BeforeAll
   static void fill() throws IOException {
-    postgres = EmbeddedPostgres.builder().setServerConfig("autovacuum", "off").start();
+    postgres = QueueTables.startedWithoutAutovacuum();
     dsl = QueueTables.migratedWithOneWebhook(postgres);
     QueueTables.addDeliveries(dsl, 20_000, "'PENDING'", "now()", "'{}'");
     dsl.execute("delete from delivery_queue");
