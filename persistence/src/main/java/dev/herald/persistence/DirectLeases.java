@@ -47,20 +47,20 @@ final class DirectLeases {
    * unordered, unlimited webhooks it does not pass over. A rate-limited webhook's go by the claims:
    * taken here, two servers drained a webhook limited to 50/s at 37/s (RateLimitIT on PostgreSQL
    * 15), where the claims, which pass over a webhook waiting for its send slots, hold it to its
-   * limit. The statement leases those of them it does not park ({@link
-   * PostgresEventRepository#INGEST}), until {@code leaseUntil}, under {@code token}.
+   * limit. The statement leases those of them it does not park ({@link IngestStatement#INGEST}),
+   * until {@code leaseUntil}, under {@code token}.
    */
   record Offer(List<UUID> ids, Instant leaseUntil, UUID token) {
     static final Offer NOTHING = new Offer(List.of(), null, null);
   }
 
-  Offer offer(Collection<PostgresEventRepository.Delivery> deliveries) {
+  Offer offer(Collection<PlannedDelivery> deliveries) {
     DirectDispatch.Opening opening = dispatch.opening();
     if (opening.room() <= 0) {
       return Offer.NOTHING;
     }
     List<UUID> ids = new ArrayList<>();
-    for (PostgresEventRepository.Delivery made : deliveries) {
+    for (PlannedDelivery made : deliveries) {
       Webhook webhook = made.delivery().webhook();
       if (!webhook.controls().ordered()
           && webhook.controls().maxRequestsPerSecond().isEmpty()
@@ -83,10 +83,7 @@ final class DirectLeases {
    * those deliveries, as when a worker dies.
    */
   List<ClaimedDelivery> claims(
-      DSLContext dsl,
-      Offer offer,
-      List<PostgresEventRepository.Delivery> leased,
-      long signingGeneration) {
+      DSLContext dsl, Offer offer, List<PlannedDelivery> leased, long signingGeneration) {
     if (leased.isEmpty()) {
       return List.of();
     }
@@ -104,7 +101,7 @@ final class DirectLeases {
       return List.of();
     }
     List<ClaimedDelivery> claims = new ArrayList<>(leased.size());
-    for (PostgresEventRepository.Delivery made : leased) {
+    for (PlannedDelivery made : leased) {
       ProjectSecrets keys = signing.get(made.event().projectId());
       if (keys != null) {
         claims.add(claim(made, keys, offer.token()));
@@ -122,7 +119,7 @@ final class DirectLeases {
 
   /** What a claim of the delivery reads, as its first attempt: its id is its idempotency key. */
   private static ClaimedDelivery claim(
-      PostgresEventRepository.Delivery made, ProjectSecrets signing, UUID leaseToken) {
+      PlannedDelivery made, ProjectSecrets signing, UUID leaseToken) {
     UUID id = made.delivery().id();
     Webhook webhook = made.delivery().webhook();
     return new ClaimedDelivery(

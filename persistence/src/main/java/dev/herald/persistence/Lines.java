@@ -16,11 +16,11 @@ import org.jooq.impl.DSL;
 /**
  * The bots' lines of ordered webhooks in the queue. A delivery joins its line at ingest with the
  * next {@code order_seq}, parked at {@code 'infinity'} if another of the line is in the queue
- * ({@link PostgresEventRepository#INGEST} locks that one, so its end waits for the newcomer's
- * commit and then sees it); when a line's delivery ends, {@link #LET_NEXT_GO} makes the line's
- * first one due. The claim, for its part, passes over a line's delivery while an earlier one is in
- * the queue, which covers two deliveries of a line made at the same moment by different
- * transactions, neither seeing the other.
+ * ({@link IngestStatement#INGEST} locks that one, so its end waits for the newcomer's commit and
+ * then sees it); when a line's delivery ends, {@link #LET_NEXT_GO} makes the line's first one due.
+ * The claim, for its part, passes over a line's delivery while an earlier one is in the queue,
+ * which covers two deliveries of a line made at the same moment by different transactions, neither
+ * seeing the other.
  */
 final class Lines {
   /** A delivery of a line waiting behind an earlier one, outside the range claims read. */

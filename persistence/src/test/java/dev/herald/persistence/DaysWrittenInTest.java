@@ -66,7 +66,7 @@ class DaysWrittenInTest {
     Instant now = Instant.now();
     String plan =
         keptPlan(
-            PostgresEventRepository.ingest(Days.before(now, now)),
+            IngestStatement.text(Days.before(now, now)),
             "-1, " + "'{}', ".repeat(14) + "null, null, 'channel', 'origin', false");
     LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
     assertEquals(

@@ -57,7 +57,7 @@ class HandWrittenStatementsTest {
             "Claims.CLAIM",
             "AttemptRecords.RECORD_ATTEMPTS",
             "Leases.RENEW_LEASES",
-            "PostgresEventRepository.INGEST",
+            "IngestStatement.INGEST",
             "FanOutCandidates.LOOK_UP",
             "JooqSigningSecretRepository.SIGNING_AT",
             "QueueStatistics.DUE")) {
