@@ -24,9 +24,9 @@ import java.util.TreeSet;
  * <p>The grid is coarse where the knee usually is (1,000 apart, then 2,000), so the highest rate it
  * finds may be a quarter below the one a machine holds: once a step fails, steps halfway between
  * the highest that held and the lowest above it that failed narrow the two to {@link #RESOLUTION}
- * apart, each measured as every step is. The target is a ratio to a ceiling of 16,000 to 25,000/s,
- * so 500 apart left the answer 0.02 to 0.03 of the ceiling short at worst, more than the margins
- * runs missed it by (4,500/s against 18,237/s, 0.247).
+ * apart, each measured as every step is. The target is a ratio to a ceiling of 12,000 to 25,000/s,
+ * so 500 apart left the answer up to 0.02 to 0.04 of the ceiling short, more than the margins runs
+ * missed it by (4,500/s against 18,237/s, 0.247).
  */
 final class LoadSweep {
   private static final int[] RATES = {1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 8_000};

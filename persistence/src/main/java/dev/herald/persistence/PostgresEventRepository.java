@@ -22,7 +22,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
@@ -122,12 +121,15 @@ final class PostgresEventRepository implements EventRepository {
                   dsl.connectionResult(connection -> planAndInsert(connection, batch));
               List<ClaimedDelivery> taken =
                   direct.claims(
-                      dsl, written.offer(), written.leased(), written.signingGeneration());
+                      dsl,
+                      written.offer(),
+                      written.leased(),
+                      written.outcome().signingGeneration());
               Map<Ingestion, List<UUID>> replayed =
                   firstIngestions(
                       dsl,
                       batch.stream()
-                          .filter(i -> !written.inserted().contains(i.event().id()))
+                          .filter(i -> !written.outcome().inserted().contains(i.event().id()))
                           .toList());
               return new Answered(results(batch, written, replayed), written.offer(), taken);
             });
@@ -138,12 +140,11 @@ final class PostgresEventRepository implements EventRepository {
 
   private static List<IngestResult> results(
       List<Ingestion> batch, Written written, Map<Ingestion, List<UUID>> replayed) {
-    Set<UUID> leased =
-        written.leased().stream().map(d -> d.delivery().id()).collect(Collectors.toSet());
+    Set<UUID> leased = written.outcome().leased();
     return batch.stream()
         .map(
             i -> {
-              if (!written.inserted().contains(i.event().id())) {
+              if (!written.outcome().inserted().contains(i.event().id())) {
                 return new IngestResult(i.event().eventId(), replayed.get(i), true);
               }
               List<UUID> planned = written.plannedIds().get(i.event().id());
@@ -157,15 +158,14 @@ final class PostgresEventRepository implements EventRepository {
   }
 
   /**
-   * The events a batch wrote, the deliveries planned for each event, and those of them the
-   * statement leased to this server's dispatcher, with the generation of signing keys it read.
+   * What the statement wrote, the deliveries planned for each event, and the offer to this server's
+   * dispatcher with those of them the statement leased.
    */
   private record Written(
-      Set<UUID> inserted,
+      IngestStatement.Outcome outcome,
       Map<UUID, List<UUID>> plannedIds,
       DirectLeases.Offer offer,
-      List<PlannedDelivery> leased,
-      long signingGeneration) {}
+      List<PlannedDelivery> leased) {}
 
   /** What the callers are answered, and the claims handed to the dispatcher once committed. */
   private record Answered(
@@ -191,11 +191,10 @@ final class PostgresEventRepository implements EventRepository {
       if (outcome.isPresent()) {
         Set<UUID> leased = outcome.get().leased();
         return new Written(
-            outcome.get().inserted(),
+            outcome.get(),
             plannedIds,
             offer,
-            planned.stream().filter(d -> leased.contains(d.delivery().id())).toList(),
-            outcome.get().signingGeneration());
+            planned.stream().filter(d -> leased.contains(d.delivery().id())).toList());
       }
       this.candidates.forget();
       if (tries == PLANS_AT_MOST) {

@@ -49,21 +49,26 @@ class RecordPlanAfterTheQueueEmptiedTest {
 
   @Test
   void eachRowsLeaseTokenIsLookedUpWithoutScanningTheBatch() throws SQLException {
-    String plan = planRunOn128Leased(AttemptRecords.RECORD_ATTEMPTS, this::successesOf);
+    String plan =
+        planRunOn128Leased(
+            AttemptRecords.RECORD_ATTEMPTS, RecordPlanAfterTheQueueEmptiedTest::successesOf);
     assertTrue(plan.contains("Delete on delivery_queue q (actual rows=128"), plan);
     assertFalse(plan.contains("Rows Removed by Join Filter"), plan);
   }
 
   @Test
   void eachRetrysRowIsFoundWithoutScanningTheBatch() throws SQLException {
-    String plan = planRunOn128Leased(AttemptRecords.RECORD_RETRIES, this::retriesOf);
+    String plan =
+        planRunOn128Leased(
+            AttemptRecords.RECORD_RETRIES, RecordPlanAfterTheQueueEmptiedTest::retriesOf);
     assertTrue(plan.contains("Update on delivery_queue q (actual rows=128"), plan);
     assertFalse(plan.contains("Rows Removed by Join Filter"), plan);
   }
 
   @Test
   void eachRenewedLeaseIsFoundWithoutScanningTheBatch() throws SQLException {
-    String plan = planRunOn128Leased(Leases.RENEW_LEASES, this::renewalsOf);
+    String plan =
+        planRunOn128Leased(Leases.RENEW_LEASES, RecordPlanAfterTheQueueEmptiedTest::renewalsOf);
     assertTrue(plan.contains("LockRows (actual rows=128"), plan);
     assertFalse(plan.contains("Rows Removed by Join Filter"), plan);
   }
@@ -102,7 +107,7 @@ class RecordPlanAfterTheQueueEmptiedTest {
   }
 
   /** {@link AttemptRecords#RECORD_ATTEMPTS}'s arguments, as SQL literals, for a success of each. */
-  private String successesOf(List<UUID[]> held) {
+  private static String successesOf(List<UUID[]> held) {
     int n = held.size();
     String now = Instant.now().toString();
     return String.join(
@@ -121,7 +126,7 @@ class RecordPlanAfterTheQueueEmptiedTest {
   }
 
   /** {@link AttemptRecords#RECORD_RETRIES}'s arguments, as SQL literals, for a retry of each. */
-  private String retriesOf(List<UUID[]> held) {
+  private static String retriesOf(List<UUID[]> held) {
     int n = held.size();
     List<String> ids = held.stream().map(row -> row[0].toString()).toList();
     return String.join(
@@ -133,7 +138,7 @@ class RecordPlanAfterTheQueueEmptiedTest {
   }
 
   /** {@link Leases#RENEW_LEASES}'s arguments, as SQL literals, renewing each for 30 s. */
-  private String renewalsOf(List<UUID[]> held) {
+  private static String renewalsOf(List<UUID[]> held) {
     return String.join(
         ", ",
         array(held.stream().map(row -> row[0].toString()).toList()),

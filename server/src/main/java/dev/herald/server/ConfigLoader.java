@@ -23,7 +23,7 @@ import java.util.TreeSet;
  * one, a properties file with the same keys (the environment wins). An unknown key or a bad value
  * stops startup with a message naming the key, so a typo is never silently ignored.
  *
- * <p>Past 200 lines as one class so that each key's name, default, range and checks across keys
+ * <p>Past 250 lines as one class so that each key's name, default, range and checks across keys
  * stand in one place; reading each kind of value is {@link SettingValues}'s. The records it builds
  * (one per concern) are what the rest of Herald sees.
  */
