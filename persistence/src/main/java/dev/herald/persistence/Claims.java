@@ -31,18 +31,22 @@ final class Claims {
    * in (a bound limit leaves a generic plan expecting a tenth of the table). The due rows are read
    * from {@code delivery_queue_due} in order, from the earliest due time asked for (a look beside
    * saturated webhooks reads only what became due since the last), rows other workers hold are
-   * skipped, and saturated webhooks (the sixth parameter; an empty array passes over nothing) are
-   * passed over, as is a delivery of a bot's line with an earlier one still in the queue ({@link
-   * Lines}). Room left after the due rows goes to the backlogs of endpoints back from a pause
-   * ({@link Pauses}), those not passed over (the eighth parameter, as the sixth), oldest first,
-   * read from {@code delivery_queue_parked} where they wait, unless held under a lease running past
-   * the seventh: a backlog's delivery is written once by its claim, as a due one is, not made due
-   * first. A delivery's body is its event's, with its own key ({@link StoredBodies}), read once per
-   * row at the top: in the subquery over {@code deliveries} it would be planned once per partition,
-   * each over every partition of {@code events}, and each claim would start days squared index
-   * scans. A delivery is looked up by its webhook too ({@link AttemptRecords#deliveryOf}); the
-   * attempts it has had and where its round of retries started are its queue row's (V20). Each row
-   * carries the generation of signing keys the claim was made in ({@link KeptSigningKeys}).
+   * skipped, and the rows locked are leased where they lie, by their address ({@code ctid}), which
+   * their lock keeps in place (found again by key, each was a second walk down the queue's primary
+   * key: docs/performance.md, "The claim"); a row another claim or record changed after this claim
+   * began is left for the next. Saturated webhooks (the sixth parameter; an empty array passes over
+   * nothing) are passed over, as is a delivery of a bot's line with an earlier one still in the
+   * queue ({@link Lines}). Room left after the due rows goes to the backlogs of endpoints back from
+   * a pause ({@link Pauses}), those not passed over (the eighth parameter, as the sixth), oldest
+   * first, read from {@code delivery_queue_parked} where they wait, unless held under a lease
+   * running past the seventh: a backlog's delivery is written once by its claim, as a due one is,
+   * not made due first. A delivery's body is its event's, with its own key ({@link StoredBodies}),
+   * read once per row at the top: in the subquery over {@code deliveries} it would be planned once
+   * per partition, each over every partition of {@code events}, and each claim would start days
+   * squared index scans. A delivery is looked up by its webhook too ({@link
+   * AttemptRecords#deliveryOf}); the attempts it has had and where its round of retries started are
+   * its queue row's (V20). Each row carries the generation of signing keys the claim was made in
+   * ({@link KeptSigningKeys}).
    *
    * <p>A delivery and its event are read here only from the claim's {@link Days} ({@link
    * Days#around}, {@code %2$s} and {@code %3$s}, written in): a row leased of another day, a
@@ -60,10 +64,10 @@ final class Claims {
       with leased as (
         update delivery_queue
            set lease_until = ?::timestamptz, lease_token = ?::uuid
-         where delivery_id = any(array(
-                 select due.delivery_id
+         where ctid = any(array(
+                 select due.ctid
                    from (
-                     select delivery_id
+                     select ctid
                        from delivery_queue
                       where next_attempt_time >= ?::timestamptz
                         and next_attempt_time <= ?::timestamptz
@@ -79,10 +83,10 @@ final class Claims {
                       limit %1$d
                         for update skip locked) due
                  union all
-                 select back.delivery_id
+                 select back.ctid
                    from returning_backlogs r
                   cross join lateral (
-                     select p.delivery_id
+                     select p.ctid
                        from delivery_queue p
                       where p.webhook_id = r.webhook_id
                         and p.next_attempt_time = 'infinity'

@@ -47,7 +47,7 @@ class QueueUnderStaleStatisticsTest {
   }
 
   @Test
-  void theClaimWalksTheDueIndexAndUpdatesByKey() throws SQLException {
+  void theClaimWalksTheDueIndexAndLeasesTheRowsWhereTheyLie() throws SQLException {
     String plan;
     try (Connection connection = QueueTables.queueSession(postgres)) {
       plan =
@@ -55,7 +55,7 @@ class QueueUnderStaleStatisticsTest {
               connection, QueueTables.claimText(128), QueueTables.claimArguments());
     }
     assertTrue(plan.contains("Index Scan using delivery_queue_due"), plan);
-    assertTrue(plan.contains("delivery_queue_pkey"), plan);
+    assertTrue(plan.contains("Tid Scan on delivery_queue"), plan);
     QueueTables.assertProbesByKey(plan);
     assertFalse(plan.contains("Sort"), plan);
     assertEquals(List.of(), QueueTables.seqScannedTablesWithRows(dsl, plan), plan);
