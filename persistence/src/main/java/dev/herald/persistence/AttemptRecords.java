@@ -30,17 +30,32 @@ final class AttemptRecords {
   private AttemptRecords() {}
 
   /**
-   * Hand-written to record a batch in one statement of fixed text: every attempt is listed (a
-   * worker that lost its lease may have made the same attempt as the new holder: kept once), and
+   * Hand-written to record a batch in one statement of fixed text: every attempt is listed, and
    * each success still held under its lease token leaves the queue, which ends its delivery (its
    * row is not written: V20), and clears its webhook's failure count. Returns the succeeded
    * deliveries that were held. The queue is reached by key through {@code = any(...)} of the
    * successes' ids, and each row's lease token is looked up by its id's place in that array: joined
    * to the outcomes instead, each queue row scanned them all (docs/performance.md, "The record").
    * An attempt names its URL by number ({@link AttemptUrls}).
+   *
+   * <p>The attempts are inserted plainly, so the statement fails on an attempt listed already
+   * ({@link RecordBatch}), and the batch is written again by {@link
+   * #RECORD_ATTEMPTS_KEEPING_THE_FIRST}. Inserted {@code on conflict do nothing} every time, each
+   * attempt looked its key up before inserting it and confirmed the insert in the write-ahead log:
+   * a third of the record's page reads and a quarter of its log records, for a case that comes only
+   * when a lease was lost (docs/performance.md, "The record").
    */
-  static final String RECORD_ATTEMPTS =
-      """
+  static final String RECORD_ATTEMPTS = recordAttempts("");
+
+  /**
+   * {@link #RECORD_ATTEMPTS} keeping the first of an attempt listed twice: a worker that lost its
+   * lease may have made the same attempt as the new holder, and a batch whose commit went
+   * unanswered may be written again.
+   */
+  static final String RECORD_ATTEMPTS_KEEPING_THE_FIRST = recordAttempts("on conflict do nothing");
+
+  private static String recordAttempts(String onConflict) {
+    return """
       with outcome as (
         select * from unnest(?::uuid[], ?::timestamptz[], ?::uuid[], ?::int[], ?::int[],
                              ?::timestamptz[], ?::bigint[], ?::int[], ?::text[], ?::text[],
@@ -55,7 +70,7 @@ final class AttemptRecords {
         select id, attempt_number, '', url_id, start_time, duration_ms, response_status_code,
                response_body, error, succeeded, create_time
           from outcome
-        on conflict do nothing
+        %s
       ),
       successes as (
         select array_agg(id) as ids, array_agg(lease_token) as tokens
@@ -76,7 +91,9 @@ final class AttemptRecords {
          where w.id in (select webhook_id from held) and w.consecutive_failed_deliveries <> 0
       )
       select delivery_id from held
-      """;
+      """
+        .formatted(onConflict);
+  }
 
   /**
    * The claimed delivery's row: its id and creation time, which name its partition, and its
@@ -93,15 +110,19 @@ final class AttemptRecords {
   }
 
   /**
-   * Runs {@link #RECORD_ATTEMPTS}, each attempt's URL named by its number in {@code urlNumbers};
-   * returns the ids of the succeeded deliveries that were held.
+   * Runs {@code record} ({@link #RECORD_ATTEMPTS} or {@link #RECORD_ATTEMPTS_KEEPING_THE_FIRST}),
+   * each attempt's URL named by its number in {@code urlNumbers}; returns the ids of the succeeded
+   * deliveries that were held.
    */
   static Set<UUID> listAttemptsEndingSuccesses(
-      DSLContext dsl, List<AttemptOutcome> outcomes, Map<String, Integer> urlNumbers) {
+      DSLContext dsl,
+      String record,
+      List<AttemptOutcome> outcomes,
+      Map<String, Integer> urlNumbers) {
     Set<UUID> held = new HashSet<>();
     dsl.connection(
         connection -> {
-          try (PreparedStatement statement = connection.prepareStatement(RECORD_ATTEMPTS)) {
+          try (PreparedStatement statement = connection.prepareStatement(record)) {
             new SqlArrays<>(statement, outcomes)
                 .add(o -> o.claim().id())
                 .add(o -> o.claim().createTime())

@@ -7,7 +7,6 @@ import dev.herald.domain.delivery.AttemptOutcome;
 import dev.herald.domain.delivery.ClaimedDelivery;
 import dev.herald.domain.delivery.DeliveryOutcome;
 import dev.herald.domain.delivery.DeliveryQueue;
-import dev.herald.domain.delivery.NextStep;
 import dev.herald.domain.delivery.RecordedOutcome;
 import dev.herald.domain.secret.ProjectSecrets;
 import java.time.Duration;
@@ -15,16 +14,13 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
-import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,14 +29,12 @@ import org.slf4j.LoggerFactory;
  * The work queue: a narrow row in {@code delivery_queue} for each pending delivery, apart from the
  * delivery's record in {@code deliveries}. A claim ({@link Claims}) stamps a lease token and the
  * lease's end on the queue row: the delivery is passed over while its worker holds it, and is
- * claimable again by itself if the worker dies. Recording an attempt ({@link AttemptRecords})
+ * claimable again by itself if the worker dies. Recording a batch of attempts ({@link RecordBatch})
  * deletes an ended delivery's queue row. Claims skip rows other workers have locked, so several
  * servers can share one database. The queue runs on connections of its own, whose statements are
- * all planned on indexes ({@link #INDEX_PLANS}).
- *
- * <p>Past 250 lines as one class because it is the queue's one adapter: the statements are in
- * {@link Claims}, {@link AttemptRecords}, {@link Leases}, {@link Pauses} and {@link Probes}, and
- * what stays here is their wiring.
+ * all planned on indexes ({@link #INDEX_PLANS}). The statements are in {@link Claims}, {@link
+ * AttemptRecords}, {@link Leases}, {@link Pauses} and {@link Probes}; what stays here is their
+ * wiring.
  */
 final class PostgresDeliveryQueue implements DeliveryQueue {
   private static final Logger log = LoggerFactory.getLogger(PostgresDeliveryQueue.class);
@@ -140,46 +134,13 @@ final class PostgresDeliveryQueue implements DeliveryQueue {
     }
     Map<String, Integer> urlNumbers =
         urls.numbersOf(outcomes.stream().map(o -> o.attempt().url()).toList());
-    Function<DSLContext, Map<UUID, RecordedOutcome>> write =
-        dsl -> {
-          Map<UUID, RecordedOutcome> recorded = new HashMap<>();
-          AttemptRecords.listAttemptsEndingSuccesses(dsl, outcomes, urlNumbers)
-              .forEach(id -> recorded.put(id, RecordedOutcome.HELD));
-          List<AttemptOutcome> failed = outcomes.stream().filter(o -> !succeeded(o)).toList();
-          recorded.putAll(
-              AttemptRecords.recordRetries(
-                  dsl, failed.stream().filter(o -> o.next() instanceof NextStep.RetryAt).toList()));
-          for (AttemptOutcome outcome : failed) {
-            if (!(outcome.next() instanceof NextStep.RetryAt)) {
-              recorded.put(outcome.claim().id(), AttemptRecords.recordEnd(dsl, outcome));
-            }
-          }
-          List<AttemptOutcome> endedInLine =
-              outcomes.stream()
-                  .filter(o -> o.claim().inLine() && !(o.next() instanceof NextStep.RetryAt))
-                  .filter(o -> recorded.getOrDefault(o.claim().id(), RecordedOutcome.LOST).held())
-                  .toList();
-          if (!endedInLine.isEmpty()) {
-            dsl.connection(connection -> Lines.letNextGo(connection, endedInLine));
-          }
-          return recorded;
-        };
-    // Successes alone are one statement; a failure's steps, or a line's next delivery let go
-    // after an end, share the end's transaction.
-    Map<UUID, RecordedOutcome> recorded =
-        outcomes.stream().allMatch(o -> succeeded(o) && !o.claim().inLine())
-            ? transactor.outsideTransaction(write)
-            : transactor.inTransaction(write);
+    Map<UUID, RecordedOutcome> recorded = RecordBatch.write(transactor, outcomes, urlNumbers);
     List<RecordedOutcome> found =
         outcomes.stream()
             .map(o -> recorded.getOrDefault(o.claim().id(), RecordedOutcome.LOST))
             .toList();
     tellWatchers(outcomes, found);
     return found;
-  }
-
-  private static boolean succeeded(AttemptOutcome outcome) {
-    return outcome.next() instanceof NextStep.Succeed;
   }
 
   /**

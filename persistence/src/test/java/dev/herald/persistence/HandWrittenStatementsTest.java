@@ -56,6 +56,7 @@ class HandWrittenStatementsTest {
         List.of(
             "Claims.CLAIM",
             "AttemptRecords.RECORD_ATTEMPTS",
+            "AttemptRecords.RECORD_ATTEMPTS_KEEPING_THE_FIRST",
             "Leases.RENEW_LEASES",
             "IngestStatement.INGEST",
             "FanOutCandidates.LOOK_UP",

@@ -614,6 +614,26 @@ class PostgresDeliveryQueueTest {
         "the same delivery twice in a batch, the holder's success second, ends it");
   }
 
+  /** As when a batch's commit went unanswered and the recorder wrote it again. */
+  @Test
+  void aBatchWrittenAgainListsEachAttemptOnceAndHoldsNothing() throws Exception {
+    UUID second = ingest("evt-2");
+    List<ClaimedDelivery> claims = queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of());
+    assertEquals(Set.of(deliveryId, second), ids(claims));
+    List<AttemptOutcome> batch =
+        claims.stream()
+            .map(claim -> new AttemptOutcome(claim, attempt(1, 200), new NextStep.Succeed()))
+            .toList();
+
+    assertEquals(List.of(RecordedOutcome.HELD, RecordedOutcome.HELD), queue.recordAttempts(batch));
+    assertEquals(List.of(RecordedOutcome.LOST, RecordedOutcome.LOST), queue.recordAttempts(batch));
+    for (UUID id : List.of(deliveryId, second)) {
+      var delivery = deliveries.find(id).orElseThrow();
+      assertEquals(DeliveryStatus.SUCCEEDED, delivery.status());
+      assertEquals(1, delivery.attempts().size());
+    }
+  }
+
   @Test
   void aBatchRetriesADeliveryListedTwiceAsTheLeaseThatHoldsItSays() {
     ClaimedDelivery crashed = queue.claimDue(1, ALL_DUE, now, now.plusSeconds(60), Set.of()).get(0);
