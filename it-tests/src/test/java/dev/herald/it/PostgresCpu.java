@@ -8,7 +8,9 @@ import java.util.stream.Stream;
 
 /**
  * CPU time used so far by every PostgreSQL process on the machine (all named {@code postgres}),
- * read from {@code /proc}: the benchmark's database has the machine to itself while it runs.
+ * read from {@code /proc}: the benchmark's database has the machine to itself while it runs. The
+ * processes that have ended count too, through the postmaster that waited for them: a connection
+ * closed or an autovacuum worker done between two readings took its CPU time out of the sum.
  */
 final class PostgresCpu {
   private PostgresCpu() {}
@@ -22,7 +24,7 @@ final class PostgresCpu {
               total.plus(
                   ProcStat.read(process.resolve("stat"))
                       .filter(stat -> stat.name().equals("postgres"))
-                      .map(ProcStat::cpu)
+                      .map(stat -> stat.cpu().plus(stat.endedChildrenCpu()))
                       .orElse(Duration.ZERO));
         }
       }

@@ -6,8 +6,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
-/** A process's or thread's name and CPU time, from its {@code /proc/.../stat}. */
-record ProcStat(String name, Duration cpu) {
+/**
+ * A process's or thread's name and CPU time, from its {@code /proc/.../stat}; for a process, also
+ * the CPU time of its children that have ended and been waited for.
+ */
+record ProcStat(String name, Duration cpu, Duration endedChildrenCpu) {
   /** Linux's USER_HZ, the unit of {@code /proc/<pid>/stat}'s times, on every platform it runs. */
   private static final long TICKS_PER_SECOND = 100;
 
@@ -18,13 +21,17 @@ record ProcStat(String name, Duration cpu) {
       int open = text.indexOf('(');
       int close = text.lastIndexOf(')');
       String[] fields = text.substring(close + 2).split(" ");
-      // After the name: state is field 3 of stat, utime field 14, stime field 15.
+      // After the name: state is field 3 of stat, utime field 14, stime 15, cutime 16, cstime 17.
       long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+      long childTicks = Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
       return Optional.of(
-          new ProcStat(
-              text.substring(open + 1, close), Duration.ofMillis(ticks * 1000 / TICKS_PER_SECOND)));
+          new ProcStat(text.substring(open + 1, close), duration(ticks), duration(childTicks)));
     } catch (IOException | RuntimeException gone) {
       return Optional.empty();
     }
+  }
+
+  private static Duration duration(long ticks) {
+    return Duration.ofMillis(ticks * 1000 / TICKS_PER_SECOND);
   }
 }
