@@ -46,7 +46,7 @@ final class RecordBatch {
    * Whether {@code failure} is {@link AttemptRecords#RECORD_ATTEMPTS} refusing an attempt that was
    * listed already: a unique violation in a partition of {@code delivery_attempts}.
    */
-  static boolean isRepeatedAttempt(Throwable failure) {
+  private static boolean isRepeatedAttempt(Throwable failure) {
     for (Throwable e = failure; e != null; e = e.getCause()) {
       if (e instanceof PSQLException refused
           && UNIQUE_VIOLATION.equals(refused.getSQLState())

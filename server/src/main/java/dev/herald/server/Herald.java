@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * A running Herald: database, schema, dispatcher and gRPC server, started in that order and stopped
  * in reverse. Composes every module's Guice module in one place.
  *
- * <p>Past 200 lines as one class because starting and stopping are one sequence each, in an order
+ * <p>Past 250 lines as one class because starting and stopping are one sequence each, in an order
  * that matters (database, schema, servers, dispatcher; the reverse to stop), and reads best in one
  * place.
  */
