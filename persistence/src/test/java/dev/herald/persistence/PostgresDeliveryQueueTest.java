@@ -522,6 +522,19 @@ class PostgresDeliveryQueueTest {
     assertTrue(queue.claimDue(10, ALL_DUE, now, now.plusSeconds(60), Set.of()).isEmpty());
   }
 
+  @Test
+  void aDeliveryIngestedWhileItsEndpointIsPausedWaitsParked() {
+    assertTrue(queue.pauseEndpoint(webhookId, now, since -> since.plusSeconds(60)).isPresent());
+    int parkedByThePause = parked();
+
+    UUID whilePaused = ingest("while-paused", now.plusSeconds(1));
+
+    assertEquals(parkedByThePause + 1, parked(), "parked as it is queued");
+    assertFalse(
+        ids(queue.claimDue(10, ALL_DUE, now.plusSeconds(2), now.plusSeconds(60), Set.of()))
+            .contains(whilePaused));
+  }
+
   private int parked() {
     return transactor.outsideTransaction(
         dsl ->
