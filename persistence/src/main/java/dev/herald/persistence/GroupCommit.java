@@ -18,11 +18,16 @@ import java.util.function.Supplier;
 /**
  * Writes the requests of concurrent callers together: a writer thread takes every request waiting
  * (up to a batch) and writes them in one go, typically one transaction, then goes on with whatever
- * arrived meanwhile until nothing waits. A caller leaves its request and gets its result later, on
- * the writer's thread: no caller's thread is held, so a caller may be an event loop. Under load a
- * commit then carries many requests; a lone request is written alone, at once. Its writer threads
- * are its own, started when a request finds none running and ended after a minute with nothing to
- * write; at most a bounded number of requests wait, and one more is refused at once.
+ * arrived meanwhile until nothing waits. A caller leaves its request and gets its result later: no
+ * caller's thread is held, so a caller may be an event loop. Under load a commit then carries many
+ * requests; a lone request is written alone, at once. Its writer threads are its own, started when
+ * a request finds none running and ended after a minute with nothing to write; at most a bounded
+ * number of requests wait, and one more is refused at once.
+ *
+ * <p>A batch is answered on the writer's thread when nothing else waits, and otherwise on a thread
+ * of answers, so that the next batch is written meanwhile: whatever depends on a result runs where
+ * it is answered (for an ingest, the call's reply), and at a few thousand requests a second that
+ * was a fifth of the writer's time, added to every batch's turn.
  *
  * <p>If a batch of several fails, each of its requests is written again on its own, so one bad
  * request fails only its own caller.
@@ -37,6 +42,7 @@ final class GroupCommit<R, S> {
   private final int maxWaiting;
   private final Supplier<RuntimeException> refusal;
   private final ExecutorService writers;
+  private final ExecutorService answerer;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final ArrayDeque<Entry<R, S>> waiting = new ArrayDeque<>();
@@ -69,11 +75,25 @@ final class GroupCommit<R, S> {
             new ThreadFactoryBuilder().setNameFormat(threadName + "-%d").setDaemon(true).build());
     pool.allowCoreThreadTimeOut(true);
     this.writers = pool;
+    ThreadPoolExecutor answering =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            1,
+            TimeUnit.MINUTES,
+            new LinkedBlockingQueue<>(),
+            new ThreadFactoryBuilder()
+                .setNameFormat(threadName + "-answers")
+                .setDaemon(true)
+                .build());
+    answering.allowCoreThreadTimeOut(true);
+    this.answerer = answering;
   }
 
   /**
-   * The request's result once it is written, completed on a writer's thread, where whatever depends
-   * on it runs. Never blocks: a writer is started if none is running.
+   * The request's result once it is written, completed on a writer's thread or the thread of
+   * answers, where whatever depends on it runs. Never blocks: a writer is started if none is
+   * running.
    */
   CompletableFuture<S> submitAsync(R request) {
     Entry<R, S> entry = new Entry<>(request);
@@ -143,6 +163,14 @@ final class GroupCommit<R, S> {
       }
       return;
     }
+    if (waitingCount() == 0) {
+      answer(batch, results);
+    } else {
+      answerer.execute(() -> answer(batch, results));
+    }
+  }
+
+  private static <R, S> void answer(List<Entry<R, S>> batch, List<S> results) {
     for (int i = 0; i < batch.size(); i++) {
       batch.get(i).result.complete(results.get(i));
     }

@@ -8,6 +8,7 @@ import dev.herald.testing.Eventually;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -168,6 +169,63 @@ class GroupCommitTest {
   }
 
   @Test
+  void whileOthersWaitABatchIsAnsweredBesideTheNextOneBeingWritten() throws Exception {
+    CountDownLatch firstBatchStarted = new CountDownLatch(1);
+    CountDownLatch releaseFirstBatch = new CountDownLatch(1);
+    CountDownLatch secondBatchStarted = new CountDownLatch(1);
+    AtomicInteger batches = new AtomicInteger();
+    GroupCommit<Integer, Integer> commit =
+        new GroupCommit<>(
+            batch -> {
+              if (batches.incrementAndGet() == 1) {
+                firstBatchStarted.countDown();
+                await(releaseFirstBatch);
+              } else {
+                secondBatchStarted.countDown();
+              }
+              return batch;
+            },
+            100,
+            1,
+            1_000,
+            () -> new IllegalStateException("full"),
+            "test-writer");
+    CompletableFuture<Integer> first = commit.submitAsync(0);
+    // Runs where the first answer is given: it can only see the second batch start if that is
+    // not the writer's thread.
+    CompletableFuture<Boolean> secondStartedWhileAnswering =
+        first.thenApply(result -> awaitQuietly(secondBatchStarted));
+    await(firstBatchStarted);
+    CompletableFuture<Integer> second = commit.submitAsync(1);
+    releaseFirstBatch.countDown();
+
+    assertTrue(secondStartedWhileAnswering.get(10, TimeUnit.SECONDS));
+    assertEquals(1, second.get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aLoneBatchIsAnsweredOnTheWritersThread() throws Exception {
+    CountDownLatch answerAwaited = new CountDownLatch(1);
+    GroupCommit<Integer, Integer> commit =
+        new GroupCommit<>(
+            batch -> {
+              await(answerAwaited);
+              return batch;
+            },
+            100,
+            1,
+            1_000,
+            () -> new IllegalStateException("full"),
+            "test-writer");
+
+    CompletableFuture<String> answeredOn =
+        commit.submitAsync(1).thenApply(r -> Thread.currentThread().getName());
+    answerAwaited.countDown();
+
+    assertEquals("test-writer-0", answeredOn.get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
   void aRequestPastTheWaitingBoundIsRefusedAtOnceAndTheOthersAreWritten() throws Exception {
     CountDownLatch firstBatchStarted = new CountDownLatch(1);
     CountDownLatch releaseFirstBatch = new CountDownLatch(1);
@@ -203,6 +261,14 @@ class GroupCommitTest {
 
   private static int queued(GroupCommit<?, ?> commit) {
     return commit.waitingCount();
+  }
+
+  private static boolean awaitQuietly(CountDownLatch latch) {
+    try {
+      return latch.await(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static void await(CountDownLatch latch) {
