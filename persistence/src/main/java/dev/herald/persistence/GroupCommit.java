@@ -65,29 +65,22 @@ final class GroupCommit<R, S> {
     this.maxConcurrentBatches = maxConcurrentBatches;
     this.maxWaiting = maxWaiting;
     this.refusal = requireNonNull(refusal, "refusal");
+    this.writers = threadsOfItsOwn(maxConcurrentBatches, threadName + "-%d");
+    this.answerer = threadsOfItsOwn(1, threadName + "-answers");
+  }
+
+  /** Daemon threads, started as work comes and ended after a minute without any. */
+  private static ExecutorService threadsOfItsOwn(int count, String nameFormat) {
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
-            maxConcurrentBatches,
-            maxConcurrentBatches,
+            count,
+            count,
             1,
             TimeUnit.MINUTES,
             new LinkedBlockingQueue<>(),
-            new ThreadFactoryBuilder().setNameFormat(threadName + "-%d").setDaemon(true).build());
+            new ThreadFactoryBuilder().setNameFormat(nameFormat).setDaemon(true).build());
     pool.allowCoreThreadTimeOut(true);
-    this.writers = pool;
-    ThreadPoolExecutor answering =
-        new ThreadPoolExecutor(
-            1,
-            1,
-            1,
-            TimeUnit.MINUTES,
-            new LinkedBlockingQueue<>(),
-            new ThreadFactoryBuilder()
-                .setNameFormat(threadName + "-answers")
-                .setDaemon(true)
-                .build());
-    answering.allowCoreThreadTimeOut(true);
-    this.answerer = answering;
+    return pool;
   }
 
   /**
