@@ -2,7 +2,6 @@ package dev.herald.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.herald.delivery.DeliveryHttpClient;
 import dev.herald.persistence.DispatcherClaim;
 import dev.herald.proto.v1.DeleteWebhookRequest;
 import dev.herald.proto.v1.DeliveryServiceGrpc;
@@ -13,10 +12,7 @@ import dev.herald.proto.v1.WebhookServiceGrpc;
 import dev.herald.testing.Eventually;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -36,18 +32,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -96,7 +85,8 @@ class HeraldBenchmark {
    */
   private static final Duration LATENCY_WARM_UP = Duration.ofSeconds(30);
 
-  private static final int DELIVERY_CONCURRENCY = 32;
+  /** The server delivers as many at once as the ceiling's client POSTs. */
+  private static final int DELIVERY_CONCURRENCY = RawPosts.CONCURRENCY;
 
   /**
    * The phases to run, all by default; {@code -Dherald.bench.phases=drain,latency} re-measures only
@@ -546,53 +536,10 @@ class HeraldBenchmark {
    */
   private static double rawPostCeiling(String url, String payload, AtomicLong clientCpuNanos)
       throws Exception {
-    postStraight(url, payload, CEILING_WARM_UP, new AtomicLong());
-    return postStraight(url, payload, DRAIN_BACKLOG, clientCpuNanos);
-  }
-
-  /**
-   * {@code posts} POSTs straight to the receiver, 32 at a time; the CPU their calling threads spent
-   * is added to {@code clientCpuNanos} (each call runs on its caller's thread).
-   */
-  private static double postStraight(
-      String url, String payload, int posts, AtomicLong clientCpuNanos) throws Exception {
-    // The client Herald delivers with, minus the address checks (loopback is not public).
-    OkHttpClient client =
-        DeliveryHttpClient.withoutAddressChecks(Duration.ofSeconds(10), DELIVERY_CONCURRENCY)
-            .build();
-    Request request =
-        new Request.Builder()
-            .url(url)
-            .post(
-                RequestBody.create(
-                    payload.getBytes(StandardCharsets.UTF_8), MediaType.get("application/json")))
-            .build();
-    ExecutorService posters = Executors.newFixedThreadPool(DELIVERY_CONCURRENCY);
-    AtomicLong next = new AtomicLong();
-    CountDownLatch finished = new CountDownLatch(DELIVERY_CONCURRENCY);
-    long start = System.nanoTime();
-    for (int i = 0; i < DELIVERY_CONCURRENCY; i++) {
-      posters.execute(
-          () -> {
-            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-            long cpuBefore = threads.getCurrentThreadCpuTime();
-            try {
-              while (next.incrementAndGet() <= posts) {
-                try (Response response = client.newCall(request).execute()) {
-                  response.body().bytes();
-                }
-              }
-            } catch (Exception e) {
-              throw new IllegalStateException(e);
-            } finally {
-              clientCpuNanos.addAndGet(threads.getCurrentThreadCpuTime() - cpuBefore);
-              finished.countDown();
-            }
-          });
+    try (RawPosts posts = new RawPosts(url, payload)) {
+      posts.post(CEILING_WARM_UP, new AtomicLong());
+      return posts.post(DRAIN_BACKLOG, clientCpuNanos);
     }
-    finished.await(10, TimeUnit.MINUTES);
-    posters.shutdown();
-    return posts / ((System.nanoTime() - start) / 1e9);
   }
 
   // 6. A returning endpoint, after the other phases on the same server, with no vacuum before.
