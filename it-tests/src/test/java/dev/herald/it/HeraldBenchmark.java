@@ -107,6 +107,9 @@ class HeraldBenchmark {
   /** The raw-POST ceiling measured by the drain phase: what the sweep's rates are held against. */
   private double rawPostCeiling;
 
+  /** The same with its client warm in a process of its own, reported beside it. */
+  private WarmCeiling.Result warmCeiling;
+
   @Test
   void measure() throws Exception {
     Path workDir = serverLogs();
@@ -440,6 +443,7 @@ class HeraldBenchmark {
     AtomicLong clientCpuNanos = new AtomicLong();
     double ceiling = rawPostCeiling(receiver.url("/ceiling"), payload, clientCpuNanos);
     rawPostCeiling = ceiling;
+    WarmCeiling.Result warm = warmCeiling(receiver, payload);
     double clientPer10k = clientCpuNanos.get() / 1e9 / DRAIN_BACKLOG * 10_000;
 
     Map<String, Object> drain = new LinkedHashMap<>();
@@ -457,6 +461,12 @@ class HeraldBenchmark {
     drain.put("cpu_ratio", round(cpuPer10k / clientPer10k));
     drain.put("cpu_ratio_target", 2.0);
     drain.put("cpu_ratio_met", cpuPer10k / clientPer10k <= 2.0);
+    drain.put("warm_client_ceiling_per_s", round(warm.perSecond()));
+    drain.put("ratio_to_warm_client_ceiling", round(perSecond / warm.perSecond()));
+    drain.put("warm_client_cpu_s_per_10k", round(warm.cpuPer10k()));
+    drain.put("cpu_ratio_to_warm_client", round(cpuPer10k / warm.cpuPer10k()));
+    drain.put("warm_client_warm_up_posts", warm.warmUpPosts());
+    drain.put("warm_client_compiler_cpu_share", round(warm.compilerShare()));
     results.put("drain", drain);
     results.put("cpu_s_per_10k", round(cpuPer10k));
     table.add(
@@ -488,6 +498,18 @@ class HeraldBenchmark {
             postgresPer10k,
             clientPer10k,
             cpuPer10k / clientPer10k));
+    table.add(
+        String.format(
+            Locale.ROOT,
+            "  beside: a client warm in a process of its own (%,d POSTs, its compiler %.0f%% of its CPU"
+                + " at the end): ceiling %8.0f/s, ratio %.2f; %.2f CPU s per 10,000 POSTs, cost ratio"
+                + " %.2f",
+            warm.warmUpPosts(),
+            100 * warm.compilerShare(),
+            warm.perSecond(),
+            perSecond / warm.perSecond(),
+            warm.cpuPer10k(),
+            cpuPer10k / warm.cpuPer10k()));
   }
 
   /**
@@ -540,6 +562,19 @@ class HeraldBenchmark {
       posts.post(CEILING_WARM_UP, new AtomicLong());
       return posts.post(DRAIN_BACKLOG, clientCpuNanos);
     }
+  }
+
+  /** The ceiling with a warm client of its own ({@link WarmCeiling}), measured once a run. */
+  private WarmCeiling.Result warmCeiling(FastReceiver receiver, String payload) throws Exception {
+    if (warmCeiling == null) {
+      warmCeiling =
+          WarmCeiling.measure(
+              Path.of(System.getProperty("herald.server.jar")),
+              receiver.url("/ceiling"),
+              payload,
+              DRAIN_BACKLOG);
+    }
+    return warmCeiling;
   }
 
   // 6. A returning endpoint, after the other phases on the same server, with no vacuum before.
@@ -633,7 +668,13 @@ class HeraldBenchmark {
         load.warmUp(LATENCY_WARM_UP);
       }
       receiver.recordTimes(true);
-      LoadSweep.run(server, load::offer, rawPostCeiling, results, table);
+      LoadSweep.run(
+          server,
+          load::offer,
+          rawPostCeiling,
+          warmCeiling(receiver, payload).perSecond(),
+          results,
+          table);
       receiver.recordTimes(false);
     } finally {
       channel.shutdownNow();

@@ -50,6 +50,7 @@ final class LoadSweep {
       ServerProcess server,
       Load load,
       double rawPostCeiling,
+      double warmClientCeiling,
       Map<String, Object> results,
       List<String> table)
       throws Exception {
@@ -84,6 +85,10 @@ final class LoadSweep {
     sweep.put("max_rate_ratio", Math.round(best / rawPostCeiling * 1000) / 1000.0);
     sweep.put("max_rate_ratio_target", 0.25);
     sweep.put("max_rate_ratio_met", best / rawPostCeiling >= 0.25);
+    sweep.put("warm_client_ceiling_per_s", round(warmClientCeiling));
+    sweep.put(
+        "max_rate_ratio_to_warm_client_ceiling",
+        Math.round(best / warmClientCeiling * 1000) / 1000.0);
     results.put("sweep", sweep);
     table.add(
         String.format(
@@ -93,6 +98,12 @@ final class LoadSweep {
             best,
             best / rawPostCeiling,
             best / rawPostCeiling >= 0.25 ? "met" : "not met"));
+    table.add(
+        String.format(
+            Locale.ROOT,
+            "  beside: %.3f of the ceiling with a client warm in a process of its own, %,.0f/s",
+            best / warmClientCeiling,
+            warmClientCeiling));
   }
 
   /** How a step went: whether its p99 held the target with ingest keeping pace, or gave up. */

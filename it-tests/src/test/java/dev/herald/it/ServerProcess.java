@@ -9,8 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Herald as operators run it: {@code java -jar herald-server.jar} in its own process, so that its
@@ -19,9 +17,6 @@ import java.util.stream.Stream;
 final class ServerProcess implements AutoCloseable {
   /** The heap limit the README recommends for production. */
   static final String HEAP_LIMIT = "-Xmx384m";
-
-  /** HotSpot's compiler threads, {@code C1 CompilerThread0} and so on (cut to 15 characters). */
-  private static final Pattern COMPILER_THREAD = Pattern.compile("C[12] Compiler");
 
   private final Process process;
   private final Path log;
@@ -150,19 +145,7 @@ final class ServerProcess implements AutoCloseable {
    * still compiling its hot paths, and its figures are a cold server's.
    */
   Duration compilerCpu() throws IOException {
-    Duration total = Duration.ZERO;
-    try (Stream<Path> threads =
-        Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
-      for (Path thread : threads.toList()) {
-        total =
-            total.plus(
-                ProcStat.read(thread.resolve("stat"))
-                    .filter(stat -> COMPILER_THREAD.matcher(stat.name()).lookingAt())
-                    .map(ProcStat::cpu)
-                    .orElse(Duration.ZERO));
-      }
-    }
-    return total;
+    return JitCompiler.cpuOf(process.pid());
   }
 
   /** The process's peak resident memory so far (VmHWM), in MB. */
