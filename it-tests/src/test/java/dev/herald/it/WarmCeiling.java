@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * POSTs until its JIT compiler takes less than {@link ServerProcess#WARM_COMPILER_SHARE} of its
  * CPU, then the counted POSTs, the same client, receiver and body. The ceiling the targets are held
  * against has its client in the benchmark's JVM after {@code CEILING_WARM_UP} POSTs, still
- * compiling: on one machine in one day it read from 10,900 to 27,028/s, where this one read 45,000
- * to 46,000/s at about half the client's CPU per POST. Reported beside it, so that each run says
+ * compiling: on one machine in one day it read from 10,900 to 27,319/s, where this one read 45,000
+ * to 50,000/s at about half the client's CPU per POST. Reported beside it, so that each run says
  * how far the two stand apart.
  */
 final class WarmCeiling {
