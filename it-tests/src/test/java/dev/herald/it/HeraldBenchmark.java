@@ -658,6 +658,8 @@ class HeraldBenchmark {
     if (rawPostCeiling == 0) {
       rawPostCeiling = rawPostCeiling(receiver.url("/ceiling"), payload, new AtomicLong());
     }
+    // Measured before the receiver notes arrival times, as the drain phase measures it.
+    double warmClientCeiling = warmCeiling(receiver, payload).perSecond();
     ManagedChannel channel = channel(server);
     try {
       OfferedLoad load = new OfferedLoad(server, channel, receiver, "bench-latency");
@@ -668,13 +670,7 @@ class HeraldBenchmark {
         load.warmUp(LATENCY_WARM_UP);
       }
       receiver.recordTimes(true);
-      LoadSweep.run(
-          server,
-          load::offer,
-          rawPostCeiling,
-          warmCeiling(receiver, payload).perSecond(),
-          results,
-          table);
+      LoadSweep.run(server, load::offer, rawPostCeiling, warmClientCeiling, results, table);
       receiver.recordTimes(false);
     } finally {
       channel.shutdownNow();
