@@ -66,7 +66,7 @@ class HeraldBenchmark {
    * The first backlog a fresh server drains, measured apart: its JIT compiler is still busy with
    * the delivery path through it (a third of the server's CPU in the first 10,000). Backlogs of
    * this size follow, unmeasured, until the server is warm ({@link
-   * ServerProcess#WARM_COMPILER_SHARE}); the measured drain is the server as it runs once warm.
+   * JitCompiler#WARM_COMPILER_SHARE}); the measured drain is the server as it runs once warm.
    */
   private static final int DRAIN_WARM_UP = 50_000;
 
@@ -239,7 +239,7 @@ class HeraldBenchmark {
               Duration.ZERO,
               INGEST_WARM_UP,
               (n, done) -> OfferedLoad.ingestAsync(channel, "bench-ingest", "cold-" + n, done));
-      ServerProcess.Warmth warmth =
+      JitCompiler.Warmth warmth =
           server.warmUp(
               () ->
                   timeBoxed(

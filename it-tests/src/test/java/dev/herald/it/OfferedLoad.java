@@ -58,7 +58,7 @@ final class OfferedLoad {
    */
   void warmUp(Duration length) throws Exception {
     ingestFlatOut(length);
-    ServerProcess.Warmth warmth = server.warmUp(() -> ingestFlatOut(WARM_UP_ROUND));
+    JitCompiler.Warmth warmth = server.warmUp(() -> ingestFlatOut(WARM_UP_ROUND));
     System.out.printf(
         Locale.ROOT,
         "warm-up: %d s, then %d rounds of %d s; the JIT compiler %.0f%% of the server's CPU in the"

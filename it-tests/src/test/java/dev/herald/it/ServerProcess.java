@@ -94,58 +94,24 @@ final class ServerProcess implements AutoCloseable {
     return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
   }
 
-  /**
-   * A server is warm once its JIT compiler takes less than this share of its CPU during a round of
-   * work. On two cores one compiler thread stays busy for about a minute after start: after 50,000
-   * deliveries it still took 40% of the server's CPU through the next 100,000, and a load measured
-   * then measures the compiler as much as Herald.
-   */
-  static final double WARM_COMPILER_SHARE = 0.05;
-
-  /** Work done to warm the server up. */
-  interface Round {
-    void run() throws Exception;
-  }
-
   /** At most this many rounds of warm-up, so that a compiler that never rests ends it. */
   static final int MAX_WARM_UP_ROUNDS = 8;
 
   /**
-   * How a warm-up ended: the rounds it ran, and the compiler's share of the server's CPU in the
-   * last.
+   * Runs {@code round} until the server is warm ({@link JitCompiler#WARM_COMPILER_SHARE}), at most
+   * {@link #MAX_WARM_UP_ROUNDS} times.
    */
-  record Warmth(int rounds, double compilerShare) {}
-
-  /**
-   * Runs {@code round} until the server is warm ({@link #WARM_COMPILER_SHARE}), at most {@link
-   * #MAX_WARM_UP_ROUNDS} times.
-   */
-  Warmth warmUp(Round round) throws Exception {
-    int rounds = 0;
-    double compilerShare = 1;
-    while (compilerShare >= WARM_COMPILER_SHARE && rounds < MAX_WARM_UP_ROUNDS) {
-      compilerShare = compilerShareOf(round);
-      rounds++;
-    }
-    return new Warmth(rounds, compilerShare);
+  JitCompiler.Warmth warmUp(JitCompiler.Round round) throws Exception {
+    return compiler().warmUp(MAX_WARM_UP_ROUNDS, round);
   }
 
   /** The share of the server's CPU its JIT compiler took while {@code round} ran. */
-  double compilerShareOf(Round round) throws Exception {
-    Duration cpuBefore = cpu();
-    Duration compilerBefore = compilerCpu();
-    round.run();
-    long cpuMillis = cpu().minus(cpuBefore).toMillis();
-    long compilerMillis = compilerCpu().minus(compilerBefore).toMillis();
-    return cpuMillis == 0 ? 0 : (double) compilerMillis / cpuMillis;
+  double compilerShareOf(JitCompiler.Round round) throws Exception {
+    return compiler().shareOf(round);
   }
 
-  /**
-   * CPU time the JVM's JIT compiler threads have used so far: while it grows fast the server is
-   * still compiling its hot paths, and its figures are a cold server's.
-   */
-  Duration compilerCpu() throws IOException {
-    return JitCompiler.cpuOf(process.pid());
+  private JitCompiler compiler() {
+    return new JitCompiler(process.toHandle());
   }
 
   /** The process's peak resident memory so far (VmHWM), in MB. */

@@ -3,7 +3,6 @@ package dev.herald.it;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -12,8 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The raw-POST ceiling with its client in a process of its own, warmed as the server is: rounds of
- * POSTs until its JIT compiler takes less than {@link ServerProcess#WARM_COMPILER_SHARE} of its
- * CPU, then the counted POSTs, the same client, receiver and body. The ceiling the targets are held
+ * POSTs until its JIT compiler takes less than {@link JitCompiler#WARM_COMPILER_SHARE} of its CPU,
+ * then the counted POSTs, the same client, receiver and body. The ceiling the targets are held
  * against has its client in the benchmark's JVM after {@code CEILING_WARM_UP} POSTs, still
  * compiling: on one machine in one day it read from 10,900 to 27,319/s, where this one read 45,000
  * to 50,000/s at about half the client's CPU per POST. Reported beside it, so that each run says
@@ -96,19 +95,10 @@ final class WarmCeiling {
     String url = args[0];
     String payload = Files.readString(Path.of(args[1]), StandardCharsets.UTF_8);
     int posts = Integer.parseInt(args[2]);
-    long pid = ProcessHandle.current().pid();
-    int rounds = 0;
-    double compilerShare = 1;
     try (RawPosts raw = new RawPosts(url, payload)) {
-      while (compilerShare >= ServerProcess.WARM_COMPILER_SHARE && rounds < MAX_ROUNDS) {
-        Duration cpuBefore = cpu();
-        Duration compilerBefore = JitCompiler.cpuOf(pid);
-        raw.post(ROUND, new AtomicLong());
-        long cpuMillis = cpu().minus(cpuBefore).toMillis();
-        long compilerMillis = JitCompiler.cpuOf(pid).minus(compilerBefore).toMillis();
-        compilerShare = cpuMillis == 0 ? 0 : (double) compilerMillis / cpuMillis;
-        rounds++;
-      }
+      JitCompiler.Warmth warmth =
+          new JitCompiler(ProcessHandle.current())
+              .warmUp(MAX_ROUNDS, () -> raw.post(ROUND, new AtomicLong()));
       AtomicLong cpuNanos = new AtomicLong();
       double perSecond = raw.post(posts, cpuNanos);
       System.out.printf(
@@ -117,14 +107,10 @@ final class WarmCeiling {
           RESULT,
           perSecond,
           cpuNanos.get(),
-          rounds * ROUND,
-          compilerShare);
+          warmth.rounds() * ROUND,
+          warmth.compilerShare());
     }
     // OkHttp's connection pool keeps a thread of its own for a while.
     System.exit(0);
-  }
-
-  private static Duration cpu() {
-    return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
   }
 }
