@@ -124,9 +124,9 @@ final class AttemptRecords {
         connection -> {
           try (PreparedStatement statement = connection.prepareStatement(record)) {
             new SqlArrays<>(statement, outcomes)
-                .add(o -> o.claim().id())
+                .addIds(o -> o.claim().id())
                 .add(o -> o.claim().createTime())
-                .add(o -> o.claim().leaseToken())
+                .addIds(o -> o.claim().leaseToken())
                 .add(o -> o.attempt().attemptNumber())
                 .add(o -> urlNumbers.get(o.attempt().url()))
                 .add(o -> o.attempt().startTime())
@@ -186,8 +186,8 @@ final class AttemptRecords {
         connection -> {
           try (PreparedStatement statement = connection.prepareStatement(RECORD_RETRIES)) {
             new SqlArrays<>(statement, retries)
-                .add(o -> o.claim().id())
-                .add(o -> o.claim().leaseToken())
+                .addIds(o -> o.claim().id())
+                .addIds(o -> o.claim().leaseToken())
                 .add(o -> o.attempt().attemptNumber())
                 .add(o -> ((NextStep.RetryAt) o.next()).time());
             try (ResultSet rows = statement.executeQuery()) {

@@ -261,10 +261,10 @@ final class Claims {
       statement.setObject(3, Times.toDb(dueSince));
       statement.setObject(4, Times.toDb(now));
       statement.setObject(5, Times.toDb(now));
-      String busy = ArrayLiterals.of(List.copyOf(busyWebhooks));
-      statement.setString(6, busy);
+      UuidArray busy = new UuidArray(List.copyOf(busyWebhooks));
+      statement.setObject(6, busy);
       statement.setObject(7, Times.toDb(now));
-      statement.setString(8, busy);
+      statement.setObject(8, busy);
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
           signingGeneration = rows.getLong(10);
@@ -289,9 +289,9 @@ final class Claims {
     Map<UUID, Stored> stored = new HashMap<>();
     try (PreparedStatement statement = connection.prepareStatement(OUTSIDE_THE_DAYS)) {
       new SqlArrays<>(statement, leased)
-          .add(Leased::id)
+          .addIds(Leased::id)
           .add(Leased::createTime)
-          .add(Leased::webhookId);
+          .addIds(Leased::webhookId);
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
           stored.put(rows.getObject(1, UUID.class), Stored.read(rows, 2));

@@ -167,7 +167,7 @@ final class IngestStatement {
       statement.setLong(1, generation);
       int next =
           new SqlArrays<>(statement, batch, 2)
-              .add(i -> i.event().id())
+              .addIds(i -> i.event().id())
               .add(i -> i.event().projectId())
               .add(i -> i.event().eventId())
               .add(i -> i.event().botId())
@@ -176,9 +176,9 @@ final class IngestStatement {
               .nextParameter();
       next =
           new SqlArrays<>(statement, deliveries, next)
-              .add(d -> d.delivery().id())
-              .add(d -> d.event().id())
-              .add(d -> d.delivery().webhook().id())
+              .addIds(d -> d.delivery().id())
+              .addIds(d -> d.event().id())
+              .addIds(d -> d.delivery().webhook().id())
               .add(d -> d.event().projectId())
               .add(d -> d.event().botId())
               .add(d -> d.event().createTime())
@@ -188,8 +188,8 @@ final class IngestStatement {
               .filter(d -> d.delivery().webhook().controls().ordered())
               .map(d -> d.delivery().id())
               .toList();
-      statement.setString(next, ArrayLiterals.of(joiningLines));
-      statement.setString(next + 1, ArrayLiterals.of(offer.ids()));
+      statement.setObject(next, new UuidArray(joiningLines));
+      statement.setObject(next + 1, new UuidArray(offer.ids()));
       statement.setObject(
           next + 2, offer.leaseUntil() == null ? null : Times.toDb(offer.leaseUntil()));
       statement.setObject(next + 3, offer.token());

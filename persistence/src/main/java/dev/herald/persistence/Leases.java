@@ -48,8 +48,8 @@ final class Leases {
         connection -> {
           try (PreparedStatement statement = connection.prepareStatement(RENEW_LEASES)) {
             new SqlArrays<>(statement, held)
-                .add(ClaimedDelivery::id)
-                .add(ClaimedDelivery::leaseToken);
+                .addIds(ClaimedDelivery::id)
+                .addIds(ClaimedDelivery::leaseToken);
             statement.setObject(3, Times.toDb(leaseUntil));
             return statement.executeUpdate();
           }

@@ -63,8 +63,8 @@ final class Lines {
             .orElseThrow();
     try (PreparedStatement statement = connection.prepareStatement(LET_NEXT_GO)) {
       statement.setObject(1, Times.toDb(now));
-      statement.setString(
-          2, ArrayLiterals.of(ended.stream().map(o -> o.claim().webhookId()).toList()));
+      statement.setObject(
+          2, new UuidArray(ended.stream().map(o -> o.claim().webhookId()).toList()));
       statement.setString(3, ArrayLiterals.of(ended.stream().map(o -> o.claim().botId()).toList()));
       statement.executeUpdate();
     }

@@ -199,9 +199,9 @@ final class Pauses {
           try (PreparedStatement statement = connection.prepareStatement(PARK)) {
             statement.setObject(1, Times.toDb(now));
             new SqlArrays<>(statement, claims, 2)
-                .add(ClaimedDelivery::id)
-                .add(ClaimedDelivery::leaseToken)
-                .add(ClaimedDelivery::id);
+                .addIds(ClaimedDelivery::id)
+                .addIds(ClaimedDelivery::leaseToken)
+                .addIds(ClaimedDelivery::id);
             try (ResultSet rows = statement.executeQuery()) {
               while (rows.next()) {
                 if (!rows.getBoolean(2)) {

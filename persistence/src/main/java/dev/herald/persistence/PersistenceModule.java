@@ -110,6 +110,7 @@ public final class PersistenceModule extends AbstractModule {
     }
     config.setMaximumPoolSize(size);
     config.addDataSourceProperty("options", SESSION_OPTIONS);
+    config.addDataSourceProperty("binaryTransferEnable", UuidArray.BINARY_TRANSFER);
     // A database out of reach fails a call within seconds, as UNAVAILABLE, rather than holding
     // it for Hikari's default 30 s, past most callers' deadlines.
     config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());

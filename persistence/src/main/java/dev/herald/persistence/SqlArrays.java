@@ -3,6 +3,7 @@ package dev.herald.persistence;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.Function;
 
 /**
@@ -39,6 +40,12 @@ final class SqlArrays<T> {
    */
   SqlArrays<T> add(Function<T, ?> column) throws SQLException {
     statement.setString(parameter++, ArrayLiterals.of(rows.stream().map(column).toList()));
+    return this;
+  }
+
+  /** Binds the next parameter to the id {@code column} of every row, as a {@link UuidArray}. */
+  SqlArrays<T> addIds(Function<T, UUID> column) throws SQLException {
+    statement.setObject(parameter++, new UuidArray(rows.stream().map(column).toList()));
     return this;
   }
 

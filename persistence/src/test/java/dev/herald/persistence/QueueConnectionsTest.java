@@ -19,12 +19,15 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.Oid;
 
 /**
  * The delivery queue plans on indexes on connections of its own, the ingest writer rules out
@@ -168,6 +171,20 @@ class QueueConnectionsTest {
       assertEquals("off", setting(connection, "enable_seqscan"));
       assertEquals("on", setting(connection, "enable_sort"));
       assertEquals("auto", setting(connection, "plan_cache_mode"));
+    }
+  }
+
+  /** Every pool sends ids in binary ({@link UuidArray}). */
+  @Test
+  void everyPoolSendsIdsInBinary() throws SQLException {
+    for (DataSource pool :
+        List.of(
+            injector.getInstance(DataSource.class),
+            injector.getInstance(Key.get(HikariDataSource.class, QueueConnections.class)),
+            injector.getInstance(Key.get(HikariDataSource.class, IngestConnections.class)))) {
+      try (Connection connection = pool.getConnection()) {
+        assertTrue(connection.unwrap(BaseConnection.class).binaryTransferSend(Oid.UUID_ARRAY));
+      }
     }
   }
 
