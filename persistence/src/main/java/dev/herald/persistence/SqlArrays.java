@@ -36,7 +36,8 @@ final class SqlArrays<T> {
 
   /**
    * Binds the next parameter to {@code column} of every row, as an array literal ({@link
-   * ArrayLiterals}) that the statement casts to its type.
+   * ArrayLiterals}) that the statement casts to its type. Ids go by {@link #addIds} instead: as
+   * text they cost PostgreSQL a third of the ingest session's CPU.
    */
   SqlArrays<T> add(Function<T, ?> column) throws SQLException {
     statement.setString(parameter++, ArrayLiterals.of(rows.stream().map(column).toList()));
