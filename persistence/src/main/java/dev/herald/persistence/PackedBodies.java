@@ -35,32 +35,44 @@ final class PackedBodies {
               + "\"trigger\":\"bot.state_change\"}")
           .getBytes(StandardCharsets.UTF_8);
 
+  /**
+   * A thread's streams, kept and reset for each body. Made for each body and ended after, their
+   * native set-up and release (a deflater's tables are some 270 kB, cleared again by a reset) took
+   * a third of packing a body on the ingest path (async-profiler, the sweep, 2026-12-05); kept, a
+   * body of 300 bytes packs in 3.3 µs instead of 3.6 and reads in 0.31 µs instead of 0.48 (one
+   * thread, 200,000 of each). The threads that pack or read bodies are few: the gRPC event loops
+   * and call threads, the ingest writer, the claim loop.
+   */
+  private static final ThreadLocal<Deflater> DEFLATER =
+      ThreadLocal.withInitial(() -> new Deflater(Deflater.BEST_SPEED, true));
+
+  private static final ThreadLocal<Inflater> INFLATER =
+      ThreadLocal.withInitial(() -> new Inflater(true));
+
   private PackedBodies() {}
 
   static byte[] pack(String body) {
     byte[] text = body.getBytes(StandardCharsets.UTF_8);
-    Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
-    try {
-      deflater.setDictionary(DICTIONARY);
-      deflater.setInput(text);
-      deflater.finish();
-      ByteArrayOutputStream packed = new ByteArrayOutputStream(text.length / 4 + 16);
-      packed.write(DICTIONARY_1);
-      byte[] chunk = new byte[Math.max(64, text.length / 2)];
-      while (!deflater.finished()) {
-        packed.write(chunk, 0, deflater.deflate(chunk));
-      }
-      return packed.toByteArray();
-    } finally {
-      deflater.end();
+    Deflater deflater = DEFLATER.get();
+    deflater.reset();
+    deflater.setDictionary(DICTIONARY);
+    deflater.setInput(text);
+    deflater.finish();
+    ByteArrayOutputStream packed = new ByteArrayOutputStream(text.length / 4 + 16);
+    packed.write(DICTIONARY_1);
+    byte[] chunk = new byte[Math.max(64, text.length / 2)];
+    while (!deflater.finished()) {
+      packed.write(chunk, 0, deflater.deflate(chunk));
     }
+    return packed.toByteArray();
   }
 
   static String unpack(byte[] stored) {
     if (stored[0] != DICTIONARY_1) {
       return new String(stored, StandardCharsets.UTF_8);
     }
-    Inflater inflater = new Inflater(true);
+    Inflater inflater = INFLATER.get();
+    inflater.reset();
     try {
       inflater.setDictionary(DICTIONARY);
       inflater.setInput(stored, 1, stored.length - 1);
@@ -79,8 +91,6 @@ final class PackedBodies {
       return new String(text, 0, length, StandardCharsets.UTF_8);
     } catch (DataFormatException e) {
       throw new IllegalStateException("a stored body is not deflate data", e);
-    } finally {
-      inflater.end();
     }
   }
 }

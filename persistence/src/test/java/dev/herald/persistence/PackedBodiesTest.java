@@ -1,9 +1,11 @@
 package dev.herald.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +41,21 @@ class PackedBodiesTest {
     String body = README_BODY.replace("acme", metadata.toString().replace("\"", "'"));
 
     assertEquals(body, PackedBodies.unpack(PackedBodies.pack(body)));
+    assertEquals("{}", PackedBodies.unpack(PackedBodies.pack("{}")));
+  }
+
+  /** A thread keeps its streams between bodies, so a body that fails must not spoil the next. */
+  @Test
+  void aBrokenBodyFailsAloneAndTheNextIsReadWhole() {
+    byte[] packed = PackedBodies.pack(README_BODY);
+    byte[] cut = Arrays.copyOf(packed, packed.length / 2);
+    byte[] garbled = packed.clone();
+    garbled[1] = (byte) 0xff;
+
+    assertThrows(IllegalStateException.class, () -> PackedBodies.unpack(cut));
+    assertEquals(README_BODY, PackedBodies.unpack(packed));
+    assertThrows(IllegalStateException.class, () -> PackedBodies.unpack(garbled));
+    assertEquals(README_BODY, PackedBodies.unpack(packed));
     assertEquals("{}", PackedBodies.unpack(PackedBodies.pack("{}")));
   }
 }
