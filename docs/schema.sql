@@ -87,6 +87,7 @@ create table delivery_queue (
     delivery_create_time timestamp with time zone not null,
     attempts_made integer not null default 0,
     round_start integer not null default 0,
+    event_id uuid,
     constraint delivery_queue_pkey PRIMARY KEY (delivery_id)
 ) with (fillfactor=50, autovacuum_vacuum_scale_factor=0, autovacuum_vacuum_threshold=10000, autovacuum_vacuum_insert_scale_factor=0, autovacuum_vacuum_insert_threshold=10000, autovacuum_vacuum_cost_delay=0);
 CREATE INDEX delivery_queue_due ON delivery_queue USING btree (next_attempt_time);

@@ -31,18 +31,19 @@ final class IngestStatement {
    * statistics called them small; the batch's {@link Days#before} its days, {@code %1$s} and {@code
    * %2$s}, written in, leave the other days' partitions out of the plan), the deliveries planned
    * for them (the next six, each its own idempotency key; those of an event already known are
-   * dropped), each delivery's row in the queue, and, if any delivery was left to the claims and
-   * another server listens, an announcement (the last three). The deliveries to ordered webhooks
-   * (the fourteenth parameter, in ingest order) join their bots' lines ({@link Lines}): each takes
-   * the next number of the line, parked behind any delivery of its line already queued (looked up
-   * line by line in {@code delivery_queue_lines}, on connections that rule out sequential scans:
-   * {@link PostgresEventRepository#INDEX_SCANS}), which it locks so that the end of that one waits
-   * for this commit and sees the newcomer. A delivery to an endpoint paused as unreachable is
-   * parked too ({@link Pauses}). The deliveries offered to this server's dispatcher (the next
-   * three: their ids, the lease's end and its token; {@link DirectLeases}) are leased to it as they
-   * are queued, unless parked. Returns a row per event written ({@code event}), per delivery leased
-   * ({@code leased}, with the generation of signing keys in this snapshot), or, if the generation
-   * of webhooks has moved on, one {@code stale} row and nothing written.
+   * dropped), each delivery's row in the queue (naming its event, which a claim reads instead of
+   * the delivery: V26), and, if any delivery was left to the claims and another server listens, an
+   * announcement (the last three). The deliveries to ordered webhooks (the fourteenth parameter, in
+   * ingest order) join their bots' lines ({@link Lines}): each takes the next number of the line,
+   * parked behind any delivery of its line already queued (looked up line by line in {@code
+   * delivery_queue_lines}, on connections that rule out sequential scans: {@link
+   * PostgresEventRepository#INDEX_SCANS}), which it locks so that the end of that one waits for
+   * this commit and sees the newcomer. A delivery to an endpoint paused as unreachable is parked
+   * too ({@link Pauses}). The deliveries offered to this server's dispatcher (the next three: their
+   * ids, the lease's end and its token; {@link DirectLeases}) are leased to it as they are queued,
+   * unless parked. Returns a row per event written ({@code event}), per delivery leased ({@code
+   * leased}, with the generation of signing keys in this snapshot), or, if the generation of
+   * webhooks has moved on, one {@code stale} row and nothing written.
    */
   static final String INGEST =
       """
@@ -72,7 +73,7 @@ final class IngestStatement {
           from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::timestamptz[])
                as v(id, event_id, webhook_id, project_id, bot_id, create_time)
          where event_id in (select id from event)
-        returning id, webhook_id, bot_id, create_time
+        returning id, event_id, webhook_id, bot_id, create_time
       ),
       joining as (
         select m.id, m.webhook_id, m.bot_id, nextval('delivery_order_seq') as order_seq
@@ -95,11 +96,12 @@ final class IngestStatement {
       ),
       queued as (
         insert into delivery_queue (delivery_id, webhook_id, next_attempt_time, bot_id, order_seq,
-                                    delivery_create_time, lease_until, lease_token)
+                                    delivery_create_time, lease_until, lease_token, event_id)
         select n.id, n.webhook_id, n.next_attempt_time, n.bot_id, n.order_seq, n.create_time,
-               case when t.taken then o.lease_until end, case when t.taken then o.lease_token end
+               case when t.taken then o.lease_until end, case when t.taken then o.lease_token end,
+               n.event_id
           from (
-            select m.id, m.webhook_id,
+            select m.id, m.event_id, m.webhook_id,
                    case when m.webhook_id in (
                                select id from webhooks
                                 where next_probe_time is not null and unreachable_since is not null)

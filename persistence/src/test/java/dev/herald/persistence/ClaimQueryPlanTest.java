@@ -94,6 +94,50 @@ class ClaimQueryPlanTest {
     }
   }
 
+  /**
+   * A row queued by ingest names its event (V26), and the claim reads it from the event alone: the
+   * look-up of its delivery, a probe of the day's index of deliveries and a heap page for each row,
+   * is never run.
+   */
+  @Test
+  void aRowNamingItsEventIsClaimedWithoutLookingItsDeliveryUp() throws SQLException {
+    String plan;
+    try (Connection connection = QueueTables.queueSession(postgres)) {
+      connection.setAutoCommit(false);
+      connection
+          .createStatement()
+          .execute(
+              "with made as (insert into deliveries (id, event_id, webhook_id, project_id, bot_id,"
+                  + " create_time) select gen_random_uuid(), e.id,"
+                  + " '00000000-0000-0000-0000-000000000001', 'p', 'b', e.create_time"
+                  + " from events e, generate_series(1, 16)"
+                  + " where e.id = '00000000-0000-0000-0000-000000000002'"
+                  + " returning id, event_id, webhook_id, create_time)"
+                  + " insert into delivery_queue (delivery_id, webhook_id, next_attempt_time,"
+                  + " delivery_create_time, event_id) select id, webhook_id, now() - interval '1 day',"
+                  + " create_time, event_id from made");
+      plan =
+          QueueTables.genericPlanRun(
+              connection, QueueTables.claimText(16), QueueTables.claimArguments());
+      connection.rollback();
+    }
+    assertTrue(
+        plan.lines()
+            .anyMatch(
+                line -> line.contains("Update on delivery_queue") && line.contains("rows=16 ")),
+        plan);
+    List<String> deliveryScans =
+        plan.lines().filter(line -> line.contains("Index Scan using deliveries_")).toList();
+    assertFalse(deliveryScans.isEmpty(), plan);
+    assertTrue(deliveryScans.stream().allMatch(line -> line.endsWith("(never executed)")), plan);
+    assertTrue(
+        plan.lines()
+            .anyMatch(
+                line ->
+                    line.contains("Index Scan using events_") && line.contains("rows=1 loops=16")),
+        plan);
+  }
+
   /** The plan of a claim of 128, in a plain session: the statement alone keeps it on indexes. */
   private static String claimPlan(QueueTables.Planner planner, String arguments)
       throws SQLException {
