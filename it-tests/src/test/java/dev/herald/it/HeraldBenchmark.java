@@ -519,9 +519,9 @@ class HeraldBenchmark {
   private record Drained(double seconds, Duration postgresCpu) {}
 
   /**
-   * Queues {@code size} due deliveries to the drain webhook at once, each of an event the ingest
-   * phase stored, whose body the claim reads as it reads any delivery's, and waits until all are
-   * done.
+   * Queues {@code size} due deliveries to the drain webhook at once, all of one event of the
+   * drain's project with the body of one the ingest phase stored, each row as ingest writes it, and
+   * waits until all are done.
    */
   private Drained drainBacklog(FastReceiver receiver, int size) throws Exception {
     Duration postgresBefore;
@@ -529,14 +529,15 @@ class HeraldBenchmark {
     try (Connection connection = DriverManager.getConnection(jdbcUrl);
         PreparedStatement backlog =
             connection.prepareStatement(
-                "with event as (select id, create_time from events where project_id = 'bench-ingest' limit 1), "
-                    + "made as (insert into deliveries (id, event_id, webhook_id, project_id, bot_id, idempotency_key, "
-                    + "create_time) "
-                    + "select gen_random_uuid(), event.id, w.id, 'bench-drain', 'bot', "
-                    + "gen_random_uuid(), event.create_time "
-                    + "from event, webhooks w, generate_series(1, ?) where w.project_id = 'bench-drain' returning id, webhook_id, create_time) "
-                    + "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time, delivery_create_time) "
-                    + "select id, webhook_id, now(), create_time from made")) {
+                "with event as (insert into events (id, project_id, event_id, bot_id, create_time, body, packed_body) "
+                    + "select gen_random_uuid(), 'bench-drain', gen_random_uuid()::text, 'bot', now(), body, packed_body "
+                    + "from events where project_id = 'bench-ingest' limit 1 returning id, create_time), "
+                    + "made as (insert into deliveries (id, event_id, webhook_id, project_id, bot_id, create_time) "
+                    + "select gen_random_uuid(), event.id, w.id, 'bench-drain', 'bot', event.create_time "
+                    + "from event, webhooks w, generate_series(1, ?) where w.project_id = 'bench-drain' "
+                    + "returning id, event_id, webhook_id, create_time) "
+                    + "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time, delivery_create_time, event_id) "
+                    + "select id, webhook_id, now(), create_time, event_id from made")) {
       backlog.setInt(1, size);
       backlog.executeUpdate();
       postgresBefore = PostgresCpu.total();
