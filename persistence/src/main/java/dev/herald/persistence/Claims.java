@@ -42,7 +42,7 @@ final class Claims {
    * running past the seventh: a backlog's delivery is written once by its claim, as a due one is,
    * not made due first. A row queued by ingest names its event (V26), and the event is all of the
    * delivery an attempt needs: its body, project and bot, and the delivery's id as its key ({@link
-   * StoredBodies}); looked up through the delivery first, each row cost PostgreSQL about 7 µs more.
+   * StoredBodies}); looked up through the delivery first, each row cost PostgreSQL 4 to 7 µs more.
    * A row that names none (queued before V26, or put back by hand) is read through its delivery,
    * looked up by its webhook too ({@link AttemptRecords#deliveryOf}), whose own key and payload, if
    * it has them, win. The event is read in a sub-query of its own: in the one over {@code
