@@ -2,6 +2,7 @@ package dev.herald.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.herald.domain.TimeOrderedIds;
 import dev.herald.persistence.DispatcherClaim;
 import dev.herald.proto.v1.DeleteWebhookRequest;
 import dev.herald.proto.v1.DeliveryServiceGrpc;
@@ -23,6 +24,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -69,6 +72,38 @@ class HeraldBenchmark {
    * JitCompiler#WARM_COMPILER_SHARE}); the measured drain is the server as it runs once warm.
    */
   private static final int DRAIN_WARM_UP = 50_000;
+
+  /**
+   * The drain's backlog ({@link #drainBacklog}): events, deliveries and due queue rows, from the
+   * time they were made at and the ids of each event and its delivery, in the order made.
+   */
+  private static final String DRAIN_BACKLOG_ROWS =
+      """
+      with made as (
+        select m.event_id, m.delivery_id, m.n, ?::timestamptz as create_time
+          from unnest(?::uuid[], ?::uuid[]) with ordinality as m(event_id, delivery_id, n)
+      ),
+      body as (select body, packed_body from events where project_id = 'bench-ingest' limit 1),
+      drain as (select id from webhooks where project_id = 'bench-drain'),
+      event as (
+        insert into events (id, project_id, event_id, bot_id, create_time, body, packed_body)
+        select m.event_id, 'bench-drain', m.event_id::text, 'bot', m.create_time, b.body,
+               b.packed_body
+          from made m, body b
+         order by m.n
+      ),
+      delivery as (
+        insert into deliveries (id, event_id, webhook_id, project_id, bot_id, create_time)
+        select m.delivery_id, m.event_id, w.id, 'bench-drain', 'bot', m.create_time
+          from made m, drain w
+         order by m.n
+      )
+      insert into delivery_queue (delivery_id, webhook_id, next_attempt_time,
+                                  delivery_create_time, event_id)
+      select m.delivery_id, w.id, m.create_time, m.create_time, m.event_id
+        from made m, drain w
+       order by m.n
+      """;
 
   /**
    * POSTs the ceiling's client makes before the measured ones, so that the ceiling, like the drain,
@@ -519,26 +554,26 @@ class HeraldBenchmark {
   private record Drained(double seconds, Duration postgresCpu) {}
 
   /**
-   * Queues {@code size} due deliveries to the drain webhook at once, all of one event of the
-   * drain's project with the body of one the ingest phase stored, each row as ingest writes it, and
-   * waits until all are done.
+   * Queues {@code size} due deliveries to the drain webhook at once, each of an event of its own in
+   * the drain's project with the body of one the ingest phase stored, as ingest writes them: ids
+   * made as Herald makes them ({@link TimeOrderedIds}), an event's followed by its delivery's, and
+   * queue rows naming their event. Waits until all are done.
    */
   private Drained drainBacklog(FastReceiver receiver, int size) throws Exception {
     Duration postgresBefore;
     receiver.reset();
+    Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    UUID[] events = new UUID[size];
+    UUID[] deliveries = new UUID[size];
+    for (int i = 0; i < size; i++) {
+      events[i] = TimeOrderedIds.at(at);
+      deliveries[i] = TimeOrderedIds.at(at);
+    }
     try (Connection connection = DriverManager.getConnection(jdbcUrl);
-        PreparedStatement backlog =
-            connection.prepareStatement(
-                "with event as (insert into events (id, project_id, event_id, bot_id, create_time, body, packed_body) "
-                    + "select gen_random_uuid(), 'bench-drain', gen_random_uuid()::text, 'bot', now(), body, packed_body "
-                    + "from events where project_id = 'bench-ingest' limit 1 returning id, create_time), "
-                    + "made as (insert into deliveries (id, event_id, webhook_id, project_id, bot_id, create_time) "
-                    + "select gen_random_uuid(), event.id, w.id, 'bench-drain', 'bot', event.create_time "
-                    + "from event, webhooks w, generate_series(1, ?) where w.project_id = 'bench-drain' "
-                    + "returning id, event_id, webhook_id, create_time) "
-                    + "insert into delivery_queue (delivery_id, webhook_id, next_attempt_time, delivery_create_time, event_id) "
-                    + "select id, webhook_id, now(), create_time, event_id from made")) {
-      backlog.setInt(1, size);
+        PreparedStatement backlog = connection.prepareStatement(DRAIN_BACKLOG_ROWS)) {
+      backlog.setObject(1, at.atOffset(ZoneOffset.UTC));
+      backlog.setArray(2, connection.createArrayOf("uuid", events));
+      backlog.setArray(3, connection.createArrayOf("uuid", deliveries));
       backlog.executeUpdate();
       postgresBefore = PostgresCpu.total();
       connection.createStatement().execute("notify herald_deliveries");
